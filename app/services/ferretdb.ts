@@ -1,0 +1,64 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandExists, freePort, ServiceSetupError, startChild, stopChild, waitForPort } from './process-util.js';
+
+const wrapperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/ferretdb');
+export const FERRETDB_VERSION = 'v1.24.2';
+
+/**
+ * Where the built binary is cached: outside the clone (`~/.cache/helpdesk`, or `HELPDESK_CACHE_DIR`),
+ * keyed by FerretDB version and the wrapper's sources so a change rebuilds it.
+ */
+export function ferretdbBinaryPath(cacheRoot = process.env.HELPDESK_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'helpdesk')): string {
+  const h = createHash('sha256');
+  for (const f of ['go.mod', 'go.sum', 'main.go']) h.update(readFileSync(path.join(wrapperDir, f)));
+  return path.join(cacheRoot, `ferretdb-${FERRETDB_VERSION}-${h.digest('hex').slice(0, 12)}`, 'ferretdb');
+}
+
+/** Builds the FerretDB wrapper once (minutes on first run; cached afterwards). */
+export function ensureFerretdbBinary(log: (msg: string) => void = () => {}): string {
+  const bin = ferretdbBinaryPath();
+  if (existsSync(bin)) return bin;
+  if (!commandExists('go')) {
+    throw new ServiceSetupError(
+      'MongoDB is needed: set MONGODB_URI to a MongoDB >= 6 server, or install Go >= 1.24 (https://go.dev/dl) so the helpdesk can build FerretDB 1.24 locally.',
+    );
+  }
+  mkdirSync(path.dirname(bin), { recursive: true });
+  log(`building FerretDB ${FERRETDB_VERSION} into ${bin} (first run only; takes a minute or more)`);
+  const tmp = `${bin}.${process.pid}.tmp`;
+  const r = spawnSync('go', ['build', '-trimpath', '-o', tmp, '.'], {
+    cwd: wrapperDir,
+    env: { ...process.env, CGO_ENABLED: '0' },
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new ServiceSetupError(`building FerretDB failed (go build in ${wrapperDir}):\n${r.stderr}`);
+  renameSync(tmp, bin); // atomic: concurrent builders never see a half-written binary
+  return bin;
+}
+
+export interface RunningService { url: string; stop(): Promise<void> }
+
+/** Starts FerretDB with the SQLite backend in `dataDir` on a free loopback port. */
+export async function startFerretdb(dataDir: string, log: (msg: string) => void = () => {}): Promise<RunningService> {
+  const bin = ensureFerretdbBinary(log);
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freePort();
+  const { child, stderr } = startChild(bin, [
+    `--listen-addr=127.0.0.1:${port}`,
+    '--handler=sqlite',
+    `--sqlite-url=file:${path.resolve(dataDir)}/`,
+    '--log-level=error',
+  ]);
+  try {
+    await waitForPort(port, 30_000, child);
+  } catch (e) {
+    await stopChild(child);
+    throw new ServiceSetupError(`FerretDB did not start: ${(e as Error).message}\n${stderr()}`);
+  }
+  return { url: `mongodb://127.0.0.1:${port}/`, stop: () => stopChild(child) };
+}
