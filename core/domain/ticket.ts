@@ -1,0 +1,86 @@
+import type { Identity } from './identity.js';
+import type { Link } from './link.js';
+
+export const TICKET_STATUSES = ['new', 'self_service', 'open', 'claimed', 'pending', 'resolved', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Statuses in which a ticket still needs the desk's attention. */
+export const ACTIVE_STATUSES: readonly TicketStatus[] = ['open', 'claimed', 'pending'];
+
+export interface SlaState {
+  firstResponseDueAt?: Date;
+  resolutionDueAt?: Date;
+  firstRespondedAt?: Date;
+  /** Set while the clock is paused (pending on the requester, if the desk says so). */
+  pausedAt?: Date;
+  /** Business time already spent while paused is added back on resume (ms of wall time paused). */
+  pausedMs?: number;
+  firstResponseBreachedAt?: Date;
+  resolutionBreachedAt?: Date;
+  warnedAt?: Date;
+}
+
+export interface Csat {
+  score: 1 | 2 | 3 | 4 | 5;
+  comment?: string;
+  at: Date;
+}
+
+export interface Ticket {
+  id: string;
+  deskId: string;
+  /** Human number, e.g. `IT-1042`. */
+  number: string;
+  /** The inbound request's idempotency key (platform event id or similar). */
+  idempotencyKey: string;
+  requester: Identity;
+  /** Locale of the requester when known (`es`, `en-US`…). */
+  locale?: string;
+  subject: string;
+  description: string;
+  category?: string;
+  priority: Priority;
+  status: TicketStatus;
+  tier: number;
+  assignee?: Identity;
+  /** The agent record id of the assignee (for load counting). */
+  assigneeAgentId?: string;
+  links: Link[];
+  sla: SlaState;
+  csat?: Csat;
+  /** KB article that deflected the request, if any. */
+  deflectedBy?: string;
+  suggestedArticles?: string[];
+  escalationReason?: string;
+  createdAt: Date;
+  updatedAt: Date;
+  claimedAt?: Date;
+  resolvedAt?: Date;
+  closedAt?: Date;
+  /** Incremented by every write: optimistic concurrency and stale-job detection. */
+  version: number;
+}
+
+/** Fields chosen when a ticket is created; the rest are derived. */
+export interface NewTicket {
+  deskId: string;
+  idempotencyKey: string;
+  requester: Identity;
+  locale?: string;
+  subject: string;
+  description: string;
+  category?: string;
+  priority: Priority;
+  links: Link[];
+}
+
+/** Turns free text into a one-line subject of at most 120 characters. */
+export function subjectFrom(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length <= 120 ? line : `${line.slice(0, 117)}…`;
+}
+
+export const isPriority = (p: unknown): p is Priority => typeof p === 'string' && (PRIORITIES as readonly string[]).includes(p);

@@ -1,0 +1,20 @@
+import type { Actor } from './actor.js';
+import type { Platform } from './identity.js';
+
+export type TimelineKind = 'message' | 'note' | 'status' | 'system';
+
+/** One entry in a ticket's history. Kept in its own collection (no unbounded arrays). */
+export interface TimelineEntry {
+  id: string;
+  ticketId: string;
+  at: Date;
+  kind: TimelineKind;
+  actor: Actor;
+  /** `internal` entries never reach the requester. */
+  visibility: 'public' | 'internal';
+  text: string;
+  /** Where it was written, to relay it everywhere else and to skip echoing it back. */
+  source?: { platform: Platform; channel: string; thread?: string; message?: string };
+  /** For status entries: what happened (`claimed`, `escalated`…). */
+  event?: string;
+}

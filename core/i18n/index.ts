@@ -1,0 +1,39 @@
+import i18next, { type TFunction } from 'i18next';
+import { en } from './en.js';
+import { es } from './es.js';
+
+export const SUPPORTED_LOCALES = ['en', 'es'] as const;
+export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
+
+const i18n = i18next.createInstance();
+void i18n.init({
+  initAsync: false,
+  resources: { en: { translation: en }, es: { translation: es } },
+  fallbackLng: 'en',
+  supportedLngs: [...SUPPORTED_LOCALES],
+  nonExplicitSupportedLngs: true, // es-ES, es-419, en-US… use es / en
+  load: 'languageOnly',
+  keySeparator: '.',
+  nsSeparator: false,
+  interpolation: { escapeValue: false }, // renderers escape for their own format
+  showSupportNotice: false,
+} as Parameters<typeof i18n.init>[0]);
+
+/** Maps a platform locale (`es-ES`, `es_MX`, `en-GB`, undefined) to a supported one. */
+export function normalizeLocale(locale: string | undefined, fallback: string = 'en'): SupportedLocale {
+  const pick = (l?: string) => {
+    const base = l?.toLowerCase().replace('_', '-').split('-')[0];
+    return (SUPPORTED_LOCALES as readonly string[]).includes(base ?? '') ? (base as SupportedLocale) : undefined;
+  };
+  return pick(locale) ?? pick(fallback) ?? 'en';
+}
+
+/** The translator for a locale. Keys are `section.key` paths of the catalog. */
+export function translator(locale: string | undefined, deskLocale = 'en'): TFunction {
+  return i18n.getFixedT(normalizeLocale(locale, deskLocale));
+}
+
+export type Translate = (key: string, vars?: Record<string, unknown>) => string;
+export function t(locale: string | undefined, key: string, vars?: Record<string, unknown>): string {
+  return translator(locale)(key, vars ?? {}) as string;
+}

@@ -1,0 +1,18 @@
+import type { Identity, Platform } from '../domain/identity.js';
+import type { Link } from '../domain/link.js';
+import type { View } from '../views/view.js';
+import type { PostTarget } from './chat-platform.port.js';
+
+/**
+ * One outbound message. Deliveries are retried, so each carries a deterministic `key`:
+ * the processor must make a repeat of the same key a no-op.
+ */
+export type DeliveryOp =
+  | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'> }
+  | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
+  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' } };
+
+/** Sends outbound messages: through a retrying queue in production, inline in some tests. */
+export interface Delivery {
+  send(op: DeliveryOp): Promise<void>;
+}

@@ -1,0 +1,28 @@
+/** One suggested article, best first. `score` is in [0, 1], higher is better. */
+export interface KbSuggestion {
+  id: string;
+  title: string;
+  summary: string;
+  lang: string;
+  category?: string;
+  score: number;
+  /** A link to the full article when the KB has one. */
+  url?: string;
+}
+
+export interface KbFeedback {
+  articleId: string;
+  query: string;
+  helpful: boolean;
+  deskId?: string;
+  ticketId?: string;
+}
+
+/** Knowledge-base search behind core (kb/ implements it). */
+export interface KnowledgeBase {
+  /** Up to `limit` (default 3) good articles, or none when nothing fits well enough. */
+  suggest(query: string, opts?: { limit?: number; lang?: string; deskId?: string }): Promise<KbSuggestion[]>;
+  recordFeedback(f: KbFeedback): Promise<void>;
+  /** The article's full text (Markdown) for platforms that show it inline. */
+  article?(id: string): Promise<{ id: string; title: string; body: string } | null>;
+}

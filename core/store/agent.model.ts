@@ -1,0 +1,34 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { identitySchema } from './schemas.js';
+
+export interface AgentDoc {
+  _id: string;
+  name: string;
+  identities: Array<{ platform: string; workspace: string; user: string; name?: string }>;
+  desks: Array<{ desk: string; tier: number; lead: boolean }>;
+  skills: string[];
+  maxLoad: number;
+  availability: 'available' | 'away';
+  shift?: Record<string, unknown>;
+  /** Round-robin bookkeeping: when this agent was last auto-assigned. */
+  lastAssignedAt?: Date;
+}
+
+const agentSchema = new Schema<AgentDoc>(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    identities: { type: [identitySchema], default: [] },
+    desks: { type: [new Schema({ desk: String, tier: Number, lead: Boolean }, { _id: false })], default: [] },
+    skills: { type: [String], default: [] },
+    maxLoad: { type: Number, required: true },
+    availability: { type: String, enum: ['available', 'away'], default: 'available' },
+    shift: Schema.Types.Mixed,
+    lastAssignedAt: Date,
+  },
+  { collection: 'agents', versionKey: false },
+);
+agentSchema.index({ 'identities.platform': 1, 'identities.workspace': 1, 'identities.user': 1 });
+agentSchema.index({ 'desks.desk': 1 });
+
+export const agentModel = (c: Connection): Model<AgentDoc> => (c.models.Agent as Model<AgentDoc> | undefined) ?? c.model<AgentDoc>('Agent', agentSchema);

@@ -1,0 +1,48 @@
+import type { Platform } from '../domain/identity.js';
+import type { ChatPlatform } from '../ports/chat-platform.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import type { TicketStore } from '../ports/ticket-store.port.js';
+
+export interface DeliverDeps {
+  platforms: ReadonlyMap<Platform, ChatPlatform>;
+  store: TicketStore;
+  clock: Clock;
+}
+
+/**
+ * Performs one delivery: calls the platform, and for posts that create a link (a triage card, the
+ * requester's DM) stores that link on the ticket. Safe to repeat: a post whose link already exists
+ * is skipped. Platform errors propagate (the delivery queue decides whether to retry).
+ */
+export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promise<void> {
+  const platform = deps.platforms.get(op.platform);
+  if (!platform) return; // the platform is not enabled in this deployment: nothing to send to
+  if (op.kind === 'update') return platform.update(op.link, op.view);
+  if (op.linkAs && op.ticketId) {
+    const t = await deps.store.get(op.ticketId);
+    const role = op.linkAs.role;
+    const tier = 'tier' in op.linkAs ? op.linkAs.tier : undefined;
+    const exists = t?.links.some((l) => l.platform === op.platform && l.role === role && (l.tier ?? 0) === (tier ?? 0) && l.message);
+    if (exists && op.kind === 'post') return;
+  }
+  const posted = op.kind === 'post' ? await platform.post(op.target, op.view) : await platform.dm(op.person, op.view);
+  if (op.linkAs && op.ticketId) {
+    const workspace = op.kind === 'post' ? op.target.workspace : op.person.workspace;
+    // A DM link is the whole conversation (no anchor message): replies there are not threaded.
+    const anchor = op.kind === 'dm' ? {} : { message: posted.message, thread: posted.thread };
+    await deps.store.upsertLink(op.ticketId, { ...op.linkAs, platform: op.platform, workspace, channel: posted.channel, ...anchor, data: posted.data }, deps.clock.now());
+  }
+}
+
+/** Delivery without a queue: sends immediately (used by tests and the CLI; production uses jobs/). */
+export class DirectDelivery implements Delivery {
+  constructor(private readonly deps: DeliverDeps, private readonly onError: (err: unknown, op: DeliveryOp) => void = () => {}) {}
+  async send(op: DeliveryOp): Promise<void> {
+    try {
+      await performDelivery(this.deps, op);
+    } catch (err) {
+      this.onError(err, op);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import type { EventBus } from '../domain/event-bus.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { Directory } from '../ports/directory.port.js';
+import type { KnowledgeBase } from '../ports/kb.port.js';
+import type { Logger } from '../ports/logger.port.js';
+import type { IdempotencyStore, TicketStore } from '../ports/ticket-store.port.js';
+
+/** What every use case may use. Built once in app/ (the composition root). */
+export interface CoreDeps {
+  store: TicketStore;
+  directory: Directory;
+  kb: KnowledgeBase;
+  events: EventBus;
+  clock: Clock;
+  idempotency: IdempotencyStore;
+  log: Logger;
+}
+
+/** A ticket named by id (internal) or by human number (`IT-1042`, typed by people). */
+export type TicketRef = { id: string } | { number: string };

@@ -1,0 +1,75 @@
+import type { Actor } from '../domain/actor.js';
+import { HelpdeskError } from '../domain/errors.js';
+import type { TicketEventType } from '../domain/events.js';
+import { decide, type TicketAction, type TicketPatch } from '../domain/ticket.state-machine.js';
+import type { Ticket } from '../domain/ticket.js';
+import type { CoreDeps, TicketRef } from './deps.js';
+import { loadTicket } from './load-ticket.js';
+import { resolveActor, type ActorInput } from './resolve-actor.js';
+
+const EVENT_OF: Record<TicketAction['type'], TicketEventType> = {
+  route: 'ticket.routed',
+  self_serve: 'ticket.self_served',
+  claim: 'ticket.claimed',
+  unclaim: 'ticket.unclaimed',
+  pend: 'ticket.pending',
+  resume: 'ticket.resumed',
+  escalate: 'ticket.escalated',
+  resolve: 'ticket.resolved',
+  reopen: 'ticket.reopened',
+  close: 'ticket.closed',
+  rate: 'ticket.rated',
+  set_priority: 'ticket.priority_changed',
+  set_category: 'ticket.category_changed',
+};
+
+export interface MutateOptions {
+  /** Adds derived fields (SLA deadlines…) to the state machine's patch. */
+  enrich?: (t: Ticket, patch: TicketPatch, now: Date) => TicketPatch;
+  /** Text for the timeline entry (a resolution note, an escalation reason). */
+  note?: string;
+}
+
+const MAX_ATTEMPTS = 20;
+
+/**
+ * Read–decide–write with optimistic concurrency: the write only lands if nobody changed the
+ * ticket since it was read; otherwise re-read and decide again (so of 50 racing claims exactly
+ * one wins and the others see TICKET.ALREADY_CLAIMED from the state machine).
+ */
+export async function mutateTicket(
+  deps: CoreDeps,
+  ref: TicketRef,
+  action: TicketAction | ((t: Ticket) => TicketAction),
+  who: ActorInput,
+  opts: MutateOptions = {},
+): Promise<{ ticket: Ticket; before: Ticket; actor: Actor }> {
+  let id: string | undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const before = await loadTicket(deps, id ? { id } : ref);
+    id = before.id;
+    const actor = await resolveActor(deps, before.deskId, who);
+    const now = deps.clock.now();
+    const act = typeof action === 'function' ? action(before) : action;
+    let patch = decide(before, act, actor, now);
+    if (opts.enrich) patch = opts.enrich(before, patch, now);
+    const ticket = await deps.store.update(before.id, before.version, patch, now);
+    if (!ticket) {
+      // Lost the race: back off a little (jittered) before re-reading.
+      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+      continue;
+    }
+    await deps.store.appendTimeline({
+      ticketId: ticket.id,
+      at: now,
+      kind: 'status',
+      actor,
+      visibility: act.type === 'set_category' ? 'internal' : 'public',
+      text: opts.note ?? '',
+      event: act.type,
+    });
+    await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });
+    return { ticket, before, actor };
+  }
+  throw new HelpdeskError('TICKET.CONFLICT', `ticket ${id ?? ''} kept changing; gave up after ${MAX_ATTEMPTS} attempts`, { ticket: id });
+}

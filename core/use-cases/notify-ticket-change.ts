@@ -1,0 +1,143 @@
+import type { Desk } from '../domain/desk.js';
+import { tierOf } from '../domain/desk.js';
+import type { TicketEvent } from '../domain/events.js';
+import type { Link } from '../domain/link.js';
+import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
+import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import { csatView, escalationView, noticeView, relayView, ticketCard } from '../views/ticket-views.js';
+import type { View } from '../views/view.js';
+import type { CoreDeps } from './deps.js';
+import { actorName } from './resolve-actor.js';
+import { buildTranscript } from './transcript.js';
+
+/**
+ * Turns domain events into outbound messages on every platform a ticket is linked to: triage cards
+ * posted and edited in place, the requester told about changes, conversation relayed between links
+ * (internal notes only between agents' places). Cross-platform desks need nothing special: a ticket's
+ * links may be on different platforms. Keys are deterministic so a replayed event sends nothing twice.
+ */
+export class TicketNotifier {
+  constructor(private readonly deps: Pick<CoreDeps, 'directory' | 'store'>, private readonly delivery: Delivery) {}
+
+  /** Subscribes to the bus; returns the unsubscribe function. */
+  attach(events: CoreDeps['events']): () => void {
+    return events.subscribe((e) => this.onEvent(e));
+  }
+
+  async onEvent(e: TicketEvent): Promise<void> {
+    const t = e.ticket;
+    const desk = this.deps.directory.desk(t.deskId);
+    const tr = translator(t.locale, desk.locale);
+    const by = actorName(e.actor);
+    const ops: DeliveryOp[] = [];
+    const key = (what: string) => `${t.id}:v${t.version}:${e.type}:${what}`;
+    switch (e.type) {
+      case 'ticket.routed':
+        ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key));
+        ops.push(...this.toRequester(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
+        break;
+      case 'ticket.claimed':
+        ops.push(...this.updateCards(t, desk, key));
+        ops.push(...this.toRequester(t, noticeView(tr('notify.claimed', { agent: by, number: t.number }), 'claimed'), key('requester')));
+        break;
+      case 'ticket.pending':
+        ops.push(...this.updateCards(t, desk, key));
+        ops.push(...this.toRequester(t, noticeView(tr('notify.pending', { agent: by, number: t.number }), 'pending'), key('requester')));
+        break;
+      case 'ticket.escalated': {
+        const transcript = await buildTranscript(this.deps, t);
+        const from = e.before?.tier ?? t.tier - 1;
+        ops.push(...this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key));
+        ops.push(...this.updateCards(t, desk, key));
+        const tierName = tierOf(desk, t.tier)?.name ?? tr('ticket.tier', { tier: t.tier });
+        ops.push(...this.toRequester(t, noticeView(tr('notify.escalated', { number: t.number, tier: tierName }), 'escalated'), key('requester')));
+        break;
+      }
+      case 'ticket.resolved': {
+        ops.push(...this.updateCards(t, desk, key));
+        ops.push(...this.toRequester(t, noticeView(tr('notify.resolved', { agent: by, number: t.number }), 'resolved'), key('requester')));
+        ops.push(...this.toRequester(t, csatView(t, t.locale ?? desk.locale), key('csat')));
+        break;
+      }
+      case 'ticket.reopened':
+        ops.push(...this.updateCards(t, desk, key));
+        ops.push(...this.toRequester(t, noticeView(tr('notify.reopened', { number: t.number }), 'open'), key('requester')));
+        break;
+      case 'ticket.closed':
+        ops.push(...this.updateCards(t, desk, key));
+        if (e.before?.status !== 'resolved') ops.push(...this.toRequester(t, noticeView(tr('notify.closed', { number: t.number }), 'closed'), key('requester')));
+        break;
+      case 'ticket.unclaimed':
+      case 'ticket.resumed':
+      case 'ticket.rated':
+      case 'ticket.category_changed':
+        ops.push(...this.updateCards(t, desk, key));
+        break;
+      case 'ticket.priority_changed':
+        ops.push(...this.updateCards(t, desk, key));
+        break;
+      case 'ticket.message':
+        if (e.entry) ops.push(...this.relay(t, e, key));
+        break;
+      default:
+        break;
+    }
+    for (const op of ops) await this.delivery.send(op);
+  }
+
+  /** New cards in the tier's channels on each configured platform (stored as triage links). */
+  private postCards(t: Ticket, desk: Desk, level: number, view: View, key: (w: string) => string): DeliveryOp[] {
+    const tier = tierOf(desk, level);
+    if (!tier) return [];
+    return Object.entries(tier.channels).map(([platform, ch]) => ({
+      kind: 'post' as const,
+      key: key(`card:${platform}:${level}`),
+      platform: platform as Link['platform'],
+      target: { workspace: ch!.workspace, channel: ch!.channel },
+      view,
+      ticketId: t.id,
+      linkAs: { role: 'triage' as const, tier: level },
+    }));
+  }
+
+  /** Edits every triage card of the ticket in place so it shows the truth. */
+  private updateCards(t: Ticket, desk: Desk, key: (w: string) => string): DeliveryOp[] {
+    return t.links
+      .filter((l) => l.role === 'triage' && l.message)
+      .map((l) => ({ kind: 'update' as const, key: key(`update:${l.platform}:${l.channel}:${l.message}`), platform: l.platform, link: l, view: ticketCard(t, desk, desk.locale), ticketId: t.id }));
+  }
+
+  /** A message to the requester: in their linked thread/DM, or a new DM that becomes the link. */
+  private toRequester(t: Ticket, view: View, key: string): DeliveryOp[] {
+    const links = t.links.filter((l) => l.role === 'requester');
+    if (links.length === 0) return [{ kind: 'dm', key, platform: t.requester.platform, person: t.requester, view, ticketId: t.id, linkAs: { role: 'requester' } }];
+    return links.map((l) => ({
+      kind: 'post' as const,
+      key: `${key}:${l.platform}:${l.channel}`,
+      platform: l.platform,
+      target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
+      view,
+      ticketId: t.id,
+    }));
+  }
+
+  /** Copies a message to every other linked place; internal notes only to agents' places. */
+  private relay(t: Ticket, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {
+    const entry = e.entry!;
+    const internal = entry.visibility === 'internal';
+    const src = entry.source;
+    const from = (l: Link) => src !== undefined && l.platform === src.platform && l.channel === src.channel && (l.thread ?? l.message) === src.thread;
+    const label = actorName(e.actor);
+    return t.links
+      .filter((l) => (internal ? l.role === 'triage' : l.role !== 'announce') && !from(l))
+      .map((l) => ({
+        kind: 'post' as const,
+        key: key(`relay:${entry.id}:${l.platform}:${l.channel}:${l.message ?? ''}`),
+        platform: l.platform,
+        target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
+        view: relayView(entry, src ? `${label} (${src.platform})` : label, internal),
+        ticketId: t.id,
+      }));
+  }
+}

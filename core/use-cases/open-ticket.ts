@@ -1,0 +1,99 @@
+import { HelpdeskError } from '../domain/errors.js';
+import type { Identity, Platform } from '../domain/identity.js';
+import type { Link } from '../domain/link.js';
+import { isPriority, subjectFrom, type Priority, type Ticket } from '../domain/ticket.js';
+import type { KbSuggestion } from '../ports/kb.port.js';
+import type { CoreDeps } from './deps.js';
+import { routeToTriage } from './route-to-triage.js';
+
+/** A request for help as every adapter hands it to core. */
+export interface HelpRequest {
+  /** Platform event id, interaction id, message id…: a retry with the same key creates nothing new. */
+  idempotencyKey: string;
+  requester: Identity;
+  locale?: string;
+  text: string;
+  subject?: string;
+  category?: string;
+  priority?: Priority;
+  /** Where the request was made (for choosing the desk). */
+  origin: { platform: Platform; workspace: string; channel?: string };
+  /** Where to talk back to the requester, if the adapter has a place (thread, DM). */
+  requesterLink?: Omit<Link, 'role'>;
+  /** Pin to a desk (otherwise chosen by origin). */
+  deskId?: string;
+  /** Skip KB suggestions (e.g. a ticket filed by reaction on someone's message). */
+  skipSuggestions?: boolean;
+}
+
+export interface OpenTicketResult {
+  ticket: Ticket;
+  created: boolean;
+  suggestions: KbSuggestion[];
+}
+
+const MAX_TEXT = 40_000;
+
+/** Records a request as a ticket (status `new`), suggests articles, and routes it when none fit. */
+export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<OpenTicketResult> {
+  const text = req.text.trim();
+  if (!text && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
+  if (text.length > MAX_TEXT) throw new HelpdeskError('INPUT.INVALID', `request text over ${MAX_TEXT} characters`, { detail: 'text too long' });
+  if (!req.idempotencyKey) throw new HelpdeskError('INPUT.INVALID', 'idempotencyKey is required', { detail: 'missing idempotency key' });
+  if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
+
+  const existing = await deps.store.findByIdempotencyKey(req.idempotencyKey);
+  if (existing) return { ticket: existing, created: false, suggestions: await suggestionsFor(deps, existing) };
+
+  const desk = req.deskId ? deps.directory.desk(req.deskId) : deps.directory.deskFor(req.origin);
+  const category = req.category && desk.categories.includes(req.category) ? req.category : undefined;
+  const suggestions =
+    desk.deflection.enabled && !req.skipSuggestions
+      ? await deps.kb.suggest(`${req.subject ?? ''} ${text}`.trim(), { limit: desk.deflection.maxSuggestions, lang: req.locale, deskId: desk.id }).catch((err: unknown) => {
+          deps.log.warn({ err }, 'kb suggest failed; routing without suggestions');
+          return [];
+        })
+      : [];
+  const now = deps.clock.now();
+  const { ticket, created } = await deps.store.create(
+    {
+      deskId: desk.id,
+      prefix: desk.prefix,
+      idempotencyKey: req.idempotencyKey,
+      requester: req.requester,
+      locale: req.locale,
+      subject: subjectFrom(req.subject?.trim() || text),
+      description: text || req.subject!.trim(),
+      category,
+      priority: req.priority ?? desk.defaultPriority,
+      links: req.requesterLink ? [{ ...req.requesterLink, role: 'requester' }] : [],
+      status: 'new',
+      tier: 1,
+    },
+    now,
+  );
+  if (!created) return { ticket, created, suggestions };
+  await deps.store.appendTimeline({
+    ticketId: ticket.id,
+    at: now,
+    kind: 'message',
+    actor: { kind: 'person', identity: req.requester },
+    visibility: 'public',
+    text: ticket.description,
+    source: req.requesterLink ? { platform: req.requesterLink.platform, channel: req.requesterLink.channel, thread: req.requesterLink.thread, message: req.requesterLink.message } : undefined,
+  });
+  const withSuggestions = suggestions.length
+    ? ((await deps.store.update(ticket.id, ticket.version, { suggestedArticles: suggestions.map((s) => s.id) }, now)) ?? ticket)
+    : ticket;
+  await deps.events.emit({ type: 'ticket.created', ticket: withSuggestions, actor: { kind: 'person', identity: req.requester }, at: now });
+  if (suggestions.length === 0) {
+    const routed = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
+    return { ticket: routed, created: true, suggestions };
+  }
+  return { ticket: withSuggestions, created: true, suggestions };
+}
+
+async function suggestionsFor(deps: CoreDeps, t: Ticket): Promise<KbSuggestion[]> {
+  if (t.status !== 'new' || !t.suggestedArticles?.length) return [];
+  return deps.kb.suggest(t.description, { limit: t.suggestedArticles.length, lang: t.locale, deskId: t.deskId }).catch(() => []);
+}

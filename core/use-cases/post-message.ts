@@ -1,0 +1,72 @@
+import { HelpdeskError } from '../domain/errors.js';
+import { sameIdentity, type Identity } from '../domain/identity.js';
+import type { Ticket } from '../domain/ticket.js';
+import type { TimelineEntry } from '../domain/timeline.js';
+import type { LinkLocation } from '../ports/ticket-store.port.js';
+import type { CoreDeps, TicketRef } from './deps.js';
+import { loadTicket } from './load-ticket.js';
+import { mutateTicket } from './mutate-ticket.js';
+import { resolveActor } from './resolve-actor.js';
+
+export interface PostMessageInput {
+  /** The place the message was written (a linked thread/DM), or an explicit ticket. */
+  at?: LinkLocation;
+  ticket?: TicketRef;
+  author: Identity;
+  text: string;
+  /** The platform's message id (dedupe and loop protection). */
+  messageId?: string;
+  /** Explicitly internal (an "Add internal note" action). Agents' messages with the desk's note prefix are too. */
+  internal?: boolean;
+}
+
+export type PostMessageResult = { recorded: false } | { recorded: true; ticket: Ticket; entry: TimelineEntry };
+
+const MAX_TEXT = 40_000;
+
+/**
+ * Records a message written in a linked place on the ticket's timeline and emits `ticket.message`
+ * (the notifier relays it to the other links; internal notes never reach the requester).
+ * A message in a place no ticket is linked to is ignored (`recorded: false`).
+ */
+export async function postMessage(deps: CoreDeps, input: PostMessageInput): Promise<PostMessageResult> {
+  const found = input.ticket ? await loadTicket(deps, input.ticket) : input.at ? await deps.store.findByLink(input.at) : null;
+  if (!found) return { recorded: false };
+  let text = input.text.trim();
+  if (!text) return { recorded: false };
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}…`;
+  const desk = deps.directory.desk(found.deskId);
+  const actor = await resolveActor(deps, found.deskId, input.author);
+  const isAgent = actor.kind === 'person' && actor.agent !== undefined;
+  const isRequester = sameIdentity(input.author, found.requester);
+  let internal = input.internal === true;
+  if (isAgent && desk.notePrefix && text.toLowerCase().startsWith(desk.notePrefix.toLowerCase())) {
+    internal = true;
+    text = text.slice(desk.notePrefix.length).trim();
+  }
+  if (internal && !isAgent) throw new HelpdeskError('TICKET.NOT_AGENT', 'only agents can add internal notes', { ticket: found.number });
+  const now = deps.clock.now();
+  const entry = await deps.store.appendTimeline({
+    ticketId: found.id,
+    at: now,
+    kind: internal ? 'note' : 'message',
+    actor,
+    visibility: internal ? 'internal' : 'public',
+    text,
+    source: input.at ? { platform: input.at.platform, channel: input.at.channel, thread: input.at.thread, message: input.messageId } : undefined,
+  });
+  let ticket = found;
+  // A requester's answer takes a pending ticket back to the agent.
+  if (isRequester && !isAgent && ticket.status === 'pending') {
+    ticket = (await mutateTicket(deps, { id: ticket.id }, { type: 'resume' }, { system: 'requester-replied' })).ticket;
+  }
+  // An agent's first public answer is the first response (SLA), even before a formal claim.
+  if (isAgent && !internal && !ticket.sla.firstRespondedAt) {
+    for (let i = 0; i < 5 && !ticket.sla.firstRespondedAt; i++) {
+      const updated = await deps.store.update(ticket.id, ticket.version, { sla: { ...ticket.sla, firstRespondedAt: now } }, now);
+      ticket = updated ?? (await loadTicket(deps, { id: ticket.id }));
+    }
+  }
+  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry });
+  return { recorded: true, ticket, entry };
+}

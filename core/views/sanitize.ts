@@ -1,0 +1,23 @@
+/**
+ * Neutralises broadcast and group mentions in user text before it is shown anywhere else, for every
+ * platform's syntax: Slack `<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^ID>`; Discord
+ * `@everyone`, `@here`, `<@&role>`; Teams `<at>…</at>`; and bare `@channel`. Person mentions are kept
+ * as plain names where the syntax carries one. Adapters still use their platform's own guard
+ * (Discord `allowedMentions`, Slack `parse: none`) as a second line.
+ */
+export function neutralizeMentions(text: string): string {
+  return text
+    .replace(/<!(channel|here|everyone)(\|[^>]*)?>/gi, '@\u200b$1')
+    .replace(/<!subteam\^[A-Z0-9]+(\|([^>]*))?>/gi, (_m, _g, label: string | undefined) => `@\u200b${(label ?? 'group').replace(/^@/, '')}`)
+    .replace(/<@&\d+>/g, '@\u200brole')
+    .replace(/<at>(.*?)<\/at>/gi, '@\u200b$1')
+    .replace(/@(everyone|here|channel)\b/gi, '@\u200b$1');
+}
+
+/** Shortens text to `max` characters on a word boundary. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const sp = cut.lastIndexOf(' ');
+  return `${sp > max * 0.6 ? cut.slice(0, sp) : cut}…`;
+}
