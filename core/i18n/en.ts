@@ -30,6 +30,7 @@ export const en = {
     modal_title: 'Ask for help',
     subject: 'Subject', details: 'Details', category: 'Category', urgency: 'Urgency',
     subject_required: 'Please write a short subject.',
+    submit: 'Submit', cancel: 'Cancel', skip: 'Skip',
   },
   notify: {
     claimed: '{{agent}} is working on {{number}}.',
@@ -83,6 +84,34 @@ export const en = {
   },
   usage: {
     help: 'Commands: /help <text> · /help status [ticket] · /help mine · /help tickets · /help escalate <ticket> [reason] · /help resolve <ticket> [note]',
+  },
+  teams: {
+    welcome_team: 'Hi {{team}}! I am the {{desk}} helpdesk. Mention me with “@Helpdesk help <what you need>” to ask for help, or chat with me privately.',
+    welcome_personal: 'Hi! I am the {{desk}} helpdesk. Write what you need help with and I will take it from here.',
+    usage: 'Write what you need help with (in a channel: @Helpdesk help <text>). Commands: help <text> · status <ticket> · mine · tickets',
+    received_channel: 'Thanks! Your request {{number}} is recorded. I sent you the next steps in our private chat.',
+    created: 'Ticket {{number}} was created. I will keep you posted in our private chat.',
+    from_message: 'From a message by {{author}}:',
+    csat_comment: 'Comment (optional)',
+    manifest: {
+      short: 'Ask the helpdesk for help',
+      full: 'Ask for help in a chat with the helpdesk bot or by mentioning it in a channel; agents claim, escalate and resolve tickets from cards.',
+      help: 'Ask for help: help <what you need>', status: 'Status of a ticket: status IT-42', mine: 'Your tickets',
+      tickets: 'Open tickets in your queue (agents)', create_ticket: 'Create ticket', create_ticket_desc: 'Create a helpdesk ticket from this message',
+    },
+  },
+  discord: {
+    thread_link: 'Ticket thread',
+    in_thread: 'Follow {{number}} in {{thread}}.',
+    thread_opened: '{{role}} {{number}} needs help: {{subject}}',
+    panel_title: 'Need help?',
+    panel_text: 'Press the button to open a private ticket with the {{desk}} team.',
+    panel_button: 'Get help',
+    transcript_posted: 'Transcript of {{number}} ({{subject}})',
+    note_moved: 'Internal note recorded on {{number}} and kept in the agents\' channel.',
+    cmd_help: 'Ask the helpdesk for help', cmd_help_text: 'What do you need help with?',
+    cmd_ticket: 'Your helpdesk tickets', cmd_status: 'Show the status of a ticket', cmd_mine: 'List your tickets',
+    cmd_close: 'Close (withdraw) a ticket', cmd_ticket_opt: 'Ticket number, e.g. IT-12', ctx_create: 'Create ticket',
   },
   digest: {
     title: '{{desk}} digest', body: '{{opened}} opened · {{resolved}} resolved · {{breached}} SLA breaches · {{open}} still open',

@@ -32,6 +32,7 @@ export const es: Catalog = {
     modal_title: 'Pedir ayuda',
     subject: 'Asunto', details: 'Detalles', category: 'Categoría', urgency: 'Urgencia',
     subject_required: 'Escribe un asunto breve, por favor.',
+    submit: 'Enviar', cancel: 'Cancelar', skip: 'Omitir',
   },
   notify: {
     claimed: '{{agent}} está trabajando en {{number}}.',
@@ -85,6 +86,34 @@ export const es: Catalog = {
   },
   usage: {
     help: 'Comandos: /help <texto> · /help status [solicitud] · /help mine · /help tickets · /help escalate <solicitud> [motivo] · /help resolve <solicitud> [nota]',
+  },
+  teams: {
+    welcome_team: '¡Hola, {{team}}! Soy el servicio de ayuda de {{desk}}. Mencióname con «@Helpdesk help <lo que necesitas>» para pedir ayuda, o escríbeme en privado.',
+    welcome_personal: '¡Hola! Soy el servicio de ayuda de {{desk}}. Escribe en qué necesitas ayuda y me encargo.',
+    usage: 'Escribe en qué necesitas ayuda (en un canal: @Helpdesk help <texto>). Comandos: help <texto> · status <solicitud> · mine · tickets',
+    received_channel: '¡Gracias! Tu solicitud {{number}} está registrada. Te he enviado los siguientes pasos en nuestro chat privado.',
+    created: 'Se ha creado la solicitud {{number}}. Te mantendré al tanto en nuestro chat privado.',
+    from_message: 'De un mensaje de {{author}}:',
+    csat_comment: 'Comentario (opcional)',
+    manifest: {
+      short: 'Pide ayuda al servicio de soporte',
+      full: 'Pide ayuda en un chat con el bot de soporte o mencionándolo en un canal; los agentes asignan, escalan y resuelven solicitudes desde tarjetas.',
+      help: 'Pedir ayuda: help <lo que necesitas>', status: 'Estado de una solicitud: status IT-42', mine: 'Tus solicitudes',
+      tickets: 'Solicitudes abiertas de tu cola (agentes)', create_ticket: 'Crear solicitud', create_ticket_desc: 'Crear una solicitud de soporte a partir de este mensaje',
+    },
+  },
+  discord: {
+    thread_link: 'Hilo de la solicitud',
+    in_thread: 'Sigue {{number}} en {{thread}}.',
+    thread_opened: '{{role}} {{number}} necesita ayuda: {{subject}}',
+    panel_title: '¿Necesitas ayuda?',
+    panel_text: 'Pulsa el botón para abrir una solicitud privada con el equipo de {{desk}}.',
+    panel_button: 'Pedir ayuda',
+    transcript_posted: 'Transcripción de {{number}} ({{subject}})',
+    note_moved: 'Nota interna guardada en {{number}}; se queda en el canal de los agentes.',
+    cmd_help: 'Pide ayuda al servicio de ayuda', cmd_help_text: '¿Con qué necesitas ayuda?',
+    cmd_ticket: 'Tus solicitudes de ayuda', cmd_status: 'Muestra el estado de una solicitud', cmd_mine: 'Lista tus solicitudes',
+    cmd_close: 'Cierra (retira) una solicitud', cmd_ticket_opt: 'Número de solicitud, p. ej. IT-12', ctx_create: 'Crear solicitud',
   },
   digest: {
     title: 'Resumen de {{desk}}', body: '{{opened}} abiertas · {{resolved}} resueltas · {{breached}} incumplimientos de SLA · {{open}} siguen abiertas',

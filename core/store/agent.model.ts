@@ -5,6 +5,8 @@ export interface AgentDoc {
   _id: string;
   name: string;
   identities: Array<{ platform: string; workspace: string; user: string; name?: string }>;
+  /** `platform:workspace:user` of each identity: an equality match works on MongoDB and FerretDB alike ($elemMatch with plain fields does not on FerretDB 1.24). */
+  identityKeys: string[];
   desks: Array<{ desk: string; tier: number; lead: boolean }>;
   skills: string[];
   maxLoad: number;
@@ -19,6 +21,7 @@ const agentSchema = new Schema<AgentDoc>(
     _id: { type: String, required: true },
     name: { type: String, required: true },
     identities: { type: [identitySchema], default: [] },
+    identityKeys: { type: [String], default: [] },
     desks: { type: [new Schema({ desk: String, tier: Number, lead: Boolean }, { _id: false })], default: [] },
     skills: { type: [String], default: [] },
     maxLoad: { type: Number, required: true },
@@ -28,7 +31,7 @@ const agentSchema = new Schema<AgentDoc>(
   },
   { collection: 'agents', versionKey: false },
 );
-agentSchema.index({ 'identities.platform': 1, 'identities.workspace': 1, 'identities.user': 1 });
+agentSchema.index({ identityKeys: 1 });
 agentSchema.index({ 'desks.desk': 1 });
 
 export const agentModel = (c: Connection): Model<AgentDoc> => (c.models.Agent as Model<AgentDoc> | undefined) ?? c.model<AgentDoc>('Agent', agentSchema);

@@ -1,7 +1,7 @@
 import type { Connection, Model } from 'mongoose';
 import type { Agent, Desk } from '../domain/desk.js';
 import { HelpdeskError } from '../domain/errors.js';
-import type { Identity, Platform } from '../domain/identity.js';
+import { identityKey, type Identity, type Platform } from '../domain/identity.js';
 import type { Directory } from '../ports/directory.port.js';
 import { agentModel, type AgentDoc } from './agent.model.js';
 
@@ -33,7 +33,7 @@ export class MongoDirectory implements Directory {
     for (const a of configured) {
       await this.agents.updateOne(
         { _id: a.id },
-        { $set: { name: a.name, identities: a.identities, desks: a.desks, skills: a.skills, maxLoad: a.maxLoad, shift: a.shift ?? null }, $setOnInsert: { availability: a.availability } },
+        { $set: { name: a.name, identities: a.identities, identityKeys: a.identities.map(identityKey), desks: a.desks, skills: a.skills, maxLoad: a.maxLoad, shift: a.shift ?? null }, $setOnInsert: { availability: a.availability } },
         { upsert: true },
       );
     }
@@ -68,7 +68,7 @@ export class MongoDirectory implements Directory {
   }
 
   async agentByIdentity(i: Pick<Identity, 'platform' | 'workspace' | 'user'>): Promise<Agent | null> {
-    const d = await this.agents.findOne({ identities: { $elemMatch: { platform: i.platform, workspace: i.workspace, user: i.user } } }).lean<AgentDoc>();
+    const d = await this.agents.findOne({ identityKeys: identityKey(i) }).lean<AgentDoc>();
     return d ? toAgent(d) : null;
   }
 

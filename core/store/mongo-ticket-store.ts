@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { Identity } from '../domain/identity.js';
-import { linkMatches, type Link } from '../domain/link.js';
+import type { Link } from '../domain/link.js';
 import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
@@ -10,9 +10,30 @@ import { nextSeq } from './counter.model.js';
 import { defined, isDuplicateKey } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
 import { timelineModel, type TimelineDoc } from './timeline.model.js';
+import { WriteGuard } from './write-guard.model.js';
+import { linkIndexModel, linkPlaceKey, locationKey } from './link-index.model.js';
 
 /** Numbers start at 1001 so early tickets look like `IT-1001`, not `IT-1`. */
 const NUMBER_BASE = 1000;
+
+/**
+ * A ticket's id is derived from its request's idempotency key, so the unique `_id` itself makes a
+ * replayed request find (or lose to) the first one, and the lookup is by key on every backend.
+ */
+export const ticketIdFor = (idempotencyKey: string): string => `tk_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
+
+/** Serialises number allocation per desk inside this process (FerretDB's $inc is not atomic); across processes the unique index on `number` decides. */
+const allocating = new Map<string, Promise<unknown>>();
+function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = allocating.get(key) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const tail = run.catch(() => {});
+  allocating.set(key, tail);
+  void tail.then(() => {
+    if (allocating.get(key) === tail) allocating.delete(key);
+  });
+  return run;
+}
 
 function toTicket(d: TicketDoc): Ticket {
   const { _id, seq: _seq, ...rest } = d as TicketDoc & Record<string, unknown>;
@@ -28,48 +49,55 @@ function toEntry(d: TimelineDoc): TimelineEntry {
 export class MongoTicketStore implements TicketStore {
   private readonly tickets: Model<TicketDoc>;
   private readonly entries: Model<TimelineDoc>;
+  private readonly guard: WriteGuard;
+  private readonly linkIndex: ReturnType<typeof linkIndexModel>;
 
   constructor(private readonly conn: Connection) {
     this.tickets = ticketModel(conn);
     this.entries = timelineModel(conn);
+    this.guard = new WriteGuard(conn);
+    this.linkIndex = linkIndexModel(conn);
   }
 
   /** Creates collections and indexes (idempotent). Call once at start-up. */
   async init(): Promise<void> {
     await this.tickets.init();
     await this.entries.init();
+    await this.linkIndex.init();
+  }
+
+  /** Forgets write guards of long-superseded versions (a scheduled job calls this). */
+  pruneGuards(before: Date): Promise<number> {
+    return this.guard.prune(before);
   }
 
   async create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
-    const existing = await this.findByIdempotencyKey(input.idempotencyKey);
+    const _id = ticketIdFor(input.idempotencyKey);
+    const existing = await this.get(_id);
     if (existing) return { ticket: existing, created: false };
-    const seq = NUMBER_BASE + (await nextSeq(this.conn, `ticket:${input.deskId}`));
     const { prefix, ...fields } = input;
-    const doc = defined({
-      ...fields,
-      _id: randomUUID(),
-      seq,
-      number: `${prefix}-${seq}`,
-      sla: {},
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    }) as unknown as TicketDoc;
-    try {
-      await this.tickets.create(doc);
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-      // A concurrent replay of the same request won: return its ticket (a number may be skipped).
-      const winner = await this.findByIdempotencyKey(input.idempotencyKey);
-      if (winner) return { ticket: winner, created: false };
-      throw e;
-    }
-    return { ticket: toTicket(doc), created: true };
+    const created = await serial(`ticket:${input.deskId}`, async () => {
+      for (let attempt = 0; ; attempt++) {
+        const seq = NUMBER_BASE + (await nextSeq(this.conn, `ticket:${input.deskId}`));
+        const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
+        try {
+          await this.tickets.create(doc);
+          return toTicket(doc);
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          // Either a concurrent replay of this request won the _id, or another process took the number.
+          if (await this.get(_id)) return null;
+          if (attempt >= 50) throw e;
+        }
+      }
+    });
+    if (!created) return { ticket: (await this.get(_id))!, created: false };
+    for (const l of created.links) await this.indexLink(created.id, l);
+    return { ticket: created, created: true };
   }
 
   async findByIdempotencyKey(key: string): Promise<Ticket | null> {
-    const d = await this.tickets.findOne({ idempotencyKey: key }).lean<TicketDoc>();
-    return d ? toTicket(d) : null;
+    return this.get(ticketIdFor(key));
   }
 
   async get(id: string): Promise<Ticket | null> {
@@ -83,21 +111,28 @@ export class MongoTicketStore implements TicketStore {
   }
 
   async findByLink(at: LinkLocation): Promise<Ticket | null> {
-    const docs = await this.tickets
-      .find({ links: { $elemMatch: { platform: at.platform, workspace: at.workspace, channel: at.channel } } })
-      .sort({ createdAt: -1 })
-      .limit(50)
-      .lean<TicketDoc[]>();
-    const hit = docs.map(toTicket).find((t) => t.links.some((l) => linkMatches(l, at)));
-    return hit ?? null;
+    const hit = await this.linkIndex.findById(locationKey(at)).lean<{ ticketId: string }>();
+    return hit ? this.get(hit.ticketId) : null;
   }
 
   async update(id: string, expectedVersion: number, patch: TicketPatch, now: Date): Promise<Ticket | null> {
     const { unset, ...set } = patch;
     const update: Record<string, unknown> = { $set: { ...defined(set), updatedAt: now }, $inc: { version: 1 } };
     if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
-    const d = await this.tickets.findOneAndUpdate({ _id: id, version: expectedVersion }, update, { returnDocument: 'after', lean: true });
-    return d ? toTicket(d as TicketDoc) : null;
+    const d = await this.guard.exclusive(
+      `ticket:${id}:${expectedVersion}`,
+      async () => (await this.get(id))?.version === expectedVersion,
+      async () => {
+        // Re-check under the guard: a writer that read an old version must not overwrite a newer one.
+        const current = await this.tickets.findById(id, { version: 1 }).lean<{ version: number }>();
+        if (current?.version !== expectedVersion) return null;
+        return this.tickets.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after', lean: true });
+      },
+    );
+    if (!d) return null;
+    const ticket = toTicket(d as TicketDoc);
+    if (patch.links) for (const l of ticket.links) await this.indexLink(id, l);
+    return ticket;
   }
 
   async upsertLink(id: string, link: Link, now: Date): Promise<Ticket> {
@@ -110,6 +145,11 @@ export class MongoTicketStore implements TicketStore {
       if (updated) return updated;
     }
     throw new Error(`ticket ${id}: link update kept conflicting`);
+  }
+
+  /** Where messages for this link arrive → ticket (one place belongs to one ticket; the newest wins). */
+  private async indexLink(ticketId: string, l: Link): Promise<void> {
+    await this.linkIndex.updateOne({ _id: linkPlaceKey(l) }, { $set: { ticketId } }, { upsert: true });
   }
 
   async list(q: TicketQuery): Promise<Ticket[]> {

@@ -1,0 +1,61 @@
+import type { Connection } from 'mongoose';
+import type { Agent, Desk } from '../core/domain/desk.js';
+import { EventBus } from '../core/domain/event-bus.js';
+import type { Platform } from '../core/domain/identity.js';
+import { Helpdesk } from '../core/helpdesk.js';
+import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
+import { systemClock, type Clock } from '../core/ports/clock.port.js';
+import type { Delivery } from '../core/ports/delivery.port.js';
+import type { KnowledgeBase } from '../core/ports/kb.port.js';
+import { silentLogger, type Logger } from '../core/ports/logger.port.js';
+import { MongoDirectory } from '../core/store/mongo-directory.js';
+import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
+import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
+import { DirectDelivery } from '../core/use-cases/deliver.js';
+import type { CoreDeps } from '../core/use-cases/deps.js';
+import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
+
+export interface ComposeOptions {
+  connection: Connection;
+  desks: readonly Desk[];
+  agents: readonly Agent[];
+  kb: KnowledgeBase;
+  /** Enabled platforms' outbound sides. Adapters can also be registered later with `platforms.set`. */
+  platforms?: Map<Platform, ChatPlatform>;
+  /** Defaults to immediate delivery; production passes the BullMQ delivery queue (jobs/). */
+  delivery?: (platforms: Map<Platform, ChatPlatform>, store: MongoTicketStore, clock: Clock) => Delivery;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface Composed {
+  helpdesk: Helpdesk;
+  deps: CoreDeps;
+  store: MongoTicketStore;
+  directory: MongoDirectory;
+  idempotency: MongoIdempotencyStore;
+  events: EventBus;
+  notifier: TicketNotifier;
+  platforms: Map<Platform, ChatPlatform>;
+  delivery: Delivery;
+}
+
+/** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
+export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
+  const log = o.log ?? silentLogger;
+  const clock = o.clock ?? systemClock;
+  const store = new MongoTicketStore(o.connection);
+  await store.init();
+  const directory = new MongoDirectory(o.connection, o.desks);
+  await directory.syncAgents(o.agents);
+  const idempotency = new MongoIdempotencyStore(o.connection, () => clock.now());
+  const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));
+  const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
+  const delivery =
+    o.delivery?.(platforms, store, clock) ??
+    new DirectDelivery({ platforms, store, clock }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
+  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
+  const notifier = new TicketNotifier(deps, delivery);
+  notifier.attach(events);
+  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, platforms, delivery };
+}

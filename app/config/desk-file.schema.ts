@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { PLATFORMS } from '../../core/domain/identity.js';
+import { PRIORITIES } from '../../core/domain/ticket.js';
+
+/** Validation of the desk file (YAML). Defaults here are the documented defaults of helpdesk.example.yaml. */
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:MM (00:00–24:00)');
+const interval = z.tuple([hhmm, hhmm]).refine(([a, b]) => a < b, 'start must be before end');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'unknown IANA time zone');
+
+export const businessHoursSchema = z
+  .object({
+    timezone: timezone.default('UTC'),
+    weekly: z.partialRecord(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), z.array(interval)).default({}),
+    holidays: z.array(isoDate).default([]),
+  })
+  .strict();
+
+const channelRef = z.object({ workspace: z.string().min(1), channel: z.string().min(1), role: z.string().optional() }).strict();
+const platformChannels = z.partialRecord(z.enum(PLATFORMS), channelRef);
+
+const slaTarget = z.object({ firstResponseMinutes: z.number().positive(), resolutionMinutes: z.number().positive() }).strict();
+
+const deskSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    prefix: z.string().regex(/^[A-Z][A-Z0-9]{0,9}$/, 'upper-case letters and digits, e.g. IT'),
+    name: z.string().min(1),
+    kind: z.enum(['internal', 'external']).default('internal'),
+    locale: z.enum(['en', 'es']).default('en'),
+    categories: z.array(z.string().min(1)).default([]),
+    defaultPriority: z.enum(PRIORITIES).default('P3'),
+    tiers: z
+      .array(z.object({ level: z.number().int().min(1), name: z.string().min(1), channels: platformChannels }).strict())
+      .min(1, 'at least one tier'),
+    intake: z.array(z.object({ platform: z.enum(PLATFORMS), workspace: z.string().min(1), channel: z.string().optional() }).strict()).default([]),
+    logChannels: platformChannels.default({}),
+    businessHours: businessHoursSchema.default({ timezone: 'UTC', weekly: {}, holidays: [] }),
+    sla: z
+      .object({
+        targets: z.object({ P1: slaTarget, P2: slaTarget, P3: slaTarget, P4: slaTarget }).strict(),
+        pauseWhilePending: z.boolean().default(true),
+        warnAtPercent: z.number().min(1).max(99).default(80),
+        escalateOnBreach: z.boolean().default(true),
+      })
+      .strict(),
+    assignment: z.enum(['manual', 'round_robin', 'least_loaded']).default('manual'),
+    deflection: z
+      .object({ enabled: z.boolean().default(true), maxSuggestions: z.number().int().min(1).max(3).default(3), windowMinutes: z.number().positive().default(30) })
+      .strict()
+      .default({ enabled: true, maxSuggestions: 3, windowMinutes: 30 }),
+    automation: z
+      .object({
+        pendingReminderHours: z.number().positive().default(24),
+        autoResolveAfterDays: z.number().positive().default(5),
+        reopenWindowDays: z.number().positive().default(7),
+        digestCron: z.string().optional(),
+      })
+      .strict()
+      .default({ pendingReminderHours: 24, autoResolveAfterDays: 5, reopenWindowDays: 7 }),
+    reactions: z.object({ claim: z.string().default('eyes'), fileTicket: z.string().default('ticket') }).strict().default({ claim: 'eyes', fileTicket: 'ticket' }),
+    notePrefix: z.string().default('note:'),
+    macros: z.array(z.object({ name: z.string().min(1), text: z.string().min(1) }).strict()).default([]),
+  })
+  .strict()
+  .superRefine((d, ctx) => {
+    const levels = d.tiers.map((t) => t.level);
+    levels.forEach((lvl, i) => {
+      if (lvl !== i + 1) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'level'], message: `tiers must be numbered 1, 2, 3… in order (expected ${i + 1})` });
+    });
+    d.tiers.forEach((t, i) => {
+      if (Object.keys(t.channels).length === 0) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'channels'], message: 'at least one platform channel' });
+    });
+  });
+
+const identity = z.object({ platform: z.enum(PLATFORMS), workspace: z.string().min(1), user: z.string().min(1) }).strict();
+
+const agentSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    identities: z.array(identity).min(1, 'at least one platform identity'),
+    desks: z.array(z.object({ desk: z.string().min(1), tier: z.number().int().min(1).default(1), lead: z.boolean().default(false) }).strict()).min(1),
+    skills: z.array(z.string()).default([]),
+    maxLoad: z.number().int().min(1).default(10),
+    availability: z.enum(['available', 'away']).default('available'),
+    shift: businessHoursSchema.optional(),
+  })
+  .strict();
+
+export const deskFileSchema = z
+  .object({ desks: z.array(deskSchema).min(1, 'at least one desk'), agents: z.array(agentSchema).default([]) })
+  .strict()
+  .superRefine((f, ctx) => {
+    const ids = new Set<string>();
+    f.desks.forEach((d, i) => {
+      if (ids.has(d.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `duplicate desk id ${d.id}` });
+      ids.add(d.id);
+    });
+    const agentIds = new Set<string>();
+    f.agents.forEach((a, i) => {
+      if (agentIds.has(a.id)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'id'], message: `duplicate agent id ${a.id}` });
+      agentIds.add(a.id);
+      a.desks.forEach((r, j) => {
+        const desk = f.desks.find((d) => d.id === r.desk);
+        if (!desk) ctx.addIssue({ code: 'custom', path: ['agents', i, 'desks', j, 'desk'], message: `unknown desk ${r.desk}` });
+        else if (!desk.tiers.some((t) => t.level === r.tier)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'desks', j, 'tier'], message: `desk ${r.desk} has no tier ${r.tier}` });
+      });
+    });
+  });
+
+export type DeskFile = z.infer<typeof deskFileSchema>;

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ConfigError, describeIssues } from './config-error.js';
+
+const optionalString = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `expected a ${protocols.join(' or ')} URL`);
+
+/**
+ * Environment variables. The names are a contract with operators and scripts: see .env.example.
+ * A platform is enabled when its credentials are present.
+ */
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  HELPDESK_CONFIG: optionalString,
+  HELPDESK_ROLE: z.enum(['all', 'web', 'gateway', 'worker']).default('all'),
+  HELPDESK_DATA_DIR: optionalString,
+  MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
+  REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KB_DIR: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  TEAMS_APP_ID: optionalString,
+  TEAMS_APP_PASSWORD: optionalString,
+  TEAMS_TENANT_ID: optionalString,
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface PlatformSettings {
+  slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
+  teams?: { appId?: string; appPassword?: string; tenantId?: string };
+  discord?: { token: string; applicationId: string; apiUrl?: string };
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. The only reader of process.env. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings } {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new ConfigError('environment', describeIssues(r.error.issues));
+  const e = r.data;
+  const problems: string[] = [];
+  const platforms: PlatformSettings = {};
+  if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when Slack is configured');
+    if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+    if (e.SLACK_BOT_TOKEN) platforms.slack = { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? '', appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL };
+  }
+  if (e.TEAMS_APP_ID || e.TEAMS_APP_PASSWORD) {
+    if (!e.TEAMS_APP_ID || !e.TEAMS_APP_PASSWORD) problems.push('TEAMS_APP_ID and TEAMS_APP_PASSWORD: both are required to enable Teams');
+    else platforms.teams = { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID };
+  }
+  if (e.DISCORD_TOKEN || e.DISCORD_APPLICATION_ID) {
+    if (!e.DISCORD_TOKEN || !e.DISCORD_APPLICATION_ID) problems.push('DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord');
+    else platforms.discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, apiUrl: e.DISCORD_API_URL };
+  }
+  if (problems.length) throw new ConfigError('environment', problems);
+  return { ...e, platforms };
+}
