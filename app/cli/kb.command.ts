@@ -1,0 +1,108 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Command, InvalidArgumentError } from 'commander';
+import { formatFigures, readQueries, runEval } from '../../kb/eval.js';
+import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
+import { loadKbDir } from '../../kb/loader.js';
+import { buildIndex } from '../../kb/search-index.js';
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+async function openKb(dir: string, quiet = false): Promise<SearchKnowledgeBase> {
+  const { articles, issues } = await loadKbDir(dir);
+  for (const i of issues) console.error(`kb: skipped ${i.path}: ${i.reason}`);
+  const ix = buildIndex(articles);
+  if (!quiet) console.error(`kb: ${articles.length} articles indexed in ${ix.buildMs.toFixed(0)} ms`);
+  return new SearchKnowledgeBase(ix);
+}
+
+/** One query per line: plain text, or a JSON object with a `q` field. */
+function parseBatchLine(line: string): string | undefined {
+  const t = line.trim();
+  if (!t) return undefined;
+  if (t.startsWith('{')) {
+    try {
+      const o = JSON.parse(t) as { q?: unknown };
+      if (typeof o.q === 'string') return o.q;
+    } catch {
+      // not JSON: search the text as it is
+    }
+  }
+  return t;
+}
+
+async function runBatch(kb: SearchKnowledgeBase, source: string, limit: number): Promise<void> {
+  const input = source === '-' ? process.stdin : createReadStream(source, 'utf8');
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  for await (const line of rl) {
+    const q = parseBatchLine(line);
+    if (q === undefined) continue;
+    const results = kb.search(q, { limit }).map((s) => ({ id: s.id, score: s.score }));
+    process.stdout.write(`${JSON.stringify({ q, results })}\n`);
+  }
+}
+
+/** Registers `helpdesk kb …`: search, lint, eval. */
+export function registerKbCommands(program: Command): void {
+  const kb = program.command('kb').description('Search, lint and evaluate the knowledge base');
+
+  kb.command('search')
+    .description('Suggest articles for a query (or for each line of --batch)')
+    .requiredOption('--kb <dir>', 'folder of Markdown articles')
+    .option('--limit <n>', 'most suggestions per query', positiveInt, 3)
+    .option('--json', 'print suggestions as JSON')
+    .option('--batch <file>', 'read one query per line from a file, or - for stdin; writes JSON lines')
+    .option('--lang <lang>', 'preferred article language')
+    .argument('[query...]', 'what the person typed')
+    .action(async (words: string[], o: { kb: string; limit: number; json?: boolean; batch?: string; lang?: string }) => {
+      const base = await openKb(o.kb, Boolean(o.batch));
+      if (o.batch) return runBatch(base, o.batch, o.limit);
+      const query = words.join(' ').trim();
+      if (!query) throw new Error('kb search: give a query, or --batch <file|->');
+      const found = base.search(query, { limit: o.limit, ...(o.lang ? { lang: o.lang } : {}) });
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
+        return;
+      }
+      if (!found.length) {
+        console.log('No matching article.');
+        return;
+      }
+      for (const s of found) console.log(`${s.score.toFixed(2)}  ${s.id}  ${s.title}\n      ${s.summary}`);
+    });
+
+  kb.command('lint')
+    .description('Check every article file; exit 1 when a file would be skipped')
+    .requiredOption('--kb <dir>', 'folder of Markdown articles')
+    .action(async (o: { kb: string }) => {
+      const { articles, issues } = await loadKbDir(o.kb);
+      const warnings: string[] = [];
+      for (const a of articles) {
+        const miss = [a.lang === 'und' && 'lang', !a.category && 'category', !a.tags.length && 'tags'].filter(Boolean);
+        if (miss.length) warnings.push(`${a.source}: no ${miss.join(', ')}`);
+        if (a.body.split(/\s+/).length < 40) warnings.push(`${a.source}: body is very short`);
+      }
+      for (const i of issues) console.log(`error  ${i.path}: ${i.reason}`);
+      for (const w of warnings) console.log(`warn   ${w}`);
+      console.log(`${articles.length} articles ok, ${issues.length} skipped, ${warnings.length} warnings`);
+      if (issues.length) process.exitCode = 1;
+    });
+
+  kb.command('eval')
+    .description('Recall@1, recall@3, MRR, negative rejection and latency over a labelled query set')
+    .requiredOption('--kb <dir>', 'folder of Markdown articles')
+    .requiredOption('--queries <file>', 'JSON lines: {"q", "expected": [ids], "kind"}')
+    .option('--json', 'print figures as JSON')
+    .action(async (o: { kb: string; queries: string; json?: boolean }) => {
+      const base = await openKb(o.kb, Boolean(o.json));
+      const queries = await readQueries(o.queries);
+      for (const q of queries.slice(0, 20)) base.search(q.q); // warm up the JIT before timing
+      const rows = runEval(queries, (q) => base.search(q, { limit: 3 }).map((s) => s.id));
+      if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else console.log(formatFigures(rows));
+    });
+}

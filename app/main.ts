@@ -1,0 +1,41 @@
+import { ConfigError } from './config/config-error.js';
+import { createLogger } from './logger.js';
+import { startHelpdesk } from './runtime.js';
+import { ServiceSetupError } from './services/process-util.js';
+
+/**
+ * `npm start`: runs the helpdesk until SIGTERM/SIGINT, then shuts down gracefully (HTTP server
+ * closed, running jobs finished, connections closed). Configuration errors exit with status 2.
+ */
+const bootLog = createLogger(process.env.LOG_LEVEL ?? 'info');
+try {
+  const running = await startHelpdesk(process.env, bootLog);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bootLog.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      bootLog.error('shutdown took over 30 s; exiting');
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        bootLog.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof ServiceSetupError) {
+    // Plain text on stderr: the operator needs the list of problems, not a JSON blob.
+    process.stderr.write(`helpdesk: ${e.message}\n`);
+    process.exit(2);
+  }
+  bootLog.fatal({ err: e }, 'start-up failed');
+  process.exit(1);
+}

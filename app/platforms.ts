@@ -1,0 +1,87 @@
+import type pino from 'pino';
+import { createDiscordAdapter } from '../adapters/discord/discord.adapter.js';
+import { createSlackAdapter } from '../adapters/slack/slack.adapter.js';
+import { createTeamsAdapter } from '../adapters/teams/teams.adapter.js';
+import type { Composed } from './compose.js';
+import type { PlatformSettings } from './config/env.js';
+import type { RequestHandler } from './http-server.js';
+import { asCoreLogger } from './logger.js';
+
+export interface StartPlatformsOptions {
+  settings: PlatformSettings;
+  composed: Composed;
+  /** HTTP routes to fill (Slack events, Teams messages). */
+  routes: Map<string, RequestHandler>;
+  log: pino.Logger;
+  /** Connect the Discord gateway (roles `all` and `gateway`). */
+  startGateway: boolean;
+  /** Receive Slack Socket Mode (roles `all` and `web`). */
+  receiveHttp: boolean;
+}
+
+/**
+ * Creates the adapter of every platform whose credentials are set, registers its outbound side with
+ * core and mounts its receiver. A platform without credentials is simply not enabled.
+ */
+export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop(): Promise<void> }> {
+  const { composed, settings } = o;
+  const stops: Array<() => Promise<void>> = [];
+  if (settings.slack) {
+    const s = settings.slack;
+    const slack = createSlackAdapter({
+      helpdesk: composed.helpdesk,
+      signingSecret: s.signingSecret,
+      botToken: s.botToken,
+      appToken: s.appToken,
+      socketMode: Boolean(s.appToken),
+      apiUrl: s.apiUrl,
+      log: asCoreLogger(o.log.child({ platform: 'slack' })),
+    });
+    composed.platforms.set('slack', slack.platform);
+    const listener = slack.requestListener;
+    if (listener) o.routes.set('/slack/events', (req, res) => listener(req, res));
+    if (s.appToken && o.receiveHttp) await slack.start();
+    stops.push(() => slack.stop());
+    o.log.info({ mode: s.appToken ? 'socket' : 'http' }, 'Slack enabled');
+  }
+  if (settings.teams) {
+    const t = settings.teams;
+    const teams = createTeamsAdapter({
+      helpdesk: composed.helpdesk,
+      directory: composed.directory,
+      store: composed.store,
+      appId: t.appId,
+      appPassword: t.appPassword,
+      tenantId: t.tenantId,
+      log: asCoreLogger(o.log.child({ platform: 'teams' })),
+    });
+    composed.platforms.set('teams', teams.platform);
+    o.routes.set('/api/messages', (req, res) => teams.handleRequest(req, res));
+    o.log.info('Teams enabled');
+  }
+  if (settings.discord) {
+    const d = settings.discord;
+    const guildIds = [...new Set(composed.directory.desks().flatMap((desk) => desk.tiers.flatMap((tier) => (tier.channels.discord ? [tier.channels.discord.workspace] : []))))];
+    const discord = createDiscordAdapter({
+      helpdesk: composed.helpdesk,
+      directory: composed.directory,
+      store: composed.store,
+      token: d.token,
+      applicationId: d.applicationId,
+      apiUrl: d.apiUrl,
+      guildIds,
+      delivery: composed.delivery,
+      log: asCoreLogger(o.log.child({ platform: 'discord' })),
+      registerCommandsOnStart: o.startGateway,
+    });
+    composed.platforms.set('discord', discord.platform);
+    if (o.startGateway) await discord.start();
+    stops.push(() => discord.stop());
+    o.log.info({ guilds: guildIds, gateway: o.startGateway }, 'Discord enabled');
+  }
+  return {
+    async stop() {
+      for (const s of stops.reverse()) await s();
+    },
+  };
+}

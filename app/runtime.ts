@@ -1,0 +1,136 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type pino from 'pino';
+import { Redis } from 'ioredis';
+import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
+import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
+import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, startWorkers } from '../jobs/index.js';
+import { composeHelpdesk, type Composed } from './compose.js';
+import { readEnv } from './config/env.js';
+import { loadDeskFile } from './config/load-desk-file.js';
+import { createHttpServer, type RequestHandler } from './http-server.js';
+import { asCoreLogger, createLogger } from './logger.js';
+import { startPlatforms } from './platforms.js';
+import { startFerretdb, type RunningService } from './services/ferretdb.js';
+import { startRedis } from './services/redis.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningHelpdesk {
+  composed: Composed;
+  /** Port the HTTP server listens on (roles `all` and `web`). */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the helpdesk for the configured role. With nothing configured it runs every role with a
+ * local FerretDB and redis-server (data under .data/), the example desk file and the bundled KB.
+ */
+export async function startHelpdesk(env: NodeJS.ProcessEnv = process.env, logger?: pino.Logger): Promise<RunningHelpdesk> {
+  const cfg = readEnv(env);
+  const log = logger ?? createLogger(cfg.LOG_LEVEL);
+  const deskFile = cfg.HELPDESK_CONFIG ?? path.join(root, 'helpdesk.example.yaml');
+  const desks = loadDeskFile(deskFile);
+  const role = cfg.HELPDESK_ROLE;
+  const has = (r: 'web' | 'gateway' | 'worker') => role === 'all' || role === r;
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+  };
+
+  try {
+    const dataDir = path.resolve(cfg.HELPDESK_DATA_DIR ?? path.join(root, '.data'));
+    let mongoUri = cfg.MONGODB_URI;
+    if (!mongoUri) {
+      const f: RunningService = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => log.info(m));
+      cleanups.push(() => f.stop());
+      mongoUri = `${f.url}helpdesk`;
+      log.info({ url: f.url }, 'started local FerretDB 1.24 (SQLite backend); set MONGODB_URI to use MongoDB');
+    }
+    let redisUrl = cfg.REDIS_URL;
+    if (!redisUrl) {
+      const r = await startRedis({ dataDir: path.join(dataDir, 'redis') });
+      cleanups.push(() => r.stop());
+      redisUrl = r.url;
+      log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
+    }
+
+    const connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    cleanups.push(() => connection.close());
+
+    const kbDir = path.resolve(cfg.KB_DIR ?? path.join(root, 'kb', 'articles'));
+    const articles = new MongoKbArticleStore(connection);
+    const kb: OpenKb = await openKnowledgeBase({
+      dir: kbDir,
+      feedback: new MongoKbFeedbackStore(connection),
+      savedArticles: () => articles.list(),
+      watch: has('web') || has('gateway'),
+      onIssues: (issues) => issues.forEach((i) => log.warn({ file: i.path, reason: i.reason }, 'knowledge-base article skipped')),
+      onReload: (info) => log.info(info, 'knowledge base reloaded'),
+    });
+    cleanups.push(() => kb.close());
+    log.info({ dir: kbDir, skipped: kb.issues.length }, 'knowledge base loaded');
+
+    const prefix = 'helpdesk';
+    const jobs = createJobsClient({ connection: redisUrl, prefix });
+    cleanups.push(() => jobs.close());
+    const coreLog = asCoreLogger(log);
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog });
+
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const routes = new Map<string, RequestHandler>();
+    const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web') });
+    cleanups.push(() => platforms.stop());
+
+    if (has('worker')) {
+      const workers = await startWorkers({
+        connection: redisUrl,
+        prefix,
+        deps: composed.deps,
+        platforms: composed.platforms,
+        log: coreLog,
+        idempotency: composed.idempotency,
+        metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
+      });
+      cleanups.push(() => workers.close());
+    } else {
+      const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
+      cleanups.push(() => scheduler.close());
+    }
+
+    let port: number | undefined;
+    if (has('web')) {
+      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+      cleanups.push(() => redis.quit());
+      const server = createHttpServer({
+        log,
+        routes,
+        ready: async () => {
+          const checks: Record<string, string> = {};
+          checks.mongodb = await connection.db!.admin().ping().then(() => 'ok', (e: Error) => e.message);
+          checks.redis = await redis.ping().then(() => 'ok', (e: Error) => e.message);
+          return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+        },
+        metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(cfg.PORT, cfg.HOST, () => resolve());
+      });
+      const addr = server.address();
+      port = typeof addr === 'object' && addr ? addr.port : cfg.PORT;
+      cleanups.push(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+      log.info({ port, routes: [...routes.keys(), '/healthz', '/readyz', '/metrics'] }, 'HTTP server listening');
+    }
+    log.info({ role, desks: desks.desks.map((d) => d.id), platforms: [...composed.platforms.keys()], deskFile }, 'helpdesk started');
+    return { composed, port, stop: stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
