@@ -30,7 +30,7 @@ export interface RunningHelpdesk {
  * Starts the helpdesk for the configured role. With nothing configured it runs every role with a
  * local FerretDB and redis-server (data under .data/), the example desk file and the bundled KB.
  */
-export async function startHelpdesk(env: NodeJS.ProcessEnv = process.env, logger?: pino.Logger): Promise<RunningHelpdesk> {
+export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger): Promise<RunningHelpdesk> {
   const cfg = readEnv(env);
   const log = logger ?? createLogger(cfg.LOG_LEVEL);
   const deskFile = cfg.HELPDESK_CONFIG ?? path.join(root, 'helpdesk.example.yaml');

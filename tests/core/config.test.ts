@@ -1,0 +1,113 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../app/config/config-error.js';
+import { readEnv } from '../../app/config/env.js';
+import { loadDeskFile, parseDeskFile } from '../../app/config/load-desk-file.js';
+
+const example = path.resolve(import.meta.dirname, '../../helpdesk.example.yaml');
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('desk file validation', () => {
+  it('accepts the shipped example', () => {
+    const c = loadDeskFile(example);
+    expect(c.desks[0]).toMatchObject({ id: 'it', prefix: 'IT', tiers: [{ level: 1 }, { level: 2 }] });
+    expect(c.agents.map((a) => a.id)).toEqual(['ana', 'ben']);
+  });
+
+  it('names the path of every problem', () => {
+    const yaml = `
+desks:
+  - id: it
+    prefix: IT
+    name: IT
+    tiers:
+      - level: 1
+        name: One
+        channels: { slack: { workspace: T1, channel: C1 } }
+      - level: 2
+        name: Two
+        channels: { slack: { workspace: T1 } }
+    sla:
+      targets:
+        P1: { firstResponseMinutes: 15, resolutionMinutes: 60 }
+        P2: { firstResponseMinutes: 15, resolutionMinutes: 60 }
+        P3: { firstResponseMinutes: -1, resolutionMinutes: 60 }
+        P4: { firstResponseMinutes: 15, resolutionMinutes: 60 }
+    businessHours: { timezone: Mars/Olympus, weekly: { mon: [["18:00", "09:00"]] } }
+agents:
+  - id: a
+    name: A
+    identities: [{ platform: slack, workspace: T1, user: U1 }]
+    desks: [{ desk: hr, tier: 1 }]
+`;
+    const p = problems(() => parseDeskFile(yaml, 'bad.yaml'));
+    expect(p).toContain('desks[0].tiers[1].channels.slack.channel: required');
+    expect(p.some((x) => x.startsWith('desks[0].sla.targets.P3.firstResponseMinutes:'))).toBe(true);
+    expect(p.some((x) => x.startsWith('desks[0].businessHours.timezone: unknown IANA time zone'))).toBe(true);
+    expect(p.some((x) => x.startsWith('desks[0].businessHours.weekly.mon[0]: start must be before end'))).toBe(true);
+  });
+
+  it('checks cross-references once the shapes are right', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(example, 'utf8').replace('desks: [{ desk: it, tier: 1 }]', 'desks: [{ desk: hr, tier: 1 }]').replace('desks: [{ desk: it, tier: 2, lead: true }]', 'desks: [{ desk: it, tier: 7 }]');
+    const p = problems(() => parseDeskFile(text, 'x.yaml'));
+    expect(p).toEqual(['agents[0].desks[0].desk: unknown desk hr', 'agents[1].desks[0].tier: desk it has no tier 7']);
+  });
+
+  it('reports broken YAML and unknown keys', () => {
+    expect(problems(() => parseDeskFile('desks: [', 'x.yaml'))[0]).toMatch(/^YAML: /);
+    const p = problems(() => parseDeskFile('desks: []\nagentz: []\n', 'x.yaml'));
+    expect(p).toContain('desks: at least one desk');
+    expect(p.some((x) => x.includes('unknown key(s): agentz'))).toBe(true);
+  });
+
+  it('a missing file is a clear error', () => {
+    expect(problems(() => loadDeskFile('/nonexistent/desks.yaml'))[0]).toMatch(/cannot read the desk file: ENOENT/);
+  });
+});
+
+describe('environment validation', () => {
+  it('applies defaults and enables platforms by credentials', () => {
+    const e = readEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    expect(e.PORT).toBe(3000);
+    expect(e.platforms.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 's' });
+    expect(e.platforms.teams).toBeUndefined();
+  });
+
+  it('names each bad variable', () => {
+    expect(problems(() => readEnv({ PORT: 'abc', MONGODB_URI: 'http://x' }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^PORT: /), expect.stringMatching(/^MONGODB_URI: expected a mongodb: or mongodb\+srv: URL/)]),
+    );
+    expect(problems(() => readEnv({ DISCORD_TOKEN: 't' }))).toEqual(['DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord']);
+  });
+});
+
+describe('process start with a broken desk file', () => {
+  it('prints the path-named problem and exits non-zero', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-cfg-'));
+    const file = path.join(dir, 'desks.yaml');
+    writeFileSync(file, 'desks:\n  - id: it\n    prefix: IT\n    name: IT\n    tiers: []\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, HELPDESK_CONFIG: file, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`invalid configuration in ${file}`);
+    expect(r.stderr).toContain('desks[0].tiers: at least one tier');
+    expect(r.stderr).toContain('desks[0].sla: required');
+  });
+});
