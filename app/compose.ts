@@ -11,6 +11,8 @@ import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
+import { MongoMetricsStore } from '../core/store/metrics-rollup.model.js';
+import { metricsRecorder } from '../core/use-cases/record-metrics.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
@@ -36,6 +38,7 @@ export interface Composed {
   idempotency: MongoIdempotencyStore;
   events: EventBus;
   notifier: TicketNotifier;
+  metrics: MongoMetricsStore;
   platforms: Map<Platform, ChatPlatform>;
   delivery: Delivery;
 }
@@ -57,5 +60,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, platforms, delivery };
+  const metrics = new MongoMetricsStore(o.connection);
+  events.subscribe(metricsRecorder(metrics));
+  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery };
 }
