@@ -1,0 +1,108 @@
+import type { App } from '@slack/bolt';
+import { HelpdeskError } from '../../core/domain/errors.js';
+import type { InboundEvent } from '../../core/domain/inbound.js';
+import { translator } from '../../core/i18n/index.js';
+import { noticeView, ticketListView } from '../../core/views/ticket-views.js';
+import type { View } from '../../core/views/view.js';
+import { parseHelpCommand } from '../shared/help-command.js';
+import { replyOnError } from '../shared/reply-on-error.js';
+import { openedView, statusView } from '../shared/result-views.js';
+import { deskAt, ephemeral, localeOf, slackIdentity, type SlackInboundDeps } from './slack.context.js';
+import { helpModal } from './slack.modal.js';
+
+/**
+ * `/help [text]` and its sub-commands. Acknowledges first (an empty 200 within milliseconds), then
+ * does the work and answers through `respond` (the command's response_url, ephemeral).
+ */
+export function registerCommands(app: App, d: SlackInboundDeps): void {
+  app.command(d.command, async ({ command, ack, respond, context }) => {
+    await ack();
+    const workspace = command.team_id;
+    const actor = slackIdentity(workspace, command.user_id, command.user_name);
+    const desk = deskAt(d, workspace, command.channel_id);
+    const locale = (await localeOf(d, actor)) ?? desk?.locale ?? d.deskLocale;
+    const tr = translator(locale, desk?.locale ?? d.deskLocale);
+    const eventId = `slack:cmd:${command.trigger_id}`;
+    const retried = (context.retryNum ?? 0) > 0;
+    const reply = (v: View) => respond(ephemeral(v));
+    const log = d.log.child({ slack: 'command', user: actor.user, channel: command.channel_id });
+    const parsed = parseHelpCommand(command.text ?? '');
+
+    await replyOnError(
+      async () => {
+        if (!desk) throw new HelpdeskError('DESK.NOT_FOUND', 'no desk for this channel', {});
+        switch (parsed.kind) {
+          case 'empty':
+            await d.client.views.open({
+              trigger_id: command.trigger_id,
+              view: helpModal(desk, locale, { channel: command.channel_id, responseUrl: command.response_url }) as never,
+            });
+            return;
+          case 'usage':
+            await reply(noticeView(tr('usage.help')));
+            return;
+          case 'open': {
+            const r = await d.helpdesk.handle({
+              type: 'help.request',
+              eventId,
+              request: {
+                idempotencyKey: eventId,
+                requester: actor,
+                ...(locale ? { locale } : {}),
+                text: parsed.text,
+                origin: { platform: 'slack', workspace, channel: command.channel_id },
+              },
+            });
+            if (r.kind !== 'opened' || (retried && !r.created)) return; // the first delivery answered
+            await reply(openedView(r, desk, locale));
+            return;
+          }
+          case 'mine':
+          case 'status':
+          case 'queue': {
+            const e: InboundEvent =
+              parsed.kind === 'mine'
+                ? { type: 'query.mine', eventId, actor }
+                : parsed.kind === 'status'
+                  ? { type: 'query.status', eventId, actor, ticket: { number: parsed.ticket } }
+                  : { type: 'query.queue', eventId, actor, ...queueOf(d, workspace, command.channel_id, desk.id) };
+            const r = await d.helpdesk.handle(e);
+            if (r.kind === 'ticket') await reply(statusView(r.ticket, locale));
+            if (r.kind === 'tickets') {
+              const q = e.type === 'query.queue' ? e : undefined;
+              const title = q ? tr('list.queue_title', { desk: d.directory.desk(q.deskId).name, tier: q.tier ?? 1 }) : tr('list.mine_title');
+              await reply(ticketListView(title, r.tickets, locale));
+            }
+            return;
+          }
+          case 'escalate':
+          case 'resolve': {
+            const e: InboundEvent =
+              parsed.kind === 'escalate'
+                ? { type: 'ticket.escalate', eventId, actor, ticket: { number: parsed.ticket }, ...(parsed.reason ? { reason: parsed.reason } : {}) }
+                : { type: 'ticket.resolve', eventId, actor, ticket: { number: parsed.ticket }, ...(parsed.note ? { note: parsed.note } : {}) };
+            const r = await d.helpdesk.handle(e);
+            if (r.kind !== 'ticket') return; // duplicate: answered the first time
+            const t = r.ticket;
+            const tierName = d.directory.desk(t.deskId).tiers.find((x) => x.level === t.tier)?.name ?? tr('ticket.tier', { tier: t.tier });
+            await reply(
+              noticeView(
+                parsed.kind === 'escalate' ? tr('notify.escalated', { number: t.number, tier: tierName }) : tr('notify.resolved', { number: t.number, agent: actor.name ?? actor.user }),
+                parsed.kind === 'escalate' ? 'escalated' : 'resolved',
+              ),
+            );
+            return;
+          }
+        }
+      },
+      reply,
+      { locale, log, context: { kind: parsed.kind } },
+    );
+  });
+}
+
+/** `/help tickets` in a tier channel lists that tier's queue; elsewhere the agent's own tier. */
+function queueOf(d: SlackInboundDeps, workspace: string, channel: string, fallbackDesk: string): { deskId: string; tier?: number } {
+  const at = d.directory.tierChannel({ platform: 'slack', workspace, channel });
+  return at ? { deskId: at.desk.id, tier: at.tier } : { deskId: fallbackDesk };
+}

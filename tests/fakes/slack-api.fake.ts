@@ -1,0 +1,198 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One recorded Web API call: method name, decoded arguments (JSON fields parsed), bearer token. */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  token?: string;
+}
+
+/** One body POSTed to a response_url. */
+export interface SlackResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  blocks?: unknown;
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+}
+
+type Failure = { status: 429; retryAfter: number } | { status: 500 } | { error: string };
+
+/** Fields the Web API client sends JSON-encoded inside a form body. */
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+
+/**
+ * A protocol-level fake of Slack's Web API on loopback: `POST /api/<method>` with a form-encoded (or
+ * JSON) body and `Authorization: Bearer …`, answered the way Slack answers (HTTP 200 `{ok: …}`;
+ * 429 with Retry-After; 5xx). Also serves response_urls at `POST /response/<id>`. Records everything.
+ */
+export class SlackApiFake {
+  readonly calls: SlackCall[] = [];
+  readonly responses: SlackResponse[] = [];
+  /** Messages by channel, as chat.postMessage / chat.update / seed left them. */
+  readonly messages = new Map<string, StoredMessage[]>();
+  private server?: Server;
+  private seq = 0;
+  private readonly failures: Array<{ method: string; failure: Failure; times: number }> = [];
+
+  constructor(readonly bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+  /** Base for `slackApiUrl`. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+  responseUrl(id: string): string {
+    return `${this.url}/response/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  /** The next `times` calls of `method` fail this way. */
+  failNext(method: string, failure: Failure, times = 1): void {
+    this.failures.push({ method, failure, times });
+  }
+
+  /** Puts a message in a channel's history (what conversations.replies returns). */
+  seed(m: StoredMessage): void {
+    this.list(m.channel).push(m);
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Polls until `pick` returns something (bounded; outbound calls finish shortly after inbound ones). */
+  async waitFor<T>(pick: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pick();
+      if (v) return v;
+      if (Date.now() > end) throw new Error('SlackApiFake.waitFor: condition not met in time');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private list(channel: string): StoredMessage[] {
+    let l = this.messages.get(channel);
+    if (!l) this.messages.set(channel, (l = []));
+    return l;
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    return `1700000000.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/response/')) {
+      this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
+      return send(200, { ok: true });
+    }
+    if (!path.startsWith('/api/')) return send(404, { ok: false, error: 'not_found' });
+    const method = path.slice('/api/'.length);
+    const args = parseBody(raw, req.headers['content-type']);
+    const auth = req.headers.authorization;
+    this.calls.push({ method, args, ...(auth ? { token: auth.replace(/^Bearer /, '') } : {}) });
+
+    const f = this.failures.find((x) => x.method === method && x.times > 0);
+    if (f) {
+      f.times -= 1;
+      if ('error' in f.failure) return send(200, { ok: false, error: f.failure.error });
+      if (f.failure.status === 429) return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(f.failure.retryAfter) });
+      return send(500, { ok: false, error: 'internal_error' });
+    }
+    if (!auth?.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+    send(200, this.answer(method, args));
+  }
+
+  private answer(method: string, a: Record<string, unknown>): Record<string, unknown> {
+    const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'helpdesk', team_id: this.bot.teamId, user_id: this.bot.userId, bot_id: this.bot.botId };
+      case 'chat.postMessage': {
+        const channel = s('channel');
+        if (!channel) return { ok: false, error: 'channel_not_found' };
+        const m: StoredMessage = { channel, ts: this.nextTs(), text: s('text'), blocks: a.blocks, thread_ts: s('thread_ts'), user: this.bot.userId, bot_id: this.bot.botId };
+        this.list(channel).push(m);
+        return { ok: true, channel, ts: m.ts, message: { type: 'message', ...m } };
+      }
+      case 'chat.update': {
+        const m = this.list(s('channel') ?? '').find((x) => x.ts === s('ts'));
+        if (!m) return { ok: false, error: 'message_not_found' };
+        Object.assign(m, { text: s('text'), blocks: a.blocks });
+        return { ok: true, channel: m.channel, ts: m.ts, text: m.text };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'chat.getPermalink':
+        return { ok: true, channel: s('channel'), permalink: `https://fake.slack.com/archives/${s('channel')}/p${(s('message_ts') ?? '').replace('.', '')}` };
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${s('users') ?? ''}` } };
+      case 'conversations.replies': {
+        const ts = s('ts');
+        const all = this.list(s('channel') ?? '');
+        const hit = all.find((m) => m.ts === ts);
+        if (!hit) return { ok: false, error: 'thread_not_found' };
+        const root = hit.thread_ts ?? hit.ts;
+        return { ok: true, messages: all.filter((m) => m.ts === root || m.thread_ts === root).map((m) => ({ type: 'message', ...m })), has_more: false };
+      }
+      case 'views.open':
+      case 'views.push':
+      case 'views.update':
+        return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(a.view as object) } };
+      case 'users.info':
+        return { ok: true, user: { id: s('user'), name: s('user'), locale: 'es-ES' } };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = JSON_FIELDS.has(k) ? safeParse(v) : v;
+  }
+  return out;
+}
+
+function safeParse(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
