@@ -1,0 +1,147 @@
+import {
+  ButtonStyle,
+  ComponentType,
+  MessageFlags,
+  type APIActionRowComponent,
+  type APIAllowedMentions,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIButtonComponent,
+} from 'discord.js';
+import { truncate } from '../../core/views/sanitize.js';
+import type { View, ViewAction } from '../../core/views/view.js';
+import { encodeCustomId } from './discord.custom-id.js';
+
+/** The JSON body of a Discord message create/edit (and of interaction response data). */
+export interface DiscordMessageBody {
+  content?: string;
+  embeds?: APIEmbed[];
+  components?: Array<APIActionRowComponent<APIComponentInMessageActionRow>>;
+  allowed_mentions: APIAllowedMentions;
+  flags?: number;
+  attachments?: Array<{ id: number; filename: string }>;
+}
+
+export interface DiscordFile {
+  name: string;
+  data: Buffer;
+  contentType: string;
+}
+
+export interface RenderedMessage {
+  body: DiscordMessageBody;
+  files: DiscordFile[];
+}
+
+export interface RenderOptions {
+  /** Interaction replies only: visible to the invoking person alone. */
+  ephemeral?: boolean;
+  /**
+   * Role ids this one message may ping. Only the adapter's own thread-membership messages use it
+   * (a role mention is how a role joins a private thread); user text never reaches such a message.
+   */
+  mentionRoles?: string[];
+  /** Extra link buttons (jump links back to the ticket's thread and card). */
+  links?: Array<{ label: string; url: string }>;
+}
+
+const COLORS: Record<NonNullable<View['accent']>, number> = {
+  new: 0x99aab5,
+  open: 0x3498db,
+  claimed: 0xf1c40f,
+  pending: 0xe67e22,
+  escalated: 0xe74c3c,
+  resolved: 0x2ecc71,
+  closed: 0x95a5a6,
+  error: 0xed4245,
+};
+
+/**
+ * Mentions are always restricted: `parse: []` means no `@everyone`, `@here`, role or user text in
+ * the message can ping anyone, whatever a requester typed. Only explicitly listed roles may ping.
+ */
+export const restrictedMentions = (roles: string[] = []): APIAllowedMentions => (roles.length ? { parse: [], roles } : { parse: [] });
+
+const STYLE: Record<NonNullable<ViewAction['style']>, ButtonStyle.Primary | ButtonStyle.Danger | ButtonStyle.Secondary> = {
+  primary: ButtonStyle.Primary,
+  danger: ButtonStyle.Danger,
+  default: ButtonStyle.Secondary,
+};
+
+const button = (a: ViewAction, label = a.label): APIButtonComponent => ({
+  type: ComponentType.Button,
+  style: STYLE[a.style ?? 'default'],
+  label: truncate(label, 80),
+  custom_id: encodeCustomId(a.action, a.ticketId, a.arg),
+});
+
+const rowsOf = (buttons: APIButtonComponent[]): Array<APIActionRowComponent<APIComponentInMessageActionRow>> => {
+  const rows: Array<APIActionRowComponent<APIComponentInMessageActionRow>> = [];
+  for (let i = 0; i < buttons.length; i += 5) rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  return rows;
+};
+
+/** Lays out a neutral view as a Discord message: plain content for notices, an embed otherwise, plus components. */
+export function renderView(view: View, opts: RenderOptions = {}): RenderedMessage {
+  const body: DiscordMessageBody = { allowed_mentions: restrictedMentions(opts.mentionRoles) };
+  if (opts.ephemeral) body.flags = MessageFlags.Ephemeral;
+
+  if (view.kind === 'notice' || view.kind === 'error') {
+    body.content = truncate(view.text ?? view.fallback, 2000);
+  } else {
+    const embed: APIEmbed = {};
+    if (view.title) embed.title = truncate(view.title, 256);
+    if (view.author) embed.author = { name: truncate(view.author, 256) };
+    const text = view.text ?? (view.title ? undefined : view.fallback);
+    if (text) embed.description = truncate(text, 4096);
+    const fields = [
+      ...(view.fields ?? []).map((f) => ({ name: truncate(f.label, 256), value: truncate(f.value || '—', 1024), inline: true })),
+      ...(view.items ?? []).map((it) => ({
+        name: truncate(it.title, 256),
+        value: truncate([it.text, it.url].filter(Boolean).join('\n') || '—', 1024),
+        inline: false,
+      })),
+    ].slice(0, 25);
+    if (fields.length) embed.fields = fields;
+    if (view.context) embed.footer = { text: truncate(view.context, 2048) };
+    if (view.accent) embed.color = COLORS[view.accent];
+    body.embeds = [embed];
+  }
+
+  // Buttons: one per item action (labelled with the item, "This solved it: Reset VPN"), then the view's.
+  const itemButtons = (view.items ?? []).flatMap((it) => (it.actions ?? []).map((a) => button(a, `${a.label}: ${it.title}`)));
+  const rows = rowsOf([...itemButtons, ...(view.actions ?? []).map((a) => button(a))]);
+  if (view.select) {
+    const s = view.select;
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: encodeCustomId(s.action, s.ticketId),
+          placeholder: truncate(s.placeholder, 150),
+          options: s.options.slice(0, 25).map((o) => ({ label: truncate(o.label, 100), value: o.value, default: o.value === s.selected })),
+        },
+      ],
+    });
+  }
+  if (opts.links?.length) {
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: opts.links.slice(0, 5).map((l) => ({ type: ComponentType.Button, style: ButtonStyle.Link, label: truncate(l.label, 80), url: l.url })),
+    });
+  }
+  // An edit must clear old buttons (a resolved card keeps none), so components are always sent.
+  body.components = rows.slice(0, 5);
+
+  const files: DiscordFile[] = [];
+  if (view.file) {
+    files.push({ name: view.file.name, data: Buffer.from(view.file.content, 'utf8'), contentType: view.file.contentType });
+    body.attachments = [{ id: 0, filename: view.file.name }];
+  }
+  return { body, files };
+}
+
+/** A jump link to a message or channel in a guild. */
+export const jumpUrl = (guildId: string, channelId: string, messageId?: string): string =>
+  `https://discord.com/channels/${guildId}/${channelId}${messageId ? `/${messageId}` : ''}`;
