@@ -36,9 +36,15 @@ describe('cross-platform desk: Discord customer, Slack agents', () => {
 
   const nextEvent = (pred: (e: TicketEvent) => boolean, label: string) =>
     new Promise<TicketEvent>((resolve, reject) => {
-      const timer = setTimeout(() => (off(), reject(new Error(`timed out: ${label}`))), 10_000);
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`timed out: ${label}`));
+      }, 10_000);
       const off = hd.events.subscribe((e) => {
-        if (pred(e)) (clearTimeout(timer), off(), resolve(e));
+        if (!pred(e)) return;
+        clearTimeout(timer);
+        off();
+        resolve(e);
       });
     });
 
