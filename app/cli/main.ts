@@ -1,5 +1,8 @@
 import { Command } from 'commander';
+import { registerDiscordCommands } from './discord.command.js';
+import { registerJobsCommands } from './jobs.command.js';
 import { registerKbCommands } from './kb.command.js';
+import { registerTeamsCommands } from './teams.command.js';
 
 /**
  * The `helpdesk` command. Each area registers its own sub-commands from a file named
@@ -11,6 +14,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerKbCommands(program);
+  registerJobsCommands(program);
+  registerTeamsCommands(program);
+  registerDiscordCommands(program);
   return program;
 }
 

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { readEnv } from '../config/env.js';
+import { DEFAULT_PREFIX } from '../../jobs/connection.js';
+import { QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
+import { isQueueName, listFailed, retryFailed } from '../../jobs/ops.js';
+import { createQueues, type JobsQueues } from '../../jobs/queues.js';
+
+function queueArg(q: string | undefined): QueueName | undefined {
+  if (q === undefined) return undefined;
+  if (!isQueueName(q)) throw new Error(`unknown queue ${q} (queues: ${QUEUE_NAMES.join(', ')})`);
+  return q;
+}
+
+async function withQueues<T>(prefix: string, fn: (q: JobsQueues) => Promise<T>): Promise<T> {
+  const url = readEnv().REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: point it at the Redis the workers use');
+  const queues = createQueues({ connection: { ...parseRedisUrl(url), maxRetriesPerRequest: 1, retryStrategy: () => null }, prefix });
+  try {
+    return await fn(queues);
+  } finally {
+    await queues.close();
+  }
+}
+
+/** ioredis options from a URL, so the CLI can fail fast instead of retrying forever. */
+function parseRedisUrl(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+/** Registers `helpdesk jobs failed` and `helpdesk jobs retry` (Redis from REDIS_URL). */
+export function registerJobsCommands(program: Command): void {
+  const jobs = program.command('jobs').description('Inspect and retry background jobs (delivery, sla, automation)');
+
+  jobs
+    .command('failed')
+    .description('List failed jobs (kept for inspection), newest first')
+    .option('-q, --queue <queue>', `one queue: ${QUEUE_NAMES.join(', ')}`)
+    .option('-n, --limit <n>', 'how many', '50')
+    .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
+    .action(async (o: { queue?: string; limit: string; prefix: string }) => {
+      const rows = await withQueues(o.prefix, (q) => listFailed(q, queueArg(o.queue), Number(o.limit) || 50));
+      if (rows.length === 0) {
+        console.log('No failed jobs.');
+        return;
+      }
+      for (const r of rows) {
+        const when = r.finishedOn ? new Date(r.finishedOn).toISOString() : '-';
+        console.log(`${r.queue}\t${r.id}\t${r.name}\tattempts=${r.attemptsMade}\t${when}\t${r.about}\n\t${r.failedReason}`);
+      }
+    });
+
+  jobs
+    .command('retry')
+    .description('Run failed jobs again: one by id, or --all of a queue')
+    .argument('<queue>', `${QUEUE_NAMES.join(' | ')}`)
+    .argument('[jobId]', 'the failed job (see `helpdesk jobs failed`)')
+    .option('--all', 'every failed job of the queue')
+    .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
+    .action(async (queue: string, jobId: string | undefined, o: { all?: boolean; prefix: string }) => {
+      const q = queueArg(queue)!;
+      if (!o.all && !jobId) throw new Error('give a job id or --all');
+      const n = await withQueues(o.prefix, (qs) => retryFailed(qs, q, o.all ? 'all' : { id: jobId! }));
+      console.log(`Queued ${n} job(s) of ${q} for another attempt.`);
+    });
+}

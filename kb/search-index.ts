@@ -1,0 +1,165 @@
+/**
+ * The search index: BM25F over stemmed, folded words and glossary concepts, stored as one
+ * compressed-row posting table (term → docs, saturated term weight), plus a trigram vocabulary
+ * for typo tolerance. Built once per load (about a second per 10k articles); queried without I/O.
+ */
+import { analyze } from './analyze.js';
+import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
+import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
+import type { Article } from './types.js';
+
+/** Relative weight of a word found in each field. */
+export interface FieldWeights {
+  /** @defaultValue 3 */
+  title: number;
+  /** @defaultValue 2.5 */
+  tags: number;
+  /** @defaultValue 1.5 */
+  summary: number;
+  /** @defaultValue 1 */
+  body: number;
+}
+
+export interface IndexOptions {
+  fieldWeights?: Partial<FieldWeights>;
+  glossary?: Glossary;
+  /** BM25 term-frequency saturation. @defaultValue 1.2 */
+  k1?: number;
+  /** BM25 length normalisation. @defaultValue 0.75 */
+  b?: number;
+}
+
+export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 3, tags: 2.5, summary: 1.5, body: 1 };
+
+export interface KbIndex {
+  articles: Article[];
+  glossary: Glossary;
+  termIds: Map<string, number>;
+  /** Postings of term t are docs[start[t] .. start[t+1]) with weights norm[…] in [0, 1). */
+  start: Int32Array;
+  docs: Int32Array;
+  norm: Float32Array;
+  idf: Float32Array;
+  /** idf of a term seen in a single article: what an unknown query word is worth. */
+  idfRare: number;
+  /** Folded surface word → its stem, for words in articles and in the glossary. */
+  surfaceStem: Map<string, string>;
+  /** Glossary concepts of single words (`contrasena` → [`~password`]). */
+  surfaceConcepts: Map<string, string[]>;
+  fuzzy: FuzzyVocab;
+  buildMs: number;
+}
+
+class Growable {
+  ints = new Int32Array(1 << 16);
+  terms = new Int32Array(1 << 16);
+  tfs = new Float32Array(1 << 16);
+  n = 0;
+  push(term: number, doc: number, tf: number): void {
+    if (this.n === this.ints.length) {
+      const grow = <T extends Int32Array | Float32Array>(a: T, C: new (n: number) => T): T => {
+        const b = new C(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.ints = grow(this.ints, Int32Array);
+      this.terms = grow(this.terms, Int32Array);
+      this.tfs = grow(this.tfs, Float32Array);
+    }
+    this.terms[this.n] = term;
+    this.ints[this.n] = doc;
+    this.tfs[this.n] = tf;
+    this.n++;
+  }
+}
+
+export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbIndex {
+  const t0 = performance.now();
+  const glossary = opts.glossary ?? defaultGlossary();
+  const w = { ...DEFAULT_FIELD_WEIGHTS, ...opts.fieldWeights };
+  const k1 = opts.k1 ?? 1.2;
+  const b = opts.b ?? 0.75;
+  const termIds = new Map<string, number>();
+  const surfaceStem = new Map<string, string>();
+  const surfaceConcepts = new Map<string, string[]>();
+  const surfaceDf = new Map<string, number>();
+  const post = new Growable();
+  const docLen = new Float32Array(articles.length);
+  const dfArr: number[] = [];
+
+  articles.forEach((a, doc) => {
+    const tf = new Map<string, number>();
+    const seenSurface = new Set<string>();
+    let len = 0;
+    const add = (text: string, weight: number): void => {
+      for (const tok of analyze(text, glossary)) {
+        if (tok.stem) {
+          tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
+          len += weight;
+          if (!seenSurface.has(tok.surface)) {
+            seenSurface.add(tok.surface);
+            if (!surfaceStem.has(tok.surface)) surfaceStem.set(tok.surface, tok.stem);
+          }
+        }
+        for (const c of tok.concepts) tf.set(c, (tf.get(c) ?? 0) + weight);
+      }
+    };
+    add(a.title, w.title);
+    add(a.tags.join(' , '), w.tags);
+    add(a.summary, w.summary);
+    add(a.body, w.body);
+    docLen[doc] = len;
+    for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
+    for (const [term, f] of tf) {
+      let id = termIds.get(term);
+      if (id === undefined) {
+        id = termIds.size;
+        termIds.set(term, id);
+        dfArr.push(0);
+      }
+      dfArr[id]!++;
+      post.push(id, doc, f);
+    }
+  });
+
+  // Glossary words are known words too: a typo of `contraseña` should reach the password concept.
+  for (const [surface, concepts] of glossaryWords(glossary)) {
+    surfaceConcepts.set(surface, concepts);
+    if (!surfaceDf.has(surface)) surfaceDf.set(surface, 0);
+  }
+
+  // Counting sort of the postings by term: CSR arrays, docs ascending within a term.
+  const T = termIds.size;
+  const N = articles.length;
+  const start = new Int32Array(T + 1);
+  for (let i = 0; i < post.n; i++) start[post.terms[i]! + 1]!++;
+  for (let t = 0; t < T; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, T);
+  const docs = new Int32Array(post.n);
+  const norm = new Float32Array(post.n);
+  let avg = 0;
+  for (let d = 0; d < N; d++) avg += docLen[d]!;
+  avg = N ? avg / N || 1 : 1;
+  for (let i = 0; i < post.n; i++) {
+    const t = post.terms[i]!;
+    const pos = fill[t]!++;
+    const d = post.ints[i]!;
+    const f = post.tfs[i]!;
+    docs[pos] = d;
+    norm[pos] = f / (f + k1 * (1 - b + (b * docLen[d]!) / avg));
+  }
+  const idf = new Float32Array(T);
+  for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
+  const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
+  const fuzzy = buildFuzzyVocab(surfaceDf);
+  return { articles, glossary, termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+}
+
+/** Single glossary words with their concepts (`impresora` → [`~print`]). */
+function glossaryWords(g: Glossary): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [surface, concepts] of g.words) out.set(surface, concepts);
+  return out;
+}
+
+export const isConcept = (term: string): boolean => term.startsWith(CONCEPT_PREFIX);

@@ -1,0 +1,162 @@
+/**
+ * Query evaluation: clean → analyse → expand each query word (exact stem, glossary concepts, typo
+ * neighbours) → BM25F accumulation taking, per query word, its best-matching expansion → features
+ * for the calibrated score (how much of the query the article covers, and how strongly).
+ */
+import { analyze } from './analyze.js';
+import { cleanQuery } from './clean-query.js';
+import { fuzzyLookup } from './fuzzy.js';
+import type { KbIndex } from './search-index.js';
+
+/** Weight of a match through an expansion, relative to the query word itself. */
+export const EXPANSION_WEIGHTS = {
+  /** The glossary is curated, so a synonym or translation counts as much as the word itself. */
+  concept: 1,
+  typo1: 0.85,
+  typo2: 0.7,
+  /** Unknown words count for this share of a rare word's idf in the coverage denominator. */
+  unknown: 0.5,
+};
+
+interface Expansion {
+  term: number;
+  w: number;
+}
+
+/** One meaningful query word and what it may match. */
+export interface QueryUnit {
+  surface: string;
+  expansions: Expansion[];
+  /** How much this word matters: idf of its best expansion (or of a rare word when unknown). */
+  importance: number;
+  known: boolean;
+}
+
+export interface Candidate {
+  doc: number;
+  /** Raw BM25F score. */
+  bm25: number;
+  /** Share of the query's importance this article matches, in [0, 1]. */
+  coverage: number;
+  /** Query words matched. */
+  matched: number;
+}
+
+export interface SearchOutcome {
+  units: QueryUnit[];
+  totalImportance: number;
+  candidates: Candidate[];
+}
+
+const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
+
+function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
+  let cache = fuzzyCache.get(ix);
+  if (!cache) fuzzyCache.set(ix, (cache = new Map()));
+  const hit = cache.get(surface);
+  if (hit) return hit;
+  const out: Expansion[] = [];
+  const push = (term: string, w: number): void => {
+    const id = ix.termIds.get(term);
+    if (id === undefined) return;
+    const prev = out.find((e) => e.term === id);
+    if (prev) prev.w = Math.max(prev.w, w);
+    else out.push({ term: id, w });
+  };
+  for (const h of fuzzyLookup(ix.fuzzy, surface)) {
+    const w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+    const stem = ix.surfaceStem.get(h.word);
+    if (stem) push(stem, w);
+    for (const c of ix.surfaceConcepts.get(h.word) ?? []) push(c, w * EXPANSION_WEIGHTS.concept);
+  }
+  if (cache.size > 10_000) cache.clear();
+  cache.set(surface, out);
+  return out;
+}
+
+/** The query's units: one per distinct content word. */
+export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
+  const tokens = analyze(cleanQuery(query), ix.glossary);
+  const units: QueryUnit[] = [];
+  const seen = new Set<string>();
+  for (const tok of tokens) {
+    const key = tok.stem || tok.concepts.join('|');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const ex: Expansion[] = [];
+    const stemId = tok.stem ? ix.termIds.get(tok.stem) : undefined;
+    if (stemId !== undefined) ex.push({ term: stemId, w: 1 });
+    for (const c of tok.concepts) {
+      const id = ix.termIds.get(c);
+      if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.concept });
+    }
+    if (stemId === undefined && tok.concepts.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+      for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+    }
+    let importance = 0;
+    for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
+    const known = ex.length > 0;
+    if (!known) {
+      // A stop word inside a glossary phrase that the articles never use adds nothing.
+      if (!tok.stem) continue;
+      importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
+    }
+    units.push({ surface: tok.surface, expansions: ex, importance, known });
+  }
+  return units;
+}
+
+let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array } | undefined;
+
+function buffers(n: number): NonNullable<typeof scratch> {
+  if (!scratch || scratch.n < n) {
+    const m = Math.max(n, 1024);
+    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m) };
+  }
+  return scratch;
+}
+
+/** All articles matching at least one query unit, with their features (unsorted). */
+export function evaluate(ix: KbIndex, query: string): SearchOutcome {
+  const units = queryUnits(ix, query);
+  const totalImportance = units.reduce((s, u) => s + u.importance, 0);
+  const buf = buffers(ix.articles.length);
+  const touched: number[] = [];
+  const seenDoc = new Set<number>();
+  for (const u of units) {
+    const local: number[] = [];
+    for (const e of u.expansions) {
+      const idf = ix.idf[e.term]!;
+      for (let p = ix.start[e.term]!, end = ix.start[e.term + 1]!; p < end; p++) {
+        const d = ix.docs[p]!;
+        const v = e.w * idf * ix.norm[p]!;
+        if (buf.best[d] === 0) local.push(d);
+        if (v > buf.best[d]!) {
+          buf.best[d] = v;
+          buf.bestW[d] = Math.min(e.w * idf, u.importance);
+        }
+      }
+    }
+    for (const d of local) {
+      if (!seenDoc.has(d)) {
+        seenDoc.add(d);
+        touched.push(d);
+        buf.bm25[d] = 0;
+        buf.cov[d] = 0;
+        buf.matched[d] = 0;
+      }
+      buf.bm25[d]! += buf.best[d]!;
+      buf.cov[d]! += buf.bestW[d]!;
+      buf.matched[d]!++;
+      buf.best[d] = 0;
+      buf.bestW[d] = 0;
+    }
+  }
+  const candidates: Candidate[] = touched.map((d) => ({
+    doc: d,
+    bm25: buf.bm25[d]!,
+    coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
+    matched: buf.matched[d]!,
+  }));
+  return { units, totalImportance, candidates };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../kb/analyze.js';
+import { cleanQuery } from '../../kb/clean-query.js';
+import { editDistance } from '../../kb/fuzzy.js';
+import { defaultGlossary } from '../../kb/glossary.js';
+import { stem } from '../../kb/stem.js';
+import { fold, words } from '../../kb/text.js';
+
+describe('query cleaning', () => {
+  it('drops slash commands, greetings, mentions, emoji codes and emoji', () => {
+    expect(cleanQuery('/help hey <@U123ABC> :wave: my vpn says auth failed 😭')).toBe('my vpn says auth failed');
+    expect(cleanQuery('Hola @maria, buenos dias! no me deja entrar al correo :sweat_smile:')).toBe('no me deja entrar al correo');
+    expect(cleanQuery('hi there, <#C01|it-help> printer offline')).toBe('printer offline');
+  });
+
+  it('keeps the host of a URL as words and drops the rest of it', () => {
+    expect(cleanQuery('https://wiki.intra.example/page?id=3 does not load')).toBe('wiki.intra.example does not load');
+    expect(cleanQuery('<https://jira.example.com/browse/IT-1|IT-1> broken')).toBe('jira.example.com broken');
+  });
+
+  it('leaves a query without chat noise alone', () => {
+    expect(cleanQuery('outlook crashes on startup')).toBe('outlook crashes on startup');
+  });
+});
+
+describe('folding and stemming', () => {
+  it('folds case and accents', () => {
+    expect(fold('Contraseña MÓVIL Configuración')).toBe('contrasena movil configuracion');
+    expect(words("Can't open the user's ¿Teléfono?")).toEqual(['can', 'open', 'the', 'user', 'telefono']);
+  });
+
+  it('maps inflections of one word to one stem in both languages', () => {
+    expect(new Set(['printer', 'printers', 'printing', 'prints'].map(stem)).size).toBe(1);
+    expect(new Set(['impresora', 'impresoras'].map(stem)).size).toBe(1);
+    expect(new Set(['configuracion', 'configuraciones'].map(stem)).size).toBe(1);
+    expect(new Set(['lento', 'lenta', 'lentisima'].map(stem)).size).toBe(1);
+    expect(stem('address')).toBe('address');
+    expect(stem('vpn')).toBe('vpn');
+  });
+
+  it('drops stop words and greetings but keeps glossary phrases made of stop words', () => {
+    const toks = analyze('hola, outlook se cierra nada mas abrirlo', defaultGlossary());
+    expect(toks.map((t) => t.surface)).toContain('outlook');
+    expect(toks.some((t) => t.surface === 'hola')).toBe(false);
+    expect(toks.flatMap((t) => t.concepts)).toContain('~crash');
+  });
+
+  it('finds bilingual concepts', () => {
+    const g = defaultGlossary();
+    const concepts = (s: string): string[] => analyze(s, g).flatMap((t) => t.concepts);
+    expect(concepts('contraseña')).toEqual(concepts('password'));
+    expect(concepts('impresora')).toContain('~print');
+    expect(concepts('correo electrónico')).toContain('~email');
+    expect(concepts('escritorio remoto')).toEqual(expect.arrayContaining(concepts('remote desktop')));
+  });
+
+  it('counts an adjacent swap as one edit', () => {
+    expect(editDistance('slwo', 'slow', 2)).toBe(1);
+    expect(editDistance('movl', 'movil', 2)).toBe(1);
+    expect(editDistance('abc', 'xyz', 1)).toBe(2);
+  });
+});
