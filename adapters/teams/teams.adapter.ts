@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { Helpdesk } from '../../core/helpdesk.js';
+import type { Directory } from '../../core/ports/directory.port.js';
+import type { Logger } from '../../core/ports/logger.port.js';
+import type { TicketStore } from '../../core/ports/ticket-store.port.js';
+import { TeamsHelpdeskBot } from './teams.bot.js';
+import { MemoryTeamsInstallStore, type TeamsInstallStore } from './teams.installs.js';
+import { TeamsPlatform } from './teams.platform.js';
+
+export interface TeamsAdapterOptions {
+  helpdesk: Helpdesk;
+  directory: Directory;
+  store: TicketStore;
+  /** Microsoft App ID of the bot registration. Without it, authentication is off (local runs, tests). */
+  appId?: string;
+  /** Client secret of the app registration. */
+  appPassword?: string;
+  /** Tenant of a single-tenant app registration (sets `MicrosoftAppType: SingleTenant`). */
+  tenantId?: string;
+  /**
+   * Service URL for proactive posts to tenants the bot has not heard from since start.
+   * @defaultValue `https://smba.trafficmanager.net/teams/`
+   */
+  serviceUrl?: string;
+  /** Where installs (team, service URL) are remembered. @defaultValue process memory */
+  installs?: TeamsInstallStore;
+  /** Reactions on a triage card that claim it. @defaultValue `['like', '👀', 'eyes']` */
+  claimReactions?: readonly string[];
+  /** Largest request body accepted. @defaultValue 256 KiB */
+  maxBodyBytes?: number;
+  log: Logger;
+}
+
+export interface TeamsAdapter {
+  /** Register into composeHelpdesk's platforms map under `teams`. */
+  platform: TeamsPlatform;
+  /** Node HTTP handler for `POST /api/messages`. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  adapter: CloudAdapter;
+  bot: TeamsHelpdeskBot;
+  installs: TeamsInstallStore;
+  /** The id used for proactive calls (the app id, or a placeholder when auth is off). */
+  botAppId: string;
+}
+
+/**
+ * Removes the connector client's own retry policy: throttling (429) and gateway errors must reach
+ * the delivery queue, which retries with backoff and per-platform limits. Two retry layers would
+ * multiply waits and hide failures. Wraps the two places CloudAdapter gets connector factories from.
+ */
+function withoutConnectorRetries(auth: ConfigurationBotFrameworkAuthentication): ConfigurationBotFrameworkAuthentication {
+  const authenticate = auth.authenticateRequest.bind(auth);
+  const createFactory = auth.createConnectorFactory.bind(auth);
+  auth.authenticateRequest = async (activity, header) => {
+    const r = await authenticate(activity, header);
+    return { ...r, connectorFactory: r.connectorFactory && noRetry(r.connectorFactory) };
+  };
+  auth.createConnectorFactory = (claims) => noRetry(createFactory(claims));
+  return auth;
+}
+
+type ConnectorFactory = ReturnType<ConfigurationBotFrameworkAuthentication['createConnectorFactory']>;
+
+function noRetry(factory: ConnectorFactory): ConnectorFactory {
+  return {
+    create: async (serviceUrl: string, audience?: string) => {
+      const client = await factory.create(serviceUrl, audience);
+      // ConnectorClient → @azure/core-client ServiceClient → pipeline with `defaultRetryPolicy`.
+      (client as unknown as { client?: { pipeline?: { removePolicy(o: { name: string }): unknown } } }).client?.pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+      return client;
+    },
+  } as ConnectorFactory;
+}
+
+const PLACEHOLDER_APP_ID = 'helpdesk-local-bot';
+
+/** Builds the Teams adapter: the CloudAdapter, the bot's turn logic and the outbound ChatPlatform. */
+export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
+  const authOn = Boolean(o.appId);
+  const auth = new ConfigurationBotFrameworkAuthentication(
+    authOn
+      ? { MicrosoftAppId: o.appId, MicrosoftAppPassword: o.appPassword, MicrosoftAppTenantId: o.tenantId, MicrosoftAppType: o.tenantId ? 'SingleTenant' : 'MultiTenant' }
+      : {},
+  );
+  const adapter = new CloudAdapter(withoutConnectorRetries(auth));
+  const log = o.log.child({ platform: 'teams' });
+  const installs = o.installs ?? new MemoryTeamsInstallStore();
+  const botAppId = o.appId ?? PLACEHOLDER_APP_ID;
+  const platform = new TeamsPlatform({ adapter, botAppId, store: o.store, directory: o.directory, installs, serviceUrl: o.serviceUrl, log });
+  const bot = new TeamsHelpdeskBot({ helpdesk: o.helpdesk, directory: o.directory, store: o.store, platform, installs, claimReactions: o.claimReactions, log });
+  const maxBody = o.maxBodyBytes ?? 256 * 1024;
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let body: Record<string, unknown> | undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req, maxBody).catch(() => undefined);
+      if (raw === undefined) return plain(res, 413, 'request body too large');
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return plain(res, 400, 'invalid JSON');
+      }
+    }
+    // No token at all: refuse before the SDK (which would also say 401, but logs a stack per request).
+    if (authOn && req.method === 'POST' && !req.headers.authorization) return plain(res, 401, 'Unauthorized');
+    // CloudAdapter verifies the Bot Framework JWT (when configured) before any turn logic runs:
+    // an unauthenticated request is answered 401 and touches nothing.
+    await adapter.process({ body, headers: req.headers, method: req.method }, nodeResponse(res), (ctx) => bot.run(ctx));
+  }
+
+  return { platform, handleRequest, adapter, bot, installs, botAppId };
+}
+
+function readBody(req: IncomingMessage, max: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(text);
+}
+
+/** The restify/express-like response CloudAdapter.process expects, over Node's ServerResponse. */
+function nodeResponse(res: ServerResponse) {
+  let status = 200;
+  let body: unknown;
+  return {
+    socket: res.socket,
+    status(code: number) {
+      status = code;
+    },
+    header(name: string, value: unknown) {
+      res.setHeader(name, String(value));
+    },
+    send(b: unknown) {
+      body = b;
+    },
+    end() {
+      if (res.writableEnded) return;
+      if (body === undefined) {
+        res.writeHead(status);
+        res.end();
+      } else if (typeof body === 'string') {
+        res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(body);
+      } else {
+        res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify(body));
+      }
+    },
+  };
+}

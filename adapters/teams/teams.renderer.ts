@@ -1,0 +1,126 @@
+import type { Activity, Attachment } from 'botbuilder';
+import { t } from '../../core/i18n/index.js';
+import type { ActionId, View, ViewAction } from '../../core/views/view.js';
+
+/** Adapter-internal verb Teams sends when a card asks for its refreshed version. */
+export const REFRESH = 'refresh';
+export type CardActionId = ActionId | typeof REFRESH;
+
+/** What a card action carries back (`Action.Execute` data, inputs merged in by Teams). */
+export interface CardActionData {
+  action: CardActionId;
+  ticketId: string;
+  arg?: string;
+}
+
+export interface RenderOptions {
+  /** Locale for the few texts the renderer adds itself (input placeholders). */
+  locale?: string;
+  /** A short error shown on top of the card for the person who acted (invoke responses only). */
+  banner?: string;
+  /** An "open the original card" link (escalations). */
+  linkBack?: { label: string; url: string };
+}
+
+type Json = Record<string, unknown>;
+
+const ACCENT_STYLE: Record<NonNullable<View['accent']>, string> = {
+  new: 'accent',
+  open: 'accent',
+  claimed: 'emphasis',
+  pending: 'emphasis',
+  escalated: 'warning',
+  resolved: 'good',
+  closed: 'default',
+  error: 'attention',
+};
+
+/** Slack-style `*bold*` (used by some core texts) → Adaptive Card Markdown `**bold**`. */
+const md = (s: string) => s.replace(/(^|[\s(])\*([^*\n]+)\*(?=[\s).,:;!?]|$)/g, '$1**$2**');
+
+const execute = (a: Pick<ViewAction, 'action' | 'ticketId' | 'arg' | 'label' | 'style'>): Json => ({
+  type: 'Action.Execute',
+  title: a.label,
+  verb: `hd:${a.action}`,
+  data: { hd: { action: a.action, ticketId: a.ticketId, ...(a.arg !== undefined ? { arg: a.arg } : {}) } satisfies CardActionData },
+  ...(a.style === 'primary' ? { style: 'positive' } : a.style === 'danger' ? { style: 'destructive' } : {}),
+});
+
+/** The ticket a view is about (for refresh and link-back lookups). */
+export function viewTicketId(view: View): string | undefined {
+  return view.actions?.[0]?.ticketId ?? view.select?.ticketId ?? view.items?.find((i) => i.actions?.length)?.actions?.[0]?.ticketId;
+}
+
+/** Neutral view → Adaptive Card 1.5 with Universal Actions (`Action.Execute`). */
+export function renderCard(view: View, opts: RenderOptions = {}): Json {
+  const body: Json[] = [];
+  if (opts.banner) body.push({ type: 'TextBlock', text: opts.banner, wrap: true, color: 'attention', weight: 'bolder' });
+  const head: Json[] = [];
+  if (view.author) head.push({ type: 'TextBlock', text: view.author, weight: 'bolder', wrap: true });
+  if (view.title) head.push({ type: 'TextBlock', text: view.title, weight: 'bolder', size: 'medium', wrap: true });
+  if (head.length) body.push({ type: 'Container', style: view.accent ? ACCENT_STYLE[view.accent] : 'default', bleed: true, items: head });
+  if (view.text) body.push({ type: 'TextBlock', text: md(view.text), wrap: true });
+  if (view.fields?.length) body.push({ type: 'FactSet', facts: view.fields.map((f) => ({ title: f.label, value: f.value })) });
+  for (const item of view.items ?? []) {
+    const items: Json[] = [{ type: 'TextBlock', text: item.url ? `[${item.title}](${item.url})` : item.title, weight: 'bolder', wrap: true }];
+    if (item.text) items.push({ type: 'TextBlock', text: md(item.text), wrap: true, isSubtle: true, spacing: 'small' });
+    if (item.actions?.length) items.push({ type: 'ActionSet', actions: item.actions.map(execute) });
+    body.push({ type: 'Container', separator: true, items });
+  }
+  const actions: Json[] = (view.actions ?? []).map(execute);
+  if (view.kind === 'csat') {
+    body.push({ type: 'Input.Text', id: 'comment', isMultiline: true, maxLength: 2000, placeholder: t(opts.locale, 'teams.csat_comment') });
+  }
+  if (view.select) {
+    const s = view.select;
+    body.push({ type: 'Input.ChoiceSet', id: 'priority', style: 'compact', value: s.selected, choices: s.options.map((o) => ({ title: o.label, value: o.value })) });
+    actions.push(execute({ action: s.action, ticketId: s.ticketId, label: s.placeholder }));
+  }
+  if (opts.linkBack) actions.push({ type: 'Action.OpenUrl', title: opts.linkBack.label, url: opts.linkBack.url });
+  if (view.context) body.push({ type: 'TextBlock', text: view.context, isSubtle: true, size: 'small', wrap: true });
+  const ticketId = viewTicketId(view);
+  const live = view.kind === 'ticket_card' || view.kind === 'escalation';
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: '1.5',
+    body,
+    ...(actions.length ? { actions } : {}),
+    // Universal Actions refresh: Teams asks for the current card when someone views it, so a card
+    // changed elsewhere (e.g. claimed from Slack) shows the truth even before our edit arrives.
+    // No `userIds`: Teams then auto-refreshes for everyone in chats/channels up to 60 members
+    // (larger ones get "Refresh card"); every change is also edited into the message itself.
+    ...(live && ticketId ? { refresh: { action: { type: 'Action.Execute', verb: `hd:${REFRESH}`, data: { hd: { action: REFRESH, ticketId } } } } } : {}),
+    msteams: { width: 'Full' },
+  };
+}
+
+export const cardAttachment = (card: Json): Attachment => ({ contentType: 'application/vnd.microsoft.card.adaptive', content: card });
+
+/** Views that read best as a plain message rather than a card. */
+const PLAIN: ReadonlySet<View['kind']> = new Set(['notice', 'relay', 'list', 'error']);
+
+/** A message activity for a view: plain Markdown text for short notices, a card otherwise. */
+export function renderActivity(view: View, opts: RenderOptions = {}): Partial<Activity> {
+  if (PLAIN.has(view.kind) && !opts.linkBack) {
+    const title = view.title ? `**${view.title}**\n\n` : '';
+    const text = view.kind === 'relay' && view.author ? `**${view.author}**: ${view.text ?? ''}` : `${title}${md(view.text ?? view.fallback)}`;
+    return { type: 'message', text, textFormat: 'markdown' };
+  }
+  return { type: 'message', summary: view.fallback, attachments: [cardAttachment(renderCard(view, opts))] };
+}
+
+/** The `Action.Execute` data of an incoming `adaptiveCard/action` invoke, with inputs Teams merged in. */
+export function parseCardAction(data: unknown): (CardActionData & { priority?: string; comment?: string }) | undefined {
+  if (!data || typeof data !== 'object') return undefined;
+  const d = data as { hd?: Partial<CardActionData>; priority?: unknown; comment?: unknown };
+  const hd = d.hd;
+  if (!hd || typeof hd.action !== 'string' || typeof hd.ticketId !== 'string') return undefined;
+  return {
+    action: hd.action as CardActionId,
+    ticketId: hd.ticketId,
+    arg: typeof hd.arg === 'string' ? hd.arg : undefined,
+    priority: typeof d.priority === 'string' ? d.priority : undefined,
+    comment: typeof d.comment === 'string' ? d.comment : undefined,
+  };
+}
