@@ -1,0 +1,183 @@
+/**
+ * SLA timer benchmark: N open tickets (default 10,000) whose first-response deadlines fall within a
+ * short window, two worker sets (as two worker processes would run) consuming the SLA queue.
+ * Every breach is real: the ticket is re-read, the breach recorded (compare-and-set), the ticket
+ * escalated to tier 2 (timeline, event, notifier → escalation cards on the delivery queue, new
+ * timers). Measures breach lateness (deadline → handled) p50/p99 and escalations per second.
+ * Baseline in the same run: the same number of no-op delayed BullMQ jobs with the same deadlines
+ * (what BullMQ alone achieves on this machine).
+ *
+ *   npx tsx bench/sla-timers.ts                       # FerretDB + redis-server started in a temp dir
+ *   TICKETS=2000 WINDOW_SECONDS=10 npx tsx bench/sla-timers.ts
+ *   MONGODB_URI=mongodb://… REDIS_URL=redis://… npx tsx bench/sla-timers.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import mongoose from 'mongoose';
+import { composeHelpdesk } from '../app/compose.js';
+import { startFerretdb, type RunningService } from '../app/services/ferretdb.js';
+import { startRedis } from '../app/services/redis.js';
+import type { Platform } from '../core/domain/identity.js';
+import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
+import type { SlaTimerOutcome } from '../core/use-cases/sla-breach.js';
+import { redisClient } from '../jobs/connection.js';
+import { createJobsClient, startWorkers } from '../jobs/index.js';
+import { slaJobId } from '../jobs/scheduler.js';
+import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
+
+const N = Number(process.env.TICKETS ?? 10_000);
+const WINDOW_MS = Number(process.env.WINDOW_SECONDS ?? 20) * 1000;
+const LEAD_MS = Number(process.env.LEAD_SECONDS ?? 8) * 1000;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+
+const noop: ChatPlatform = {
+  platform: 'slack',
+  capabilities: { ephemeral: true, reactions: true, threads: true, editMessages: true },
+  post: async (t) => ({ channel: t.channel, message: randomUUID() }),
+  update: async () => {},
+  dm: async (p) => ({ channel: `D${p.user}`, message: randomUUID() }),
+};
+
+async function main() {
+  const started: RunningService[] = [];
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'hd-bench-sla-'));
+  let mongoUrl = process.env.MONGODB_URI;
+  if (!mongoUrl) {
+    const f = await startFerretdb(path.join(tmp, 'ferretdb'));
+    started.push(f);
+    mongoUrl = f.url;
+  }
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const r = await startRedis();
+    started.push(r);
+    redisUrl = r.url;
+  }
+  const prefix = `bench${Date.now()}`;
+  console.log(`SLA timers: ${N} tickets, deadlines spread over ${WINDOW_MS / 1000} s, 2 worker sets × SLA concurrency 20`);
+
+  // ---- Baseline: bare BullMQ delayed jobs with the same deadline spread ----
+  {
+    const conn = redisClient(redisUrl);
+    const q = new Queue('baseline', { connection: conn, prefix });
+    const late: number[] = [];
+    const t0 = Date.now() + LEAD_MS;
+    const jobs = Array.from({ length: N }, (_, i) => ({ name: 'x', data: { due: t0 + (i * WINDOW_MS) / N }, opts: { jobId: `b-${i}`, delay: t0 + (i * WINDOW_MS) / N - Date.now(), removeOnComplete: true } }));
+    for (let i = 0; i < jobs.length; i += 1000) await q.addBulk(jobs.slice(i, i + 1000));
+    const workers = [0, 1].map(() => new Worker('baseline', async (j) => void late.push(Date.now() - j.data.due), { connection: redisClient(redisUrl!), prefix, concurrency: 20 }));
+    while (late.length < N) await new Promise((r) => setTimeout(r, 100));
+    const span = (t0 + WINDOW_MS) - t0;
+    console.log(`baseline (no-op delayed jobs): lateness p50 ${fmt(pct(late, 50))} p99 ${fmt(pct(late, 99))} max ${fmt(Math.max(...late))} (arrival ${(N / (span / 1000)).toFixed(0)}/s)`);
+    await Promise.all(workers.map((w) => w.close()));
+    await q.obliterate({ force: true });
+    await q.close();
+    conn.disconnect();
+    (globalThis as Record<string, unknown>).baseline = { p50: pct(late, 50), p99: pct(late, 99) };
+  }
+
+  // ---- The real thing ----
+  const connection = await mongoose.createConnection(new URL(`/sla_bench_${Date.now()}`, mongoUrl).toString()).asPromise();
+  const desk = testDesk({
+    sla: {
+      targets: { P1: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P2: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P3: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P4: { firstResponseMinutes: 60, resolutionMinutes: 600 } },
+      pauseWhilePending: true,
+      warnAtPercent: 0,
+      escalateOnBreach: true,
+    },
+  });
+  const client = createJobsClient({ connection: redisUrl, prefix });
+  const platforms = new Map<Platform, ChatPlatform>([['slack', noop]]);
+  const hd = await composeHelpdesk({ connection, desks: [desk], agents: [], kb: new KeywordKb([]), platforms, delivery: () => client.delivery });
+
+  const tIns = Date.now();
+  const t0 = tIns + LEAD_MS + N / 2; // a little extra lead per ticket for inserting and scheduling
+  const now = new Date();
+  const docs = Array.from({ length: N }, (_, i) => {
+    const due = new Date(t0 + Math.floor((i * WINDOW_MS) / N));
+    return {
+      _id: randomUUID(), seq: 1001 + i, number: `IT-${1001 + i}`, deskId: 'it', idempotencyKey: `bench-${i}`,
+      requester: { platform: 'slack', workspace: 'T1', user: `U${i}` }, subject: `bench ${i}`, description: `bench ${i}`,
+      priority: 'P3', status: 'open', tier: 1, links: [], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
+      createdAt: now, updatedAt: now, version: 1,
+    };
+  });
+  for (let i = 0; i < N; i += 1000) await connection.collection('tickets').insertMany(docs.slice(i, i + 1000) as never[]);
+  const timers = docs.map((d) => {
+    const dueAt = d.sla.firstResponseDueAt.getTime();
+    const data = { ticketId: d._id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt, tier: 1 };
+    return { name: 'firstResponse.breach', data, opts: { jobId: slaJobId(data), delay: dueAt - Date.now() } };
+  });
+  for (let i = 0; i < N; i += 1000) await client.queues.sla.addBulk(timers.slice(i, i + 1000));
+  const ready = Date.now();
+  console.log(`inserted and scheduled ${N} tickets in ${((ready - tIns) / 1000).toFixed(1)} s; first deadline in ${((t0 - ready) / 1000).toFixed(1)} s`);
+  if (ready > t0) console.log('WARNING: scheduling ended after the first deadline; raise LEAD_SECONDS');
+
+  const late: number[] = [];
+  const escalatedAt: number[] = [];
+  const failures: string[] = [];
+  let stale = 0;
+  let finalFailures = 0;
+  const sets = [];
+  for (let k = 0; k < 2; k++) {
+    // Only the first set subscribes the scheduler (new tier-2 timers), like one process per set.
+    const w = await startWorkers({ connection: redisUrl, prefix, deps: hd.deps, platforms, attachScheduler: k === 0, schedulers: false, slaConcurrency: 20 });
+    const sla = w.workers.find((x) => x.name === 'sla')!;
+    sla.on('completed', (_job, rv: SlaTimerOutcome | 'moot') => {
+      if (rv === 'moot' || rv.outcome !== 'breached') stale++;
+      if (rv !== 'moot' && rv.outcome === 'breached' && rv.firstTime) {
+        late.push(rv.lateMs);
+        if (rv.escalated) escalatedAt.push(Date.now());
+      }
+    });
+    sla.on('failed', (job, err) => {
+      failures.push(`${job?.id}: ${err.message}`);
+      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) finalFailures++;
+      if (failures.length <= 3) console.log(`  failed attempt ${job?.id}: ${err.message}`);
+    });
+    sets.push(w);
+  }
+  // Bounded run time: what is not handled by then is reported as backlog.
+  const deadline = Date.now() + WINDOW_MS + Number(process.env.MAX_SECONDS ?? 150) * 1000;
+  let lastLog = Date.now();
+  while (late.length + stale + finalFailures < N && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (Date.now() - lastLog > 5000) {
+      console.log(`  … ${late.length}/${N} breaches handled (${stale} stale, ${failures.length} failed attempts)`);
+      lastLog = Date.now();
+    }
+  }
+  if (late.length + stale + finalFailures < N) console.log(`  stopped after the time bound: ${N - late.length - stale - finalFailures} deadlines still waiting (backlog)`);
+  const first = Math.min(...escalatedAt);
+  const last = Math.max(...escalatedAt);
+  const arrival = N / (WINDOW_MS / 1000);
+  const base = (globalThis as Record<string, unknown>).baseline as { p50: number; p99: number };
+  console.log(`SLA breach → escalation: ${late.length} breaches, ${escalatedAt.length} escalations, ${stale} stale, ${failures.length} failed attempts (retried)`);
+  console.log(`  lateness p50 ${fmt(pct(late, 50))} p99 ${fmt(pct(late, 99))} max ${fmt(Math.max(...late))} (deadline arrival ${arrival.toFixed(0)}/s)`);
+  console.log(`  escalations/s sustained: ${(escalatedAt.length / Math.max(0.001, (last - first) / 1000)).toFixed(0)} (first→last escalation ${((last - first) / 1000).toFixed(1)} s)`);
+  console.log(`  vs baseline: p50 ×${(pct(late, 50) / Math.max(1, base.p50)).toFixed(1)}, p99 ×${(pct(late, 99) / Math.max(1, base.p99)).toFixed(1)}`);
+  const delivery = await client.queues.delivery.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+  console.log(`  delivery queue after: ${JSON.stringify(delivery)}`);
+
+  for (const s of sets) await s.close(true);
+  await client.close();
+  await connection.dropDatabase().catch(() => {});
+  await connection.close();
+  for (const s of started.reverse()) await s.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,38 @@
+import type { DeliveryOp } from '../core/ports/delivery.port.js';
+import type { SlaTargetKind } from '../core/domain/sla.js';
+
+/** Queue names (the BullMQ `prefix` separates deployments and test files). */
+export const QUEUE = { delivery: 'delivery', sla: 'sla', automation: 'automation' } as const;
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QUEUE);
+
+/**
+ * Delivery carries the whole operation: views are built when the event happens (in the recipient's
+ * language, with the ticket as it was), so the job must carry them; everything else carries ids.
+ */
+export interface DeliveryJob {
+  op: DeliveryOp;
+}
+
+/** An SLA timer. `dueAt` (epoch ms) identifies the deadline: a job whose deadline moved is stale. */
+export interface SlaJob {
+  ticketId: string;
+  target: SlaTargetKind;
+  /** `warn` before the deadline, `breach` at it. */
+  stage: 'warn' | 'breach';
+  dueAt: number;
+  /** Tier when scheduled: automatic escalation only moves the ticket from this tier (exactly once). */
+  tier: number;
+}
+
+export type AutomationJob =
+  | { kind: 'assign'; ticketId: string; tier: number }
+  | { kind: 'deflection_timeout'; ticketId: string }
+  | { kind: 'pending_reminder'; ticketId: string; since: number; n: number }
+  | { kind: 'auto_resolve'; ticketId: string; since: number }
+  | { kind: 'auto_close'; ticketId: string; resolvedAt: number }
+  | { kind: 'digest'; deskId: string; days: number }
+  | { kind: 'prune_processed' };
+
+/** BullMQ job ids may not contain ':' nor be all digits. Everything unsafe becomes '_'. */
+export const safeId = (...parts: Array<string | number>): string => parts.map((p) => String(p).replace(/[^A-Za-z0-9_.-]/g, '_')).join('-');

@@ -1,0 +1,137 @@
+import type { JobsOptions as BullJobOptions, Queue } from 'bullmq';
+import type { Desk } from '../core/domain/desk.js';
+import type { EventBus } from '../core/domain/event-bus.js';
+import type { TicketEvent } from '../core/domain/events.js';
+import { pauseSla, resumeSla, runningDeadline, slaWarnAt, type SlaTargetKind } from '../core/domain/sla.js';
+import { ACTIVE_STATUSES, type Ticket } from '../core/domain/ticket.js';
+import type { Logger } from '../core/ports/logger.port.js';
+import type { CoreDeps } from '../core/use-cases/deps.js';
+import { setSla } from '../core/use-cases/sla-breach.js';
+import { countForDigest } from './digest.js';
+import { safeId, type AutomationJob, type SlaJob } from './names.js';
+import type { JobsQueues } from './queues.js';
+
+const TARGETS: SlaTargetKind[] = ['firstResponse', 'resolution'];
+const DAY = 24 * 3600_000;
+const ms = (d: Date | string) => new Date(d).getTime();
+
+/** Deterministic id of an SLA timer: one job per ticket, target, stage and deadline. */
+export const slaJobId = (j: Pick<SlaJob, 'ticketId' | 'target' | 'stage' | 'dueAt'>): string => safeId('sla', j.ticketId, j.target, j.stage, j.dueAt);
+
+interface Planned {
+  id: string;
+  data: SlaJob;
+  at: number;
+}
+
+/**
+ * Turns domain events into delayed jobs: SLA warnings and breaches (rescheduled when a deadline
+ * moves, cancelled when the ticket leaves the active states, paused while pending if the desk says
+ * so), the deflection window, auto-assignment, pending reminders, auto-resolve and auto-close.
+ * Every job id is deterministic, so replicas handling the same event (or a replayed one) add it once.
+ * Attach it in every process that changes tickets (web, worker, all): what a worker changes
+ * (an automatic escalation) needs timers too.
+ */
+export class JobsScheduler {
+  constructor(
+    private readonly q: JobsQueues,
+    private readonly deps: CoreDeps,
+    private readonly log: Logger,
+  ) {}
+
+  attach(events: EventBus = this.deps.events): () => void {
+    return events.subscribe((e) => this.onEvent(e));
+  }
+
+  async onEvent(e: TicketEvent): Promise<void> {
+    const desk = this.deps.directory.desk(e.ticket.deskId);
+    if (e.type === 'ticket.created') await countForDigest(this.q.redis, this.q.prefix, desk, 'opened', e.at);
+    if (e.type === 'ticket.resolved') await countForDigest(this.q.redis, this.q.prefix, desk, 'resolved', e.at);
+    const t = await this.reconcilePause(e.ticket, desk);
+    await this.syncSla(t, e.before, desk);
+    await this.automation(e, t, desk);
+  }
+
+  /** Stops the SLA clock while pending (if the desk pauses), restarts it when the ticket moves on. */
+  async reconcilePause(t: Ticket, desk: Desk): Promise<Ticket> {
+    const now = this.deps.clock.now();
+    const r = await setSla(this.deps, t, (s, fresh) => {
+      const paused = desk.sla.pauseWhilePending && fresh.status === 'pending';
+      if (paused && !s.pausedAt) return pauseSla(s, now);
+      if (!paused && s.pausedAt) return resumeSla(desk, s, now);
+      return null;
+    });
+    return r.ticket ?? t;
+  }
+
+  /** The SLA timers a ticket should have right now. */
+  planSla(t: Ticket, desk: Desk): Planned[] {
+    if (!ACTIVE_STATUSES.includes(t.status) || t.sla.pausedAt) return [];
+    const out: Planned[] = [];
+    for (const target of TARGETS) {
+      const due = runningDeadline(t, target);
+      if (!due) continue;
+      const dueAt = ms(due);
+      const base = { ticketId: t.id, target, dueAt, tier: t.tier };
+      out.push({ id: slaJobId({ ...base, stage: 'breach' }), at: dueAt, data: { ...base, stage: 'breach' } });
+      const warnAt = slaWarnAt(desk, t.priority, target, new Date(dueAt));
+      const warned = t.sla.warnedAt && ms(t.sla.warnedAt) >= (warnAt?.getTime() ?? Infinity);
+      if (warnAt && !warned) out.push({ id: slaJobId({ ...base, stage: 'warn' }), at: warnAt.getTime(), data: { ...base, stage: 'warn' } });
+    }
+    return out;
+  }
+
+  /** Adds the timers the ticket needs and removes those of deadlines it no longer has. */
+  async syncSla(t: Ticket, before: Ticket | undefined, desk: Desk): Promise<void> {
+    const want = this.planSla(t, desk);
+    const now = this.deps.clock.now().getTime();
+    for (const p of want) await this.q.sla.add(`${p.data.target}.${p.data.stage}`, p.data, { jobId: p.id, delay: Math.max(0, p.at - now) });
+    if (!before) return;
+    const keep = new Set(want.map((p) => p.id));
+    const old = [...this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk)].filter((p) => !keep.has(p.id));
+    // Removing is an optimisation: a timer that cannot be removed (running now) finds itself stale.
+    for (const p of old) await this.q.sla.remove(p.id).catch(() => 0);
+  }
+
+  private async add(queue: Queue<AutomationJob>, data: AutomationJob, jobId: string, at: number, extra: BullJobOptions = {}) {
+    await queue.add(data.kind, data, { jobId, delay: Math.max(0, at - this.deps.clock.now().getTime()), ...extra });
+  }
+
+  private async automation(e: TicketEvent, t: Ticket, desk: Desk): Promise<void> {
+    const a = this.q.automation;
+    const auto = desk.automation;
+    switch (e.type) {
+      case 'ticket.created':
+        if (t.status === 'new' && desk.deflection.enabled) {
+          await this.add(a, { kind: 'deflection_timeout', ticketId: t.id }, safeId('defl', t.id), ms(t.createdAt) + desk.deflection.windowMinutes * 60_000);
+        }
+        break;
+      case 'ticket.routed':
+      case 'ticket.escalated':
+      case 'ticket.reopened':
+      case 'ticket.unclaimed':
+        if (desk.assignment !== 'manual' && t.status === 'open') {
+          await this.add(a, { kind: 'assign', ticketId: t.id, tier: t.tier }, safeId('assign', t.id, e.ticket.version), 0);
+        }
+        break;
+      case 'ticket.pending': {
+        const since = ms(e.at);
+        if (auto.pendingReminderHours > 0) {
+          await this.add(a, { kind: 'pending_reminder', ticketId: t.id, since, n: 1 }, safeId('remind', t.id, since, 1), since + auto.pendingReminderHours * 3600_000);
+        }
+        if (auto.autoResolveAfterDays > 0) {
+          await this.add(a, { kind: 'auto_resolve', ticketId: t.id, since }, safeId('autoresolve', t.id, since), since + auto.autoResolveAfterDays * DAY);
+        }
+        break;
+      }
+      case 'ticket.resolved':
+        if (t.resolvedAt && auto.reopenWindowDays >= 0) {
+          const resolvedAt = ms(t.resolvedAt);
+          await this.add(a, { kind: 'auto_close', ticketId: t.id, resolvedAt }, safeId('autoclose', t.id, resolvedAt), resolvedAt + auto.reopenWindowDays * DAY);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryOp } from '../../core/ports/delivery.port.js';
+import { noticeView } from '../../core/views/ticket-views.js';
+import { listFailed, retryFailed } from '../../jobs/index.js';
+import { RedisRateLimiter } from '../../jobs/rate-limit.js';
+import { testDesk } from '../support/fixtures.js';
+import { randomId, testRedis } from '../support/services.js';
+import { harness, waitFor, type Harness } from './harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness(testDesk());
+  await h.start({ only: ['delivery'], schedulers: false, attachScheduler: false });
+});
+afterAll(async () => h.close());
+
+const post = (key: string, channel = 'C_X', text = key): DeliveryOp => ({ kind: 'post', key, platform: 'slack', target: { workspace: 'T1', channel }, view: noticeView(text) });
+const arrived = (text: string) => h.slack.sent.filter((s) => s.view.text === text).length;
+
+describe('delivery queue', () => {
+  it('429 with Retry-After, then 500s, then success: the message arrives exactly once', async () => {
+    h.slack.script = [{ status: 429, retryAfterMs: 150 }, { status: 500 }, { status: 500 }, 'ok'];
+    const start = h.slack.attempts.length;
+    await h.client.delivery.send(post('flaky-1'));
+    await waitFor(() => arrived('flaky-1') === 1, 10_000, 'delivery');
+    const attempts = h.slack.attempts.slice(start);
+    expect(attempts.map((a) => a.outcome)).toEqual(['429', '500', '500', 'ok']);
+    // Retry-After is a floor for the next attempt.
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(150);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(arrived('flaky-1')).toBe(1);
+  });
+
+  it('the same key sent twice (a replayed event) is delivered once', async () => {
+    await Promise.all([h.client.delivery.send(post('dup-1')), h.client.delivery.send(post('dup-1'))]);
+    await waitFor(() => arrived('dup-1') === 1);
+    await h.client.delivery.send(post('dup-1'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(arrived('dup-1')).toBe(1);
+  });
+
+  it('a permanent failure is not retried, is kept, and can be retried from the CLI functions', async () => {
+    h.slack.script = [{ status: 403 }];
+    await h.client.delivery.send(post('forbidden-1'));
+    const failed = await waitFor(async () => (await listFailed(h.client.queues, 'delivery')).find((f) => f.about.includes('forbidden-1')));
+    expect(failed.attemptsMade).toBe(1);
+    expect(failed.failedReason).toMatch(/403/);
+    expect(arrived('forbidden-1')).toBe(0);
+    expect(await retryFailed(h.client.queues, 'delivery', { id: failed.id })).toBe(1);
+    await waitFor(() => arrived('forbidden-1') === 1);
+    expect((await listFailed(h.client.queues, 'delivery')).some((f) => f.about.includes('forbidden-1'))).toBe(false);
+  });
+
+  it('many messages to one channel under a tight per-channel limit all arrive once', async () => {
+    const keys = Array.from({ length: 6 }, (_, i) => `burst-${i}`);
+    for (const k of keys) await h.client.delivery.send(post(k, 'C_BURST'));
+    await waitFor(() => keys.every((k) => arrived(k) === 1), 15_000, 'burst');
+  });
+});
+
+describe('metrics', () => {
+  it('exposes queue depth, completions and latency in Prometheus format', async () => {
+    const text = await h.workers[0]!.metrics.registry.metrics();
+    expect(text).toMatch(/helpdesk_jobs_queue_depth\{queue="delivery",state="failed"\} \d+/);
+    expect(text).toMatch(/helpdesk_jobs_completed_total\{queue="delivery"\} [1-9]/);
+    expect(text).toMatch(/helpdesk_jobs_failed_total\{queue="delivery",final="true"\} [1-9]/);
+    expect(text).toMatch(/helpdesk_jobs_latency_seconds_count\{queue="delivery"\} [1-9]/);
+  });
+});
+
+describe('rate limiter', () => {
+  it('token buckets per channel and Retry-After blocks, shared through Redis', async () => {
+    const redis = testRedis();
+    const prefix = `rl${randomId()}`;
+    const a = new RedisRateLimiter(redis, prefix, { slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 100, burst: 100 } } });
+    const b = new RedisRateLimiter(redis, prefix, { slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 100, burst: 100 } } });
+    expect(await a.take('slack', 'C1')).toBe(0);
+    expect(await b.take('slack', 'C1')).toBe(0); // another replica shares the bucket
+    expect(await a.take('slack', 'C1')).toBeGreaterThan(0);
+    expect(await a.take('slack', 'C2')).toBe(0); // other channels are not affected
+    await b.block('slack', 'C2', 5_000);
+    expect(await a.take('slack', 'C2')).toBeGreaterThan(1_000);
+    redis.disconnect();
+  });
+});

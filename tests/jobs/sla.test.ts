@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimTicket } from '../../core/use-cases/claim-ticket.js';
+import { openTicket } from '../../core/use-cases/open-ticket.js';
+import { pendTicket } from '../../core/use-cases/pend-ticket.js';
+import { postMessage } from '../../core/use-cases/post-message.js';
+import { resolveTicket } from '../../core/use-cases/resolve-ticket.js';
+import { setPriority } from '../../core/use-cases/set-ticket-fields.js';
+import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
+import { slaJobId } from '../../jobs/scheduler.js';
+import { person, testAgent, testDesk } from '../support/fixtures.js';
+import { harness, request, requester, tinySla, waitFor, type Harness } from './harness.js';
+
+const agent = testAgent('a1', [person('slack', 'UAG1', 'T1', 'Ada')]);
+const t2agent = testAgent('a2', [person('slack', 'UAG2', 'T1', 'Bo')], 2);
+// P3: first response in 0.01 min (600 ms), resolution far away; P4 slow; P1 fast (for reschedule).
+const desk = testDesk({
+  sla: {
+    ...tinySla(0.01, 60),
+    targets: {
+      P1: { firstResponseMinutes: 0.02, resolutionMinutes: 0.5 },
+      P2: { firstResponseMinutes: 60, resolutionMinutes: 600 },
+      P3: { firstResponseMinutes: 0.01, resolutionMinutes: 60 },
+      P4: { firstResponseMinutes: 60, resolutionMinutes: 600 },
+    },
+  },
+});
+let h: Harness;
+beforeAll(async () => {
+  h = await harness(desk, [agent, t2agent]);
+  // Two worker processes' worth of workers on the same queues (the second does not subscribe twice).
+  await h.start();
+  await h.start({ attachScheduler: false, schedulers: false });
+});
+afterAll(async () => h.close());
+
+const timeline = async (id: string) => h.hd.store.timeline(id, { includeInternal: true });
+
+describe('SLA timers', () => {
+  it('a breach escalates exactly once with two workers running', async () => {
+    const opened = await Promise.all([1, 2, 3, 4].map((i) => openTicket(h.hd.deps, request(`breach-${i}`, `printer on fire ${i}`))));
+    expect(opened.every((o) => o.ticket.status === 'open' && o.ticket.tier === 1)).toBe(true);
+    for (const { ticket } of opened) {
+      await waitFor(async () => (await h.hd.store.get(ticket.id))?.tier === 2, 10_000, 'escalation');
+    }
+    // Tier 2 (the top) breaches too: that one is a notice, not another escalation.
+    for (const { ticket } of opened) {
+      await waitFor(async () => (await timeline(ticket.id)).filter((e) => e.event === 'sla_breach').length === 2, 10_000, 'tier-2 breach');
+      const tl = await timeline(ticket.id);
+      expect(tl.filter((e) => e.event === 'escalate')).toHaveLength(1);
+      const t = (await h.hd.store.get(ticket.id))!;
+      expect(t.escalationReason).toMatch(/breached its first response target/);
+      await waitFor(() => h.slack.sent.some((s) => s.channel === 'C_TIER2' && s.view.kind === 'escalation' && s.view.title?.includes(t.number)));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const { ticket } of opened) {
+      const cards = h.slack.sent.filter((s) => s.channel === 'C_TIER2' && s.view.kind === 'escalation' && s.view.title?.includes(ticket.number));
+      expect(cards).toHaveLength(1);
+      const warnings = h.slack.sent.filter((s) => s.view.text?.includes(`${ticket.number} will breach`));
+      expect(warnings.length).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('the same breach handled concurrently (duplicates, retries) escalates once', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('dup-breach', 'slow P4', { priority: 'P4' }));
+    const timer = { ticketId: ticket.id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt: new Date(ticket.sla.firstResponseDueAt!).getTime(), tier: 1 };
+    const results = await Promise.all(Array.from({ length: 6 }, () => handleSlaTimer(h.hd.deps, h.client.delivery, timer)));
+    expect(results.filter((r) => r.outcome === 'breached' && r.escalated)).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'breached' && r.firstTime)).toHaveLength(1);
+    expect((await timeline(ticket.id)).filter((e) => e.event === 'escalate')).toHaveLength(1);
+    expect((await h.hd.store.get(ticket.id))!.tier).toBe(2);
+  });
+
+  it('a priority change moves the deadline: the old timer goes, the new one fires', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('reprio', 'slow at first', { priority: 'P4' }));
+    const oldDue = new Date(ticket.sla.firstResponseDueAt!).getTime();
+    const oldId = slaJobId({ ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: oldDue });
+    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) !== undefined, 5_000, 'first timer');
+    const p1 = await setPriority(h.hd.deps, { id: ticket.id }, agent.identities[0]!, 'P1');
+    const newDue = new Date(p1.sla.firstResponseDueAt!).getTime();
+    expect(newDue).toBeLessThan(oldDue);
+    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) === undefined, 5_000, 'old timer removed');
+    await waitFor(async () => (await h.hd.store.get(ticket.id))?.tier === 2, 10_000, 'escalation on the new deadline');
+    // A stale job for the old deadline does nothing even if it runs.
+    const stale = await handleSlaTimer(h.hd.deps, h.client.delivery, { ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: oldDue, tier: 1 });
+    expect(stale.outcome).toBe('stale');
+  });
+
+  it('resolving cancels the timers', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('resolve-cancels', 'slow one', { priority: 'P4' }));
+    const claimed = await claimTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
+    const due = new Date(claimed.sla.resolutionDueAt!).getTime();
+    const id = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due });
+    await waitFor(async () => (await h.client.queues.sla.getJob(id)) !== undefined, 5_000, 'resolution timer');
+    // Claiming was the first response: its timers are gone.
+    const frId = slaJobId({ ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: new Date(ticket.sla.firstResponseDueAt!).getTime() });
+    await waitFor(async () => (await h.client.queues.sla.getJob(frId)) === undefined, 5_000, 'first-response timer removed');
+    await resolveTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
+    await waitFor(async () => (await h.client.queues.sla.getJob(id)) === undefined, 5_000, 'resolution timer removed');
+    const r = await handleSlaTimer(h.hd.deps, h.client.delivery, { ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due, tier: 1 });
+    expect(r.outcome).toBe('stale');
+    expect((await timeline(ticket.id)).some((e) => e.event === 'sla_breach')).toBe(false);
+  });
+
+  it('pending pauses the clock; the requester answering resumes it with the time that was left', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('pause', 'waiting on me', { priority: 'P4' }));
+    const claimed = await claimTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
+    const due = new Date(claimed.sla.resolutionDueAt!).getTime();
+    await pendTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
+    const paused = await waitFor(async () => {
+      const t = await h.hd.store.get(ticket.id);
+      return t?.sla.pausedAt ? t : undefined;
+    });
+    const oldId = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due });
+    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) === undefined, 5_000, 'timer removed while paused');
+    await new Promise((r) => setTimeout(r, 50));
+    await postMessage(h.hd.deps, { ticket: { id: ticket.id }, author: requester, text: 'here is the info' });
+    const resumed = await waitFor(async () => {
+      const t = await h.hd.store.get(ticket.id);
+      return t && !t.sla.pausedAt && t.status === 'claimed' ? t : undefined;
+    });
+    const newDue = new Date(resumed.sla.resolutionDueAt!).getTime();
+    expect(newDue).toBeGreaterThan(due);
+    expect(resumed.sla.pausedMs).toBeGreaterThan(0);
+    expect(newDue - due).toBe(resumed.sla.pausedMs); // 24×7: shifted by exactly the paused time
+    expect(new Date(paused.sla.pausedAt!).getTime()).toBeLessThan(Date.now());
+    const newId = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: newDue });
+    await waitFor(async () => (await h.client.queues.sla.getJob(newId)) !== undefined, 5_000, 'timer rescheduled');
+  });
+});
