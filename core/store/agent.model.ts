@@ -11,7 +11,8 @@ export interface AgentDoc {
   skills: string[];
   maxLoad: number;
   availability: 'available' | 'away';
-  shift?: Record<string, unknown>;
+  /** JSON of the agent's BusinessHours shift (FerretDB stores no nested arrays). */
+  shift?: string | null;
   /** Round-robin bookkeeping: when this agent was last auto-assigned. */
   lastAssignedAt?: Date;
 }
@@ -26,7 +27,7 @@ const agentSchema = new Schema<AgentDoc>(
     skills: { type: [String], default: [] },
     maxLoad: { type: Number, required: true },
     availability: { type: String, enum: ['available', 'away'], default: 'available' },
-    shift: Schema.Types.Mixed,
+    shift: String,
     lastAssignedAt: Date,
   },
   { collection: 'agents', versionKey: false },

@@ -13,7 +13,8 @@ const toAgent = (d: AgentDoc): Agent => ({
   skills: d.skills ?? [],
   maxLoad: d.maxLoad,
   availability: d.availability,
-  shift: d.shift as Agent['shift'],
+  // Stored as JSON text: FerretDB 1.24 rejects nested arrays (the weekly [[from, to]] spans).
+  shift: typeof d.shift === 'string' ? (JSON.parse(d.shift) as Agent['shift']) : undefined,
 });
 
 /** Desks come from the validated desk file; agents are kept in MongoDB, seeded from it. */
@@ -33,7 +34,7 @@ export class MongoDirectory implements Directory {
     for (const a of configured) {
       await this.agents.updateOne(
         { _id: a.id },
-        { $set: { name: a.name, identities: a.identities, identityKeys: a.identities.map(identityKey), desks: a.desks, skills: a.skills, maxLoad: a.maxLoad, shift: a.shift ?? null }, $setOnInsert: { availability: a.availability } },
+        { $set: { name: a.name, identities: a.identities, identityKeys: a.identities.map(identityKey), desks: a.desks, skills: a.skills, maxLoad: a.maxLoad, shift: a.shift ? JSON.stringify(a.shift) : null }, $setOnInsert: { availability: a.availability } },
         { upsert: true },
       );
     }

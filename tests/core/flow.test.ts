@@ -101,3 +101,11 @@ describe('a cross-platform ticket through core', () => {
     expect(r).toMatchObject({ opened: 1, routed: 1, claimed: 2, escalated: 1, resolved: 1, csatCount: 1, csatSum: 5, firstResponseCount: 1 });
   });
 });
+
+describe('agents', () => {
+  it('stores and reads back an agent shift (nested hour spans)', async () => {
+    const shift = { timezone: 'Europe/Madrid', weekly: { mon: [['09:00', '13:00'], ['14:00', '18:00']] as Array<[string, string]> }, holidays: ['2026-12-25'] };
+    await hd.directory.syncAgents([testAgent('ana', [agent], 2, { shift })]);
+    expect((await hd.directory.agentByIdentity(agent))?.shift).toEqual(shift);
+  });
+});
