@@ -8,6 +8,9 @@ import { ServiceSetupError } from './services/process-util.js';
  * closed, running jobs finished, connections closed). Configuration errors exit with status 2.
  */
 const bootLog = createLogger(process.env.LOG_LEVEL ?? 'info');
+// A background call that fails (e.g. Slack's auth.test when the API is unreachable at start) is
+// logged, not fatal: the helpdesk keeps serving the other platforms and retries on the next request.
+process.on('unhandledRejection', (err) => bootLog.error({ err }, 'unhandled rejection'));
 try {
   const running = await startHelpdesk(process.env, bootLog);
   let stopping = false;
