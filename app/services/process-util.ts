@@ -42,9 +42,21 @@ export function commandExists(cmd: string): boolean {
   return !r.error;
 }
 
+/** Children still running; killed when this process exits however it exits, so none is orphaned. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
 /** Starts a long-running child whose stderr is kept (last 4 KiB) for error messages. */
 export function startChild(cmd: string, args: string[], cwd?: string): { child: ChildProcess; stderr: () => string } {
   const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
   let err = '';
   child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4096); });
   child.stdout?.resume();
