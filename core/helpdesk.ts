@@ -9,6 +9,8 @@ import { escalateTicket } from './use-cases/escalate-ticket.js';
 import { listMyTickets, listQueue } from './use-cases/list-tickets.js';
 import { loadTicket } from './use-cases/load-ticket.js';
 import { openTicket } from './use-cases/open-ticket.js';
+import { applyMacro } from './use-cases/apply-macro.js';
+import { pendTicket } from './use-cases/pend-ticket.js';
 import { postMessage } from './use-cases/post-message.js';
 import { rateTicket } from './use-cases/rate-ticket.js';
 import { closeTicket, reopenTicket, resolveTicket } from './use-cases/resolve-ticket.js';
@@ -63,6 +65,12 @@ export class Helpdesk {
         return { kind: 'ticket', ticket: await setCategory(d, e.ticket, e.actor, e.category) };
       case 'ticket.rate':
         return { kind: 'ticket', ticket: await rateTicket(d, e.ticket, e.actor, e.score, e.comment) };
+      case 'ticket.pend':
+        return { kind: 'ticket', ticket: await pendTicket(d, e.ticket, e.actor) };
+      case 'ticket.macro': {
+        const r = await applyMacro(d, { ticket: e.ticket, agent: e.actor, name: e.name, at: e.at, messageId: e.messageId });
+        return r.recorded ? { kind: 'message', recorded: true, ticket: r.ticket } : { kind: 'message', recorded: false };
+      }
       case 'ticket.message': {
         const r = await postMessage(d, { at: e.at, ticket: e.ticket, author: e.actor, text: e.text, messageId: e.messageId, internal: e.internal });
         return r.recorded ? { kind: 'message', recorded: true, ticket: r.ticket } : { kind: 'message', recorded: false };

@@ -22,6 +22,8 @@ export type InboundEvent =
   | { type: 'ticket.set_priority'; eventId: string; actor: Identity; ticket: TicketRefInput; priority: Priority | string }
   | { type: 'ticket.set_category'; eventId: string; actor: Identity; ticket: TicketRefInput; category: string }
   | { type: 'ticket.rate'; eventId: string; actor: Identity; ticket: TicketRefInput; score: number; comment?: string }
+  | { type: 'ticket.pend'; eventId: string; actor: Identity; ticket: TicketRefInput }
+  | { type: 'ticket.macro'; eventId: string; actor: Identity; ticket: TicketRefInput; name: string; at?: LinkLocation; messageId?: string }
   | { type: 'ticket.message'; eventId: string; actor: Identity; at?: LinkLocation; ticket?: TicketRefInput; text: string; messageId?: string; internal?: boolean }
   | { type: 'query.mine'; eventId: string; actor: Identity }
   | { type: 'query.status'; eventId: string; actor: Identity; ticket: TicketRefInput }
