@@ -75,7 +75,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     cleanups.push(() => kb.close());
     log.info({ dir: kbDir, skipped: kb.issues.length }, 'knowledge base loaded');
 
-    const prefix = 'helpdesk';
+    const prefix = cfg.HELPDESK_QUEUE_PREFIX;
     const jobs = createJobsClient({ connection: redisUrl, prefix });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
