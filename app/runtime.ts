@@ -17,7 +17,9 @@ import { startPlatforms } from './platforms.js';
 import { startFerretdb, type RunningService } from './services/ferretdb.js';
 import { startRedis } from './services/redis.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The project root, whether running from sources (app/) or from the build (dist/app/).
+const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.basename(here) === 'dist' ? path.dirname(here) : here;
 
 export interface RunningHelpdesk {
   composed: Composed;
