@@ -28,6 +28,12 @@ export interface SlackAdapterOptions {
   appToken?: string;
   /** Receive over a WebSocket instead of HTTP (no public URL needed). @defaultValue false */
   socketMode?: boolean;
+  /**
+   * Socket Mode: how long to wait for a pong before dropping the connection. The client also waits
+   * this long (× consecutive failures) before reconnecting after Slack's `disconnect`, so tests
+   * lower it. @defaultValue 5000 (the SDK's)
+   */
+  socketPingTimeoutMs?: number;
   /** Web API base URL (`SLACK_API_URL`), ending in `/`. @defaultValue `https://slack.com/api/` */
   apiUrl?: string;
   /** HTTP paths of the receiver. @defaultValue `['/slack/events']` */
@@ -110,7 +116,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   if (o.socketMode) {
     if (!o.appToken) throw new Error('Slack Socket Mode needs an app-level token (appToken)');
     // Its own receiver so `apps.connections.open` goes to the configured API base too.
-    receiver = new SocketModeReceiver({ appToken: o.appToken, logger, installerOptions: { clientOptions: { slackApiUrl: apiUrl } } });
+    receiver = new SocketModeReceiver({
+      appToken: o.appToken,
+      logger,
+      installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+      ...(o.socketPingTimeoutMs !== undefined ? { clientPingTimeout: o.socketPingTimeoutMs } : {}),
+    });
   } else {
     httpReceiver = new HTTPReceiver({
       signingSecret: o.signingSecret,

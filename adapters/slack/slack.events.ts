@@ -53,7 +53,8 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
           return; // top-level channel chatter is not ours
         }
         const current = await d.store.findByLink({ platform: 'slack', workspace, channel: m.channel });
-        if (current && CONVERSING.has(current.status)) {
+        // A redelivery of the DM that opened `current` is not a reply to it (its id is the ticket's key).
+        if (current && CONVERSING.has(current.status) && current.idempotencyKey !== eventId) {
           await d.helpdesk.handle({ type: 'ticket.message', eventId, actor, at: { platform: 'slack', workspace, channel: m.channel }, text, messageId: m.ts });
           return;
         }
@@ -71,7 +72,9 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
           },
         });
         // A retried event finds the ticket already made (created: false) and says nothing twice.
-        if (r.kind === 'opened' && r.created && desk) await reply(openedView(r, desk, locale));
+        // With no suggestion the ticket went straight to the desk and core's notifier tells the
+        // person in this DM (its requester link), so the adapter adds nothing.
+        if (r.kind === 'opened' && r.created && desk && r.suggestions.length > 0) await reply(openedView(r, desk, locale));
       },
       reply,
       { locale, log },

@@ -42,6 +42,11 @@ export class SlackApiFake {
   private server?: Server;
   private seq = 0;
   private readonly failures: Array<{ method: string; failure: Failure; times: number }> = [];
+  /**
+   * Where `apps.connections.open` points Socket Mode clients (e.g. `SlackSocketModeFake.issueUrl`);
+   * called once per call, so each connection gets a fresh URL as from Slack.
+   */
+  socketModeUrl?: () => string;
 
   constructor(readonly bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }) {}
 
@@ -130,6 +135,8 @@ export class SlackApiFake {
       return send(500, { ok: false, error: 'internal_error' });
     }
     if (!auth?.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+    // Socket Mode's endpoint takes the app-level token only, as Slack's does.
+    if (method === 'apps.connections.open' && !auth.startsWith('Bearer xapp-')) return send(200, { ok: false, error: 'not_allowed_token_type' });
     send(200, this.answer(method, args));
   }
 
@@ -172,7 +179,7 @@ export class SlackApiFake {
       case 'users.info':
         return { ok: true, user: { id: s('user'), name: s('user'), locale: 'es-ES' } };
       case 'apps.connections.open':
-        return { ok: true, url: `${this.url.replace('http', 'ws')}/socket` };
+        return { ok: true, url: this.socketModeUrl?.() ?? `${this.url.replace('http', 'ws')}/socket` };
       default:
         return { ok: false, error: 'unknown_method' };
     }
