@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerDiscordCommands } from './discord.command.js';
 import { registerJobsCommands } from './jobs.command.js';
 import { registerKbCommands } from './kb.command.js';
+import { registerReportCommands } from './report.command.js';
 import { registerTeamsCommands } from './teams.command.js';
 
 /**
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerJobsCommands(program);
   registerTeamsCommands(program);
   registerDiscordCommands(program);
+  registerReportCommands(program);
   return program;
 }
 
