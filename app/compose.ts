@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../core/ports/clock.port.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
+import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
@@ -41,6 +42,8 @@ export interface Composed {
   metrics: MongoMetricsStore;
   platforms: Map<Platform, ChatPlatform>;
   delivery: Delivery;
+  /** Key/value state adapters share across replicas (Teams installs). */
+  adapterState: MongoAdapterStateStore;
 }
 
 /** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
@@ -62,5 +65,6 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
   events.subscribe(metricsRecorder(metrics));
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery };
+  const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
+  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery, adapterState };
 }

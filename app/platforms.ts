@@ -2,6 +2,7 @@ import type pino from 'pino';
 import { createDiscordAdapter } from '../adapters/discord/discord.adapter.js';
 import { createSlackAdapter } from '../adapters/slack/slack.adapter.js';
 import { createTeamsAdapter } from '../adapters/teams/teams.adapter.js';
+import { SharedTeamsInstallStore } from '../adapters/teams/teams.installs.shared.js';
 import type { Composed } from './compose.js';
 import type { PlatformSettings } from './config/env.js';
 import type { RequestHandler } from './http-server.js';
@@ -53,6 +54,8 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       appId: t.appId,
       appPassword: t.appPassword,
       tenantId: t.tenantId,
+      // Installs live in MongoDB: the replica that posts proactively may not be the one Teams told.
+      installs: new SharedTeamsInstallStore(composed.adapterState),
       log: asCoreLogger(o.log.child({ platform: 'teams' })),
     });
     composed.platforms.set('teams', teams.platform);

@@ -23,7 +23,11 @@ export interface TeamsAdapterOptions {
    * @defaultValue `https://smba.trafficmanager.net/teams/`
    */
   serviceUrl?: string;
-  /** Where installs (team, service URL) are remembered. @defaultValue process memory */
+  /**
+   * Where installs (team, service URL) are remembered. Deployments pass `SharedTeamsInstallStore`
+   * over shared state (app/platforms.ts does), so every replica sees every install.
+   * @defaultValue process memory (`MemoryTeamsInstallStore`: one process only — tests, embedding)
+   */
   installs?: TeamsInstallStore;
   /** Reactions on a triage card that claim it. @defaultValue `['like', '👀', 'eyes']` */
   claimReactions?: readonly string[];

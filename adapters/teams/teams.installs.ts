@@ -20,8 +20,9 @@ export interface TeamsInstallStore {
 }
 
 /**
- * Process-local install registry: enough for one replica and tests. With several web replicas,
- * pass a shared implementation (or configure `serviceUrl`, which is stable per region).
+ * Process-local install registry, for tests and embedding only: a second replica (or this one after
+ * a restart) would not see it, which DESIGN.md forbids in a deployment. The app passes
+ * `SharedTeamsInstallStore` (teams.installs.shared.ts) over MongoDB instead.
  */
 export class MemoryTeamsInstallStore implements TeamsInstallStore {
   private readonly installs = new Map<string, TeamsInstall>();
