@@ -48,10 +48,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const dataDir = path.resolve(cfg.HELPDESK_DATA_DIR ?? path.join(root, '.data'));
     let mongoUri = cfg.MONGODB_URI;
     if (!mongoUri) {
-      const f: RunningService = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => log.info(m));
+      const f: RunningService = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => log.info(m), { postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL });
       cleanups.push(() => f.stop());
       mongoUri = `${f.url}helpdesk`;
-      log.info({ url: f.url }, 'started local FerretDB 1.24 (SQLite backend); set MONGODB_URI to use MongoDB');
+      log.info({ url: f.url, backend: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL ? 'postgresql' : 'sqlite' }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
     let redisUrl = cfg.REDIS_URL;
     if (!redisUrl) {

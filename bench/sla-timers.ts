@@ -51,7 +51,8 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hd-bench-sla-'));
   let mongoUrl = process.env.MONGODB_URI;
   if (!mongoUrl) {
-    const f = await startFerretdb(path.join(tmp, 'ferretdb'));
+    // HELPDESK_FERRETDB_POSTGRESQL_URL: FerretDB's PostgreSQL backend (filters in SQL, not a Go scan).
+    const f = await startFerretdb(path.join(tmp, 'ferretdb'), undefined, { postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL });
     started.push(f);
     mongoUrl = f.url;
   }

@@ -25,6 +25,8 @@ const envSchema = z.object({
   HELPDESK_ROLE: z.enum(['all', 'web', 'gateway', 'worker']).default('all'),
   HELPDESK_DATA_DIR: optionalString,
   HELPDESK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('helpdesk'),
+  /** Local FerretDB on PostgreSQL instead of SQLite files (when MONGODB_URI is unset). */
+  HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
