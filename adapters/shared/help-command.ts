@@ -15,18 +15,29 @@ export type HelpCommand =
   | { kind: 'mine' }
   | { kind: 'queue' }
   | { kind: 'escalate'; ticket: string; reason: string }
-  | { kind: 'resolve'; ticket: string; note: string };
+  | { kind: 'resolve'; ticket: string; note: string }
+  /** Agents: send the desk's canned response `name` on `ticket` as their own message. */
+  | { kind: 'macro'; ticket: string; name: string }
+  /** The desk's macro names (of `ticket`'s desk when given, else the desk of the place). */
+  | { kind: 'macros'; ticket?: string }
+  /** Agents: put `ticket` into "waiting on requester". */
+  | { kind: 'pending'; ticket: string };
 
 /** A human ticket number such as `IT-1042` (case-insensitive; normalised to upper case). */
 export const TICKET_NUMBER = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 
-const ALIASES: Record<string, 'status' | 'mine' | 'queue' | 'escalate' | 'resolve' | 'usage'> = {
+type Keyword = 'status' | 'mine' | 'queue' | 'escalate' | 'resolve' | 'usage' | 'macro' | 'macros' | 'pending';
+
+const ALIASES: Record<string, Keyword> = {
   status: 'status', estado: 'status',
   mine: 'mine', mis: 'mine', mios: 'mine', 'míos': 'mine',
   tickets: 'queue', queue: 'queue', cola: 'queue',
   escalate: 'escalate', escalar: 'escalate',
   resolve: 'resolve', resolver: 'resolve',
   help: 'usage', ayuda: 'usage', '?': 'usage',
+  macro: 'macro', plantilla: 'macro',
+  macros: 'macros', plantillas: 'macros',
+  pending: 'pending', pend: 'pending', pendiente: 'pending', esperar: 'pending',
 };
 
 export function parseHelpCommand(raw: string): HelpCommand {
@@ -51,7 +62,27 @@ export function parseHelpCommand(raw: string): HelpCommand {
       return isNumber ? { kind: 'escalate', ticket: arg.toUpperCase(), reason: tail() } : { kind: 'open', text };
     case 'resolve':
       return isNumber ? { kind: 'resolve', ticket: arg.toUpperCase(), note: tail() } : { kind: 'open', text };
+    case 'pending':
+      return rest.length === 1 && isNumber ? { kind: 'pending', ticket: arg.toUpperCase() } : { kind: 'open', text };
+    case 'macros':
+      if (rest.length === 0) return { kind: 'macros' };
+      return rest.length === 1 && isNumber ? { kind: 'macros', ticket: arg.toUpperCase() } : { kind: 'open', text };
+    case 'macro':
+      return parseMacro(rest) ?? { kind: 'open', text };
     default:
       return { kind: 'open', text };
   }
+}
+
+/**
+ * `macro <name> <TICKET>` (documented order) or `macro <TICKET> <name>`; the name may have several
+ * words. The last word wins as the ticket when both ends look like ticket numbers.
+ */
+function parseMacro(args: string[]): HelpCommand | undefined {
+  if (args.length < 2) return undefined;
+  const last = args[args.length - 1]!;
+  const first = args[0]!;
+  if (TICKET_NUMBER.test(last)) return { kind: 'macro', ticket: last.toUpperCase(), name: args.slice(0, -1).join(' ') };
+  if (TICKET_NUMBER.test(first)) return { kind: 'macro', ticket: first.toUpperCase(), name: args.slice(1).join(' ') };
+  return undefined;
 }

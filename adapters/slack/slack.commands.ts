@@ -4,6 +4,7 @@ import type { InboundEvent } from '../../core/domain/inbound.js';
 import { translator } from '../../core/i18n/index.js';
 import { noticeView, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
+import { runAgentCommand } from '../shared/agent-commands.js';
 import { parseHelpCommand } from '../shared/help-command.js';
 import { replyOnError } from '../shared/reply-on-error.js';
 import { openedView, statusView } from '../shared/result-views.js';
@@ -39,7 +40,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
             });
             return;
           case 'usage':
-            await reply(noticeView(tr('usage.help')));
+            await reply(noticeView(`${tr('usage.help')}\n${tr('usage.agent')}`));
             return;
           case 'open': {
             const r = await d.helpdesk.handle({
@@ -73,6 +74,15 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
               const title = q ? tr('list.queue_title', { desk: d.directory.desk(q.deskId).name, tier: q.tier ?? 1 }) : tr('list.mine_title');
               await reply(ticketListView(title, r.tickets, locale));
             }
+            return;
+          }
+          case 'macro':
+          case 'macros':
+          case 'pending': {
+            // Sent with no `at`: the slash command leaves no message of the agent's, so the card
+            // thread gets the rendered macro through the relay like the requester does.
+            const v = await runAgentCommand(parsed, { helpdesk: d.helpdesk, directory: d.directory, actor, eventId, locale, desk });
+            if (v) await reply(v);
             return;
           }
           case 'escalate':

@@ -18,6 +18,7 @@ import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import type { HelpRequest } from '../../core/use-cases/open-ticket.js';
 import { errorView, noticeView, suggestionsView, ticketCard, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
+import { runAgentCommand, isAgentCommand, type AgentCommand } from '../shared/agent-commands.js';
 import { errorReply } from '../shared/reply-on-error.js';
 import { parseTeamsCommand } from './teams.commands.js';
 import { cardActionEvent, cleanText, conversationKind, eventIdOf, htmlToText, identityOf, mentionsBot, placeOf, tenantOf } from './teams.inbound.js';
@@ -82,14 +83,23 @@ export class TeamsHelpdeskBot extends TeamsActivityHandler {
     if (kind !== 'personal') {
       // A reply in a ticket's thread (a triage card's or the requester's) is conversation to relay.
       const linked = at.root ? null : await this.o.store.findByLink(at);
-      if (linked) return this.relay(ctx, who, at, text);
+      if (linked) {
+        // `@Helpdesk macro greeting IT-42` in a card thread is a command, not conversation.
+        const cmd = mentioned ? parseTeamsCommand(text) : undefined;
+        if (cmd && isAgentCommand(cmd)) return this.agentCommand(ctx, who, cmd);
+        return this.relay(ctx, who, at, text);
+      }
       // With RSC the bot sees every channel message: answer only what is addressed to it.
       if (!mentioned) return;
     }
     const cmd = parseTeamsCommand(text);
     switch (cmd.kind) {
       case 'usage':
-        return void (await ctx.sendActivity(renderActivity(noticeView(t(a.locale, 'teams.usage')))));
+        return void (await ctx.sendActivity(renderActivity(noticeView(`${t(a.locale, 'teams.usage')}\n\n${t(a.locale, 'teams.usage_agent')}`))));
+      case 'macro':
+      case 'macros':
+      case 'pending':
+        return this.agentCommand(ctx, who, cmd);
       case 'help':
         return this.request(ctx, who, cmd.text);
       case 'status':
@@ -161,6 +171,19 @@ export class TeamsHelpdeskBot extends TeamsActivityHandler {
     const desk = this.o.directory.desk(role.desk);
     const r = await this.o.helpdesk.handle({ type: 'query.queue', eventId: eventIdOf(a), actor: who, deskId: desk.id, tier: role.tier });
     if (r.kind === 'tickets') await this.replyPrivately(ctx, ticketListView(t(a.locale, 'list.queue_title', { desk: desk.name, tier: role.tier }), r.tickets, a.locale));
+  }
+
+  /**
+   * `macro` / `macros` / `pending`: answered privately. The macro goes out with no `at`, so the card
+   * thread receives the rendered text through the relay just like the requester.
+   */
+  private async agentCommand(ctx: TurnContext, who: Identity, cmd: AgentCommand): Promise<void> {
+    const a = ctx.activity;
+    const place = placeOf(a);
+    const role = (await this.o.directory.agentByIdentity(who))?.desks[0];
+    const desk = role ? this.o.directory.desk(role.desk) : this.o.directory.deskFor({ platform: 'teams', workspace: place.workspace, channel: place.channel });
+    const view = await runAgentCommand(cmd, { helpdesk: this.o.helpdesk, directory: this.o.directory, actor: who, eventId: eventIdOf(a), locale: a.locale, desk });
+    if (view) await this.replyPrivately(ctx, view);
   }
 
   // ── reactions, installs ─────────────────────────────────────────────────────────────────────

@@ -49,7 +49,7 @@ export function buildManifest(o: TeamsPackageOptions): Record<string, unknown> {
         commandLists: [
           {
             scopes,
-            commands: (['help', 'status', 'mine', 'tickets'] as const).map((c) => ({ title: c, description: m(c) })),
+            commands: (['help', 'status', 'mine', 'tickets', 'macros', 'macro', 'pending'] as const).map((c) => ({ title: c, description: m(c) })),
           },
         ],
       },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { composeHelpdesk, type Composed } from '../../app/compose.js';
+import type { Desk } from '../../core/domain/desk.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
 import { openKnowledgeBase } from '../../kb/open-kb.js';
 import { SlackApiFake } from '../fakes/slack-api.fake.js';
@@ -20,14 +21,14 @@ export const CAROL = person('slack', 'UCAROL', TEAM, 'Carol');
 
 type Block = { type: string; elements?: Array<Record<string, unknown>>; text?: { text?: string }; fields?: Array<{ text: string }> };
 
-/** The real Bolt app over HTTP, core on a fresh database, the real KB, and the fake Web API. */
-export async function startSlackHarness() {
+/** The real Bolt app over HTTP, core on a fresh database, the real KB, and the fake Web API. `desk` overrides the test desk. */
+export async function startSlackHarness(o: { desk?: Partial<Desk> } = {}) {
   const fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: TEAM }).start();
   const db = await freshDb();
   const kbh = await openKnowledgeBase({ dir: path.resolve(import.meta.dirname, '../../kb/articles') });
   const composed: Composed = await composeHelpdesk({
     connection: db.connection,
-    desks: [testDesk()],
+    desks: [testDesk(o.desk)],
     agents: [testAgent('alice', [ALICE]), testAgent('bob', [BOB]), testAgent('carol', [CAROL], 2)],
     kb: kbh.kb,
   });

@@ -16,6 +16,20 @@ describe('shared: /help sub-commands', () => {
     expect(parseHelpCommand('tickets')).toEqual({ kind: 'queue' });
     expect(parseHelpCommand('estado IT-3')).toEqual({ kind: 'status', ticket: 'IT-3' });
   });
+  it('parses the agent tools: macro (either order, multi-word names), macros, pending, Spanish aliases', () => {
+    expect(parseHelpCommand('macro greeting it-7')).toEqual({ kind: 'macro', ticket: 'IT-7', name: 'greeting' });
+    expect(parseHelpCommand('macro IT-7 greeting')).toEqual({ kind: 'macro', ticket: 'IT-7', name: 'greeting' });
+    expect(parseHelpCommand('plantilla password reset IT-7')).toEqual({ kind: 'macro', ticket: 'IT-7', name: 'password reset' });
+    expect(parseHelpCommand('macro greeting')).toEqual({ kind: 'open', text: 'macro greeting' });
+    expect(parseHelpCommand('macro excel keeps crashing')).toEqual({ kind: 'open', text: 'macro excel keeps crashing' });
+    expect(parseHelpCommand('macros')).toEqual({ kind: 'macros' });
+    expect(parseHelpCommand('plantillas it-2')).toEqual({ kind: 'macros', ticket: 'IT-2' });
+    expect(parseHelpCommand('macros are broken')).toEqual({ kind: 'open', text: 'macros are broken' });
+    expect(parseHelpCommand('pending IT-9')).toEqual({ kind: 'pending', ticket: 'IT-9' });
+    expect(parseHelpCommand('pendiente it-9')).toEqual({ kind: 'pending', ticket: 'IT-9' });
+    expect(parseHelpCommand('pending')).toEqual({ kind: 'open', text: 'pending' });
+    expect(parseHelpCommand('pending approval for my laptop')).toEqual({ kind: 'open', text: 'pending approval for my laptop' });
+  });
   it('round-trips actions and rejects foreign values', () => {
     expect(decodeAction(encodeAction({ action: 'solved', ticketId: 'abc', arg: 'vpn-reset' }))).toEqual({ action: 'solved', ticketId: 'abc', arg: 'vpn-reset' });
     expect(decodeAction(encodeAction({ action: 'claim', ticketId: 'abc' }))).toEqual({ action: 'claim', ticketId: 'abc' });

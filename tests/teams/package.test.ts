@@ -51,7 +51,7 @@ describe('helpdesk teams package', () => {
     expect(manifest).toMatchObject({ manifestVersion: '1.17', id: APP_ID, icons: { color: 'color.png', outline: 'outline.png' } });
     expect(manifest.description.short.length).toBeLessThanOrEqual(80);
     expect(manifest.bots[0]).toMatchObject({ botId: APP_ID, scopes: ['personal', 'team', 'groupChat'] });
-    expect(manifest.bots[0].commandLists[0].commands.map((c: any) => c.title)).toEqual(['help', 'status', 'mine', 'tickets']);
+    expect(manifest.bots[0].commandLists[0].commands.map((c: any) => c.title)).toEqual(['help', 'status', 'mine', 'tickets', 'macros', 'macro', 'pending']);
     expect(manifest.composeExtensions[0].commands[0]).toMatchObject({ id: 'createTicket', type: 'action', context: ['message'], title: 'Create ticket' });
 
     const color = readPng(await zip.file('color.png')!.async('nodebuffer'));
