@@ -13,12 +13,19 @@ export const CMD_TICKET = 'ticket';
 export const SUB_STATUS = 'status';
 export const SUB_MINE = 'mine';
 export const SUB_CLOSE = 'close';
+export const SUB_MACRO = 'macro';
+export const SUB_PENDING = 'pending';
+export const OPT_NAME = 'name';
 export const OPT_TEXT = 'text';
 export const OPT_TICKET = 'ticket';
 /** The message context-menu command's name (what people see in "Apps"). */
 export const CTX_CREATE_TICKET = translator('en')('discord.ctx_create') as string;
 
-/** The bot's commands: `/help [text]`, `/ticket status|mine|close`, message menu "Create ticket". */
+/**
+ * The bot's commands: `/help [text]`, `/ticket status|mine|close|macro|pending`, message menu
+ * "Create ticket". `macro` and `pending` are for agents (core refuses others); `macro name` offers
+ * autocomplete of the desk's macro names.
+ */
 export function commandDefinitions(): RESTPutAPIApplicationGuildCommandsJSONBody {
   const en = translator('en');
   const es = translator('es');
@@ -39,6 +46,13 @@ export function commandDefinitions(): RESTPutAPIApplicationGuildCommandsJSONBody
         { type: ApplicationCommandOptionType.Subcommand, name: SUB_STATUS, ...d('discord.cmd_status'), options: [ticketOpt] },
         { type: ApplicationCommandOptionType.Subcommand, name: SUB_MINE, ...d('discord.cmd_mine') },
         { type: ApplicationCommandOptionType.Subcommand, name: SUB_CLOSE, ...d('discord.cmd_close'), options: [ticketOpt] },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: SUB_MACRO,
+          ...d('discord.cmd_macro'),
+          options: [{ type: ApplicationCommandOptionType.String, name: OPT_NAME, required: true, autocomplete: true, max_length: 100, ...d('discord.cmd_macro_name') }, ticketOpt],
+        },
+        { type: ApplicationCommandOptionType.Subcommand, name: SUB_PENDING, ...d('discord.cmd_pending'), options: [ticketOpt] },
       ],
     },
     {

@@ -8,6 +8,9 @@ export const PANEL_ID = 'hd:panel';
 export const HELP_MODAL_ID = 'hd:help_modal';
 export const MODAL_SUBJECT = 'subject';
 export const MODAL_DETAILS = 'details';
+/** The escalation-reason modal opened by an Escalate button: `hd:escalate_modal:<ticketId>`. */
+export const ESCALATE_MODAL_PREFIX = 'hd:escalate_modal:';
+export const MODAL_REASON = 'reason';
 
 const ACTIONS: readonly ActionId[] = ['claim', 'unclaim', 'escalate', 'resolve', 'priority', 'solved', 'need_help', 'rate', 'reopen', 'note'];
 

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
+  ChannelType,
   ComponentType,
   InteractionResponseType,
   MessageFlags,
   Routes,
   TextInputStyle,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
   type Client,
   type Interaction,
   type Message,
@@ -21,15 +24,16 @@ import type { Identity } from '../../core/domain/identity.js';
 import type { InboundEvent, TicketRefInput } from '../../core/domain/inbound.js';
 import type { Link } from '../../core/domain/link.js';
 import { subjectFrom, type Ticket } from '../../core/domain/ticket.js';
-import type { Helpdesk } from '../../core/helpdesk.js';
+import type { HandleResult, Helpdesk } from '../../core/helpdesk.js';
+import { listMacros } from '../../core/use-cases/apply-macro.js';
 import { translator } from '../../core/i18n/index.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { LinkLocation, TicketStore } from '../../core/ports/ticket-store.port.js';
 import { errorView, noticeView, suggestionsView, ticketCard, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
-import { CMD_HELP, CMD_TICKET, OPT_TEXT, OPT_TICKET, SUB_CLOSE, SUB_MINE, SUB_STATUS } from './discord.commands.js';
-import { HELP_MODAL_ID, MODAL_DETAILS, MODAL_SUBJECT, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
+import { CMD_HELP, CMD_TICKET, OPT_NAME, OPT_TEXT, OPT_TICKET, SUB_CLOSE, SUB_MACRO, SUB_MINE, SUB_PENDING, SUB_STATUS } from './discord.commands.js';
+import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
 import { emojiMatches } from './discord.emoji.js';
 import { DiscordThreadLimitError, type DiscordPlatform } from './discord.platform.js';
 import { renderView, type DiscordMessageBody } from './discord.renderer.js';
@@ -64,18 +68,35 @@ const PLATFORM = 'discord' as const;
  * 3-second window is never at the mercy of the database or the KB.
  */
 export class DiscordInbound {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(private readonly d: DiscordInboundDeps) {}
 
   attach(client: Client): void {
-    client.on('interactionCreate', (ix) => void this.onInteraction(ix));
-    client.on('messageCreate', (m) => void this.onMessage(m, client.user?.id));
-    client.on('messageReactionAdd', (r, u) => void this.onReaction(r, u, client.user?.id));
+    client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
+    client.on('messageCreate', (m) => this.track(this.onMessage(m, client.user?.id)));
+    client.on('messageReactionAdd', (r, u) => this.track(this.onReaction(r, u, client.user?.id)));
+  }
+
+  /**
+   * Resolves once the handlers of every event received so far have finished (graceful shutdown;
+   * tests use it to assert that something did *not* happen without sleeping).
+   */
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
   }
 
   // ---------------------------------------------------------------- interactions
 
   async onInteraction(interaction: Interaction): Promise<void> {
     const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: 'none' };
+    // Suggestions while typing: answered on every keystroke, never an error message.
+    if (interaction.isAutocomplete()) return this.autocomplete(ix, interaction);
     try {
       // Gateway replays of the same interaction do nothing (and could not answer again anyway).
       if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
@@ -89,7 +110,7 @@ export class DiscordInbound {
         }
         if (interaction.commandName === CMD_TICKET) {
           await this.deferReply(ix);
-          return await this.ticketCommand(ix, interaction.options.getSubcommand(), interaction.options.getString(OPT_TICKET) ?? undefined, who, interaction.channelId);
+          return await this.ticketCommand(ix, interaction, who);
         }
         return await this.ackUpdateOrNothing(ix);
       }
@@ -108,6 +129,15 @@ export class DiscordInbound {
         });
       }
       if (interaction.isModalSubmit()) {
+        if (interaction.customId.startsWith(ESCALATE_MODAL_PREFIX)) {
+          // Opened from the card's button: acknowledge as an update; the notifier edits the card.
+          await this.ackUpdateOrNothing(ix);
+          const ticketId = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length);
+          const actor = interaction.guildId ? who : await this.dmIdentity(interaction.user, ticketId);
+          const reason = interaction.fields.getTextInputValue(MODAL_REASON)?.trim() ?? '';
+          await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}) });
+          return;
+        }
         if (interaction.customId !== HELP_MODAL_ID) return await this.ackUpdateOrNothing(ix);
         await this.deferReply(ix);
         const subject = interaction.fields.getTextInputValue(MODAL_SUBJECT).trim();
@@ -118,6 +148,8 @@ export class DiscordInbound {
         if (interaction.customId === PANEL_ID) return await this.showHelpModal(ix);
         const a = decodeCustomId(interaction.customId);
         if (!a) return await this.ackUpdateOrNothing(ix);
+        // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
+        if (a.action === 'escalate') return await this.showEscalateModal(ix, a.ticketId);
         await this.respond(ix, InteractionResponseType.DeferredMessageUpdate);
         ix.ack = 'update';
         const ticket: TicketRefInput = { id: a.ticketId };
@@ -148,7 +180,6 @@ export class DiscordInbound {
           case 'unclaim':
           case 'resolve':
           case 'reopen':
-          case 'escalate':
             // The notifier edits the card in place; nothing else to say here.
             await this.handleTicket({ type: `ticket.${a.action}`, ...base });
             return;
@@ -167,11 +198,38 @@ export class DiscordInbound {
     return r.kind === 'ticket' ? r.ticket : undefined;
   }
 
-  /** Records a request: private thread first (so core's notices land there), then the ticket. */
+  /** Records a request from an interaction and answers it (suggestions, or where to follow the ticket). */
   private async openHelp(
     ix: Ix,
     req: { requester: Identity; text: string; subject?: string; channelId: string; key: string; skipSuggestions?: boolean },
   ): Promise<void> {
+    const filed = await this.fileRequest({ ...req, locale: ix.locale });
+    if (!filed) return;
+    const { ticket: t, suggestions, limited, desk } = filed;
+    const tr = translator(ix.locale, desk.locale);
+    if (suggestions.length && t.status === 'new') {
+      const view = suggestionsView(t, suggestions, ix.locale);
+      if (limited) view.text = `${tr('error.thread_limit')}\n${view.text ?? ''}`;
+      return this.editOriginal(ix, renderView(view).body);
+    }
+    const lines = [this.receivedText(t, ix.locale, desk, 'intake.received')];
+    if (limited) lines.unshift(tr('error.thread_limit'));
+    await this.editOriginal(ix, this.plain(lines.join('\n')));
+  }
+
+  /**
+   * Records a request: private thread first (so core's notices land there), then the ticket.
+   * Idempotent by `key`: a second call for the same key returns the same ticket and opens no thread.
+   */
+  private async fileRequest(req: {
+    requester: Identity;
+    text: string;
+    subject?: string;
+    channelId: string;
+    key: string;
+    skipSuggestions?: boolean;
+    locale?: string;
+  }): Promise<{ ticket: Ticket; created: boolean; suggestions: Extract<HandleResult, { kind: 'opened' }>['suggestions']; limited: boolean; desk: Desk } | undefined> {
     const guildId = req.requester.workspace;
     const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: req.channelId });
     const existing = await this.d.store.findByIdempotencyKey(req.key);
@@ -195,7 +253,7 @@ export class DiscordInbound {
       request: {
         idempotencyKey: req.key,
         requester: req.requester,
-        locale: ix.locale,
+        locale: req.locale,
         text: req.text,
         subject: req.subject,
         origin: { platform: PLATFORM, workspace: guildId, channel: req.channelId },
@@ -204,7 +262,7 @@ export class DiscordInbound {
         skipSuggestions: req.skipSuggestions,
       },
     });
-    if (r.kind !== 'opened') return;
+    if (r.kind !== 'opened') return undefined;
     const t = r.ticket;
     if (requesterLink) {
       if (r.created) {
@@ -213,15 +271,7 @@ export class DiscordInbound {
         await this.d.platform.archive(requesterLink.channel).catch(() => {}); // lost a race: drop the spare thread
       }
     }
-    const tr = translator(ix.locale, desk.locale);
-    if (r.suggestions.length && t.status === 'new') {
-      const view = suggestionsView(t, r.suggestions, ix.locale);
-      if (limited) view.text = `${tr('error.thread_limit')}\n${view.text ?? ''}`;
-      return this.editOriginal(ix, renderView(view).body);
-    }
-    const lines = [this.receivedText(t, ix.locale, desk, 'intake.received')];
-    if (limited) lines.unshift(tr('error.thread_limit'));
-    await this.editOriginal(ix, this.plain(lines.join('\n')));
+    return { ticket: t, created: r.created, suggestions: r.suggestions, limited, desk };
   }
 
   /** "Thanks! IT-12 is recorded. Follow IT-12 in #thread." */
@@ -232,14 +282,16 @@ export class DiscordInbound {
     return thread ? `${first}\n${tr('discord.in_thread', { number: t.number, thread: `<#${thread.channel}>` })}` : first;
   }
 
-  private async ticketCommand(ix: Ix, sub: string, number: string | undefined, who: Identity, channelId: string): Promise<void> {
+  private async ticketCommand(ix: Ix, interaction: ChatInputCommandInteraction, who: Identity): Promise<void> {
     const tr = translator(ix.locale);
+    const sub = interaction.options.getSubcommand();
+    const number = interaction.options.getString(OPT_TICKET) ?? undefined;
     if (sub === SUB_MINE) {
       const r = await this.d.helpdesk.handle({ type: 'query.mine', eventId: ix.id, actor: who });
       const tickets = r.kind === 'tickets' ? r.tickets : [];
       return this.editOriginal(ix, renderView(ticketListView(tr('list.mine_title'), tickets, ix.locale)).body);
     }
-    const ref = await this.ticketRef(number, who.workspace, channelId);
+    const ref = await this.ticketRef(number, who.workspace, interaction.channelId, interaction.client);
     if (sub === SUB_STATUS) {
       const r = await this.d.helpdesk.handle({ type: 'query.status', eventId: ix.id, actor: who, ticket: ref });
       if (r.kind !== 'ticket') return;
@@ -252,14 +304,73 @@ export class DiscordInbound {
       const t = r.kind === 'ticket' ? r.ticket : undefined;
       return this.editOriginal(ix, this.plain(tr('notify.closed', { number: t?.number ?? number ?? '' })));
     }
+    if (sub === SUB_MACRO) {
+      const name = interaction.options.getString(OPT_NAME, true);
+      // No `at`: a slash command leaves no message of the agent's in this channel, so the relay
+      // must reach every place of the ticket, this one included (core skips only `at`).
+      const r = await this.d.helpdesk.handle({ type: 'ticket.macro', eventId: ix.id, actor: who, ticket: ref, name });
+      const t = r.kind === 'message' && r.recorded ? r.ticket : undefined;
+      return this.editOriginal(ix, this.plain(tr('macro.sent', { name, number: t?.number ?? number ?? '' })));
+    }
+    if (sub === SUB_PENDING) {
+      const r = await this.d.helpdesk.handle({ type: 'ticket.pend', eventId: ix.id, actor: who, ticket: ref });
+      const t = r.kind === 'ticket' ? r.ticket : undefined;
+      return this.editOriginal(ix, this.plain(tr('macro.pended', { number: t?.number ?? number ?? '' })));
+    }
   }
 
-  /** A typed number, else the ticket whose thread the command was used in. */
-  private async ticketRef(number: string | undefined, guildId: string, channelId: string): Promise<TicketRefInput> {
+  /** A typed number, else the ticket whose thread (ticket thread, or thread under its card) the command was used in. */
+  private async ticketRef(number: string | undefined, guildId: string, channelId: string, client: Client): Promise<TicketRefInput> {
     if (number?.trim()) return { number: number.trim() };
-    const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: guildId, channel: channelId });
+    const t = await this.ticketAt(guildId, channelId, client);
     if (t) return { id: t.id };
     throw new HelpdeskError('INPUT.INVALID', 'no ticket given outside a ticket thread', { detail: translator(undefined)('discord.cmd_ticket_opt') as string });
+  }
+
+  private async ticketAt(guildId: string, channelId: string, client: Client): Promise<Ticket | null> {
+    const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: guildId, channel: channelId });
+    if (t) return t;
+    const ch = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId).catch(() => null));
+    const parentId = ch?.isThread() ? ch.parentId : null;
+    return parentId ? this.d.store.findByLink({ platform: PLATFORM, workspace: guildId, channel: parentId, thread: channelId }) : null;
+  }
+
+  /**
+   * `/ticket macro name:` suggestions: the macro names of the ticket's desk (typed ticket, or the
+   * thread's), else of the channel's desk. Only agents get names; any failure answers no choices.
+   */
+  private async autocomplete(ix: Ix, interaction: AutocompleteInteraction): Promise<void> {
+    let choices: Array<{ name: string; value: string }> = [];
+    try {
+      const focused = interaction.options.getFocused(true);
+      const guildId = interaction.guildId ?? this.d.guildIds[0] ?? '';
+      const who = this.identity(interaction.user, guildId);
+      if (focused.name === OPT_NAME && (await this.d.directory.agentByIdentity(who))) {
+        const number = interaction.options.getString(OPT_TICKET)?.trim();
+        const t = number ? await this.d.store.getByNumber(number) : await this.ticketAt(guildId, interaction.channelId, interaction.client);
+        const desk = t ? this.desk(t) : this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: interaction.channelId });
+        const q = String(focused.value).trim().toLowerCase();
+        choices = listMacros(desk)
+          .filter((n) => n.toLowerCase().includes(q))
+          .slice(0, 25) // Discord's maximum
+          .map((n) => ({ name: n.slice(0, 100), value: n.slice(0, 100) }));
+      }
+    } catch (err) {
+      this.d.log.warn({ err }, 'discord macro autocomplete failed');
+    }
+    await this.respond(ix, InteractionResponseType.ApplicationCommandAutocompleteResult, { choices }).catch((err: unknown) => this.d.log.warn({ err }, 'could not answer autocomplete'));
+  }
+
+  private async showEscalateModal(ix: Ix, ticketId: string): Promise<void> {
+    const tr = translator(ix.locale);
+    await this.respond(ix, InteractionResponseType.Modal, {
+      custom_id: `${ESCALATE_MODAL_PREFIX}${ticketId}`,
+      title: tr('discord.escalate_title'),
+      components: [
+        { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: MODAL_REASON, label: tr('discord.escalate_reason'), style: TextInputStyle.Paragraph, required: false, max_length: 500 }] },
+      ],
+    });
+    ix.ack = 'reply';
   }
 
   private async showHelpModal(ix: Ix): Promise<void> {
@@ -334,18 +445,58 @@ export class DiscordInbound {
     const msg: Message | PartialMessage = reaction.message;
     if (!msg.guildId) return;
     const who = this.identity(user, msg.guildId);
+    const emoji = reaction.emoji.name ?? '';
     try {
-      // Reactions only mean something on a triage card (anchor = the card's message id).
+      // On a triage card (anchor = the card's message id) only the claim reaction means something.
       const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
-      if (!t || !t.links.some((l) => l.role === 'triage' && l.message === msg.id)) return;
-      const desk = this.desk(t);
-      if (!emojiMatches(reaction.emoji.name, desk.reactions.claim)) return;
-      await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${msg.id}:${user.id}:${reaction.emoji.name ?? ''}`, actor: who, ticket: { id: t.id } });
+      if (t && t.links.some((l) => l.role === 'triage' && l.message === msg.id)) {
+        if (!emojiMatches(emoji, this.desk(t).reactions.claim)) return;
+        await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${msg.id}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
+        return;
+      }
+      await this.fileByReaction(msg, msg.guildId, who, emoji);
     } catch (err) {
       // No interaction to answer: tell the person privately.
       const view = this.errorFor(err, undefined);
       await this.d.platform.dm(who, view).catch((e: unknown) => this.d.log.warn({ err: e }, 'could not DM reaction refusal'));
     }
+  }
+
+  /**
+   * The desk's `fileTicket` reaction on a person's message in a watched channel files that message
+   * as a ticket for its author, like "Create ticket" (same key `discord:msg:<id>`: one ticket per
+   * message whichever way and however often it is filed). Anyone may react, as on Slack; the author
+   * did not ask the bot, so there are no suggestions: straight to the desk.
+   */
+  private async fileByReaction(partial: Message | PartialMessage, guildId: string, who: Identity, emoji: string): Promise<void> {
+    // Agents' channels are not intake: a 🎫 there is chatter (claiming uses the card's reaction).
+    if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: partial.channelId })) return;
+    const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: partial.channelId });
+    if (!emojiMatches(emoji, desk.reactions.fileTicket) || !this.watched(guildId, partial)) return;
+    // The same reaction dispatched twice (gateway replay) does nothing twice.
+    if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:reaction-file:${partial.id}:${who.user}:${emoji}`))) return;
+    const m = partial.partial ? await partial.fetch() : partial;
+    if (m.author.bot || m.webhookId || m.system) return;
+    const text = [m.content, ...m.attachments.map((a) => a.url)].join('\n').trim();
+    if (!text) return;
+    const requester = this.identity(m.author, guildId);
+    const filed = await this.fileRequest({ requester, text, channelId: m.channelId, key: `discord:msg:${m.id}`, skipSuggestions: true });
+    if (!filed?.created) return;
+    // Said where the reaction was made (no ephemeral outside interactions); `<@id>` names without pinging.
+    const tr = translator(undefined, filed.desk.locale);
+    const line = tr('discord.filed', { number: filed.ticket.number, author: `<@${requester.user}>` }) as string;
+    const rendered = renderView(noticeView(filed.limited ? `${tr('error.thread_limit')}\n${line}` : line));
+    await this.d.platform
+      .send(m.channelId, { ...rendered, body: { ...rendered.body, message_reference: { message_id: m.id, fail_if_not_exists: false } } })
+      .catch((err: unknown) => this.d.log.warn({ err }, 'could not confirm a filed message'));
+  }
+
+  /** The desk's Discord intake channels in this guild; with none configured, any guild text channel (not threads). */
+  private watched(guildId: string, m: Message | PartialMessage): boolean {
+    const intake = this.d.directory.desks().flatMap((k) => k.intake.filter((i) => i.platform === PLATFORM && i.workspace === guildId && i.channel));
+    if (intake.length) return intake.some((i) => i.channel === m.channelId);
+    const type = m.client.channels.cache.get(m.channelId)?.type;
+    return type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement;
   }
 
   // ---------------------------------------------------------------- replies

@@ -20,6 +20,8 @@ export interface DiscordMessageBody {
   allowed_mentions: APIAllowedMentions;
   flags?: number;
   attachments?: Array<{ id: number; filename: string }>;
+  /** Makes the post a reply to a message (e.g. confirming a message filed by reaction). */
+  message_reference?: { message_id: string; fail_if_not_exists?: boolean };
 }
 
 export interface DiscordFile {

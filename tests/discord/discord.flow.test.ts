@@ -20,6 +20,14 @@ describe('discord adapter: full flow', () => {
     const puts = h.fake.calls('PUT', new RegExp(`^/applications/${h.fake.applicationId}/guilds/${G.guild}/commands$`));
     expect(puts).toHaveLength(1);
     expect(puts[0]!.body.map((c: any) => c.name).sort()).toEqual([CTX_CREATE_TICKET, 'help', 'ticket'].sort());
+    const ticket = puts[0]!.body.find((c: any) => c.name === 'ticket');
+    expect(ticket.options.map((o: any) => o.name)).toEqual(['status', 'mine', 'close', 'macro', 'pending']);
+    const macro = ticket.options.find((o: any) => o.name === 'macro');
+    expect(macro.options).toEqual([
+      expect.objectContaining({ name: 'name', type: 3, required: true, autocomplete: true }),
+      expect.objectContaining({ name: 'ticket', type: 3, required: false }),
+    ]);
+    expect(ticket.options.find((o: any) => o.name === 'pending').options).toEqual([expect.objectContaining({ name: 'ticket', required: false })]);
     expect(h.fake.gateway.identifies).toBe(1);
   });
 
@@ -83,14 +91,30 @@ describe('discord adapter: full flow', () => {
     fake.userMessage({ user: users.agent, channelId: card.id, content: 'note: customer is on the legacy client' });
     expect((await noted).entry?.kind).toBe('note');
 
-    // 6. Escalate with the card's button → tier-2 post with links back, tier-2 role joins the thread.
-    const escalated = h.nextEvent((e) => e.type === 'ticket.escalated', 'escalated');
+    // 6. Escalate with the card's button → reason modal → tier-2 post with the reason and links back,
+    //    tier-2 role joins the thread.
     const escId = customIds(fake.channelMessages(G.tier1)[0]).find((id) => id.startsWith('hd:escalate:'))!;
     const esc = fake.component({ user: users.agent, channelId: G.tier1, messageId: card.id, customId: escId });
+    const modal = await fake.waitFor(() => fake.interactions.get(esc.token)?.callbacks[0], 'escalate modal');
+    expect(modal.type).toBe(9);
+    expect(modal.data.title).toBe('Escalate ticket');
+    expect(modal.data.components[0].components[0]).toMatchObject({ type: 4, custom_id: 'reason', required: false, label: 'Reason (optional)' });
+    expect((await h.ticket(num)).tier).toBe(1); // nothing happens until the modal is submitted
+    const escalated = h.nextEvent((e) => e.type === 'ticket.escalated', 'escalated');
+    const submit = fake.modalSubmit({
+      user: users.agent,
+      channelId: G.tier1,
+      customId: modal.data.custom_id,
+      fields: { reason: 'Needs a VPN admin @everyone' },
+      message: fake.channelMessages(G.tier1)[0],
+    });
     await escalated;
-    expect(fake.interactions.get(esc.token)!.callbacks[0]).toEqual({ type: 6 });
+    expect(fake.interactions.get(submit.token)!.callbacks[0]).toEqual({ type: 6 });
+    expect((await h.ticket(num)).escalationReason).toBe('Needs a VPN admin @everyone');
     const t2post = await fake.waitFor(() => fake.channelMessages(G.tier2)[0], 'tier-2 post');
     expect(t2post.embeds[0].title).toContain('Escalated from tier 1');
+    expect(t2post.embeds[0].description).toContain('Reason: Needs a VPN admin');
+    expect(t2post.embeds[0].description).not.toMatch(/@everyone/);
     const links = t2post.components.flatMap((r: any) => r.components).filter((c: any) => c.style === 5).map((c: any) => c.url);
     expect(links).toContain(`https://discord.com/channels/${G.guild}/${thread.id}`);
     expect(links).toContain(`https://discord.com/channels/${G.guild}/${G.tier1}/${card.id}`);

@@ -245,12 +245,25 @@ export class DiscordFake extends EventEmitter {
     return { id, token, seq: this.dispatch('INTERACTION_CREATE', base) };
   }
 
-  modalSubmit(o: { user: FakeUser; channelId: string; customId: string; fields: Record<string, string>; locale?: string }): { id: string; token: string; seq: number } {
+  /** A modal submission; `message` is the message whose component opened the modal (Discord sends it then). */
+  modalSubmit(o: { user: FakeUser; channelId: string; customId: string; fields: Record<string, string>; locale?: string; message?: any }): { id: string; token: string; seq: number } {
     const { id, token, base } = this.interactionBase(5, o.user, o.channelId, o.locale ?? 'en-US');
+    if (o.message) base.message = o.message;
     base.data = {
       custom_id: o.customId,
       components: Object.entries(o.fields).map(([custom_id, value]) => ({ type: 1, components: [{ type: 4, custom_id, value }] })),
     };
+    return { id, token, seq: this.dispatch('INTERACTION_CREATE', base) };
+  }
+
+  /**
+   * Typing in a slash command's autocomplete option (type 4): `options` as Discord sends them, the
+   * option being typed marked `focused: true`. The answer is callback type 8 `{choices}`.
+   */
+  autocomplete(o: { user: FakeUser; channelId: string; name: string; options: unknown[]; locale?: string }): { id: string; token: string; seq: number } {
+    const cmd = [...this.commands.values()].flat().find((c) => c.name === o.name);
+    const { id, token, base } = this.interactionBase(4, o.user, o.channelId, o.locale ?? 'en-US');
+    base.data = { id: cmd?.id ?? snowflake(), name: o.name, type: 1, options: o.options };
     return { id, token, seq: this.dispatch('INTERACTION_CREATE', base) };
   }
 
