@@ -56,3 +56,25 @@ export function resumeSla(desk: Desk, sla: SlaState, now: Date): SlaState {
   if (sla.resolutionDueAt && !sla.resolutionBreachedAt) next.resolutionDueAt = shift(sla.resolutionDueAt);
   return next;
 }
+
+/**
+ * New deadlines after a priority change: each running deadline moves by the difference between the
+ * two targets, in business time. Measuring from the current deadline (not from creation) keeps what
+ * the ticket already had added: time paused while pending, a later start at a higher tier.
+ */
+export function retargetSla(desk: Desk, sla: SlaState, from: Priority, to: Priority): SlaState {
+  if (from === to) return sla;
+  const a = desk.sla.targets[from];
+  const b = desk.sla.targets[to];
+  const move = (due: Date | undefined, deltaMinutes: number) => {
+    if (!due) return due;
+    const d = new Date(due);
+    return deltaMinutes >= 0 ? addBusinessMinutes(d, deltaMinutes, desk.businessHours) : subtractBusinessMinutes(d, -deltaMinutes, desk.businessHours);
+  };
+  const next: SlaState = { ...sla };
+  if (!sla.firstRespondedAt && !sla.firstResponseBreachedAt && sla.firstResponseDueAt) {
+    next.firstResponseDueAt = move(sla.firstResponseDueAt, b.firstResponseMinutes - a.firstResponseMinutes);
+  }
+  if (!sla.resolutionBreachedAt && sla.resolutionDueAt) next.resolutionDueAt = move(sla.resolutionDueAt, b.resolutionMinutes - a.resolutionMinutes);
+  return next;
+}

@@ -1,17 +1,16 @@
 import { HelpdeskError } from '../domain/errors.js';
-import { slaDeadlines } from '../domain/sla.js';
+import { retargetSla } from '../domain/sla.js';
 import { isPriority, type Ticket } from '../domain/ticket.js';
 import type { CoreDeps, TicketRef } from './deps.js';
 import { mutateTicket } from './mutate-ticket.js';
 import type { ActorInput } from './resolve-actor.js';
 
-/** Changes priority; SLA deadlines are recomputed from when the ticket entered the queue. */
+/** Changes priority; running SLA deadlines move by the difference between the two targets. */
 export async function setPriority(deps: CoreDeps, ref: TicketRef, who: ActorInput, priority: string): Promise<Ticket> {
   if (!isPriority(priority)) throw new HelpdeskError('INPUT.INVALID', `unknown priority ${priority}`, { detail: `priority must be P1, P2, P3 or P4` });
   return (
     await mutateTicket(deps, ref, { type: 'set_priority', priority }, who, {
-      enrich: (t, patch) =>
-        t.status === 'new' ? patch : { ...patch, sla: slaDeadlines(deps.directory.desk(t.deskId), priority, t.createdAt, t.sla) },
+      enrich: (t, patch) => (t.status === 'new' ? patch : { ...patch, sla: retargetSla(deps.directory.desk(t.deskId), t.sla, t.priority, priority) }),
     })
   ).ticket;
 }
