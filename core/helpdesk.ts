@@ -50,7 +50,7 @@ export class Helpdesk {
       case 'ticket.unclaim':
         return { kind: 'ticket', ticket: await unclaimTicket(d, e.ticket, e.actor) };
       case 'ticket.escalate': {
-        const t = await escalateTicket(d, e.ticket, e.actor, e.reason ?? '');
+        const t = await escalateTicket(d, e.ticket, e.actor, e.reason ?? '', e.expectTier !== undefined ? { expectTier: e.expectTier } : {});
         return { kind: 'ticket', ticket: t ?? (await loadTicket(d, e.ticket)) };
       }
       case 'ticket.resolve':

@@ -14,8 +14,11 @@ export function actionToEvent(a: DecodedAction, actor: Identity, eventId: string
       return { type: 'ticket.claim', eventId, actor, ticket };
     case 'unclaim':
       return { type: 'ticket.unclaim', eventId, actor, ticket };
-    case 'escalate':
-      return { type: 'ticket.escalate', eventId, actor, ticket };
+    case 'escalate': {
+      // The card carries the tier it showed: a second click on a stale card escalates nothing.
+      const tier = Number(a.arg);
+      return { type: 'ticket.escalate', eventId, actor, ticket, ...(Number.isInteger(tier) && tier > 0 ? { expectTier: tier } : {}) };
+    }
     case 'resolve':
       return { type: 'ticket.resolve', eventId, actor, ticket };
     case 'reopen':

@@ -15,7 +15,7 @@ export type InboundEvent =
   | { type: 'deflection.need_help'; eventId: string; actor: Identity; ticket: TicketRefInput }
   | { type: 'ticket.claim'; eventId: string; actor: Identity; ticket: TicketRefInput }
   | { type: 'ticket.unclaim'; eventId: string; actor: Identity; ticket: TicketRefInput }
-  | { type: 'ticket.escalate'; eventId: string; actor: Identity; ticket: TicketRefInput; reason?: string }
+  | { type: 'ticket.escalate'; eventId: string; actor: Identity; ticket: TicketRefInput; reason?: string; /** Only escalate if still at this tier (stale cards, double clicks). */ expectTier?: number }
   | { type: 'ticket.resolve'; eventId: string; actor: Identity; ticket: TicketRefInput; note?: string }
   | { type: 'ticket.reopen'; eventId: string; actor: Identity; ticket: TicketRefInput }
   | { type: 'ticket.close'; eventId: string; actor: Identity; ticket: TicketRefInput }

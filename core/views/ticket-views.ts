@@ -32,7 +32,7 @@ export function ticketCard(t: Ticket, desk: Desk, locale?: string): View {
   const a = (action: ViewAction['action'], style?: ViewAction['style']): ViewAction => ({ action, label: tr(`action.${action}`), ticketId: t.id, style });
   if (t.status === 'open') actions.push(a('claim', 'primary'));
   if (t.status === 'claimed' || t.status === 'pending') actions.push(a('unclaim'));
-  if (['open', 'claimed', 'pending'].includes(t.status)) actions.push(a('escalate'), a('resolve', 'primary'));
+  if (['open', 'claimed', 'pending'].includes(t.status)) actions.push({ ...a('escalate'), arg: String(t.tier) }, a('resolve', 'primary'));
   if (t.status === 'resolved') actions.push(a('reopen'));
   const active = ['new', 'open', 'claimed', 'pending'].includes(t.status);
   return {
