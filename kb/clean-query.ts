@@ -14,6 +14,13 @@ const URL_RE = /<?\b(?:https?:\/\/|www\.)([^\s/>|]+)[^\s>]*>?/gi;
 const GREETING =
   /^\s*(?:(?:hi|hey|hello|hiya|heya|howdy|yo|good\s+(?:morning|afternoon|evening)|morning|hola+|holi|buenas(?:\s+(?:tardes|noches))?|buenos\s+dias|buen\s+dia|saludos)(?:\s+(?:there|all|team|everyone|folks|guys|it|equipo|a\s+todos|chicos|chicas))?\b[\s,!.:;-]*)+/i;
 
+/**
+ * A whole message that only thanks or confirms (`thanks, that fixed it!`, `ok ya funciona, gracias`)
+ * asks nothing: it must get no suggestion rather than an article that mentions "fixed".
+ */
+const ACKNOWLEDGEMENT =
+  /^(?:(?:thanks?|thank\s+you|thx|ty|cheers|great|perfect|awesome|cool|nice|ok(?:ay)?|yes|yep|sure|got\s+it|that|this|it|all|now|(?:has\s+|is\s+)?(?:fixed|solved|resolved|sorted|working|works|worked)|muchas|gracias|genial|perfecto|vale|listo|ya|eso|esto|todo|est[aá]|is|(?:lo\s+)?(?:funciona|arreglado|solucionado|resuelto)|me\s+sirvi[oó]|sirvi[oó])[\s,!.:;¡-]*)+$/i;
+
 export function cleanQuery(raw: string): string {
   let s = raw.normalize('NFC');
   s = s.replace(SLASH, ' ');
@@ -23,5 +30,6 @@ export function cleanQuery(raw: string): string {
   s = s.replace(EMOJI_CODE, ' ');
   s = s.replace(EMOJI, ' ');
   s = s.replace(GREETING, ' ');
-  return s.replace(/\s+/g, ' ').trim();
+  s = s.replace(/\s+/g, ' ').trim();
+  return ACKNOWLEDGEMENT.test(s) ? '' : s;
 }

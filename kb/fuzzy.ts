@@ -57,8 +57,8 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[n]!;
 }
 
-/** Allowed edits for a word of this length: none under 4 letters, 1 up to 7, then 2. */
-export const maxEdits = (len: number): number => (len < 4 ? 0 : len < 8 ? 1 : 2);
+/** Allowed edits for a word of this length: none under 4 letters, 1 up to 8, then 2 (two edits on an 8-letter word reach too many unrelated words). */
+export const maxEdits = (len: number): number => (len < 4 ? 0 : len < 9 ? 1 : 2);
 
 export interface FuzzyHit {
   word: string;

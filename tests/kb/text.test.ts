@@ -18,6 +18,13 @@ describe('query cleaning', () => {
     expect(cleanQuery('<https://jira.example.com/browse/IT-1|IT-1> broken')).toBe('jira.example.com broken');
   });
 
+  it('a message that only thanks or confirms asks nothing', () => {
+    for (const q of ['thanks, that fixed it!', 'ok ya funciona, gracias', 'Perfecto, me sirvió 👍', 'gracias! ya está solucionado']) expect(cleanQuery(q)).toBe('');
+    // …but a thank-you with a problem in it is still a question.
+    expect(cleanQuery('thanks but the printer is still offline')).toBe('thanks but the printer is still offline');
+    expect(cleanQuery('it works on wifi but not on vpn')).toBe('it works on wifi but not on vpn');
+  });
+
   it('leaves a query without chat noise alone', () => {
     expect(cleanQuery('outlook crashes on startup')).toBe('outlook crashes on startup');
   });
