@@ -132,10 +132,12 @@ export class DiscordInbound {
         if (interaction.customId.startsWith(ESCALATE_MODAL_PREFIX)) {
           // Opened from the card's button: acknowledge as an update; the notifier edits the card.
           await this.ackUpdateOrNothing(ix);
-          const ticketId = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length);
+          // `<ticketId>[:<tier the card showed>]`: two modals from one card escalate once.
+          const [ticketId = '', tierText] = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length).split(':');
+          const tier = Number(tierText);
           const actor = interaction.guildId ? who : await this.dmIdentity(interaction.user, ticketId);
           const reason = interaction.fields.getTextInputValue(MODAL_REASON)?.trim() ?? '';
-          await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}) });
+          await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}), ...(Number.isInteger(tier) && tier > 0 ? { expectTier: tier } : {}) });
           return;
         }
         if (interaction.customId !== HELP_MODAL_ID) return await this.ackUpdateOrNothing(ix);
@@ -149,7 +151,7 @@ export class DiscordInbound {
         const a = decodeCustomId(interaction.customId);
         if (!a) return await this.ackUpdateOrNothing(ix);
         // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
-        if (a.action === 'escalate') return await this.showEscalateModal(ix, a.ticketId);
+        if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
         await this.respond(ix, InteractionResponseType.DeferredMessageUpdate);
         ix.ack = 'update';
         const ticket: TicketRefInput = { id: a.ticketId };
@@ -361,10 +363,11 @@ export class DiscordInbound {
     await this.respond(ix, InteractionResponseType.ApplicationCommandAutocompleteResult, { choices }).catch((err: unknown) => this.d.log.warn({ err }, 'could not answer autocomplete'));
   }
 
-  private async showEscalateModal(ix: Ix, ticketId: string): Promise<void> {
+  /** `target` is `<ticketId>[:<tier the card showed>]`, carried through the modal's custom id. */
+  private async showEscalateModal(ix: Ix, target: string): Promise<void> {
     const tr = translator(ix.locale);
     await this.respond(ix, InteractionResponseType.Modal, {
-      custom_id: `${ESCALATE_MODAL_PREFIX}${ticketId}`,
+      custom_id: `${ESCALATE_MODAL_PREFIX}${target}`,
       title: tr('discord.escalate_title'),
       components: [
         { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: MODAL_REASON, label: tr('discord.escalate_reason'), style: TextInputStyle.Paragraph, required: false, max_length: 500 }] },

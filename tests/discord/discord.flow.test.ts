@@ -110,6 +110,12 @@ describe('discord adapter: full flow', () => {
     });
     await escalated;
     expect(fake.interactions.get(submit.token)!.callbacks[0]).toEqual({ type: 6 });
+    // A second modal opened from the same (now stale) card escalates nothing and reports no error.
+    const again = fake.modalSubmit({ user: users.agent, channelId: G.tier1, customId: modal.data.custom_id, fields: { reason: 'double click' }, message: fake.channelMessages(G.tier1)[0] });
+    await fake.waitFor(() => fake.interactions.get(again.token)?.callbacks[0], 'second modal acknowledged');
+    await h.adapter.inbound.drain();
+    expect((await h.ticket(num)).escalationReason).toBe('Needs a VPN admin @everyone');
+    expect(fake.interactions.get(again.token)!.followups).toEqual([]);
     expect((await h.ticket(num)).escalationReason).toBe('Needs a VPN admin @everyone');
     const t2post = await fake.waitFor(() => fake.channelMessages(G.tier2)[0], 'tier-2 post');
     expect(t2post.embeds[0].title).toContain('Escalated from tier 1');
