@@ -96,7 +96,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         deps: composed.deps,
         platforms: composed.platforms,
         log: coreLog,
-        idempotency: composed.idempotency,
+        // The hourly prune forgets processed event ids and superseded write guards older than a day.
+        idempotency: { prune: async (before: Date) => (await composed.idempotency.prune(before)) + (await composed.store.pruneGuards(before)) },
         metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
       });
       cleanups.push(() => workers.close());
