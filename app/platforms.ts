@@ -36,6 +36,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       appToken: s.appToken,
       socketMode: Boolean(s.appToken),
       apiUrl: s.apiUrl,
+      userLocale: s.userLocale,
       log: asCoreLogger(o.log.child({ platform: 'slack' })),
     });
     composed.platforms.set('slack', slack.platform);

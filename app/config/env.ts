@@ -35,6 +35,8 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  /** `slack`: answer in each person's Slack language (one users.info call per request, scope users:read). */
+  SLACK_USER_LOCALE: z.enum(['desk', 'slack']).default('desk'),
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,
@@ -46,7 +48,7 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export interface PlatformSettings {
-  slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string };
+  slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string; userLocale: 'desk' | 'slack' };
   teams?: { appId?: string; appPassword?: string; tenantId?: string };
   discord?: { token: string; applicationId: string; apiUrl?: string };
 }
@@ -61,7 +63,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
   if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN) {
     if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required when Slack is configured');
     if (!e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN) problems.push('SLACK_SIGNING_SECRET: required for HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
-    if (e.SLACK_BOT_TOKEN) platforms.slack = { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? '', appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL };
+    if (e.SLACK_BOT_TOKEN) platforms.slack = { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET ?? '', appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, userLocale: e.SLACK_USER_LOCALE };
   }
   if (e.TEAMS_APP_ID || e.TEAMS_APP_PASSWORD) {
     if (!e.TEAMS_APP_ID || !e.TEAMS_APP_PASSWORD) problems.push('TEAMS_APP_ID and TEAMS_APP_PASSWORD: both are required to enable Teams');
