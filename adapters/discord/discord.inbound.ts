@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import {
   ChannelType,
   ComponentType,
   InteractionResponseType,
-  MessageFlags,
-  Routes,
   TextInputStyle,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
@@ -19,7 +16,7 @@ import {
   type User,
 } from 'discord.js';
 import { tierOf, type Desk } from '../../core/domain/desk.js';
-import { HelpdeskError, isHelpdeskError } from '../../core/domain/errors.js';
+import { HelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { InboundEvent, TicketRefInput } from '../../core/domain/inbound.js';
 import type { Link } from '../../core/domain/link.js';
@@ -30,13 +27,14 @@ import { translator } from '../../core/i18n/index.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { LinkLocation, TicketStore } from '../../core/ports/ticket-store.port.js';
-import { errorView, noticeView, suggestionsView, ticketCard, ticketListView } from '../../core/views/ticket-views.js';
+import { noticeView, suggestionsView, ticketCard, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import { CMD_HELP, CMD_TICKET, OPT_NAME, OPT_TEXT, OPT_TICKET, SUB_CLOSE, SUB_MACRO, SUB_MINE, SUB_PENDING, SUB_STATUS } from './discord.commands.js';
 import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
 import { emojiMatches } from './discord.emoji.js';
 import { DiscordThreadLimitError, type DiscordPlatform } from './discord.platform.js';
-import { renderView, type DiscordMessageBody } from './discord.renderer.js';
+import { renderView } from './discord.renderer.js';
+import { InteractionReplies, type Ix } from './discord.replies.js';
 
 export interface DiscordInboundDeps {
   helpdesk: Helpdesk;
@@ -50,16 +48,6 @@ export interface DiscordInboundDeps {
   log: Logger;
 }
 
-/** How far an interaction has been acknowledged (decides how an error reaches the person). */
-type Ack = 'none' | 'reply' | 'update';
-
-interface Ix {
-  id: string;
-  token: string;
-  locale?: string;
-  ack: Ack;
-}
-
 const PLATFORM = 'discord' as const;
 
 /**
@@ -69,8 +57,11 @@ const PLATFORM = 'discord' as const;
  */
 export class DiscordInbound {
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly replies: InteractionReplies;
 
-  constructor(private readonly d: DiscordInboundDeps) {}
+  constructor(private readonly d: DiscordInboundDeps) {
+    this.replies = new InteractionReplies(d);
+  }
 
   attach(client: Client): void {
     client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
@@ -105,19 +96,19 @@ export class DiscordInbound {
         if (interaction.commandName === CMD_HELP) {
           const text = interaction.options.getString(OPT_TEXT)?.trim();
           if (!text) return await this.showHelpModal(ix);
-          await this.deferReply(ix);
+          await this.replies.deferReply(ix);
           return await this.openHelp(ix, { requester: who, text, channelId: interaction.channelId, key: `discord:${interaction.id}` });
         }
         if (interaction.commandName === CMD_TICKET) {
-          await this.deferReply(ix);
+          await this.replies.deferReply(ix);
           return await this.ticketCommand(ix, interaction, who);
         }
-        return await this.ackUpdateOrNothing(ix);
+        return await this.replies.ackUpdateOrNothing(ix);
       }
       if (interaction.isMessageContextMenuCommand()) {
         const target = interaction.targetMessage;
         if (target.author.bot) throw new HelpdeskError('INPUT.INVALID', 'cannot file a ticket on a bot message', { detail: 'bot message' });
-        await this.deferReply(ix);
+        await this.replies.deferReply(ix);
         const author = this.identity(target.author, interaction.guildId ?? '');
         // Filing on someone else's message: they did not ask the bot, so no suggestions for them.
         return await this.openHelp(ix, {
@@ -131,7 +122,7 @@ export class DiscordInbound {
       if (interaction.isModalSubmit()) {
         if (interaction.customId.startsWith(ESCALATE_MODAL_PREFIX)) {
           // Opened from the card's button: acknowledge as an update; the notifier edits the card.
-          await this.ackUpdateOrNothing(ix);
+          await this.replies.ackUpdateOrNothing(ix);
           // `<ticketId>[:<tier the card showed>]`: two modals from one card escalate once.
           const [ticketId = '', tierText] = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length).split(':');
           const tier = Number(tierText);
@@ -140,8 +131,8 @@ export class DiscordInbound {
           await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}), ...(Number.isInteger(tier) && tier > 0 ? { expectTier: tier } : {}) });
           return;
         }
-        if (interaction.customId !== HELP_MODAL_ID) return await this.ackUpdateOrNothing(ix);
-        await this.deferReply(ix);
+        if (interaction.customId !== HELP_MODAL_ID) return await this.replies.ackUpdateOrNothing(ix);
+        await this.replies.deferReply(ix);
         const subject = interaction.fields.getTextInputValue(MODAL_SUBJECT).trim();
         const details = interaction.fields.getTextInputValue(MODAL_DETAILS)?.trim() ?? '';
         return await this.openHelp(ix, { requester: who, subject, text: details || subject, channelId: interaction.channelId ?? '', key: `discord:${interaction.id}` });
@@ -149,10 +140,10 @@ export class DiscordInbound {
       if (interaction.isButton() || interaction.isStringSelectMenu()) {
         if (interaction.customId === PANEL_ID) return await this.showHelpModal(ix);
         const a = decodeCustomId(interaction.customId);
-        if (!a) return await this.ackUpdateOrNothing(ix);
+        if (!a) return await this.replies.ackUpdateOrNothing(ix);
         // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
         if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
-        await this.respond(ix, InteractionResponseType.DeferredMessageUpdate);
+        await this.replies.respond(ix, InteractionResponseType.DeferredMessageUpdate);
         ix.ack = 'update';
         const ticket: TicketRefInput = { id: a.ticketId };
         const actor = interaction.guildId ? who : await this.dmIdentity(interaction.user, a.ticketId);
@@ -160,17 +151,17 @@ export class DiscordInbound {
         switch (a.action) {
           case 'solved': {
             const r = await this.handleTicket({ type: 'deflection.solved', ...base, articleId: a.arg ?? '' });
-            if (r) await this.editOriginal(ix, this.plain(translator(ix.locale)('intake.self_served', { number: r.number })));
+            if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('intake.self_served', { number: r.number })));
             return;
           }
           case 'need_help': {
             const r = await this.handleTicket({ type: 'deflection.need_help', ...base });
-            if (r) await this.editOriginal(ix, this.plain(this.receivedText(r, ix.locale, this.desk(r), 'intake.routed')));
+            if (r) await this.replies.editOriginal(ix, this.replies.plain(this.receivedText(r, ix.locale, this.desk(r), 'intake.routed')));
             return;
           }
           case 'rate': {
             const r = await this.handleTicket({ type: 'ticket.rate', ...base, score: Number(a.arg) });
-            if (r) await this.editOriginal(ix, this.plain(translator(ix.locale)('csat.thanks', { number: r.number, score: a.arg })));
+            if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('csat.thanks', { number: r.number, score: a.arg })));
             return;
           }
           case 'priority': {
@@ -189,9 +180,9 @@ export class DiscordInbound {
             return;
         }
       }
-      if (interaction.isRepliable()) await this.ackUpdateOrNothing(ix);
+      if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
     } catch (err) {
-      await this.fail(ix, err);
+      await this.replies.fail(ix, err);
     }
   }
 
@@ -212,11 +203,11 @@ export class DiscordInbound {
     if (suggestions.length && t.status === 'new') {
       const view = suggestionsView(t, suggestions, ix.locale);
       if (limited) view.text = `${tr('error.thread_limit')}\n${view.text ?? ''}`;
-      return this.editOriginal(ix, renderView(view).body);
+      return this.replies.editOriginal(ix, renderView(view).body);
     }
     const lines = [this.receivedText(t, ix.locale, desk, 'intake.received')];
     if (limited) lines.unshift(tr('error.thread_limit'));
-    await this.editOriginal(ix, this.plain(lines.join('\n')));
+    await this.replies.editOriginal(ix, this.replies.plain(lines.join('\n')));
   }
 
   /**
@@ -291,7 +282,7 @@ export class DiscordInbound {
     if (sub === SUB_MINE) {
       const r = await this.d.helpdesk.handle({ type: 'query.mine', eventId: ix.id, actor: who });
       const tickets = r.kind === 'tickets' ? r.tickets : [];
-      return this.editOriginal(ix, renderView(ticketListView(tr('list.mine_title'), tickets, ix.locale)).body);
+      return this.replies.editOriginal(ix, renderView(ticketListView(tr('list.mine_title'), tickets, ix.locale)).body);
     }
     const ref = await this.ticketRef(number, who.workspace, interaction.channelId, interaction.client);
     if (sub === SUB_STATUS) {
@@ -299,12 +290,12 @@ export class DiscordInbound {
       if (r.kind !== 'ticket') return;
       // The requester's view of the card: no agent buttons.
       const view: View = { ...ticketCard(r.ticket, this.desk(r.ticket), ix.locale), actions: [], select: undefined };
-      return this.editOriginal(ix, renderView(view).body);
+      return this.replies.editOriginal(ix, renderView(view).body);
     }
     if (sub === SUB_CLOSE) {
       const r = await this.d.helpdesk.handle({ type: 'ticket.close', eventId: ix.id, actor: who, ticket: ref });
       const t = r.kind === 'ticket' ? r.ticket : undefined;
-      return this.editOriginal(ix, this.plain(tr('notify.closed', { number: t?.number ?? number ?? '' })));
+      return this.replies.editOriginal(ix, this.replies.plain(tr('notify.closed', { number: t?.number ?? number ?? '' })));
     }
     if (sub === SUB_MACRO) {
       const name = interaction.options.getString(OPT_NAME, true);
@@ -312,12 +303,12 @@ export class DiscordInbound {
       // must reach every place of the ticket, this one included (core skips only `at`).
       const r = await this.d.helpdesk.handle({ type: 'ticket.macro', eventId: ix.id, actor: who, ticket: ref, name });
       const t = r.kind === 'message' && r.recorded ? r.ticket : undefined;
-      return this.editOriginal(ix, this.plain(tr('macro.sent', { name, number: t?.number ?? number ?? '' })));
+      return this.replies.editOriginal(ix, this.replies.plain(tr('macro.sent', { name, number: t?.number ?? number ?? '' })));
     }
     if (sub === SUB_PENDING) {
       const r = await this.d.helpdesk.handle({ type: 'ticket.pend', eventId: ix.id, actor: who, ticket: ref });
       const t = r.kind === 'ticket' ? r.ticket : undefined;
-      return this.editOriginal(ix, this.plain(tr('macro.pended', { number: t?.number ?? number ?? '' })));
+      return this.replies.editOriginal(ix, this.replies.plain(tr('macro.pended', { number: t?.number ?? number ?? '' })));
     }
   }
 
@@ -360,13 +351,13 @@ export class DiscordInbound {
     } catch (err) {
       this.d.log.warn({ err }, 'discord macro autocomplete failed');
     }
-    await this.respond(ix, InteractionResponseType.ApplicationCommandAutocompleteResult, { choices }).catch((err: unknown) => this.d.log.warn({ err }, 'could not answer autocomplete'));
+    await this.replies.respond(ix, InteractionResponseType.ApplicationCommandAutocompleteResult, { choices }).catch((err: unknown) => this.d.log.warn({ err }, 'could not answer autocomplete'));
   }
 
   /** `target` is `<ticketId>[:<tier the card showed>]`, carried through the modal's custom id. */
   private async showEscalateModal(ix: Ix, target: string): Promise<void> {
     const tr = translator(ix.locale);
-    await this.respond(ix, InteractionResponseType.Modal, {
+    await this.replies.respond(ix, InteractionResponseType.Modal, {
       custom_id: `${ESCALATE_MODAL_PREFIX}${target}`,
       title: tr('discord.escalate_title'),
       components: [
@@ -378,7 +369,7 @@ export class DiscordInbound {
 
   private async showHelpModal(ix: Ix): Promise<void> {
     const tr = translator(ix.locale);
-    await this.respond(ix, InteractionResponseType.Modal, {
+    await this.replies.respond(ix, InteractionResponseType.Modal, {
       custom_id: HELP_MODAL_ID,
       title: tr('intake.modal_title'),
       components: [
@@ -414,7 +405,7 @@ export class DiscordInbound {
         }
       }
     } catch (err) {
-      await this.replyInChannel(m.channelId, err);
+      await this.replies.replyInChannel(m.channelId, err);
     }
   }
 
@@ -460,7 +451,7 @@ export class DiscordInbound {
       await this.fileByReaction(msg, msg.guildId, who, emoji);
     } catch (err) {
       // No interaction to answer: tell the person privately.
-      const view = this.errorFor(err, undefined);
+      const view = this.replies.errorFor(err, undefined);
       await this.d.platform.dm(who, view).catch((e: unknown) => this.d.log.warn({ err: e }, 'could not DM reaction refusal'));
     }
   }
@@ -500,57 +491,6 @@ export class DiscordInbound {
     if (intake.length) return intake.some((i) => i.channel === m.channelId);
     const type = m.client.channels.cache.get(m.channelId)?.type;
     return type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement;
-  }
-
-  // ---------------------------------------------------------------- replies
-
-  private async respond(ix: Ix, type: InteractionResponseType, data?: unknown): Promise<void> {
-    await this.d.platform.call('interaction callback', () => this.d.rest.post(Routes.interactionCallback(ix.id, ix.token), { body: data === undefined ? { type } : { type, data }, auth: false }));
-  }
-
-  private async deferReply(ix: Ix): Promise<void> {
-    await this.respond(ix, InteractionResponseType.DeferredChannelMessageWithSource, { flags: MessageFlags.Ephemeral });
-    ix.ack = 'reply';
-  }
-
-  private async ackUpdateOrNothing(ix: Ix): Promise<void> {
-    await this.respond(ix, InteractionResponseType.DeferredMessageUpdate);
-    ix.ack = 'update';
-  }
-
-  private async editOriginal(ix: Ix, body: DiscordMessageBody): Promise<void> {
-    await this.d.platform.call('edit reply', () => this.d.rest.patch(Routes.webhookMessage(this.d.applicationId, ix.token), { body: { ...body, embeds: body.embeds ?? [], components: body.components ?? [] }, auth: false }));
-  }
-
-  private async followUp(ix: Ix, body: DiscordMessageBody): Promise<void> {
-    await this.d.platform.call('follow-up', () => this.d.rest.post(Routes.webhook(this.d.applicationId, ix.token), { body: { ...body, flags: MessageFlags.Ephemeral }, auth: false }));
-  }
-
-  private plain(text: string): DiscordMessageBody {
-    return renderView(noticeView(text)).body;
-  }
-
-  /** Coded errors become their localized sentence; anything else is logged with a reference id. */
-  private errorFor(err: unknown, locale: string | undefined): View {
-    if (isHelpdeskError(err)) return errorView(err, locale);
-    const ref = randomBytes(4).toString('hex');
-    this.d.log.error({ err, ref }, 'discord inbound failed');
-    return errorView({ code: 'INTERNAL', meta: { ref } }, locale);
-  }
-
-  private async fail(ix: Ix, err: unknown): Promise<void> {
-    const { body } = renderView(this.errorFor(err, ix.locale), { ephemeral: true });
-    try {
-      if (ix.ack === 'none') await this.respond(ix, InteractionResponseType.ChannelMessageWithSource, body);
-      else if (ix.ack === 'reply') await this.editOriginal(ix, body);
-      else await this.followUp(ix, body);
-    } catch (e) {
-      this.d.log.warn({ err: e }, 'could not report an error to the person');
-    }
-  }
-
-  private async replyInChannel(channelId: string, err: unknown): Promise<void> {
-    await this.d.platform.send(channelId, renderView(this.errorFor(err, undefined))).catch((e: unknown) => this.d.log.warn({ err: e }, 'could not report an error in channel'));
   }
 
   // ---------------------------------------------------------------- helpers
