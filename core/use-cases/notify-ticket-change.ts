@@ -10,6 +10,7 @@ import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
 import { actorName } from './resolve-actor.js';
 import { buildTranscript } from './transcript.js';
+import { requesterOps } from './requester-ops.js';
 
 /**
  * Turns domain events into outbound messages on every platform a ticket is linked to: triage cards
@@ -35,15 +36,15 @@ export class TicketNotifier {
     switch (e.type) {
       case 'ticket.routed':
         ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key));
-        ops.push(...this.toRequester(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
+        ops.push(...requesterOps(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
         break;
       case 'ticket.claimed':
         ops.push(...this.updateCards(t, desk, key));
-        ops.push(...this.toRequester(t, noticeView(tr('notify.claimed', { agent: by, number: t.number }), 'claimed'), key('requester')));
+        ops.push(...requesterOps(t, noticeView(tr('notify.claimed', { agent: by, number: t.number }), 'claimed'), key('requester')));
         break;
       case 'ticket.pending':
         ops.push(...this.updateCards(t, desk, key));
-        ops.push(...this.toRequester(t, noticeView(tr('notify.pending', { agent: by, number: t.number }), 'pending'), key('requester')));
+        ops.push(...requesterOps(t, noticeView(tr('notify.pending', { agent: by, number: t.number }), 'pending'), key('requester')));
         break;
       case 'ticket.escalated': {
         const transcript = await buildTranscript(this.deps, t);
@@ -51,22 +52,22 @@ export class TicketNotifier {
         ops.push(...this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key));
         ops.push(...this.updateCards(t, desk, key));
         const tierName = tierOf(desk, t.tier)?.name ?? tr('ticket.tier', { tier: t.tier });
-        ops.push(...this.toRequester(t, noticeView(tr('notify.escalated', { number: t.number, tier: tierName }), 'escalated'), key('requester')));
+        ops.push(...requesterOps(t, noticeView(tr('notify.escalated', { number: t.number, tier: tierName }), 'escalated'), key('requester')));
         break;
       }
       case 'ticket.resolved': {
         ops.push(...this.updateCards(t, desk, key));
-        ops.push(...this.toRequester(t, noticeView(tr('notify.resolved', { agent: by, number: t.number }), 'resolved'), key('requester')));
-        ops.push(...this.toRequester(t, csatView(t, t.locale ?? desk.locale), key('csat')));
+        ops.push(...requesterOps(t, noticeView(tr('notify.resolved', { agent: by, number: t.number }), 'resolved'), key('requester')));
+        ops.push(...requesterOps(t, csatView(t, t.locale ?? desk.locale), key('csat')));
         break;
       }
       case 'ticket.reopened':
         ops.push(...this.updateCards(t, desk, key));
-        ops.push(...this.toRequester(t, noticeView(tr('notify.reopened', { number: t.number }), 'open'), key('requester')));
+        ops.push(...requesterOps(t, noticeView(tr('notify.reopened', { number: t.number }), 'open'), key('requester')));
         break;
       case 'ticket.closed':
         ops.push(...this.updateCards(t, desk, key));
-        if (e.before?.status !== 'resolved') ops.push(...this.toRequester(t, noticeView(tr('notify.closed', { number: t.number }), 'closed'), key('requester')));
+        if (e.before?.status !== 'resolved') ops.push(...requesterOps(t, noticeView(tr('notify.closed', { number: t.number }), 'closed'), key('requester')));
         break;
       case 'ticket.unclaimed':
       case 'ticket.resumed':
@@ -108,19 +109,6 @@ export class TicketNotifier {
       .map((l) => ({ kind: 'update' as const, key: key(`update:${l.platform}:${l.channel}:${l.message}`), platform: l.platform, link: l, view: ticketCard(t, desk, desk.locale), ticketId: t.id }));
   }
 
-  /** A message to the requester: in their linked thread/DM, or a new DM that becomes the link. */
-  private toRequester(t: Ticket, view: View, key: string): DeliveryOp[] {
-    const links = t.links.filter((l) => l.role === 'requester');
-    if (links.length === 0) return [{ kind: 'dm', key, platform: t.requester.platform, person: t.requester, view, ticketId: t.id, linkAs: { role: 'requester' } }];
-    return links.map((l) => ({
-      kind: 'post' as const,
-      key: `${key}:${l.platform}:${l.channel}`,
-      platform: l.platform,
-      target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
-      view,
-      ticketId: t.id,
-    }));
-  }
 
   /** Copies a message to every other linked place; internal notes only to agents' places. */
   private relay(t: Ticket, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {

@@ -1,11 +1,11 @@
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
-import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import type { Delivery } from '../ports/delivery.port.js';
 import { noticeView } from '../views/ticket-views.js';
-import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
 import { closeTicket, resolveTicket } from './resolve-ticket.js';
 import { routeToTriage } from './route-to-triage.js';
+import { requesterOps } from './requester-ops.js';
 
 /**
  * Time-driven steps of the lifecycle, called by jobs when their moment comes. Each re-reads the
@@ -19,19 +19,6 @@ export async function pendingSince(deps: Pick<CoreDeps, 'store'>, t: Ticket): Pr
   return pend ? new Date(pend.at).getTime() : undefined;
 }
 
-/** A message to the requester in their linked places, or a DM that becomes the link. */
-export function requesterOps(t: Ticket, view: View, key: string): DeliveryOp[] {
-  const links = t.links.filter((l) => l.role === 'requester');
-  if (links.length === 0) return [{ kind: 'dm', key, platform: t.requester.platform, person: t.requester, view, ticketId: t.id, linkAs: { role: 'requester' } }];
-  return links.map((l) => ({
-    kind: 'post' as const,
-    key: `${key}:${l.platform}:${l.channel}`,
-    platform: l.platform,
-    target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
-    view,
-    ticketId: t.id,
-  }));
-}
 
 /** Still `new` after the deflection window: nobody answered the suggestions, so a person takes over. */
 export async function deflectionTimeout(deps: CoreDeps, ticketId: string): Promise<Ticket | null> {
