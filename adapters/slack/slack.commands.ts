@@ -10,6 +10,7 @@ import { replyOnError } from '../shared/reply-on-error.js';
 import { openedView, statusView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, slackIdentity, type SlackInboundDeps } from './slack.context.js';
 import { helpModal } from './slack.modal.js';
+import { helpRequestEvent } from '../shared/help-request.js';
 
 /**
  * `/help [text]` and its sub-commands. Acknowledges first (an empty 200 within milliseconds), then
@@ -43,17 +44,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
             await reply(noticeView(`${tr('usage.help')}\n${tr('usage.agent')}`));
             return;
           case 'open': {
-            const r = await d.helpdesk.handle({
-              type: 'help.request',
-              eventId,
-              request: {
-                idempotencyKey: eventId,
-                requester: actor,
-                ...(locale ? { locale } : {}),
-                text: parsed.text,
-                origin: { platform: 'slack', workspace, channel: command.channel_id },
-              },
-            });
+            const r = await d.helpdesk.handle(helpRequestEvent(eventId, actor, locale, { text: parsed.text, origin: { platform: 'slack', workspace, channel: command.channel_id } }));
             if (r.kind !== 'opened' || (retried && !r.created)) return; // the first delivery answered
             await reply(openedView(r, desk, locale));
             return;

@@ -6,6 +6,7 @@ import { replyOnError } from '../shared/reply-on-error.js';
 import { openedView } from '../shared/result-views.js';
 import { deskAt, isWatched, localeOf, slackIdentity, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
+import { helpRequestEvent } from '../shared/help-request.js';
 
 /** Message subtypes that are a person writing; everything else (edits, joins, bot posts) is ignored. */
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
@@ -59,18 +60,13 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
           return;
         }
         const desk = deskAt(d, workspace, m.channel);
-        const r = await d.helpdesk.handle({
-          type: 'help.request',
-          eventId,
-          request: {
-            idempotencyKey: eventId,
-            requester: actor,
-            ...(locale ? { locale } : {}),
+        const r = await d.helpdesk.handle(
+          helpRequestEvent(eventId, actor, locale, {
             text,
             origin: { platform: 'slack', workspace, channel: m.channel },
             requesterLink: { platform: 'slack', workspace, channel: m.channel },
-          },
-        });
+          }),
+        );
         // A retried event finds the ticket already made (created: false) and says nothing twice.
         // With no suggestion the ticket went straight to the desk and core's notifier tells the
         // person in this DM (its requester link), so the adapter adds nothing.

@@ -12,6 +12,7 @@ import { deskAt, ephemeral, localeOf, postToResponseUrl, SHORTCUT_CREATE_TICKET,
 import { fileMessage } from './slack.file-message.js';
 import { csatModal, MODAL, noteModal, parseHelpModal, readInput, type CsatMeta, type StateValues } from './slack.modal.js';
 import { renderView } from './slack.renderer.js';
+import { helpRequestEvent } from '../shared/help-request.js';
 
 type Payload = { team?: { id?: string } | null; user: { id: string; name?: string; username?: string; team_id?: string } };
 const workspaceOf = (b: Payload) => b.team?.id ?? b.user.team_id ?? '';
@@ -85,21 +86,16 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     const eventId = `slack:view:${view.id}`;
     await replyOnError(
       async () => {
-        const r = await d.helpdesk.handle({
-          type: 'help.request',
-          eventId,
-          request: {
-            idempotencyKey: eventId,
-            requester: actor,
-            ...(locale ? { locale } : {}),
+        const r = await d.helpdesk.handle(
+          helpRequestEvent(eventId, actor, locale, {
             subject: input.subject,
             text: input.details || input.subject,
             ...(input.category ? { category: input.category } : {}),
             ...(input.priority ? { priority: input.priority } : {}),
             origin: { platform: 'slack', workspace: actor.workspace, ...(meta.channel ? { channel: meta.channel } : {}) },
             deskId: desk.id,
-          },
-        });
+          }),
+        );
         if (r.kind === 'opened' && r.created) await reply(openedView(r, desk, locale));
       },
       reply,
