@@ -41,7 +41,12 @@ export function ensureFerretdbBinary(log: (msg: string) => void = () => {}): str
   return bin;
 }
 
-export interface RunningService { url: string; stop(): Promise<void> }
+export interface RunningService {
+  url: string;
+  stop(): Promise<void>;
+  /** The server process id (supervised services: the current one). */
+  pid?(): number | undefined;
+}
 
 /**
  * Creates the PostgreSQL database named in `url` if it does not exist (FerretDB's PostgreSQL backend
@@ -80,12 +85,38 @@ export async function startFerretdb(dataDir: string, log: (msg: string) => void 
     ensurePostgresDatabase(opts.postgresqlUrl);
     backend = ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`];
   }
-  const { child, stderr } = startChild(bin, [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error']);
+  const args = [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error'];
+  let { child, stderr } = startChild(bin, args);
   try {
     await waitForPort(port, 30_000, child);
   } catch (e) {
     await stopChild(child);
     throw new ServiceSetupError(`FerretDB did not start: ${(e as Error).message}\n${stderr()}`);
   }
-  return { url: `mongodb://127.0.0.1:${port}/`, stop: () => stopChild(child) };
+  // Supervision: a database that dies under a running helpdesk or test run says why and is started
+  // again on the same port and data (clients reconnect), at most 5 times.
+  let stopping = false;
+  let restarts = 0;
+  const watch = (c: typeof child, err: () => string) => {
+    c.once('exit', (code, signal) => {
+      if (stopping) return;
+      log(`FerretDB exited unexpectedly (${signal ?? `code ${code}`}):\n${err()}`);
+      if (++restarts > 5) return;
+      ({ child, stderr } = startChild(bin, args));
+      watch(child, stderr);
+      waitForPort(port, 30_000, child).then(
+        () => log(`FerretDB restarted on port ${port}`),
+        (e: unknown) => log(`FerretDB could not be restarted: ${(e as Error).message}`),
+      );
+    });
+  };
+  watch(child, stderr);
+  return {
+    url: `mongodb://127.0.0.1:${port}/`,
+    pid: () => child.pid,
+    stop: () => {
+      stopping = true;
+      return stopChild(child);
+    },
+  };
 }

@@ -22,6 +22,28 @@ async function boot() {
 }
 
 describe('restart', () => {
+  it('a FerretDB that dies under a connected client is restarted on the same port and data', async () => {
+    const logs: string[] = [];
+    const server = await startFerretdb(path.join(dataDir, 'supervised'), (m) => logs.push(m));
+    const connection = await mongoose.createConnection(`${server.url}supervised`).asPromise();
+    try {
+      await connection.collection('x').insertOne({ _id: 'kept' as never });
+      const first = server.pid!();
+      process.kill(first!, 'SIGKILL');
+      let count = -1;
+      for (let i = 0; i < 100 && count !== 1; i++) {
+        count = await connection.collection('x').countDocuments().catch(() => -1);
+        if (count !== 1) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(count).toBe(1);
+      expect(server.pid!()).not.toBe(first);
+      expect(logs.some((l) => l.startsWith('FerretDB exited unexpectedly (SIGKILL)'))).toBe(true);
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+  });
+
   it('data written before a database restart is read back intact', async () => {
     const first = await boot();
     const { ticket } = await openTicket(first.hd.deps, {
