@@ -57,10 +57,15 @@ export function startChild(cmd: string, args: string[], cwd?: string): { child: 
       for (const c of live) c.kill('SIGKILL');
     });
   }
+  // Keep the start (a Go panic's message) and the end of what the child writes to stderr.
+  let head = '';
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4096); });
+  child.stderr?.on('data', (d: Buffer) => {
+    if (head.length < 2048) head = (head + d.toString()).slice(0, 2048);
+    err = (err + d.toString()).slice(-2048);
+  });
   child.stdout?.resume();
-  return { child, stderr: () => err };
+  return { child, stderr: () => (head.length < 2048 ? head : `${head}\n…\n${err}`) };
 }
 
 /** Sends SIGTERM, then SIGKILL after `graceMs` if the child is still alive. */
