@@ -1,67 +1,104 @@
 /**
- * Fits the calibrated score (kb/calibration.ts) on a labelled query set: an L2-regularised logistic
- * regression over the five ratio features of each query's top candidates (label: is the article an
- * expected answer), then reports quality at a range of thresholds. Prints the constants to paste.
+ * Fits the calibrated score (kb/calibration.ts): an L2-regularised logistic regression over the
+ * ratio features of each query's top candidates (label: is the article an expected answer), on one
+ * or more labelled sets, and reports quality at a range of thresholds. With two sets it also
+ * cross-fits (fit on one, measure on the other, both directions) — the honest figure for unseen data.
+ * Prints the constants to paste into kb/calibration.ts (fitted on all sets together).
  *
- *   npx tsx bench/kb-search-calibrate.ts [--kb ../shared/kb-dev/articles] [--queries ../shared/kb-dev/queries.jsonl]
+ *   npx tsx bench/kb-search-calibrate.ts                     # kb-dev + bench/kb-holdout
+ *   npx tsx bench/kb-search-calibrate.ts --set dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl
  */
-import { FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
-import { readQueries } from '../kb/eval.js';
+import { DEFAULT_CALIBRATION, FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
+import { readQueries, type EvalQuery } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
 import { rank } from '../kb/rank.js';
-import { buildIndex } from '../kb/search-index.js';
+import { buildIndex, type KbIndex } from '../kb/search-index.js';
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-};
-const kbDir = arg('--kb', '../shared/kb-dev/articles');
-const queries = await readQueries(arg('--queries', '../shared/kb-dev/queries.jsonl'));
-const { articles } = await loadKbDir(kbDir);
-const ix = buildIndex(articles);
-
-const examples: Array<{ x: number[]; y: number; qi: number; pos: number }> = [];
-queries.forEach((q, qi) => {
-  const ranked = rank(ix, q.q, { limit: 3, keepBelowThreshold: true });
-  ranked.forEach((r, pos) => {
-    examples.push({ x: FEATURE_NAMES.map((k) => r.features[k]), y: q.expected.includes(ix.articles[r.doc]!.id) ? 1 : 0, qi, pos });
-  });
-});
-
-// Gradient descent on the mean log-loss + lambda * |w|^2; the top result of a query counts double.
-const lambda = 0.002;
-const w = new Array<number>(FEATURE_NAMES.length).fill(0);
-let bias = 0;
-const sig = (z: number): number => 1 / (1 + Math.exp(-z));
-for (let it = 0; it < 20000; it++) {
-  const g = new Array<number>(w.length).fill(0);
-  let gb = 0;
-  let tot = 0;
-  for (const e of examples) {
-    const wt = e.pos === 0 ? 2 : 1;
-    const p = sig(bias + e.x.reduce((s, v, i) => s + v * w[i]!, 0));
-    const d = (p - e.y) * wt;
-    e.x.forEach((v, i) => (g[i]! += d * v));
-    gb += d;
-    tot += wt;
-  }
-  for (let i = 0; i < w.length; i++) w[i]! -= 0.5 * (g[i]! / tot + 2 * lambda * w[i]!);
-  bias -= 0.5 * (gb / tot);
+interface LabelledSet {
+  name: string;
+  ix: KbIndex;
+  queries: EvalQuery[];
 }
-const weights = Object.fromEntries(FEATURE_NAMES.map((k, i) => [k, Math.round(w[i]! * 100) / 100])) as Record<keyof ScoreFeatures, number>;
-const cal: Calibration = { weights, bias: Math.round(bias * 100) / 100, threshold: 0.5 };
 
-console.log('threshold  recall@3  MRR    neg-rejected  empty-on-answerable');
-for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]) {
-  let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0, empty = 0;
-  for (const q of queries) {
-    const ids = rank(ix, q.q, { limit: 3, calibration: { ...cal, threshold: t } }).map((r) => ix.articles[r.doc]!.id);
+const specs = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a] : []));
+const defaults = ['dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl', 'holdout:kb/articles:bench/kb-holdout/queries.jsonl'];
+const sets: LabelledSet[] = [];
+for (const spec of specs.length ? specs : defaults) {
+  const [name, kb, q] = spec.split(':');
+  if (!name || !kb || !q) throw new Error(`--set name:articlesDir:queries.jsonl, got ${spec}`);
+  sets.push({ name, ix: buildIndex((await loadKbDir(kb)).articles), queries: await readQueries(q) });
+}
+
+interface Example { x: number[]; y: number; pos: number }
+
+function examplesOf(s: LabelledSet): Example[] {
+  const out: Example[] = [];
+  for (const q of s.queries) {
+    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true }).forEach((r, pos) => {
+      out.push({ x: FEATURE_NAMES.map((k) => r.features[k]), y: q.expected.includes(s.ix.articles[r.doc]!.id) ? 1 : 0, pos });
+    });
+  }
+  return out;
+}
+
+/** Gradient descent on the mean log-loss + lambda * |w|^2; the top result of a query counts double. */
+function fit(examples: Example[]): Calibration {
+  const lambda = 0.002;
+  const w = new Array<number>(FEATURE_NAMES.length).fill(0);
+  let bias = 0;
+  const sig = (z: number): number => 1 / (1 + Math.exp(-z));
+  for (let it = 0; it < 20000; it++) {
+    const g = new Array<number>(w.length).fill(0);
+    let gb = 0;
+    let tot = 0;
+    for (const e of examples) {
+      const wt = e.pos === 0 ? 2 : 1;
+      const p = sig(bias + e.x.reduce((s, v, i) => s + v * w[i]!, 0));
+      const d = (p - e.y) * wt;
+      e.x.forEach((v, i) => (g[i]! += d * v));
+      gb += d;
+      tot += wt;
+    }
+    for (let i = 0; i < w.length; i++) w[i]! -= 0.5 * (g[i]! / tot + 2 * lambda * w[i]!);
+    bias -= 0.5 * (gb / tot);
+  }
+  const weights = Object.fromEntries(FEATURE_NAMES.map((k, i) => [k, Math.round(w[i]! * 100) / 100])) as Record<keyof ScoreFeatures, number>;
+  return { weights, bias: Math.round(bias * 100) / 100, threshold: 0.5 };
+}
+
+function quality(s: LabelledSet, cal: Calibration): { r3: number; mrr: number; rej: number } {
+  let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0;
+  for (const q of s.queries) {
+    const ids = rank(s.ix, q.q, { limit: 3, calibration: cal }).map((r) => s.ix.articles[r.doc]!.id);
     if (!q.expected.length) { neg++; if (!ids.length) rej++; continue; }
     ans++;
     const k = ids.findIndex((id) => q.expected.includes(id));
     if (k >= 0) { r3++; mrr += 1 / (k + 1); }
-    if (!ids.length) empty++;
   }
-  console.log(`${t.toFixed(2).padStart(9)}  ${(r3 / ans).toFixed(3).padStart(8)}  ${(mrr / ans).toFixed(3)}  ${(rej / neg).toFixed(3).padStart(12)}  ${(empty / ans).toFixed(3).padStart(19)}`);
+  return { r3: r3 / ans, mrr: mrr / ans, rej: rej / neg };
 }
-console.log('\nexport const DEFAULT_CALIBRATION: Calibration =', JSON.stringify(cal, null, 2));
+
+const THRESHOLDS = [0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
+function table(title: string, cal: Calibration, on: LabelledSet[]): void {
+  console.log(`\n${title}\n  weights ${JSON.stringify(cal.weights)} bias ${cal.bias}`);
+  console.log(`  threshold  ${on.map((s) => `${s.name.padEnd(8)} r@3   MRR   neg`.padEnd(30)).join('')}`);
+  for (const t of THRESHOLDS) {
+    const cells = on.map((s) => {
+      const f = quality(s, { ...cal, threshold: t });
+      return `${' '.repeat(8)} ${f.r3.toFixed(3)} ${f.mrr.toFixed(3)} ${f.rej.toFixed(3)}`.padEnd(30);
+    });
+    console.log(`  ${t.toFixed(2).padStart(9)}  ${cells.join('')}`);
+  }
+}
+
+const perSet = new Map(sets.map((s) => [s.name, examplesOf(s)]));
+table('current DEFAULT_CALIBRATION', DEFAULT_CALIBRATION, sets);
+if (sets.length > 1) {
+  for (const s of sets) {
+    const cal = fit(perSet.get(s.name)!);
+    table(`cross-fit: fitted on ${s.name} only`, cal, sets);
+  }
+}
+const all = fit([...perSet.values()].flat());
+table(`fitted on ${sets.map((s) => s.name).join(' + ')}`, all, sets);
+console.log('\nexport const DEFAULT_CALIBRATION: Calibration =', JSON.stringify(all, null, 2));

@@ -6,6 +6,7 @@
 import { analyze } from './analyze.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
+import { defaultLexicon, type Lexicon } from './lexicon.js';
 import type { Article } from './types.js';
 
 /** Relative weight of a word found in each field. */
@@ -23,6 +24,8 @@ export interface FieldWeights {
 export interface IndexOptions {
   fieldWeights?: Partial<FieldWeights>;
   glossary?: Glossary;
+  /** Everyday Spanish ↔ English words for query translation. @defaultValue kb/lexicon.yaml */
+  lexicon?: Lexicon;
   /** BM25 term-frequency saturation. @defaultValue 1.2 */
   k1?: number;
   /** BM25 length normalisation. @defaultValue 0.75 */
@@ -34,6 +37,7 @@ export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 3, tags: 2.5, summar
 export interface KbIndex {
   articles: Article[];
   glossary: Glossary;
+  lexicon: Lexicon;
   termIds: Map<string, number>;
   /** Postings of term t are docs[start[t] .. start[t+1]) with weights norm[…] in [0, 1). */
   start: Int32Array;
@@ -152,7 +156,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
   const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { articles, glossary, termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

@@ -12,6 +12,8 @@ import type { KbIndex } from './search-index.js';
 export const EXPANSION_WEIGHTS = {
   /** The glossary is curated, so a synonym or translation counts as much as the word itself. */
   concept: 1,
+  /** A translation through the general lexicon (everyday words, less precise than the glossary). */
+  translation: 0.8,
   typo1: 0.85,
   typo2: 0.7,
   /** Unknown words count for this share of a rare word's idf in the coverage denominator. */
@@ -90,15 +92,29 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
       const id = ix.termIds.get(c);
       if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.concept });
     }
-    if (stemId === undefined && tok.concepts.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
-      for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
-    }
+    // A word's own matches define how much it matters; a translation only stands in when the word
+    // itself is unknown (a generic English word must not weigh as much as its rarer Spanish twin).
     let importance = 0;
     for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
+    const direct = ex.length;
+    if (tok.stem) {
+      for (const t of ix.lexicon.get(tok.stem) ?? []) {
+        const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
+        for (const term of targets) {
+          const id = ix.termIds.get(term);
+          if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.translation });
+        }
+      }
+    }
+    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+      for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+    }
+    if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
     const known = ex.length > 0;
     if (!known) {
-      // A stop word inside a glossary phrase that the articles never use adds nothing.
-      if (!tok.stem) continue;
+      // A stop word inside a glossary phrase that the articles never use adds nothing, and neither
+      // does an unknown number (`10 min`, `3rd floor`): a code that matters is one the articles use.
+      if (!tok.stem || /\d/.test(tok.surface)) continue;
       importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
     }
     units.push({ surface: tok.surface, expansions: ex, importance, known });

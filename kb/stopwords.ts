@@ -28,7 +28,11 @@ pueden podria deja dejan dejar quiero quieres necesito hace hacer hago sale sale
 const CHAT = `hi hey hello hiya heya yo howdy greetings morning dear team folks guys all everyone please pls plz
 thanks thank thx ty cheers regards help helpdesk support it urgent asap quick question questions hola buenas
 buenos saludos gracias porfa favor ayuda ayudar socorro holi holaa chicos compis jaja jajaja lol
-ugh argh oops omg wtf idea ideas tips anyone somebody`;
+ugh argh oops omg wtf idea ideas tips anyone somebody
+think guess wonder wondering suppose apparently basically literally actually seems seem anymore anyway hmm
+kinda sorta stuff somehow advice tonight night whatever totally completely super pretty
+creo parece pasa resulta acabo acaba manera forma ahi alli alla aca voy vas estaba estoy estaban
+ay uf jo vaya dios madre mia porfi plis urgente querer tener`;
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(`${EN} ${ES} ${CHAT}`.split(/\s+/).filter(Boolean));
 
