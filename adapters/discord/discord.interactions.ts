@@ -1,0 +1,169 @@
+import {
+  ComponentType,
+  InteractionResponseType,
+  TextInputStyle,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type MessageContextMenuCommandInteraction,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
+import { HelpdeskError } from '../../core/domain/errors.js';
+import type { Identity } from '../../core/domain/identity.js';
+import type { InboundEvent, TicketRefInput } from '../../core/domain/inbound.js';
+import type { Ticket } from '../../core/domain/ticket.js';
+import { translator } from '../../core/i18n/index.js';
+import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
+import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
+import { discordIdentity, dmIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
+import type { DiscordIntake } from './discord.intake.js';
+import type { InteractionReplies, Ix } from './discord.replies.js';
+import { TicketCommand } from './discord.ticket-command.js';
+
+/**
+ * Slash commands, the message context menu, modals, buttons and selects. Every interaction is
+ * acknowledged first (a deferral is one quick REST call), then worked on, so the 3-second window
+ * is never at the mercy of the database or the KB.
+ */
+export class DiscordInteractions {
+  private readonly ticketCommand: TicketCommand;
+
+  constructor(
+    private readonly d: DiscordInboundDeps,
+    private readonly replies: InteractionReplies,
+    private readonly intake: DiscordIntake,
+  ) {
+    this.ticketCommand = new TicketCommand(d, replies);
+  }
+
+  async onInteraction(interaction: Interaction): Promise<void> {
+    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: 'none' };
+    // Suggestions while typing: answered on every keystroke, never an error message.
+    if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
+    try {
+      // Gateway replays of the same interaction do nothing (and could not answer again anyway).
+      if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
+      const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
+      if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
+      if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
+      if (interaction.isModalSubmit()) return await this.onModal(ix, interaction, who);
+      if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
+      if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
+    } catch (err) {
+      await this.replies.fail(ix, err);
+    }
+  }
+
+  private async onCommand(ix: Ix, interaction: ChatInputCommandInteraction, who: Identity): Promise<void> {
+    if (interaction.commandName === CMD_HELP) {
+      const text = interaction.options.getString(OPT_TEXT)?.trim();
+      if (!text) return await this.intake.showHelpModal(ix);
+      await this.replies.deferReply(ix);
+      return await this.intake.openHelp(ix, { requester: who, text, channelId: interaction.channelId, key: `discord:${interaction.id}` });
+    }
+    if (interaction.commandName === CMD_TICKET) {
+      await this.replies.deferReply(ix);
+      return await this.ticketCommand.run(ix, interaction, who);
+    }
+    return await this.replies.ackUpdateOrNothing(ix);
+  }
+
+  /** "Create ticket" on a message: files it for the message's author. */
+  private async onFileMessage(ix: Ix, interaction: MessageContextMenuCommandInteraction, who: Identity): Promise<void> {
+    const target = interaction.targetMessage;
+    if (target.author.bot) throw new HelpdeskError('INPUT.INVALID', 'cannot file a ticket on a bot message', { detail: 'bot message' });
+    await this.replies.deferReply(ix);
+    const author = discordIdentity(target.author, interaction.guildId ?? '');
+    // Filing on someone else's message: they did not ask the bot, so no suggestions for them.
+    return await this.intake.openHelp(ix, {
+      requester: author,
+      text: target.content,
+      channelId: interaction.channelId,
+      key: `discord:msg:${target.id}`,
+      skipSuggestions: author.user !== who.user,
+    });
+  }
+
+  private async onModal(ix: Ix, interaction: ModalSubmitInteraction, who: Identity): Promise<void> {
+    if (interaction.customId.startsWith(ESCALATE_MODAL_PREFIX)) {
+      // Opened from the card's button: acknowledge as an update; the notifier edits the card.
+      await this.replies.ackUpdateOrNothing(ix);
+      // `<ticketId>[:<tier the card showed>]`: two modals from one card escalate once.
+      const [ticketId = '', tierText] = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length).split(':');
+      const tier = Number(tierText);
+      const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, ticketId);
+      const reason = interaction.fields.getTextInputValue(MODAL_REASON)?.trim() ?? '';
+      await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}), ...(Number.isInteger(tier) && tier > 0 ? { expectTier: tier } : {}) });
+      return;
+    }
+    if (interaction.customId !== HELP_MODAL_ID) return await this.replies.ackUpdateOrNothing(ix);
+    await this.replies.deferReply(ix);
+    const subject = interaction.fields.getTextInputValue(MODAL_SUBJECT).trim();
+    const details = interaction.fields.getTextInputValue(MODAL_DETAILS)?.trim() ?? '';
+    return await this.intake.openHelp(ix, { requester: who, subject, text: details || subject, channelId: interaction.channelId ?? '', key: `discord:${interaction.id}` });
+  }
+
+  /** Buttons and selects: the panel's "get help", and the actions of cards, suggestions and CSAT. */
+  private async onComponent(ix: Ix, interaction: ButtonInteraction | StringSelectMenuInteraction, who: Identity): Promise<void> {
+    if (interaction.customId === PANEL_ID) return await this.intake.showHelpModal(ix);
+    const a = decodeCustomId(interaction.customId);
+    if (!a) return await this.replies.ackUpdateOrNothing(ix);
+    // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
+    if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
+    await this.replies.respond(ix, InteractionResponseType.DeferredMessageUpdate);
+    ix.ack = 'update';
+    const ticket: TicketRefInput = { id: a.ticketId };
+    const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, a.ticketId);
+    const base = { eventId: interaction.id, actor, ticket };
+    switch (a.action) {
+      case 'solved': {
+        const r = await this.handleTicket({ type: 'deflection.solved', ...base, articleId: a.arg ?? '' });
+        if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('intake.self_served', { number: r.number })));
+        return;
+      }
+      case 'need_help': {
+        const r = await this.handleTicket({ type: 'deflection.need_help', ...base });
+        if (r) await this.replies.editOriginal(ix, this.replies.plain(this.intake.receivedText(r, ix.locale, this.d.directory.desk(r.deskId), 'intake.routed')));
+        return;
+      }
+      case 'rate': {
+        const r = await this.handleTicket({ type: 'ticket.rate', ...base, score: Number(a.arg) });
+        if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('csat.thanks', { number: r.number, score: a.arg })));
+        return;
+      }
+      case 'priority': {
+        const value = interaction.isStringSelectMenu() ? interaction.values[0] : a.arg;
+        await this.handleTicket({ type: 'ticket.set_priority', ...base, priority: value ?? '' });
+        return;
+      }
+      case 'claim':
+      case 'unclaim':
+      case 'resolve':
+      case 'reopen':
+        // The notifier edits the card in place; nothing else to say here.
+        await this.handleTicket({ type: `ticket.${a.action}`, ...base });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async handleTicket(e: InboundEvent): Promise<Ticket | undefined> {
+    const r = await this.d.helpdesk.handle(e);
+    return r.kind === 'ticket' ? r.ticket : undefined;
+  }
+
+  /** `target` is `<ticketId>[:<tier the card showed>]`, carried through the modal's custom id. */
+  private async showEscalateModal(ix: Ix, target: string): Promise<void> {
+    const tr = translator(ix.locale);
+    await this.replies.respond(ix, InteractionResponseType.Modal, {
+      custom_id: `${ESCALATE_MODAL_PREFIX}${target}`,
+      title: tr('discord.escalate_title'),
+      components: [
+        { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: MODAL_REASON, label: tr('discord.escalate_reason'), style: TextInputStyle.Paragraph, required: false, max_length: 500 }] },
+      ],
+    });
+    ix.ack = 'reply';
+  }
+}

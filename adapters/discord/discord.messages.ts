@@ -1,0 +1,65 @@
+import type { Message } from 'discord.js';
+import type { Ticket } from '../../core/domain/ticket.js';
+import type { LinkLocation } from '../../core/ports/ticket-store.port.js';
+import { PLATFORM, discordIdentity, messageText, type DiscordInboundDeps } from './discord.inbound-context.js';
+import type { InteractionReplies } from './discord.replies.js';
+
+/** MESSAGE_CREATE: conversation in ticket threads, threads under cards and DM fallbacks, internal notes included. */
+export class DiscordMessages {
+  constructor(
+    private readonly d: DiscordInboundDeps,
+    private readonly replies: InteractionReplies,
+  ) {}
+
+  async onMessage(m: Message, botId: string | undefined): Promise<void> {
+    // Our own posts (cards, relays) and other bots never count as conversation.
+    if (m.author.bot || m.webhookId || m.system || m.author.id === botId) return;
+    const text = messageText(m);
+    if (!text) return;
+    try {
+      const found = await this.locate(m);
+      if (!found) return;
+      const { ticket, at } = found;
+      const actor = discordIdentity(m.author, at.workspace);
+      const r = await this.d.helpdesk.handle({ type: 'ticket.message', eventId: m.id, actor, at, text, messageId: m.id });
+      if (r.kind !== 'message' || !r.recorded) return;
+      // An agent's internal note typed in the requester's own thread must not stay visible there:
+      // core relays it to the agents' places; remove the original from the requester's thread.
+      const desk = this.d.directory.desk(ticket.deskId);
+      const inRequesterThread = ticket.links.some((l) => l.role === 'requester' && l.platform === PLATFORM && l.channel === m.channelId);
+      if (inRequesterThread && desk.notePrefix && text.toLowerCase().startsWith(desk.notePrefix.toLowerCase())) {
+        const agent = await this.d.directory.agentByIdentity(actor);
+        if (agent?.desks.some((x) => x.desk === desk.id)) {
+          await this.d.platform.deleteMessage(m.channelId, m.id).catch((err: unknown) => this.d.log.warn({ err }, 'could not remove internal note from requester thread'));
+        }
+      }
+    } catch (err) {
+      await this.replies.replyInChannel(m.channelId, err);
+    }
+  }
+
+  /** The ticket a message belongs to: a private ticket thread, a thread under a card, or a DM link. */
+  private async locate(m: Message): Promise<{ ticket: Ticket; at: LinkLocation } | null> {
+    const store = this.d.store;
+    if (!m.guildId) {
+      for (const workspace of this.d.guildIds) {
+        const at = { platform: PLATFORM, workspace, channel: m.channelId };
+        const t = await store.findByLink(at);
+        if (t) return { ticket: t, at };
+      }
+      return null;
+    }
+    const at: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: m.channelId };
+    const t = await store.findByLink(at);
+    if (t) return { ticket: t, at };
+    let parentId = m.channel.isThread() ? m.channel.parentId : null;
+    if (!parentId && m.channel.partial) {
+      const ch = await m.client.channels.fetch(m.channelId).catch(() => null);
+      parentId = ch?.isThread() ? ch.parentId : null;
+    }
+    if (!parentId) return null;
+    const underCard: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: parentId, thread: m.channelId };
+    const t2 = await store.findByLink(underCard);
+    return t2 ? { ticket: t2, at: underCard } : null;
+  }
+}
