@@ -65,17 +65,7 @@ export interface Ticket {
 }
 
 /** Fields chosen when a ticket is created; the rest are derived. */
-export interface NewTicket {
-  deskId: string;
-  idempotencyKey: string;
-  requester: Identity;
-  locale?: string;
-  subject: string;
-  description: string;
-  category?: string;
-  priority: Priority;
-  links: Link[];
-}
+export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links'>;
 
 /** Turns free text into a one-line subject of at most 120 characters. */
 export function subjectFrom(text: string): string {

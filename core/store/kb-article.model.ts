@@ -1,20 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import type { SavedKbArticle } from './kb-article.store.js';
 
 /** A knowledge-base article saved from a resolved ticket: the same fields as a Markdown article. */
-export interface KbArticleDoc {
-  _id: string;
-  title: string;
-  lang: string;
-  category?: string;
-  tags: string[];
-  summary?: string;
-  body: string;
-  ticketId?: string;
-  deskId?: string;
-  createdBy?: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type KbArticleDoc = Omit<SavedKbArticle, 'id'> & { _id: string; createdAt: Date; updatedAt: Date };
 
 const kbArticleSchema = new Schema<KbArticleDoc>(
   {
