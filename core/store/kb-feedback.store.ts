@@ -1,13 +1,15 @@
 import type { Connection } from 'mongoose';
 import type { KbFeedback } from '../ports/kb.port.js';
 import { kbFeedbackModel, kbFeedbackTallyModel } from './kb-feedback.model.js';
-import { isDuplicateKey } from './schemas.js';
+import { ShardedCounters, sumShards } from './sharded-counters.js';
 
 /** Feedback event as the KB records it (structurally the `FeedbackEvent` of kb/feedback.ts). */
 export interface KbFeedbackEvent extends KbFeedback {
   queryKey: string;
   at: Date;
 }
+
+const TALLY_COUNTERS = ['helpful', 'unhelpful', 'deflections'] as const;
 
 export interface KbFeedbackTally {
   articleId: string;
@@ -19,10 +21,14 @@ export interface KbFeedbackTally {
 
 /**
  * MongoDB feedback store for the knowledge base: raw events in `kb_feedback`, counters in
- * `kb_feedback_tallies` (one upserted `$inc` per counter document: single-document atomic updates).
+ * `kb_feedback_tallies`, written as per-process shards (ShardedCounters) so no increment is lost on
+ * FerretDB; readers sum the shards of each (desk, article, query) counter.
  */
 export class MongoKbFeedbackStore {
-  constructor(private readonly c: Connection) {}
+  private readonly counters: ShardedCounters;
+  constructor(private readonly c: Connection) {
+    this.counters = new ShardedCounters(() => kbFeedbackTallyModel(c));
+  }
 
   async record(e: KbFeedbackEvent): Promise<void> {
     await kbFeedbackModel(this.c).create({
@@ -37,19 +43,7 @@ export class MongoKbFeedbackStore {
     const inc = { helpful: e.helpful ? 1 : 0, unhelpful: e.helpful ? 0 : 1, deflections: e.helpful && e.ticketId ? 1 : 0 };
     const deskId = e.deskId ?? '';
     const keys = e.queryKey ? ['', e.queryKey] : [''];
-    const T = kbFeedbackTallyModel(this.c);
-    for (const queryKey of keys) {
-      const _id = `${deskId}|${e.articleId}|${queryKey}`;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await T.updateOne({ _id }, { $inc: inc, $setOnInsert: { deskId, articleId: e.articleId, queryKey } }, { upsert: true });
-          break;
-        } catch (err) {
-          // Two first-ever upserts of the same counter race: the loser retries as an update.
-          if (!isDuplicateKey(err) || attempt > 3) throw err;
-        }
-      }
-    }
+    await Promise.all(keys.map((queryKey) => this.counters.add(`${deskId}|${e.articleId}|${queryKey}`, { deskId, articleId: e.articleId, queryKey }, inc)));
   }
 
   async tallies(articleIds: string[], queryKey: string, deskId?: string): Promise<KbFeedbackTally[]> {
@@ -57,12 +51,12 @@ export class MongoKbFeedbackStore {
     const rows = await kbFeedbackTallyModel(this.c)
       .find({ deskId: deskId ?? '', articleId: { $in: articleIds }, queryKey: { $in: queryKey ? ['', queryKey] : [''] } })
       .lean();
-    return rows.map(({ articleId, queryKey: k, helpful, unhelpful, deflections }) => ({ articleId, queryKey: k, helpful, unhelpful, deflections }));
+    return sumShards(rows, (r) => `${r.articleId}|${r.queryKey}`, TALLY_COUNTERS).map(({ articleId, queryKey: k, helpful, unhelpful, deflections }) => ({ articleId, queryKey: k, helpful, unhelpful, deflections }));
   }
 
   /** Overall counts per article for a desk, most helpful first (feeds reports). */
   async report(deskId?: string): Promise<KbFeedbackTally[]> {
-    const rows = await kbFeedbackTallyModel(this.c).find({ deskId: deskId ?? '', queryKey: '' }).sort({ helpful: -1 }).lean();
-    return rows.map(({ articleId, queryKey, helpful, unhelpful, deflections }) => ({ articleId, queryKey, helpful, unhelpful, deflections }));
+    const rows = await kbFeedbackTallyModel(this.c).find({ deskId: deskId ?? '', queryKey: '' }).lean();
+    return sumShards(rows, (r) => r.articleId, TALLY_COUNTERS).sort((a, b) => b.helpful - a.helpful).map(({ articleId, queryKey, helpful, unhelpful, deflections }) => ({ articleId, queryKey, helpful, unhelpful, deflections }));
   }
 }

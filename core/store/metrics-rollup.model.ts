@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { ROLLUP_FIELDS, type DailyRollup, type MetricsStore, type RollupField } from '../ports/metrics.port.js';
-import { isDuplicateKey } from './schemas.js';
+import { ShardedCounters, sumShards } from './sharded-counters.js';
 
 type RollupDoc = DailyRollup & { _id: string };
 const rollupSchema = new Schema<RollupDoc>(
@@ -10,29 +10,24 @@ const rollupSchema = new Schema<RollupDoc>(
 rollupSchema.index({ deskId: 1, day: 1 });
 
 /**
- * Rollups kept with `$inc` upserts (`<desk>:<day>` documents). On MongoDB `$inc` is atomic; on
- * FerretDB 1.24 concurrent increments of the same document can be lost (it updates by read-then-
- * write), so figures from a local FerretDB under heavy concurrency are approximate.
+ * Daily rollups (`<desk>:<day>` counters), kept exact on MongoDB and on FerretDB alike through
+ * per-process shards (see ShardedCounters): `read` sums the shards of each day.
  */
 export class MongoMetricsStore implements MetricsStore {
   private readonly M: Model<RollupDoc>;
+  private readonly counters: ShardedCounters;
   constructor(conn: Connection) {
     this.M = (conn.models.MetricRollup as Model<RollupDoc> | undefined) ?? conn.model<RollupDoc>('MetricRollup', rollupSchema);
+    this.counters = new ShardedCounters(() => this.M);
   }
 
-  async increment(deskId: string, day: string, by: Partial<Record<RollupField, number>>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.M.updateOne({ _id: `${deskId}:${day}` }, { $inc: by, $setOnInsert: { deskId, day } }, { upsert: true });
-        return;
-      } catch (e) {
-        if (!isDuplicateKey(e) || attempt > 3) throw e; // two first upserts raced: retry as an update
-      }
-    }
+  increment(deskId: string, day: string, by: Partial<Record<RollupField, number>>): Promise<void> {
+    return this.counters.add(`${deskId}:${day}`, { deskId, day }, by as Record<string, number>);
   }
 
   async read(deskId: string, fromDay: string, toDay: string): Promise<DailyRollup[]> {
-    const docs = await this.M.find({ deskId, day: { $gte: fromDay, $lte: toDay } }).sort({ day: 1 }).lean<RollupDoc[]>();
-    return docs.map(({ _id: _ignored, ...r }) => ({ ...Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, 0])), ...r }) as DailyRollup);
+    const docs = await this.M.find({ deskId, day: { $gte: fromDay, $lte: toDay } }).lean<RollupDoc[]>();
+    const days = sumShards(docs, (d) => d.day, ROLLUP_FIELDS).sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+    return days.map(({ _id: _ignored, ...r }) => ({ ...Object.fromEntries(ROLLUP_FIELDS.map((f) => [f, 0])), ...r }) as DailyRollup);
   }
 }
