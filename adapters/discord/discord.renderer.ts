@@ -8,7 +8,9 @@ import {
   type APIEmbed,
   type APIButtonComponent,
 } from 'discord.js';
+import { t } from '../../core/i18n/index.js';
 import { truncate } from '../../core/views/sanitize.js';
+import { clipText } from '../../core/views/text-limits.js';
 import type { View, ViewAction } from '../../core/views/view.js';
 import { encodeCustomId } from './discord.custom-id.js';
 
@@ -64,6 +66,19 @@ const COLORS: Record<NonNullable<View['accent']>, number> = {
  */
 export const restrictedMentions = (roles: string[] = []): APIAllowedMentions => (roles.length ? { parse: [], roles } : { parse: [] });
 
+/**
+ * Discord's documented limits: message content 2,000 characters; embed title 256, description 4,096,
+ * field name 256, value 1,024, 25 fields, footer 2,048, author 256, and 6,000 characters across all
+ * of an embed's texts; 5 action rows; button labels 80.
+ */
+export const DISCORD_LIMITS = { content: 2000, title: 256, description: 4096, fieldName: 256, fieldValue: 1024, fields: 25, footer: 2048, author: 256, embedTotal: 6000 } as const;
+const L = DISCORD_LIMITS;
+
+/** Characters an embed's texts add up to (what the 6,000 limit counts). */
+export function embedLength(e: APIEmbed): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
 const STYLE: Record<NonNullable<ViewAction['style']>, ButtonStyle.Primary | ButtonStyle.Danger | ButtonStyle.Secondary> = {
   primary: ButtonStyle.Primary,
   danger: ButtonStyle.Danger,
@@ -88,24 +103,29 @@ export function renderView(view: View, opts: RenderOptions = {}): RenderedMessag
   const body: DiscordMessageBody = { allowed_mentions: restrictedMentions(opts.mentionRoles) };
   if (opts.ephemeral) body.flags = MessageFlags.Ephemeral;
 
+  // Long text follows core's policy (core/views/text-limits.ts): cut at a safe boundary with the marker.
+  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
   if (view.kind === 'notice' || view.kind === 'error') {
-    body.content = truncate(view.text ?? view.fallback, 2000);
+    body.content = clipText(view.text ?? view.fallback, L.content, marker).text;
   } else {
     const embed: APIEmbed = {};
-    if (view.title) embed.title = truncate(view.title, 256);
-    if (view.author) embed.author = { name: truncate(view.author, 256) };
-    const text = view.text ?? (view.title ? undefined : view.fallback);
-    if (text) embed.description = truncate(text, 4096);
+    if (view.title) embed.title = truncate(view.title, L.title);
+    if (view.author) embed.author = { name: truncate(view.author, L.author) };
     const fields = [
-      ...(view.fields ?? []).map((f) => ({ name: truncate(f.label, 256), value: truncate(f.value || '—', 1024), inline: true })),
+      ...(view.fields ?? []).map((f) => ({ name: truncate(f.label, L.fieldName), value: clipText(f.value || '—', L.fieldValue, marker).text, inline: true })),
       ...(view.items ?? []).map((it) => ({
-        name: truncate(it.title, 256),
-        value: truncate([it.text, it.url].filter(Boolean).join('\n') || '—', 1024),
+        name: truncate(it.title, L.fieldName),
+        value: clipText([it.text, it.url].filter(Boolean).join('\n') || '—', L.fieldValue, marker).text,
         inline: false,
       })),
-    ].slice(0, 25);
+    ].slice(0, L.fields);
+    if (view.context) embed.footer = { text: truncate(view.context, L.footer) };
+    // The description gets what the 6,000 total leaves; fields go first when that is too little.
+    const text = view.text ?? (view.title ? undefined : view.fallback);
+    const minBody = Math.min(text?.length ?? 0, 1000);
+    while (fields.length && L.embedTotal - embedLength({ ...embed, fields }) < minBody) fields.pop();
     if (fields.length) embed.fields = fields;
-    if (view.context) embed.footer = { text: truncate(view.context, 2048) };
+    if (text) embed.description = clipText(text, Math.min(L.description, L.embedTotal - embedLength(embed)), marker).text;
     if (view.accent) embed.color = COLORS[view.accent];
     body.embeds = [embed];
   }

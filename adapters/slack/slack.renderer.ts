@@ -1,5 +1,7 @@
 import { encodeAction } from '../shared/action-codec.js';
+import { t } from '../../core/i18n/index.js';
 import { neutralizeMentions } from '../../core/views/sanitize.js';
+import { MAX_CUT_SHORTFALL, clipText, splitText } from '../../core/views/text-limits.js';
 import type { View, ViewAction } from '../../core/views/view.js';
 
 /** A Block Kit block. Kept structural (not @slack/types) so the renderer stays easy to test. */
@@ -18,9 +20,41 @@ export interface RenderOptions {
   extraContext?: string;
 }
 
-const LIMIT = { section: 2900, field: 1900, context: 1900, button: 75, fallback: 3000, option: 75 };
+/**
+ * Slack's documented limits: section text 3,000 characters, section field 2,000, context element
+ * 2,000 (kept a little under), 50 blocks, button/option labels 75. `chat.postMessage` rejects a
+ * message whose blocks hold more than about 13,000 characters in all (`msg_blocks_too_long`, seen at
+ * ~13,200 — slackapi/bolt-js#2509), so a message's blocks stay within `blocks` (12,000), of which
+ * the body (`view.text`) gets at most `body` (7,500: three sections, each safely cut under 3,000). `text` is the notification
+ * fallback: Slack accepts 40,000 but recommends at most 4,000; we send at most 3,000.
+ */
+export const SLACK_LIMITS = { section: 3000, field: 1900, context: 1900, button: 75, fallback: 3000, option: 75, body: 7500, bodySections: 3, blocks: 12_000, blockCount: 50 } as const;
+const LIMIT = SLACK_LIMITS;
 
-const cut = (s: string, n: number) => (s.length <= n ? s : `${s.slice(0, n - 1)}…`);
+const cut = (s: string, n: number) => {
+  if (s.length <= n) return s;
+  const c = s.charCodeAt(n - 2);
+  return `${s.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 2 : n - 1)}…`;
+};
+
+/**
+ * `text` as mrkdwn in at most `max` characters: cut before conversion (so an `&amp;` or a kept
+ * `<@U…>` is never split) and, since escaping lengthens text, cut again by the excess until it fits.
+ */
+function mrkdwnWithin(text: string, max: number, marker: string): string {
+  if (text.length <= max * 2) {
+    const full = toMrkdwn(text);
+    if (full.length <= max) return full;
+  }
+  let budget = max;
+  let out = '';
+  for (let i = 0; i < 6 && budget > 0; i++) {
+    out = toMrkdwn(clipText(text, budget, marker).text);
+    if (out.length <= max) return out;
+    budget -= out.length - max + 16;
+  }
+  return clipText(out, max, toMrkdwn(marker)).text;
+}
 
 /**
  * Makes core's text safe and right for Slack mrkdwn: broadcast/group mentions neutralised (a second
@@ -53,16 +87,33 @@ function button(a: ViewAction, i: number): Block {
   };
 }
 
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: cut(toMrkdwn(text), LIMIT.section) } });
+const sectionMd = (mrkdwn: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } });
 const context = (mrkdwn: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(mrkdwn, LIMIT.context) }] });
 
-/** Neutral View → Block Kit message. Pure: no I/O. */
+/** Characters of text a block holds (what Slack's overall blocks limit counts, approximately). */
+function blockChars(b: Block): number {
+  let n = 0;
+  const walk = (x: unknown): void => {
+    if (typeof x === 'string') n += x.length;
+    else if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) if (k === 'text' || typeof v === 'object') walk(v);
+  };
+  walk(b);
+  return n;
+}
+
+/**
+ * Neutral View → Block Kit message. Pure: no I/O. Long text follows core's policy
+ * (core/views/text-limits.ts): the body is spread over up to three sections and cut with the
+ * view's marker beyond {@link SLACK_LIMITS}.body or what the message's other blocks leave.
+ */
 export function renderView(view: View, opts: RenderOptions = {}): SlackMessage {
+  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
   const blocks: Block[] = [];
   let n = 0;
   if (view.author) blocks.push(context(`*${toMrkdwn(view.author)}*`));
-  if (view.title) blocks.push(section(`**${view.title}**`));
-  if (view.text) blocks.push(section(view.text));
+  if (view.title) blocks.push(sectionMd(mrkdwnWithin(`**${view.title}**`, LIMIT.section, marker)));
+  const bodyAt = blocks.length;
   if (view.fields?.length) {
     blocks.push({
       type: 'section',
@@ -71,7 +122,8 @@ export function renderView(view: View, opts: RenderOptions = {}): SlackMessage {
   }
   for (const item of view.items ?? []) {
     const title = item.url ? `*<${encodeURI(item.url)}|${toMrkdwn(item.title)}>*` : `*${toMrkdwn(item.title)}*`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(`${title}${item.text ? `\n${toMrkdwn(item.text)}` : ''}`, LIMIT.section) } });
+    const room = LIMIT.section - title.length - 1;
+    blocks.push(sectionMd(item.text && room > 0 ? `${title}\n${mrkdwnWithin(item.text, room, marker)}` : cut(title, LIMIT.section)));
     if (item.actions?.length) blocks.push({ type: 'actions', elements: item.actions.map((a) => button(a, n++)) });
   }
   const elements: Block[] = (view.actions ?? []).map((a) => button(a, n++));
@@ -94,5 +146,13 @@ export function renderView(view: View, opts: RenderOptions = {}): SlackMessage {
   if (elements.length) blocks.push({ type: 'actions', elements: elements.slice(0, 25) });
   const small = [view.context ? toMrkdwn(view.context) : undefined, opts.extraContext].filter(Boolean).join(' · ');
   if (small) blocks.push(context(small));
-  return { text: cut(toMrkdwn(view.fallback), LIMIT.fallback), blocks: blocks.slice(0, 50) };
+  if (view.text) {
+    // The body goes in last, in the room the other blocks leave (message total and block count).
+    const used = blocks.reduce((sum, b) => sum + blockChars(b), 0);
+    const count = Math.max(1, Math.min(LIMIT.bodySections, LIMIT.blockCount - blocks.length));
+    const room = Math.max(0, Math.min(LIMIT.body, count * (LIMIT.section - MAX_CUT_SHORTFALL), LIMIT.blocks - used));
+    const sections = splitText(mrkdwnWithin(view.text, room, marker), LIMIT.section, count);
+    blocks.splice(bodyAt, 0, ...sections.map(sectionMd));
+  }
+  return { text: mrkdwnWithin(view.fallback, LIMIT.fallback, marker), blocks: blocks.slice(0, LIMIT.blockCount) };
 }

@@ -1,5 +1,6 @@
 import type { Activity, Attachment } from 'botbuilder';
 import { t } from '../../core/i18n/index.js';
+import { clipText, jsonPayloadWeight, measure, payloadBytes } from '../../core/views/text-limits.js';
 import type { ActionId, View, ViewAction } from '../../core/views/view.js';
 
 /** Adapter-internal verb Teams sends when a card asks for its refreshed version. */
@@ -51,8 +52,62 @@ export function viewTicketId(view: View): string | undefined {
   return view.actions?.[0]?.ticketId ?? view.select?.ticketId ?? view.items?.find((i) => i.actions?.length)?.actions?.[0]?.ticketId;
 }
 
-/** Neutral view → Adaptive Card 1.5 with Universal Actions (`Action.Execute`). */
+/**
+ * Teams refuses a bot message over its size limit with 413 `MessageSizeTooBig`, a permanent failure.
+ * Microsoft has documented 28 KB, 40 KB ("the entire message payload encoded as UTF-16") and lately
+ * 100 KB; we keep to the lowest: what we render (activity or card) stays within `rendered` bytes,
+ * counted as JSON in UTF-16 or UTF-8, whichever is larger (core's `jsonPayloadWeight`), leaving
+ * room under `activity` for what botbuilder adds (conversation, from, recipient, serviceUrl…).
+ */
+export const TEAMS_LIMITS = { activity: 28_000, rendered: 24_000, summary: 1000, minor: 1000 } as const;
+
+/** Bytes of a rendered card or activity as Teams' limit counts them. */
+export const teamsPayloadBytes = (x: unknown): number => payloadBytes(JSON.stringify(x));
+
+/**
+ * Renders `view` with `render`, and while the result is over the Teams budget, cuts the view's body
+ * text by the excess (with the marker); if the body alone cannot make room, the other texts (items,
+ * fields, context) are cut too. Each step is linear; at most a handful of steps.
+ */
+function fitted<T>(view: View, render: (v: View) => T): T {
+  const budget = TEAMS_LIMITS.rendered;
+  let out = render(view);
+  let size = teamsPayloadBytes(out);
+  if (size <= budget) return out;
+  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
+  const clip = (s: string, max: number) => clipText(s, Math.max(0, max), marker, jsonPayloadWeight).text;
+  let v: View = { ...view, fallback: clip(view.fallback, TEAMS_LIMITS.summary) };
+  for (let i = 0; i < 6 && size > budget; i++) {
+    if (i >= 2 || !v.text) {
+      // The body is not (or no longer) what makes the message too big: cut everything else too.
+      const m = TEAMS_LIMITS.minor;
+      v = {
+        ...v,
+        title: v.title === undefined ? undefined : clip(v.title, m),
+        context: v.context === undefined ? undefined : clip(v.context, m),
+        fields: v.fields?.map((f) => ({ label: clip(f.label, 200), value: clip(f.value, m) })),
+        items: v.items?.slice(0, 10).map((it) => ({ ...it, title: clip(it.title, 500), text: it.text === undefined ? undefined : clip(it.text, m) })),
+      };
+    }
+    if (v.text) {
+      const excess = teamsPayloadBytes(render(v)) - budget;
+      if (excess > 0) v = { ...v, text: clip(v.text, measure(v.text, jsonPayloadWeight) - excess - 64) };
+    }
+    out = render(v);
+    size = teamsPayloadBytes(out);
+  }
+  return out;
+}
+
+/**
+ * Neutral view → Adaptive Card 1.5 with Universal Actions (`Action.Execute`), within the Teams size
+ * budget (long text cut with the view's marker, core/views/text-limits.ts).
+ */
 export function renderCard(view: View, opts: RenderOptions = {}): Json {
+  return fitted(view, (v) => buildCard(v, opts));
+}
+
+function buildCard(view: View, opts: RenderOptions): Json {
   const body: Json[] = [];
   if (opts.banner) body.push({ type: 'TextBlock', text: opts.banner, wrap: true, color: 'attention', weight: 'bolder' });
   const head: Json[] = [];
@@ -100,14 +155,21 @@ export const cardAttachment = (card: Json): Attachment => ({ contentType: 'appli
 /** Views that read best as a plain message rather than a card. */
 const PLAIN: ReadonlySet<View['kind']> = new Set(['notice', 'relay', 'list', 'error']);
 
-/** A message activity for a view: plain Markdown text for short notices, a card otherwise. */
+/**
+ * A message activity for a view: plain Markdown text for short notices, a card otherwise; within
+ * the Teams size budget ({@link TEAMS_LIMITS}).
+ */
 export function renderActivity(view: View, opts: RenderOptions = {}): Partial<Activity> {
+  return fitted(view, (v) => buildActivity(v, opts));
+}
+
+function buildActivity(view: View, opts: RenderOptions): Partial<Activity> {
   if (PLAIN.has(view.kind) && !opts.linkBack) {
     const title = view.title ? `**${view.title}**\n\n` : '';
     const text = view.kind === 'relay' && view.author ? `**${view.author}**: ${view.text ?? ''}` : `${title}${md(view.text ?? view.fallback)}`;
     return { type: 'message', text, textFormat: 'markdown' };
   }
-  return { type: 'message', summary: view.fallback, attachments: [cardAttachment(renderCard(view, opts))] };
+  return { type: 'message', summary: view.fallback, attachments: [cardAttachment(buildCard(view, opts))] };
 }
 
 /** The `Action.Execute` data of an incoming `adaptiveCard/action` invoke, with inputs Teams merged in. */

@@ -15,6 +15,11 @@ export interface TimelineEntry {
   text: string;
   /** Where it was written, to relay it everywhere else and to skip echoing it back. */
   source?: { platform: Platform; channel: string; thread?: string; message?: string };
+  /**
+   * Set when the written text was longer than the ticket keeps (core/views/text-limits.ts): its
+   * original length in characters. `text` then holds the first part and the truncation marker.
+   */
+  clippedFrom?: number;
   /** For status entries: what happened (`claimed`, `escalated`…). */
   event?: string;
 }

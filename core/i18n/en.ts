@@ -59,6 +59,10 @@ export const en = {
     comment_prompt: 'Anything to add? Reply with a comment (optional).',
     comment_saved: 'Thanks, your comment was saved.',
   },
+  text: {
+    truncated: '[truncated — full text in the ticket]',
+    clipped_notice: 'Your message was {{received}} characters long; a ticket keeps up to {{max}}. {{number}} has the first {{max}} characters and a truncation mark. Please send the rest in shorter messages.',
+  },
   list: {
     mine_title: 'Your tickets', queue_title: 'Open tickets for {{desk}} (tier {{tier}})', empty: 'No tickets.',
     status_line: '{{number}} · {{status}} · {{subject}}',

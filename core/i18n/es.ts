@@ -61,6 +61,10 @@ export const es: Catalog = {
     comment_prompt: '¿Algo que añadir? Responde con un comentario (opcional).',
     comment_saved: 'Gracias, hemos guardado tu comentario.',
   },
+  text: {
+    truncated: '[recortado — texto completo en la solicitud]',
+    clipped_notice: 'Tu mensaje tenía {{received}} caracteres; una solicitud guarda hasta {{max}}. {{number}} tiene los primeros {{max}} caracteres y una marca de recorte. Envía el resto en mensajes más cortos.',
+  },
   list: {
     mine_title: 'Tus solicitudes', queue_title: 'Solicitudes abiertas de {{desk}} (nivel {{tier}})', empty: 'No hay solicitudes.',
     status_line: '{{number}} · {{status}} · {{subject}}',

@@ -11,6 +11,7 @@ export interface TimelineDoc {
   text: string;
   source?: { platform: string; channel: string; thread?: string; message?: string };
   event?: string;
+  clippedFrom?: number;
 }
 
 const timelineSchema = new Schema<TimelineDoc>(
@@ -24,6 +25,7 @@ const timelineSchema = new Schema<TimelineDoc>(
     text: { type: String, default: '' },
     source: new Schema({ platform: String, channel: String, thread: String, message: String }, { _id: false }),
     event: String,
+    clippedFrom: Number,
   },
   { collection: 'timeline', versionKey: false },
 );

@@ -5,6 +5,7 @@ import type { Link } from '../domain/link.js';
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
 import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import { STORED_TEXT_MAX } from '../views/text-limits.js';
 import { csatView, escalationView, noticeView, relayView, ticketCard } from '../views/ticket-views.js';
 import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
@@ -34,6 +35,10 @@ export class TicketNotifier {
     const ops: DeliveryOp[] = [];
     const key = (what: string) => `${t.id}:v${t.version}:${e.type}:${what}`;
     switch (e.type) {
+      case 'ticket.created':
+        // A request longer than a ticket keeps: the requester is told, never silently cut.
+        if (e.entry?.clippedFrom) ops.push(...requesterOps(t, this.clippedNotice(t, e.entry.clippedFrom, t.locale ?? desk.locale), key('clipped')));
+        break;
       case 'ticket.routed':
         ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key));
         ops.push(...requesterOps(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
@@ -79,7 +84,8 @@ export class TicketNotifier {
         ops.push(...this.updateCards(t, desk, key));
         break;
       case 'ticket.message':
-        if (e.entry) ops.push(...this.relay(t, e, key));
+        if (e.entry) ops.push(...this.relay(t, desk, e, key));
+        if (e.entry?.clippedFrom) ops.push(...this.clippedToAuthor(t, desk, e, key));
         break;
       default:
         break;
@@ -110,8 +116,28 @@ export class TicketNotifier {
   }
 
 
+  private clippedNotice(t: Ticket, received: number, locale: string): View {
+    const tr = translator(locale);
+    const n = (x: number) => new Intl.NumberFormat(locale).format(x);
+    return noticeView(tr('text.clipped_notice', { received: n(received), max: n(STORED_TEXT_MAX), number: t.number }), undefined, locale);
+  }
+
+  /** Tells the author of a message cut to the stored maximum, where they wrote it (or in a DM). */
+  private clippedToAuthor(t: Ticket, desk: Desk, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {
+    const entry = e.entry!;
+    if (e.actor.kind !== 'person') return [];
+    const requester = e.actor.agent === undefined;
+    const view = this.clippedNotice(t, entry.clippedFrom!, (requester ? t.locale : undefined) ?? desk.locale);
+    const src = entry.source;
+    const at = src && t.links.find((l) => l.platform === src.platform && l.channel === src.channel && (l.thread ?? l.message) === src.thread);
+    if (at) {
+      return [{ kind: 'post', key: key(`clipped:${entry.id}`), platform: at.platform, target: { workspace: at.workspace, channel: at.channel, thread: at.thread ?? at.message, data: at.data }, view, ticketId: t.id }];
+    }
+    return [{ kind: 'dm', key: key(`clipped:${entry.id}`), platform: e.actor.identity.platform, person: e.actor.identity, view, ticketId: t.id }];
+  }
+
   /** Copies a message to every other linked place; internal notes only to agents' places. */
-  private relay(t: Ticket, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {
+  private relay(t: Ticket, desk: Desk, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {
     const entry = e.entry!;
     const internal = entry.visibility === 'internal';
     const src = entry.source;
@@ -124,7 +150,7 @@ export class TicketNotifier {
         key: key(`relay:${entry.id}:${l.platform}:${l.channel}:${l.message ?? ''}`),
         platform: l.platform,
         target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
-        view: relayView(entry, src ? `${label} (${src.platform})` : label, internal),
+        view: relayView(entry, src ? `${label} (${src.platform})` : label, internal, l.role === 'requester' ? (t.locale ?? desk.locale) : desk.locale),
         ticketId: t.id,
       }));
   }

@@ -2,7 +2,9 @@ import { HelpdeskError } from '../domain/errors.js';
 import type { Identity, Platform } from '../domain/identity.js';
 import type { Link } from '../domain/link.js';
 import { isPriority, subjectFrom, type Priority, type Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
 import type { KbSuggestion } from '../ports/kb.port.js';
+import { clipStored } from '../views/text-limits.js';
 import type { CoreDeps } from './deps.js';
 import { routeToTriage } from './route-to-triage.js';
 
@@ -32,13 +34,14 @@ export interface OpenTicketResult {
   suggestions: KbSuggestion[];
 }
 
-const MAX_TEXT = 40_000;
-
-/** Records a request as a ticket (status `new`), suggests articles, and routes it when none fit. */
+/**
+ * Records a request as a ticket (status `new`), suggests articles, and routes it when none fit.
+ * A request longer than the stored maximum is not refused: the ticket keeps its first part with the
+ * truncation marker, the timeline entry records the original length, and the requester is told.
+ */
 export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<OpenTicketResult> {
-  const text = req.text.trim();
-  if (!text && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
-  if (text.length > MAX_TEXT) throw new HelpdeskError('INPUT.INVALID', `request text over ${MAX_TEXT} characters`, { detail: 'text too long' });
+  const written = req.text.trim();
+  if (!written && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
   if (!req.idempotencyKey) throw new HelpdeskError('INPUT.INVALID', 'idempotencyKey is required', { detail: 'missing idempotency key' });
   if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
 
@@ -46,6 +49,8 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
   if (existing) return { ticket: existing, created: false, suggestions: await suggestionsFor(deps, existing) };
 
   const desk = req.deskId ? deps.directory.desk(req.deskId) : deps.directory.deskFor(req.origin);
+  const stored = clipStored(written, translator(req.locale, desk.locale)('text.truncated'));
+  const text = stored.text;
   const category = req.category && desk.categories.includes(req.category) ? req.category : undefined;
   const suggestions =
     desk.deflection.enabled && !req.skipSuggestions
@@ -73,19 +78,20 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
     now,
   );
   if (!created) return { ticket, created, suggestions };
-  await deps.store.appendTimeline({
+  const entry = await deps.store.appendTimeline({
     ticketId: ticket.id,
     at: now,
     kind: 'message',
     actor: { kind: 'person', identity: req.requester },
     visibility: 'public',
     text: ticket.description,
+    ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
     source: req.requesterLink ? { platform: req.requesterLink.platform, channel: req.requesterLink.channel, thread: req.requesterLink.thread, message: req.requesterLink.message } : undefined,
   });
   const withSuggestions = suggestions.length
     ? ((await deps.store.update(ticket.id, ticket.version, { suggestedArticles: suggestions.map((s) => s.id) }, now)) ?? ticket)
     : ticket;
-  await deps.events.emit({ type: 'ticket.created', ticket: withSuggestions, actor: { kind: 'person', identity: req.requester }, at: now });
+  await deps.events.emit({ type: 'ticket.created', ticket: withSuggestions, actor: { kind: 'person', identity: req.requester }, at: now, entry });
   if (suggestions.length === 0) {
     const routed = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
     return { ticket: routed, created: true, suggestions };

@@ -1,6 +1,8 @@
 import { HelpdeskError } from '../domain/errors.js';
 import { sameIdentity, type Identity } from '../domain/identity.js';
 import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
+import { clipStored } from '../views/text-limits.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { LinkLocation } from '../ports/ticket-store.port.js';
 import type { CoreDeps, TicketRef } from './deps.js';
@@ -22,8 +24,6 @@ export interface PostMessageInput {
 
 export type PostMessageResult = { recorded: false } | { recorded: true; ticket: Ticket; entry: TimelineEntry };
 
-const MAX_TEXT = 40_000;
-
 /**
  * Records a message written in a linked place on the ticket's timeline and emits `ticket.message`
  * (the notifier relays it to the other links; internal notes never reach the requester).
@@ -34,7 +34,6 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   if (!found) return { recorded: false };
   let text = input.text.trim();
   if (!text) return { recorded: false };
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}…`;
   const desk = deps.directory.desk(found.deskId);
   const actor = await resolveActor(deps, found.deskId, input.author);
   const isAgent = actor.kind === 'person' && actor.agent !== undefined;
@@ -45,6 +44,8 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
     text = text.slice(desk.notePrefix.length).trim();
   }
   if (internal && !isAgent) throw new HelpdeskError('TICKET.NOT_AGENT', 'only agents can add internal notes', { ticket: found.number });
+  // Long text is kept up to the stored maximum; beyond it, cut with the marker and the author told (notifier).
+  const stored = clipStored(text, translator(found.locale, desk.locale)('text.truncated'));
   const now = deps.clock.now();
   const entry = await deps.store.appendTimeline({
     ticketId: found.id,
@@ -52,7 +53,8 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
     kind: internal ? 'note' : 'message',
     actor,
     visibility: internal ? 'internal' : 'public',
-    text,
+    text: stored.text,
+    ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
     source: input.at ? { platform: input.at.platform, channel: input.at.channel, thread: input.at.thread, message: input.messageId } : undefined,
   });
   let ticket = found;

@@ -14,10 +14,15 @@ export function neutralizeMentions(text: string): string {
     .replace(/@(everyone|here|channel)\b/gi, '@\u200b$1');
 }
 
-/** Shortens text to `max` characters on a word boundary. */
+/**
+ * Shortens a label to `max` characters on a word boundary, with `…` (never splitting a surrogate
+ * pair). For message text use `clipText` from text-limits.ts, which adds the visible marker.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  const cut = text.slice(0, max - 1);
+  const end = max - 1;
+  const code = text.charCodeAt(end - 1);
+  const cut = text.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
   const sp = cut.lastIndexOf(' ');
   return `${sp > max * 0.6 ? cut.slice(0, sp) : cut}…`;
 }

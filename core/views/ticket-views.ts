@@ -5,6 +5,7 @@ import type { TimelineEntry } from '../domain/timeline.js';
 import { translator } from '../i18n/index.js';
 import type { KbSuggestion } from '../ports/kb.port.js';
 import { neutralizeMentions, truncate } from './sanitize.js';
+import { CARD_PREVIEW_MAX, clipText } from './text-limits.js';
 import type { View, ViewAction } from './view.js';
 
 const personName = (p?: { name?: string; user: string }) => (p ? (p.name ?? p.user) : undefined);
@@ -39,7 +40,8 @@ export function ticketCard(t: Ticket, desk: Desk, locale?: string): View {
     kind: 'ticket_card',
     fallback: `${title} — ${status}`,
     title,
-    text: truncate(neutralizeMentions(t.description), 2500),
+    text: clipText(neutralizeMentions(t.description), CARD_PREVIEW_MAX, tr('text.truncated')).text,
+    clipMarker: tr('text.truncated'),
     fields,
     actions,
     select: active
@@ -66,18 +68,22 @@ export function suggestionsView(t: Ticket, suggestions: KbSuggestion[], locale?:
     })),
     actions: [{ action: 'need_help', label: tr('action.need_help'), ticketId: t.id }],
     context: t.number,
+    clipMarker: tr('text.truncated'),
   };
 }
 
 /** A short plain message (confirmation, status change) in the recipient's language. */
-export function noticeView(text: string, accent?: View['accent']): View {
-  return { kind: 'notice', fallback: text, text, accent };
+export function noticeView(text: string, accent?: View['accent'], locale?: string): View {
+  return { kind: 'notice', fallback: text, text, accent, ...(locale ? { clipMarker: translator(locale)('text.truncated') } : {}) };
 }
 
-/** A message relayed from another linked place, attributed to its author. */
-export function relayView(entry: TimelineEntry, authorLabel: string, internal: boolean): View {
+/**
+ * A message relayed from another linked place, attributed to its author. The text is the timeline's
+ * (up to the stored maximum); each renderer cuts it to its platform's limit with the marker.
+ */
+export function relayView(entry: TimelineEntry, authorLabel: string, internal: boolean, locale?: string): View {
   const text = neutralizeMentions(entry.text);
-  return { kind: 'relay', fallback: `${authorLabel}: ${text}`, text, author: internal ? `🔒 ${authorLabel}` : authorLabel };
+  return { kind: 'relay', fallback: `${authorLabel}: ${text}`, text, author: internal ? `🔒 ${authorLabel}` : authorLabel, clipMarker: translator(locale)('text.truncated') };
 }
 
 /** The satisfaction question after resolution: five buttons. */
@@ -101,7 +107,7 @@ export function escalationView(t: Ticket, desk: Desk, transcript: string, fromTi
     ...card,
     kind: 'escalation',
     title: tr('notify.escalation_title', { from: fromTier, number: t.number }),
-    text: `${card.text ?? ''}${reason}\n\n*${tr('notify.transcript')}*\n${truncate(transcript, 2500)}`,
+    text: `${card.text ?? ''}${reason}\n\n*${tr('notify.transcript')}*\n${clipText(transcript, CARD_PREVIEW_MAX, tr('text.truncated')).text}`,
     file: { name: `${t.number}-transcript.md`, contentType: 'text/markdown', content: transcript },
   };
 }
@@ -111,12 +117,12 @@ export function ticketListView(title: string, tickets: Ticket[], locale?: string
   const tr = translator(locale);
   const lines = tickets.map((t) => tr('list.status_line', { number: t.number, status: tr(`ticket.status.${t.status}`), subject: neutralizeMentions(t.subject) }));
   const text = lines.length ? lines.map((l) => `• ${l}`).join('\n') : tr('list.empty');
-  return { kind: 'list', fallback: `${title}\n${text}`, title, text };
+  return { kind: 'list', fallback: `${title}\n${text}`, title, text, clipMarker: tr('text.truncated') };
 }
 
 /** A refusal or failure, as a short sentence; unknown failures carry a reference id that is also logged. */
 export function errorView(err: HelpdeskError | { code: 'INTERNAL'; meta: Record<string, unknown> }, locale?: string): View {
   const tr = translator(locale);
   const text = tr(`error.${err.code}`, { ticket: '', assignee: '', status: '', detail: '', ref: '', ...err.meta });
-  return { kind: 'error', fallback: text, text, accent: 'error' };
+  return { kind: 'error', fallback: text, text, accent: 'error', clipMarker: tr('text.truncated') };
 }

@@ -58,6 +58,11 @@ export interface View {
   author?: string;
   /** Colour hint: status of the ticket. */
   accent?: 'new' | 'open' | 'claimed' | 'pending' | 'escalated' | 'resolved' | 'closed' | 'error';
+  /**
+   * The visible mark a renderer appends where it cuts this view's text to fit its platform
+   * (`text.truncated` in the view's language). Renderers default to English when it is absent.
+   */
+  clipMarker?: string;
   /** Attachment such as a transcript file. */
   file?: { name: string; contentType: string; content: string };
 }
