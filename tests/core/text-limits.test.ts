@@ -111,7 +111,7 @@ describe('core text policy (text-limits.ts)', () => {
     const text = longText(9000);
     const pieces = splitText(text, 3000);
     expect(pieces.every((p) => p.length <= 3000)).toBe(true);
-    expect(pieces.join(' ').replace(/\s+/g, ' ')).toBe(text.trim().replace(/\s+/g, ' '));
+    expect(pieces.join(' ').replace(/\s+/g, ' ').trim()).toBe(text.replace(/\s+/g, ' ').trim());
   });
 
   it('stores up to STORED_TEXT_MAX in full, beyond it the first part with the marker and the original length', () => {
@@ -146,13 +146,15 @@ const slackTexts = (m: { text: string; blocks: Array<Record<string, unknown>> })
 };
 
 describe('Slack renderer: long text within Block Kit limits', () => {
-  // The limit a relay meets first on Slack is a section's 3,000 characters.
+  // A message body is spread over up to three 3,000-character sections: SLACK_LIMITS.body in all.
   for (const factor of [1, 2, 50]) {
-    it(`relay of ${factor}× a section (${factor * SLACK_LIMITS.section} chars) fits, marked when cut`, () => {
-      const text = longText(SLACK_LIMITS.section * factor - (factor === 1 ? 200 : 0));
+    it(`relay of ${factor}× the body budget (${factor * SLACK_LIMITS.body} chars) fits, marked when cut`, () => {
+      // 1×: plain words (nothing for mrkdwn to escape), so exactly the budget fits uncut.
+      const text = factor === 1 ? 'plain words only\n'.repeat(SLACK_LIMITS.body / 17 + 1).slice(0, SLACK_LIMITS.body) : longText(SLACK_LIMITS.body * factor);
       const msg = renderSlack(relay(text));
       const sections = msg.blocks.filter((b) => b.type === 'section').map((b) => (b.text as { text: string }).text);
       expect(sections.every((s) => s.length <= SLACK_LIMITS.section)).toBe(true);
+      expect(sections.length).toBeLessThanOrEqual(SLACK_LIMITS.bodySections);
       expect(msg.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallback);
       expect(msg.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blockCount);
       const total = slackTexts(msg).slice(1).reduce((n, s) => n + s.length, 0);
@@ -160,7 +162,8 @@ describe('Slack renderer: long text within Block Kit limits', () => {
       const body = sections.join('\n');
       if (factor === 1) {
         expect(body).not.toContain(EN);
-        expect(sections).toHaveLength(1);
+        expect(body.replace(/\s+/g, ' ').trim()).toBe(text.replace(/\s+/g, ' ').trim());
+        expect(msg.text.endsWith(EN)).toBe(true); // the 3,000-character notification fallback is cut
       } else {
         expect(body.endsWith(EN)).toBe(true);
         expect(body.length).toBeGreaterThan(SLACK_LIMITS.body - 2 * 600);
@@ -170,6 +173,12 @@ describe('Slack renderer: long text within Block Kit limits', () => {
       }
     });
   }
+  it('a relay of 2× a section is split over sections, not cut', () => {
+    const text = longText(SLACK_LIMITS.section * 2);
+    const sections = renderSlack(relay(text)).blocks.filter((b) => b.type === 'section').map((b) => (b.text as { text: string }).text);
+    expect(sections.length).toBe(3); // 6,000 characters grow when `&`, `<`, `>` are escaped
+    expect(sections.join('\n')).not.toContain(EN);
+  });
   it('uses the view language for the marker (Spanish requester)', () => {
     const msg = renderSlack(relay(longText(30_000), 'es'));
     expect(slackTexts(msg).join('\n')).toContain(ES);
@@ -223,7 +232,7 @@ describe('Teams renderer: long text within the activity size', () => {
       it(`${kind} with ${factor}× the activity size of text stays under the budget, marked when cut`, () => {
         const chars = Math.floor(((TEAMS_LIMITS.rendered - 2000) / 2) * factor);
         const text = factor === 1 ? longText(chars) : `${longText(chars / 2)}${'日本語の文章 "quoted"\n'.repeat(chars / 40)}`;
-        const view: View = kind === 'relay' ? relay(text, 'es') : { kind: 'ticket_card', fallback: `IT-1 — ${text}`, title: 'IT-1 · VPN', text, fields: [{ label: 'Priority', value: 'P3' }], clipMarker: ES, actions: [{ action: 'claim', label: 'Claim', ticketId: 'tk' }] };
+        const view: View = kind === 'relay' ? relay(text, 'es') : { kind: 'ticket_card', fallback: 'IT-1 — Open', title: 'IT-1 · VPN', text, fields: [{ label: 'Priority', value: 'P3' }], clipMarker: ES, actions: [{ action: 'claim', label: 'Claim', ticketId: 'tk' }] };
         const activity = renderActivity(view);
         expect(teamsPayloadBytes(activity)).toBeLessThanOrEqual(TEAMS_LIMITS.rendered);
         const all = JSON.stringify(activity);
