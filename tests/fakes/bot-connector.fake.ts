@@ -19,6 +19,9 @@ export interface ConnectorCall {
   authorization?: string;
 }
 
+/** The message size limit the fake enforces (bytes of the request body, see onRequest). */
+export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
+
 /** A failure to inject: answer the next `times` matching calls with `status`. */
 export interface InjectedFailure {
   status: 429 | 412 | 500 | 502 | 503 | 504 | 403 | 404;
@@ -101,6 +104,11 @@ export class FakeBotConnector {
       }
     }
     this.calls.push(call);
+    // Teams refuses a message over its size limit (413 MessageSizeTooBig); we hold the fake to the
+    // lowest figure Microsoft has documented, ~28 KB, counted as UTF-16 or UTF-8, whichever is larger.
+    if (call.kind !== 'other' && call.kind !== 'delete' && Math.max(Buffer.byteLength(raw), raw.length * 2) > TEAMS_MAX_MESSAGE_BYTES) {
+      return this.answer(res, (call.status = 413), { error: { code: 'MessageSizeTooBig', message: 'Message size too big' } });
+    }
     const failure = this.failures.find((f) => f.left > 0 && (!f.kind || f.kind === call.kind));
     if (failure) {
       failure.left--;

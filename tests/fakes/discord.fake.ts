@@ -394,6 +394,8 @@ export class DiscordFake extends EventEmitter {
         limit.times--;
         return json(res, 429, { message: 'You are being rate limited.', retry_after: limit.retryAfterSec, global: false }, { 'retry-after': String(limit.retryAfterSec), 'x-ratelimit-scope': 'user' });
       }
+      const bad = (method === 'POST' || method === 'PATCH') && messageLimitProblem(/\/callback$/.test(path) ? rec.body?.data : rec.body);
+      if (bad) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { [bad]: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be shorter.' }] } } });
       this.route(method, path, rec, res);
     } catch (err) {
       // A bug in the fake must fail loudly, not leave the client waiting for a response.
@@ -563,4 +565,27 @@ export class DiscordFake extends EventEmitter {
     if (ch) ch.last_message_id = msg.id;
     return msg;
   }
+}
+
+/**
+ * Discord's length checks on a message body (`Invalid Form Body`, code 50035): content 2,000
+ * characters; per embed title 256, description 4,096, field name 256 / value 1,024, 25 fields,
+ * footer 2,048, author 256, and 6,000 characters across all embeds. Returns the offending path.
+ */
+export function messageLimitProblem(body: any): string | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  if (typeof body.content === 'string' && body.content.length > 2000) return 'content';
+  let total = 0;
+  for (const [i, e] of ((Array.isArray(body.embeds) ? body.embeds : []) as any[]).entries()) {
+    const len = (x: unknown) => (typeof x === 'string' ? x.length : 0);
+    if (len(e.title) > 256) return `embeds.${i}.title`;
+    if (len(e.description) > 4096) return `embeds.${i}.description`;
+    if (len(e.footer?.text) > 2048) return `embeds.${i}.footer.text`;
+    if (len(e.author?.name) > 256) return `embeds.${i}.author.name`;
+    const fields = Array.isArray(e.fields) ? e.fields : [];
+    if (fields.length > 25) return `embeds.${i}.fields`;
+    for (const f of fields) if (len(f.name) > 256 || len(f.value) > 1024) return `embeds.${i}.fields`;
+    total += len(e.title) + len(e.description) + len(e.footer?.text) + len(e.author?.name) + fields.reduce((n: number, f: any) => n + len(f.name) + len(f.value), 0);
+  }
+  return total > 6000 ? 'embeds' : undefined;
 }

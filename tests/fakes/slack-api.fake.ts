@@ -37,6 +37,8 @@ const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 export class SlackApiFake {
   readonly calls: SlackCall[] = [];
   readonly responses: SlackResponse[] = [];
+  /** Calls answered `ok: false` by the fake's own checks (not injected failures). */
+  readonly refused: Array<{ method: string; error: string }> = [];
   /** Messages by channel, as chat.postMessage / chat.update / seed left them. */
   readonly messages = new Map<string, StoredMessage[]>();
   private server?: Server;
@@ -137,11 +139,17 @@ export class SlackApiFake {
     if (!auth?.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
     // Socket Mode's endpoint takes the app-level token only, as Slack's does.
     if (method === 'apps.connections.open' && !auth.startsWith('Bearer xapp-')) return send(200, { ok: false, error: 'not_allowed_token_type' });
-    send(200, this.answer(method, args));
+    const answer = this.answer(method, args);
+    if (answer.ok === false) this.refused.push({ method, error: String(answer.error) });
+    send(200, answer);
   }
 
   private answer(method: string, a: Record<string, unknown>): Record<string, unknown> {
     const s = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+    if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+      const problem = blocksProblem(a.blocks);
+      if (problem) return { ok: false, error: problem };
+    }
     switch (method) {
       case 'auth.test':
         return { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'helpdesk', team_id: this.bot.teamId, user_id: this.bot.userId, bot_id: this.bot.botId };
@@ -202,4 +210,27 @@ function safeParse(v: string): unknown {
   } catch {
     return v;
   }
+}
+
+/**
+ * Slack's checks on a message's blocks, as the Web API answers them: more than 50 blocks or a
+ * section text over 3,000 characters → `invalid_blocks`; more than about 13,000 characters of text
+ * in all → `msg_blocks_too_long` (seen at ~13,200, slackapi/bolt-js#2509; the fake uses 13,000).
+ */
+export function blocksProblem(blocks: unknown): string | undefined {
+  const list = typeof blocks === 'string' ? (JSON.parse(blocks) as unknown) : blocks;
+  if (!Array.isArray(list)) return undefined;
+  if (list.length > 50) return 'invalid_blocks';
+  let total = 0;
+  const walk = (x: unknown, key?: string): void => {
+    if (typeof x === 'string') {
+      if (key === 'text') total += x.length;
+    } else if (Array.isArray(x)) x.forEach((v) => walk(v, key));
+    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) walk(v, k);
+  };
+  for (const b of list as Array<{ type?: string; text?: { text?: string } }>) {
+    if (b.type === 'section' && (b.text?.text?.length ?? 0) > 3000) return 'invalid_blocks';
+    walk(b);
+  }
+  return total > 13_000 ? 'msg_blocks_too_long' : undefined;
 }
