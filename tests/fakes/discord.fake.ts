@@ -61,6 +61,8 @@ const json = (res: http.ServerResponse, status: number, body?: unknown, headers:
 
 export class DiscordFake extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
+  /** Message bodies refused for exceeding Discord's length limits (400, code 50035). */
+  readonly refused: Array<{ path: string; problem: string }> = [];
   /** Exceptions inside the fake's handlers (tests assert it stays empty). */
   readonly errors: unknown[] = [];
   readonly applicationId = snowflake();
@@ -395,6 +397,7 @@ export class DiscordFake extends EventEmitter {
         return json(res, 429, { message: 'You are being rate limited.', retry_after: limit.retryAfterSec, global: false }, { 'retry-after': String(limit.retryAfterSec), 'x-ratelimit-scope': 'user' });
       }
       const bad = (method === 'POST' || method === 'PATCH') && messageLimitProblem(/\/callback$/.test(path) ? rec.body?.data : rec.body);
+      if (bad) this.refused.push({ path, problem: bad });
       if (bad) return json(res, 400, { message: 'Invalid Form Body', code: 50035, errors: { [bad]: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be shorter.' }] } } });
       this.route(method, path, rec, res);
     } catch (err) {
