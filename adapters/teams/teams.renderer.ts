@@ -71,12 +71,17 @@ export const teamsPayloadBytes = (x: unknown): number => payloadBytes(JSON.strin
  */
 function fitted<T>(view: View, render: (v: View) => T): T {
   const budget = TEAMS_LIMITS.rendered;
-  let out = render(view);
+  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
+  // Every character costs at least 2 bytes: text longer than budget/2 characters cannot fit, so cut
+  // it by characters first (O(1)), which keeps the rest of the work proportional to the budget.
+  const chars = Math.floor(budget / 2);
+  const pre: View =
+    view.text && view.text.length > chars ? { ...view, text: clipText(view.text, chars, marker).text, fallback: clipText(view.fallback, TEAMS_LIMITS.summary, marker).text } : view;
+  let out = render(pre);
   let size = teamsPayloadBytes(out);
   if (size <= budget) return out;
-  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
   const clip = (s: string, max: number) => clipText(s, Math.max(0, max), marker, jsonPayloadWeight).text;
-  let v: View = { ...view, fallback: clip(view.fallback, TEAMS_LIMITS.summary) };
+  let v: View = { ...pre, fallback: clip(pre.fallback, TEAMS_LIMITS.summary) };
   for (let i = 0; i < 6 && size > budget; i++) {
     if (i >= 2 || !v.text) {
       // The body is not (or no longer) what makes the message too big: cut everything else too.

@@ -1,21 +1,31 @@
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
 import { neutralizeMentions } from '../views/sanitize.js';
+import { TRANSCRIPT_MAX, clipText } from '../views/text-limits.js';
 import type { CoreDeps } from './deps.js';
 
 const who = (e: TimelineEntry) => (e.actor.kind === 'system' ? 'Helpdesk' : (e.actor.identity.name ?? e.actor.identity.user));
 
-/** A Markdown transcript of the ticket's conversation (internal notes only when asked for). */
+/**
+ * A Markdown transcript of the ticket's conversation (internal notes only when asked for), at most
+ * TRANSCRIPT_MAX characters: beyond that, the last entry that fits is cut and marked and the rest left out.
+ */
 export async function buildTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, opts: { includeInternal?: boolean } = {}): Promise<string> {
   const entries = await deps.store.timeline(t.id, { includeInternal: opts.includeInternal });
   const lines = [`# ${t.number}: ${neutralizeMentions(t.subject)}`, ''];
+  let size = lines[0]!.length + 2; // counts one newline per line: never under the joined length
   for (const e of entries) {
+    if (size >= TRANSCRIPT_MAX) break;
     const at = e.at.toISOString().replace('T', ' ').slice(0, 16);
     if (e.kind === 'status') {
       lines.push(`- _${at} · ${who(e)} · ${e.event ?? 'status'}${e.text ? `: ${neutralizeMentions(e.text)}` : ''}_`);
     } else {
       lines.push(`- **${at} · ${who(e)}${e.kind === 'note' ? ' (internal)' : ''}:** ${neutralizeMentions(e.text)}`);
     }
+    const room = TRANSCRIPT_MAX - size;
+    if (lines.at(-1)!.length > room) lines[lines.length - 1] = clipText(lines.at(-1)!, room, translator(t.locale)('text.truncated')).text;
+    size += lines.at(-1)!.length + 1;
   }
   return lines.join('\n');
 }

@@ -19,12 +19,18 @@
 /** Longest request or message text a ticket keeps, in characters (UTF-16 code units). */
 export const STORED_TEXT_MAX = 100_000;
 
+/**
+ * Longest transcript built from a timeline (escalation file, Discord log post, the transcript entry
+ * stored on the timeline): far under MongoDB's 16 MB document and Discord's upload limits.
+ */
+export const TRANSCRIPT_MAX = 1_000_000;
+
 /** How much of a view's text a ticket card previews (the rest: the ticket, the escalation transcript). */
 export const CARD_PREVIEW_MAX = 2_500;
 
 /**
  * What one UTF-16 code unit costs against a limit. Characters (Slack, Discord) cost 1; a platform
- * that limits the serialized payload in bytes (Teams) uses {@link jsonPayloadWeight}.
+ * that limits the serialized payload in bytes (Teams) uses {@link jsonPayloadWeight}. At least 1.
  */
 export type UnitWeight = (code: number) => number;
 
@@ -49,6 +55,14 @@ export function measure(text: string, weight: UnitWeight = charWeight): number {
   let n = 0;
   for (let i = 0; i < text.length; i++) n += weight(text.charCodeAt(i));
   return n;
+}
+
+/** Whether `text` costs more than `max`: stops counting as soon as it does (O(max), not O(text)). */
+export function exceeds(text: string, max: number, weight: UnitWeight = charWeight): boolean {
+  if (weight === charWeight || text.length > max) return text.length > max; // every unit costs at least 1
+  let n = 0;
+  for (let i = 0; i < text.length; i++) if ((n += weight(text.charCodeAt(i))) > max) return true;
+  return false;
 }
 
 /** Bytes of a serialized JSON payload as {@link jsonPayloadWeight} counts them (the string is already JSON). */
@@ -144,7 +158,7 @@ const FENCE_CLOSE = '\n```';
  * line break and `marker`, the whole costing at most `max` (an unbalanced ``` fence is closed first).
  */
 export function clipText(text: string, max: number, marker: string, weight: UnitWeight = charWeight): Clipped {
-  if (measure(text, weight) <= max) return { text, clipped: false };
+  if (!exceeds(text, max, weight)) return { text, clipped: false };
   const tail = `\n${marker}`;
   const budget = max - measure(tail, weight) - measure(FENCE_CLOSE, weight);
   if (budget <= 0) return { text: hardPrefix(marker, max, weight), clipped: true };
