@@ -139,7 +139,12 @@ const slackTexts = (m: { text: string; blocks: Array<Record<string, unknown>> })
   const out = [m.text];
   const walk = (x: unknown): void => {
     if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) (k === 'text' && typeof v === 'string' ? out.push(v) : walk(v));
+    else if (x && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (k === 'text' && typeof v === 'string') out.push(v);
+        else walk(v);
+      }
+    }
   };
   walk(m.blocks);
   return out;
