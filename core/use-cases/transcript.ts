@@ -16,7 +16,6 @@ export async function buildTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, 
   const lines = [`# ${t.number}: ${neutralizeMentions(t.subject)}`, ''];
   let size = lines[0]!.length + 2; // counts one newline per line: never under the joined length
   for (const e of entries) {
-    if (size >= TRANSCRIPT_MAX) break;
     const at = e.at.toISOString().replace('T', ' ').slice(0, 16);
     if (e.kind === 'status') {
       lines.push(`- _${at} · ${who(e)} · ${e.event ?? 'status'}${e.text ? `: ${neutralizeMentions(e.text)}` : ''}_`);
@@ -24,7 +23,10 @@ export async function buildTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, 
       lines.push(`- **${at} · ${who(e)}${e.kind === 'note' ? ' (internal)' : ''}:** ${neutralizeMentions(e.text)}`);
     }
     const room = TRANSCRIPT_MAX - size;
-    if (lines.at(-1)!.length > room) lines[lines.length - 1] = clipText(lines.at(-1)!, room, translator(t.locale)('text.truncated')).text;
+    if (lines.at(-1)!.length > room) {
+      lines[lines.length - 1] = clipText(lines.at(-1)!, room, translator(t.locale)('text.truncated')).text;
+      break;
+    }
     size += lines.at(-1)!.length + 1;
   }
   return lines.join('\n');
