@@ -51,6 +51,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
   const desk = req.deskId ? deps.directory.desk(req.deskId) : deps.directory.deskFor(req.origin);
   const stored = clipStored(written, translator(req.locale, desk.locale)('text.truncated'));
   const text = stored.text;
+  if (stored.clippedFrom) deps.log.info({ desk: desk.id, received: stored.clippedFrom, kept: text.length }, 'request over the stored maximum kept cut; the requester is told');
   const category = req.category && desk.categories.includes(req.category) ? req.category : undefined;
   const suggestions =
     desk.deflection.enabled && !req.skipSuggestions

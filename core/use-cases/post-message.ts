@@ -46,6 +46,7 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   if (internal && !isAgent) throw new HelpdeskError('TICKET.NOT_AGENT', 'only agents can add internal notes', { ticket: found.number });
   // Long text is kept up to the stored maximum; beyond it, cut with the marker and the author told (notifier).
   const stored = clipStored(text, translator(found.locale, desk.locale)('text.truncated'));
+  if (stored.clippedFrom) deps.log.info({ ticket: found.number, received: stored.clippedFrom, kept: stored.text.length }, 'message over the stored maximum kept cut; the author is told');
   const now = deps.clock.now();
   const entry = await deps.store.appendTimeline({
     ticketId: found.id,
