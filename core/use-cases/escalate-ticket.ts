@@ -1,6 +1,8 @@
 import { maxTier } from '../domain/desk.js';
 import { slaDeadlines } from '../domain/sla.js';
 import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
+import { clipText } from '../views/text-limits.js';
 import type { CoreDeps, TicketRef } from './deps.js';
 import { mutateTicket } from './mutate-ticket.js';
 import type { ActorInput } from './resolve-actor.js';
@@ -24,7 +26,10 @@ export async function escalateTicket(
       ref,
       (t) => {
         if (opts.expectTier !== undefined && t.tier !== opts.expectTier) skipped = true;
-        return { type: 'escalate', reason: reason.trim().slice(0, 500), maxTier: skipped ? 0 : maxTier(deps.directory.desk(t.deskId)) };
+        const desk = deps.directory.desk(t.deskId);
+        // The card shows at most 500 characters of the reason (with the marker); the timeline keeps it all.
+        const shown = clipText(reason.trim(), 500, translator(desk.locale)('text.truncated')).text;
+        return { type: 'escalate', reason: shown, maxTier: skipped ? 0 : maxTier(desk) };
       },
       who,
       {

@@ -3,6 +3,8 @@ import { HelpdeskError } from '../domain/errors.js';
 import type { TicketEventType } from '../domain/events.js';
 import { decide, type TicketAction, type TicketPatch } from '../domain/ticket.state-machine.js';
 import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
+import { STORED_TEXT_MAX, clipText } from '../views/text-limits.js';
 import type { CoreDeps, TicketRef } from './deps.js';
 import { loadTicket } from './load-ticket.js';
 import { resolveActor, type ActorInput } from './resolve-actor.js';
@@ -28,6 +30,11 @@ export interface MutateOptions {
   enrich?: (t: Ticket, patch: TicketPatch, now: Date) => TicketPatch;
   /** Text for the timeline entry (a resolution note, an escalation reason). */
   note?: string;
+  /**
+   * Longest note kept; longer is cut at a safe boundary with the marker (core/views/text-limits.ts).
+   * @defaultValue STORED_TEXT_MAX
+   */
+  noteMax?: number;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -59,13 +66,15 @@ export async function mutateTicket(
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       continue;
     }
+    const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
     await deps.store.appendTimeline({
       ticketId: ticket.id,
       at: now,
       kind: 'status',
       actor,
       visibility: act.type === 'set_category' ? 'internal' : 'public',
-      text: opts.note ?? '',
+      text: note.text,
+      ...(note.clipped ? { clippedFrom: opts.note!.length } : {}),
       event: act.type,
     });
     await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });

@@ -12,7 +12,7 @@ let db: Awaited<ReturnType<typeof freshDb>>;
 let hd: Composed;
 beforeAll(async () => {
   db = await freshDb();
-  hd = await composeHelpdesk({ connection: db.connection, desks: [testDesk({ locale: 'es' })], agents: [testAgent('ana', [agent])], kb: new KeywordKb([]) });
+  hd = await composeHelpdesk({ connection: db.connection, desks: [testDesk({ locale: 'es' })], agents: [testAgent('ana', [agent], 2)], kb: new KeywordKb([]) });
 });
 afterAll(async () => db.drop());
 
@@ -49,5 +49,29 @@ describe('long text in the store', () => {
     expect(transcript.slice(-200)).toMatch(/\[truncated — full text in the ticket\]$/);
     expect(transcript).toContain('M10 '); // the entry that crosses the bound, cut
     expect(transcript).not.toContain('M11 ');
+  });
+
+  it('cuts an escalation reason, a resolution note and a CSAT comment with the marker, never silently', async () => {
+    const es = t('es', 'text.truncated');
+    const opened = await hd.helpdesk.handle({ type: 'help.request', eventId: 'lt-3', request: { idempotencyKey: 'lt-3', requester, text: 'la VPN se corta', origin: { platform: 'slack', workspace: 'T1' } } });
+    if (opened.kind !== 'opened') throw new Error(opened.kind);
+    const id = opened.ticket.id;
+    const reason = words(2000, 'REASON');
+    await hd.helpdesk.handle({ type: 'ticket.escalate', eventId: 'lt-e', actor: agent, ticket: { id }, reason });
+    const escalated = (await hd.store.get(id))!;
+    expect(escalated.escalationReason!.length).toBeLessThanOrEqual(500);
+    expect(escalated.escalationReason!.endsWith(es)).toBe(true);
+    const note = words(10_000, 'NOTE');
+    await hd.helpdesk.handle({ type: 'ticket.resolve', eventId: 'lt-r', actor: agent, ticket: { id }, note });
+    await hd.helpdesk.handle({ type: 'ticket.rate', eventId: 'lt-c', actor: requester, ticket: { id }, score: 5, comment: words(5000, 'COMMENT') });
+    const tl = await hd.store.timeline(id, { includeInternal: true });
+    expect(tl.find((e) => e.event === 'escalate')!.text).toBe(reason); // the timeline keeps the whole reason
+    const resolved = tl.find((e) => e.event === 'resolve')!;
+    expect(resolved.text.length).toBeLessThanOrEqual(4000);
+    expect(resolved.text.endsWith(es)).toBe(true);
+    expect(resolved.clippedFrom).toBe(note.length);
+    const csat = (await hd.store.get(id))!.csat!;
+    expect(csat.comment!.length).toBeLessThanOrEqual(2000);
+    expect(csat.comment!.endsWith(es)).toBe(true);
   });
 });
