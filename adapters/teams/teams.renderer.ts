@@ -90,7 +90,7 @@ function fitted<T>(view: View, render: (v: View) => T): T {
         ...v,
         title: v.title === undefined ? undefined : clip(v.title, m),
         context: v.context === undefined ? undefined : clip(v.context, m),
-        fields: v.fields?.map((f) => ({ label: clip(f.label, 200), value: clip(f.value, m) })),
+        fields: v.fields?.slice(0, 10).map((f) => ({ label: clip(f.label, 200), value: clip(f.value, m) })),
         items: v.items?.slice(0, 10).map((it) => ({ ...it, title: clip(it.title, 500), text: it.text === undefined ? undefined : clip(it.text, m) })),
       };
     }
