@@ -61,7 +61,7 @@ export const en = {
   },
   text: {
     truncated: '[truncated — full text in the ticket]',
-    clipped_notice: 'Your message was {{received}} characters long; a ticket keeps up to {{max}}. {{number}} has the first {{max}} characters and a truncation mark. Please send the rest in shorter messages.',
+    clipped_notice: 'Your message was {{received}} characters long; a ticket keeps up to {{max}}. {{number}} keeps the first part, followed by a truncation mark. Please send the rest in shorter messages.',
   },
   list: {
     mine_title: 'Your tickets', queue_title: 'Open tickets for {{desk}} (tier {{tier}})', empty: 'No tickets.',

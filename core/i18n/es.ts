@@ -63,7 +63,7 @@ export const es: Catalog = {
   },
   text: {
     truncated: '[recortado — texto completo en la solicitud]',
-    clipped_notice: 'Tu mensaje tenía {{received}} caracteres; una solicitud guarda hasta {{max}}. {{number}} tiene los primeros {{max}} caracteres y una marca de recorte. Envía el resto en mensajes más cortos.',
+    clipped_notice: 'Tu mensaje tenía {{received}} caracteres; una solicitud guarda hasta {{max}}. {{number}} guarda la primera parte, seguida de una marca de recorte. Envía el resto en mensajes más cortos.',
   },
   list: {
     mine_title: 'Tus solicitudes', queue_title: 'Solicitudes abiertas de {{desk}} (nivel {{tier}})', empty: 'No hay solicitudes.',
