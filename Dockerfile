@@ -14,9 +14,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# Runtime files besides the build: the example desk file, the bundled articles and the KB's data
+# folder, copied whole (kb/data/: glossary, lexicon — a new data file there needs no new line here).
+# tests/app/docker-image.test.ts assembles a directory from these COPY lines and boots it.
 COPY helpdesk.example.yaml ./
 COPY kb/articles ./kb/articles
-COPY kb/glossary.yaml ./kb/glossary.yaml
+COPY kb/data ./kb/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"

@@ -4,10 +4,9 @@
  * the `password` group. A hit emits a concept token (`~password`) next to the ordinary words, for the
  * article and for the query alike, so concepts match across languages.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { kbDataFile } from './data-file.js';
 import { stem } from './stem.js';
 import { words } from './text.js';
 
@@ -73,19 +72,13 @@ export function conceptsIn(stems: readonly string[], g: Glossary): Array<{ conce
   return out;
 }
 
-function glossaryPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // Next to this file in the source tree; from dist/kb/ fall back to the source copy.
-  for (const p of [join(here, 'glossary.yaml'), join(here, '..', '..', 'kb', 'glossary.yaml')]) if (existsSync(p)) return p;
-  throw new Error(`kb: glossary.yaml not found near ${here}`);
-}
 
 let cached: Glossary | undefined;
 
-/** The default glossary from `kb/glossary.yaml` (read once). */
+/** The default glossary from `kb/data/glossary.yaml` (read once). */
 export function defaultGlossary(): Glossary {
   if (!cached) {
-    const doc = parse(readFileSync(glossaryPath(), 'utf8')) as { groups?: unknown };
+    const doc = parse(readFileSync(kbDataFile('glossary.yaml'), 'utf8')) as { groups?: unknown };
     const groups = Array.isArray(doc.groups) ? doc.groups.filter(Array.isArray).map((g: unknown[]) => g.map(String)) : [];
     cached = buildGlossary(groups);
   }

@@ -4,10 +4,9 @@
  * itself, so `teléfono perdido` reaches an English article about a lost phone. Query-side only: the
  * index is unchanged, and articles keep their own wording.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { kbDataFile } from './data-file.js';
 import { stem } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
@@ -29,18 +28,13 @@ export function buildLexicon(groups: string[][]): Lexicon {
   return out;
 }
 
-function lexiconPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  for (const p of [join(here, 'lexicon.yaml'), join(here, '..', '..', 'kb', 'lexicon.yaml')]) if (existsSync(p)) return p;
-  throw new Error(`kb: lexicon.yaml not found near ${here}`);
-}
 
 let cached: Lexicon | undefined;
 
-/** The default lexicon from `kb/lexicon.yaml` (read once). */
+/** The default lexicon from `kb/data/lexicon.yaml` (read once). */
 export function defaultLexicon(): Lexicon {
   if (!cached) {
-    const doc = parse(readFileSync(lexiconPath(), 'utf8')) as { groups?: unknown };
+    const doc = parse(readFileSync(kbDataFile('lexicon.yaml'), 'utf8')) as { groups?: unknown };
     const groups = Array.isArray(doc.groups) ? doc.groups.filter(Array.isArray).map((g: unknown[]) => g.map(String)) : [];
     cached = buildLexicon(groups);
   }

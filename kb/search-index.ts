@@ -24,7 +24,7 @@ export interface FieldWeights {
 export interface IndexOptions {
   fieldWeights?: Partial<FieldWeights>;
   glossary?: Glossary;
-  /** Everyday Spanish ↔ English words for query translation. @defaultValue kb/lexicon.yaml */
+  /** Everyday Spanish ↔ English words for query translation. @defaultValue kb/data/lexicon.yaml */
   lexicon?: Lexicon;
   /** BM25 term-frequency saturation. @defaultValue 1.2 */
   k1?: number;
