@@ -55,6 +55,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       appId: t.appId,
       appPassword: t.appPassword,
       tenantId: t.tenantId,
+      identity: t.identity,
       // Installs live in MongoDB: the replica that posts proactively may not be the one Teams told.
       installs: new SharedTeamsInstallStore(composed.adapterState),
       log: asCoreLogger(o.log.child({ platform: 'teams' })),

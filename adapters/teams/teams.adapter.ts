@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import type { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
+import { createTeamsAuth, type TeamsIdentitySettings } from './teams.auth.js';
 import { TeamsHelpdeskBot } from './teams.bot.js';
+import { HelpdeskCloudAdapter, plain, readBody, tooLarge } from './teams.http.js';
 import { MemoryTeamsInstallStore, type TeamsInstallStore } from './teams.installs.js';
 import { TeamsPlatform } from './teams.platform.js';
 
@@ -18,6 +20,8 @@ export interface TeamsAdapterOptions {
   appPassword?: string;
   /** Tenant of a single-tenant app registration (sets `MicrosoftAppType: SingleTenant`). */
   tenantId?: string;
+  /** Identity endpoints for other clouds (government, private) or a local identity fake. @defaultValue the public cloud */
+  identity?: TeamsIdentitySettings;
   /**
    * Service URL for proactive posts to tenants the bot has not heard from since start.
    * @defaultValue `https://smba.trafficmanager.net/teams/`
@@ -82,12 +86,8 @@ const PLACEHOLDER_APP_ID = 'helpdesk-local-bot';
 /** Builds the Teams adapter: the CloudAdapter, the bot's turn logic and the outbound ChatPlatform. */
 export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
   const authOn = Boolean(o.appId);
-  const auth = new ConfigurationBotFrameworkAuthentication(
-    authOn
-      ? { MicrosoftAppId: o.appId, MicrosoftAppPassword: o.appPassword, MicrosoftAppTenantId: o.tenantId, MicrosoftAppType: o.tenantId ? 'SingleTenant' : 'MultiTenant' }
-      : {},
-  );
-  const adapter = new CloudAdapter(withoutConnectorRetries(auth));
+  const auth = withoutConnectorRetries(createTeamsAuth(o));
+  const adapter = new HelpdeskCloudAdapter(auth);
   const log = o.log.child({ platform: 'teams' });
   const installs = o.installs ?? new MemoryTeamsInstallStore();
   const botAppId = o.appId ?? PLACEHOLDER_APP_ID;
@@ -96,74 +96,21 @@ export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
   const maxBody = o.maxBodyBytes ?? 256 * 1024;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let body: Record<string, unknown> | undefined;
-    if (req.method === 'POST') {
-      const raw = await readBody(req, maxBody).catch(() => undefined);
-      if (raw === undefined) return plain(res, 413, 'request body too large');
-      try {
-        body = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        return plain(res, 400, 'invalid JSON');
-      }
+    if (req.method !== 'POST') return plain(res, 405, 'POST only');
+    const read = await readBody(req, maxBody);
+    if (!read.ok) return tooLarge(req, res, read);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(read.text) as Record<string, unknown>;
+    } catch {
+      return plain(res, 400, 'invalid JSON');
     }
-    // No token at all: refuse before the SDK (which would also say 401, but logs a stack per request).
-    if (authOn && req.method === 'POST' && !req.headers.authorization) return plain(res, 401, 'Unauthorized');
-    // CloudAdapter verifies the Bot Framework JWT (when configured) before any turn logic runs:
-    // an unauthenticated request is answered 401 and touches nothing.
-    await adapter.process({ body, headers: req.headers, method: req.method }, nodeResponse(res), (ctx) => bot.run(ctx));
+    // No token at all: refuse before the SDK (which would also refuse, after more work).
+    if (authOn && !req.headers.authorization) return plain(res, 401, 'Unauthorized');
+    // The Bot Framework JWT (when configured) is verified before any turn logic runs: an
+    // unauthenticated request is answered 401 and touches nothing.
+    await adapter.serve(req, res, body, (ctx) => bot.run(ctx), log);
   }
 
   return { platform, handleRequest, adapter, bot, installs, botAppId };
-}
-
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new Error('too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function plain(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-  res.end(text);
-}
-
-/** The restify/express-like response CloudAdapter.process expects, over Node's ServerResponse. */
-function nodeResponse(res: ServerResponse) {
-  let status = 200;
-  let body: unknown;
-  return {
-    socket: res.socket,
-    status(code: number) {
-      status = code;
-    },
-    header(name: string, value: unknown) {
-      res.setHeader(name, String(value));
-    },
-    send(b: unknown) {
-      body = b;
-    },
-    end() {
-      if (res.writableEnded) return;
-      if (body === undefined) {
-        res.writeHead(status);
-        res.end();
-      } else if (typeof body === 'string') {
-        res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
-        res.end(body);
-      } else {
-        res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify(body));
-      }
-    },
-  };
 }

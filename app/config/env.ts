@@ -40,6 +40,13 @@ const envSchema = z.object({
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,
+  /** Bot Framework identity endpoints for other clouds (see docs/teams.md); unset: the public cloud. */
+  TEAMS_CHANNEL_SERVICE: url(['https:']).optional().or(z.literal('').transform(() => undefined)),
+  TEAMS_OPENID_METADATA_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  TEAMS_TOKEN_ISSUER: optionalString,
+  /** MSAL accepts only https authorities. */
+  TEAMS_LOGIN_URL: url(['https:']).optional().or(z.literal('').transform(() => undefined)),
+  TEAMS_OAUTH_SCOPE: optionalString,
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
@@ -47,9 +54,21 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** TEAMS_CHANNEL_SERVICE … TEAMS_OAUTH_SCOPE, as the Teams adapter's `identity` option takes them. */
+export interface TeamsIdentityEnv {
+  channelService?: string;
+  openIdMetadataUrl?: string;
+  tokenIssuer?: string;
+  loginUrl?: string;
+  oauthScope?: string;
+}
+
+/** The ChannelService value botbuilder knows besides the public cloud. */
+const US_GOV_CHANNEL_SERVICE = 'https://botframework.azure.us';
+
 export interface PlatformSettings {
   slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string; userLocale: 'desk' | 'slack' };
-  teams?: { appId?: string; appPassword?: string; tenantId?: string };
+  teams?: { appId?: string; appPassword?: string; tenantId?: string; identity?: TeamsIdentityEnv };
   discord?: { token: string; applicationId: string; apiUrl?: string };
 }
 
@@ -67,7 +86,21 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
   }
   if (e.TEAMS_APP_ID || e.TEAMS_APP_PASSWORD) {
     if (!e.TEAMS_APP_ID || !e.TEAMS_APP_PASSWORD) problems.push('TEAMS_APP_ID and TEAMS_APP_PASSWORD: both are required to enable Teams');
-    else platforms.teams = { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID };
+    else {
+      const identity: TeamsIdentityEnv = {
+        channelService: e.TEAMS_CHANNEL_SERVICE,
+        openIdMetadataUrl: e.TEAMS_OPENID_METADATA_URL,
+        tokenIssuer: e.TEAMS_TOKEN_ISSUER,
+        loginUrl: e.TEAMS_LOGIN_URL,
+        oauthScope: e.TEAMS_OAUTH_SCOPE,
+      };
+      // botbuilder knows only the public and the US Government cloud by name; any other needs every endpoint.
+      if (identity.channelService && identity.channelService !== US_GOV_CHANNEL_SERVICE) {
+        const missing = (['TEAMS_OPENID_METADATA_URL', 'TEAMS_TOKEN_ISSUER', 'TEAMS_LOGIN_URL', 'TEAMS_OAUTH_SCOPE'] as const).filter((k) => !e[k]);
+        if (missing.length) problems.push(`${missing.join(', ')}: required when TEAMS_CHANNEL_SERVICE is not ${US_GOV_CHANNEL_SERVICE} (a private cloud)`);
+      }
+      platforms.teams = { appId: e.TEAMS_APP_ID, appPassword: e.TEAMS_APP_PASSWORD, tenantId: e.TEAMS_TENANT_ID, identity };
+    }
   }
   if (e.DISCORD_TOKEN || e.DISCORD_APPLICATION_ID) {
     if (!e.DISCORD_TOKEN || !e.DISCORD_APPLICATION_ID) problems.push('DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord');

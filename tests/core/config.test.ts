@@ -92,6 +92,18 @@ describe('environment validation', () => {
     );
     expect(problems(() => readEnv({ DISCORD_TOKEN: 't' }))).toEqual(['DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord']);
   });
+
+  it('passes the Teams identity endpoints through and checks them', () => {
+    const teams = { TEAMS_APP_ID: 'app', TEAMS_APP_PASSWORD: 'pw' };
+    const e = readEnv({ ...teams, TEAMS_CHANNEL_SERVICE: 'https://botframework.azure.us', TEAMS_OAUTH_SCOPE: 'https://api.botframework.us' });
+    expect(e.platforms.teams?.identity).toEqual({ channelService: 'https://botframework.azure.us', oauthScope: 'https://api.botframework.us', openIdMetadataUrl: undefined, tokenIssuer: undefined, loginUrl: undefined });
+    // MSAL refuses http authorities: say so at start-up, not at the first outbound call
+    expect(problems(() => readEnv({ ...teams, TEAMS_LOGIN_URL: 'http://login.example/tenant' }))).toEqual(['TEAMS_LOGIN_URL: expected a https: URL']);
+    // a private cloud is known to botbuilder only through its endpoints
+    expect(problems(() => readEnv({ ...teams, TEAMS_CHANNEL_SERVICE: 'https://botframework.private.example', TEAMS_TOKEN_ISSUER: 'https://api.private.example' }))).toEqual([
+      'TEAMS_OPENID_METADATA_URL, TEAMS_LOGIN_URL, TEAMS_OAUTH_SCOPE: required when TEAMS_CHANNEL_SERVICE is not https://botframework.azure.us (a private cloud)',
+    ]);
+  });
 });
 
 describe('process start with a broken desk file', () => {

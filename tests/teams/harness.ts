@@ -3,11 +3,12 @@ import { expect } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams.adapter.js';
+import type { TeamsIdentitySettings } from '../../adapters/teams/teams.auth.js';
 import type { Agent, Desk } from '../../core/domain/desk.js';
 import type { Platform } from '../../core/domain/identity.js';
 import type { ChatPlatform } from '../../core/ports/chat-platform.port.js';
 import type { KnowledgeBase } from '../../core/ports/kb.port.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
+import { silentLogger, type Logger } from '../../core/ports/logger.port.js';
 import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
 import path from 'node:path';
 import { openKnowledgeBase } from '../../kb/open-kb.js';
@@ -25,7 +26,7 @@ export interface TeamsHarness {
 }
 
 /** Core on a fresh database + the real CloudAdapter (auth off unless `appId`) + the fake connector. */
-export async function startTeams(o: { desks: Desk[]; agents: Agent[]; /** `real`: the kb/ articles; default: the keyword KB (deterministic flows). */ kb?: KnowledgeBase | 'real'; appId?: string; appPassword?: string; platforms?: Map<Platform, ChatPlatform> }): Promise<TeamsHarness> {
+export async function startTeams(o: { desks: Desk[]; agents: Agent[]; /** `real`: the kb/ articles; default: the keyword KB (deterministic flows). */ kb?: KnowledgeBase | 'real'; appId?: string; appPassword?: string; identity?: TeamsIdentitySettings; log?: Logger; platforms?: Map<Platform, ChatPlatform> }): Promise<TeamsHarness> {
   const db = await freshDb();
   const connector = await new FakeBotConnector().start();
   const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
@@ -34,7 +35,7 @@ export async function startTeams(o: { desks: Desk[]; agents: Agent[]; /** `real`
   const kbh = o.kb === 'real' ? await openKnowledgeBase({ dir: path.resolve(import.meta.dirname, '../../kb/articles') }) : undefined;
   const kb: KnowledgeBase = kbh?.kb ?? (o.kb as KnowledgeBase | undefined) ?? new KeywordKb();
   const core = await composeHelpdesk({ connection: db.connection, desks: o.desks, agents: o.agents, kb, platforms });
-  const teams = createTeamsAdapter({ helpdesk: core.helpdesk, directory: core.directory, store: core.store, appId: o.appId, appPassword: o.appPassword, serviceUrl: connector.url, log: silentLogger });
+  const teams = createTeamsAdapter({ helpdesk: core.helpdesk, directory: core.directory, store: core.store, appId: o.appId, appPassword: o.appPassword, identity: o.identity, serviceUrl: connector.url, log: o.log ?? silentLogger });
   platforms.set('teams', teams.platform);
   const server: Server = createServer((req, res) => {
     if (req.url === '/api/messages') void teams.handleRequest(req, res);
