@@ -14,6 +14,7 @@ import { loadDeskFile } from './config/load-desk-file.js';
 import { createHttpServer, type RequestHandler } from './http-server.js';
 import { asCoreLogger, createLogger } from './logger.js';
 import { startPlatforms } from './platforms.js';
+import { startupChecks } from './doctor/run-doctors.js';
 import { startFerretdb, type RunningService } from './services/ferretdb.js';
 import { startRedis } from './services/redis.js';
 
@@ -88,6 +89,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const routes = new Map<string, RequestHandler>();
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web') });
     cleanups.push(() => platforms.stop());
+    // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
+    void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
 
     if (has('worker')) {
       const workers = await startWorkers({

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { REST } from 'discord.js';
 import { registerCommands } from '../../adapters/discord/discord.commands.js';
 import { DiscordPlatform } from '../../adapters/discord/discord.platform.js';
+import { registerDoctorCommand } from './doctor.command.js';
 
 /**
  * `helpdesk discord register`: registers (bulk-overwrites, so idempotently) the bot's commands in
@@ -36,4 +37,5 @@ export function registerDiscordCommands(program: Command): void {
       const id = await new DiscordPlatform(rest).postPanel(o.channel, o.deskName, o.locale);
       console.log(`panel posted: message ${id} in channel ${o.channel}`);
     });
+  registerDoctorCommand(discord, 'discord');
 }

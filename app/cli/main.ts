@@ -3,6 +3,7 @@ import { registerDiscordCommands } from './discord.command.js';
 import { registerJobsCommands } from './jobs.command.js';
 import { registerKbCommands } from './kb.command.js';
 import { registerReportCommands } from './report.command.js';
+import { registerSlackCommands } from './slack.command.js';
 import { registerTeamsCommands } from './teams.command.js';
 
 /**
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerKbCommands(program);
   registerJobsCommands(program);
+  registerSlackCommands(program);
   registerTeamsCommands(program);
   registerDiscordCommands(program);
   registerReportCommands(program);

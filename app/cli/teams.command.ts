@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { buildTeamsPackage } from '../../adapters/teams/teams.package.js';
 import { readEnv } from '../config/env.js';
+import { registerDoctorCommand } from './doctor.command.js';
 
 /** Registers `helpdesk teams …` sub-commands. */
 export function registerTeamsCommands(program: Command): void {
@@ -23,6 +24,7 @@ export function registerTeamsCommands(program: Command): void {
       await writeFile(out, zip);
       console.log(`wrote ${out} (${zip.length} bytes) — upload it in Teams: Apps → Manage your apps → Upload an app`);
     });
+  registerDoctorCommand(teams, 'teams');
 }
 
 function envAppId(): string | undefined {

@@ -33,8 +33,18 @@ export interface FakeUser {
 export interface FakeGuildSpec {
   id: string;
   name?: string;
-  channels: Array<{ id: string; name: string; type?: number }>;
-  roles?: Array<{ id: string; name: string }>;
+  /** `overwrites`: the channel's permission overwrites (`type` 0 role, 1 member; allow/deny bit strings). */
+  channels: Array<{ id: string; name: string; type?: number; overwrites?: Array<{ id: string; type: 0 | 1; allow: string; deny: string }> }>;
+  /** `mentionable` defaults to true, `permissions` to '0'. */
+  roles?: Array<{ id: string; name: string; permissions?: string; mentionable?: boolean }>;
+  /**
+   * Permissions model (opt-in): @everyone's permission bits and the roles the bot member has. When
+   * `everyonePermissions` is set, channels the bot cannot view answer 403 Missing Access, as on Discord.
+   */
+  everyonePermissions?: string;
+  botRoles?: string[];
+  /** The bot is not a member of this guild (GET /guilds/{id} answers 403). */
+  botAbsent?: boolean;
 }
 
 interface GatewayEvent {
@@ -96,7 +106,7 @@ export class DiscordFake extends EventEmitter {
     this.bot = fakeUser(snowflake(), 'Helpdesk', true);
     this.guilds = guilds;
     for (const g of guilds) {
-      for (const c of g.channels) this.channels.set(c.id, { id: c.id, type: c.type ?? 0, name: c.name, guild_id: g.id, position: 0, permission_overwrites: [], nsfw: false, parent_id: null });
+      for (const c of g.channels) this.channels.set(c.id, { id: c.id, type: c.type ?? 0, name: c.name, guild_id: g.id, position: 0, permission_overwrites: c.overwrites ?? [], nsfw: false, parent_id: null });
     }
   }
 
@@ -353,7 +363,7 @@ export class DiscordFake extends EventEmitter {
       features: [],
       emojis: [],
       stickers: [],
-      roles: [{ id: g.id, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }, ...(g.roles ?? []).map((r, i) => ({ id: r.id, name: r.name, permissions: '0', position: i + 1, color: 0, hoist: false, managed: false, mentionable: true, flags: 0 }))],
+      roles: this.rolesOf(g),
       channels,
       threads: [],
       members: [this.member(this.bot)],
@@ -365,6 +375,40 @@ export class DiscordFake extends EventEmitter {
       preferred_locale: 'en-US',
       system_channel_flags: 0,
     };
+  }
+
+  private rolesOf(g: FakeGuildSpec) {
+    return [
+      { id: g.id, name: '@everyone', permissions: g.everyonePermissions ?? '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+      ...(g.roles ?? []).map((r, i) => ({ id: r.id, name: r.name, permissions: r.permissions ?? '0', position: i + 1, color: 0, hoist: false, managed: false, mentionable: r.mentionable ?? true, flags: 0 })),
+    ];
+  }
+
+  /** Whether the bot may view a guild channel under the opt-in permissions model. */
+  private botCanView(ch: any): boolean {
+    const g = this.guilds.find((x) => x.id === ch.guild_id);
+    if (!g || g.everyonePermissions === undefined) return true;
+    const VIEW = 1n << 10n;
+    const ADMIN = 1n << 3n;
+    const roles = this.rolesOf(g);
+    const mine = g.botRoles ?? [];
+    let p = BigInt(g.everyonePermissions);
+    for (const r of roles) if (mine.includes(r.id)) p |= BigInt(r.permissions);
+    if (p & ADMIN) return true;
+    const ow = (ch.permission_overwrites ?? []) as Array<{ id: string; type: number; allow: string; deny: string }>;
+    const every = ow.find((o) => o.id === g.id);
+    if (every) p = (p & ~BigInt(every.deny)) | BigInt(every.allow);
+    let allow = 0n;
+    let deny = 0n;
+    for (const o of ow) {
+      if (o.type !== 0 || !mine.includes(o.id)) continue;
+      allow |= BigInt(o.allow);
+      deny |= BigInt(o.deny);
+    }
+    p = (p & ~deny) | allow;
+    const member = ow.find((o) => o.type === 1 && o.id === this.bot.id);
+    if (member) p = (p & ~BigInt(member.deny)) | BigInt(member.allow);
+    return Boolean(p & VIEW);
   }
 
   // ------------------------------------------------------------------ REST
@@ -419,6 +463,17 @@ export class DiscordFake extends EventEmitter {
       return json(res, 200, { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });
     }
     if (method === 'GET' && path === '/users/@me') return json(res, 200, this.bot);
+    if (method === 'GET' && (m = path.match(/^\/guilds\/(\d+)$/))) {
+      const g = this.guilds.find((x) => x.id === m![1]);
+      if (!g) return this.notFound(res, 10004, 'Unknown Guild');
+      if (g.botAbsent) return json(res, 403, { message: 'Missing Access', code: 50001 });
+      return json(res, 200, { id: g.id, name: g.name ?? 'Fake guild', owner_id: '1', roles: this.rolesOf(g), features: [], emojis: [], stickers: [] });
+    }
+    if (method === 'GET' && (m = path.match(/^\/guilds\/(\d+)\/members\/(\d+)$/))) {
+      const g = this.guilds.find((x) => x.id === m![1]);
+      if (!g || g.botAbsent || m[2] !== this.bot.id) return this.notFound(res, 10007, 'Unknown Member');
+      return json(res, 200, this.member(this.bot, g.botRoles ?? []));
+    }
     if ((m = path.match(/^\/applications\/(\d+)\/guilds\/(\d+)\/commands$/))) {
       if (method === 'PUT') {
         const cmds = (rec.body as any[]).map((c) => ({ ...c, id: this.commands.get(m![2]!)?.find((o) => o.name === c.name)?.id ?? snowflake(), application_id: m![1], guild_id: m![2], version: snowflake() }));
@@ -505,6 +560,7 @@ export class DiscordFake extends EventEmitter {
     if ((m = path.match(/^\/channels\/(\d+)$/))) {
       const ch = this.channels.get(m[1]!);
       if (!ch) return this.notFound(res, 10003, 'Unknown Channel');
+      if (ch.guild_id && !this.botCanView(ch)) return json(res, 403, { message: 'Missing Access', code: 50001 });
       if (method === 'GET') return json(res, 200, ch);
       if (method === 'PATCH') {
         const b = rec.body ?? {};

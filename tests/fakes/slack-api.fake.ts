@@ -49,6 +49,12 @@ export class SlackApiFake {
    * called once per call, so each connection gets a fresh URL as from Slack.
    */
   socketModeUrl?: () => string;
+  /** Scopes the bot token was granted: sent as `x-oauth-scopes` on every answer, and enforced where noted. */
+  scopes = ['commands', 'chat:write', 'im:write', 'im:history', 'channels:history', 'groups:history', 'reactions:read', 'users:read', 'channels:read', 'groups:read'];
+  /** Channels `conversations.info` knows (needs channels:read or groups:read). */
+  readonly channels = new Map<string, { name: string; is_member: boolean; is_private?: boolean; is_archived?: boolean }>();
+  /** People `users.info` knows (needs users:read); unknown ids get a minimal user with locale es-ES. */
+  readonly users = new Map<string, { name: string; real_name?: string; display_name?: string; locale?: string }>();
 
   constructor(readonly bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }) {}
 
@@ -115,7 +121,7 @@ export class SlackApiFake {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.writeHead(status, { 'content-type': 'application/json', 'x-oauth-scopes': this.scopes.join(','), ...headers });
       res.end(JSON.stringify(body));
     };
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -184,8 +190,20 @@ export class SlackApiFake {
       case 'views.push':
       case 'views.update':
         return { ok: true, view: { id: `V${this.nextTs().replace('.', '')}`, ...(a.view as object) } };
-      case 'users.info':
-        return { ok: true, user: { id: s('user'), name: s('user'), locale: 'es-ES' } };
+      case 'users.info': {
+        if (!this.scopes.includes('users:read')) return { ok: false, error: 'missing_scope', needed: 'users:read', provided: this.scopes.join(',') };
+        const id = s('user') ?? '';
+        const u = this.users.get(id);
+        if (!u) return { ok: true, user: { id, name: id, locale: 'es-ES' } };
+        return { ok: true, user: { id, name: u.name, real_name: u.real_name, locale: u.locale ?? 'en-US', profile: { real_name: u.real_name ?? '', display_name: u.display_name ?? '' } } };
+      }
+      case 'conversations.info': {
+        if (!this.scopes.includes('channels:read') && !this.scopes.includes('groups:read')) return { ok: false, error: 'missing_scope', needed: 'channels:read,groups:read' };
+        const id = s('channel') ?? '';
+        const c = this.channels.get(id);
+        if (!c) return { ok: false, error: 'channel_not_found' };
+        return { ok: true, channel: { id, name: c.name, is_channel: !c.is_private, is_private: Boolean(c.is_private), is_member: c.is_member, is_archived: Boolean(c.is_archived) } };
+      }
       case 'apps.connections.open':
         return { ok: true, url: this.socketModeUrl?.() ?? `${this.url.replace('http', 'ws')}/socket` };
       default:
