@@ -10,6 +10,7 @@ import type { SlackInboundDeps } from './slack.context.js';
 import { registerEvents } from './slack.events.js';
 import { registerInteractions } from './slack.interactions.js';
 import { SlackPlatform } from './slack.platform.js';
+import { SlackPeople } from './slack.people.js';
 
 type BoltApp = InstanceType<typeof App>;
 
@@ -150,6 +151,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     store: o.store ?? deps.store,
     platform,
     client,
+    people: new SlackPeople(client, log),
     log,
     deskLocale: o.deskLocale,
     userLocale: o.userLocale ?? 'desk',

@@ -8,7 +8,7 @@ import { runAgentCommand } from '../shared/agent-commands.js';
 import { parseHelpCommand } from '../shared/help-command.js';
 import { replyOnError } from '../shared/reply-on-error.js';
 import { openedView, statusView } from '../shared/result-views.js';
-import { deskAt, ephemeral, localeOf, slackIdentity, type SlackInboundDeps } from './slack.context.js';
+import { deskAt, ephemeral, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { helpModal } from './slack.modal.js';
 import { helpRequestEvent } from '../shared/help-request.js';
 
@@ -20,7 +20,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
   app.command(d.command, async ({ command, ack, respond, context }) => {
     await ack();
     const workspace = command.team_id;
-    const actor = slackIdentity(workspace, command.user_id, command.user_name);
+    const actor = await slackPerson(d, workspace, command.user_id, command.user_name);
     const desk = deskAt(d, workspace, command.channel_id);
     const locale = (await localeOf(d, actor)) ?? desk?.locale ?? d.deskLocale;
     const tr = translator(locale, desk?.locale ?? d.deskLocale);

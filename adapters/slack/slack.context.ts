@@ -6,6 +6,7 @@ import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import type { View } from '../../core/views/view.js';
+import type { SlackPeople } from './slack.people.js';
 import type { SlackPlatform } from './slack.platform.js';
 import { renderView } from './slack.renderer.js';
 
@@ -17,6 +18,8 @@ export interface SlackInboundDeps {
   platform: SlackPlatform;
   /** Web API client for inbound-side calls (views.open, conversations.replies, users.info). */
   client: WebClient;
+  /** Display names and locales (users.info, cached). */
+  people: SlackPeople;
   log: Logger;
   /** Fallback locale when the person's is unknown. */
   deskLocale?: string;
@@ -32,6 +35,15 @@ export const SHORTCUT_CREATE_TICKET = 'hd_create_ticket';
 
 export const slackIdentity = (workspace: string, user: string, name?: string): Identity => ({ platform: 'slack', workspace, user, ...(name ? { name } : {}) });
 
+/**
+ * A Slack person with their profile's display name (cached users.info) rather than a payload's legacy
+ * `user.name` handle: core then shows one name per person (an agent's is the directory's anyway).
+ */
+export async function slackPerson(d: SlackInboundDeps, workspace: string, user: string, handle?: string): Promise<Identity> {
+  // The legacy handle only when the profile cannot be read (no users:read): better than a bare id.
+  return slackIdentity(workspace, user, (await d.people.profile(user)).name ?? handle);
+}
+
 /** The desk serving a channel, or undefined when none is configured for it. */
 export function deskAt(d: SlackInboundDeps, workspace: string, channel?: string): Desk | undefined {
   try {
@@ -44,13 +56,7 @@ export function deskAt(d: SlackInboundDeps, workspace: string, channel?: string)
 /** The person's Slack locale (`es-ES`…) when configured to look it up; undefined means the desk's. */
 export async function localeOf(d: SlackInboundDeps, who: Identity): Promise<string | undefined> {
   if (d.userLocale !== 'slack') return undefined;
-  try {
-    const r = await d.client.users.info({ user: who.user, include_locale: true });
-    return (r.user as { locale?: string } | undefined)?.locale;
-  } catch (err) {
-    d.log.debug({ err, user: who.user }, 'users.info failed; using desk locale');
-    return undefined;
-  }
+  return (await d.people.profile(who.user)).locale;
 }
 
 /** A `respond()` / response_url body showing `view` only to the person. */

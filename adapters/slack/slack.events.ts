@@ -4,7 +4,7 @@ import type { Ticket } from '../../core/domain/ticket.js';
 import type { View } from '../../core/views/view.js';
 import { replyOnError } from '../shared/reply-on-error.js';
 import { openedView } from '../shared/result-views.js';
-import { deskAt, isWatched, localeOf, slackIdentity, type SlackInboundDeps } from './slack.context.js';
+import { deskAt, isWatched, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
 import { helpRequestEvent } from '../shared/help-request.js';
 
@@ -36,7 +36,7 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
     if (!PERSON_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
     const workspace = (body as { team_id?: string }).team_id ?? '';
     const eventId = `slack:${(body as { event_id?: string }).event_id ?? `${m.channel}:${m.ts}`}`;
-    const actor = slackIdentity(workspace, m.user);
+    const actor = await slackPerson(d, workspace, m.user);
     const text = m.text ?? '';
     const log = d.log.child({ slack: 'message', channel: m.channel, user: m.user });
     const dm = m.channel_type === 'im';
@@ -81,7 +81,7 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
     if (event.item.type !== 'message' || event.user === context.botUserId) return;
     const workspace = (body as { team_id?: string }).team_id ?? '';
     const { channel, ts } = event.item as { channel: string; ts: string };
-    const actor: Identity = slackIdentity(workspace, event.user);
+    const actor: Identity = await slackPerson(d, workspace, event.user);
     const eventId = `slack:${(body as { event_id?: string }).event_id ?? `${channel}:${ts}:${event.reaction}:${event.user}`}`;
     const tier = d.directory.tierChannel({ platform: 'slack', workspace, channel });
     const log = d.log.child({ slack: 'reaction', channel, reaction: event.reaction });

@@ -1,7 +1,7 @@
 import type { Identity } from '../../core/domain/identity.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import type { SlackInboundDeps } from './slack.context.js';
-import { slackIdentity, threadText } from './slack.context.js';
+import { slackPerson, threadText } from './slack.context.js';
 
 export interface FileMessageInput {
   workspace: string;
@@ -25,7 +25,7 @@ export interface FileMessageInput {
 export async function fileMessage(d: SlackInboundDeps, m: FileMessageInput): Promise<{ ticket: Ticket; created: boolean }> {
   const { text, author, root } = await threadText(d, m.channel, m.threadTs ?? m.ts, m.text);
   const user = m.author ?? author ?? m.reporter.user;
-  const requester = user === m.reporter.user ? m.reporter : slackIdentity(m.workspace, user);
+  const requester = user === m.reporter.user ? m.reporter : await slackPerson(d, m.workspace, user);
   const r = await d.helpdesk.handle({
     type: 'help.request',
     eventId: m.eventId,

@@ -8,7 +8,7 @@ import { decodeAction } from '../shared/action-codec.js';
 import { actionToEvent } from '../shared/action-events.js';
 import { replyOnError } from '../shared/reply-on-error.js';
 import { deflectionOutcomeView, openedView } from '../shared/result-views.js';
-import { deskAt, ephemeral, localeOf, postToResponseUrl, SHORTCUT_CREATE_TICKET, slackIdentity, type SlackInboundDeps } from './slack.context.js';
+import { deskAt, ephemeral, localeOf, postToResponseUrl, SHORTCUT_CREATE_TICKET, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
 import { csatModal, MODAL, noteModal, parseHelpModal, readInput, type CsatMeta, type StateValues } from './slack.modal.js';
 import { renderView } from './slack.renderer.js';
@@ -16,13 +16,14 @@ import { helpRequestEvent } from '../shared/help-request.js';
 
 type Payload = { team?: { id?: string } | null; user: { id: string; name?: string; username?: string; team_id?: string } };
 const workspaceOf = (b: Payload) => b.team?.id ?? b.user.team_id ?? '';
-const actorOf = (b: Payload): Identity => slackIdentity(workspaceOf(b), b.user.id, b.user.name ?? b.user.username);
+/** The person acting, named from their profile (not the payload's legacy `user.name` handle). */
+const actorOf = (d: SlackInboundDeps, b: Payload): Promise<Identity> => slackPerson(d, workspaceOf(b), b.user.id, b.user.name ?? b.user.username);
 
 /** Buttons and selects (`hd:*`), the help/note/CSAT modals, and the "Create ticket" message shortcut. */
 export function registerInteractions(app: App, d: SlackInboundDeps): void {
   app.action<BlockAction>(/^hd:/, async ({ ack, body, action, respond }) => {
     await ack();
-    const actor = actorOf(body);
+    const actor = await actorOf(d, body);
     const raw = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? action.selected_option?.value : undefined;
     const decoded = decodeAction(raw);
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
@@ -71,7 +72,7 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
   });
 
   app.view(MODAL.help, async ({ ack, view, body }) => {
-    const actor = actorOf(body);
+    const actor = await actorOf(d, body);
     const meta = safeJson<{ desk?: string; channel?: string; responseUrl?: string }>(view.private_metadata);
     const desk = (meta.desk ? d.directory.desks().find((k) => k.id === meta.desk) : undefined) ?? deskAt(d, actor.workspace, meta.channel);
     if (!desk) return ack();
@@ -104,7 +105,7 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
   });
 
   app.view(MODAL.note, async ({ ack, view, body }) => {
-    const actor = actorOf(body);
+    const actor = await actorOf(d, body);
     const { ticketId } = safeJson<{ ticketId?: string }>(view.private_metadata);
     const text = readInput(view.state.values as StateValues, 'note');
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
@@ -120,7 +121,7 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
   });
 
   const onCsat = async (view: { id: string; private_metadata: string; state?: { values: unknown } }, body: Payload, withComment: boolean) => {
-    const actor = actorOf(body);
+    const actor = await actorOf(d, body);
     const meta = safeJson<CsatMeta>(view.private_metadata);
     const comment = withComment ? readInput(view.state?.values as StateValues | undefined, 'comment') : undefined;
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
@@ -142,7 +143,7 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
   app.shortcut(SHORTCUT_CREATE_TICKET, async ({ ack, shortcut, respond }) => {
     await ack();
     if (shortcut.type !== 'message_action') return;
-    const reporter = slackIdentity(shortcut.team?.id ?? shortcut.user.team_id ?? '', shortcut.user.id, shortcut.user.name);
+    const reporter = await slackPerson(d, shortcut.team?.id ?? shortcut.user.team_id ?? '', shortcut.user.id, shortcut.user.name);
     const locale = (await localeOf(d, reporter)) ?? d.deskLocale;
     const msg = shortcut.message as { ts: string; thread_ts?: string; user?: string; text?: string };
     await replyOnError(

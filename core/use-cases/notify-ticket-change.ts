@@ -142,7 +142,9 @@ export class TicketNotifier {
     const internal = entry.visibility === 'internal';
     const src = entry.source;
     const from = (l: Link) => src !== undefined && l.platform === src.platform && l.channel === src.channel && (l.thread ?? l.message) === src.thread;
-    const label = actorName(e.actor);
+    // The platform tag ("Ana (slack)") only where it tells something: a desk or ticket on several platforms.
+    const platforms = new Set([...desk.tiers.flatMap((tier) => Object.keys(tier.channels)), ...t.links.map((l) => l.platform)]);
+    const label = src && platforms.size > 1 ? `${actorName(e.actor)} (${src.platform})` : actorName(e.actor);
     return t.links
       .filter((l) => (internal ? l.role === 'triage' : l.role !== 'announce') && !from(l))
       .map((l) => ({
@@ -150,7 +152,7 @@ export class TicketNotifier {
         key: key(`relay:${entry.id}:${l.platform}:${l.channel}:${l.message ?? ''}`),
         platform: l.platform,
         target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
-        view: relayView(entry, src ? `${label} (${src.platform})` : label, internal, l.role === 'requester' ? (t.locale ?? desk.locale) : desk.locale),
+        view: relayView(entry, label, internal, l.role === 'requester' ? (t.locale ?? desk.locale) : desk.locale),
         ticketId: t.id,
       }));
   }

@@ -9,7 +9,9 @@ export async function resolveActor(deps: Pick<CoreDeps, 'directory'>, deskId: st
   if ('system' in input) return { kind: 'system', reason: input.system };
   const agent = await deps.directory.agentByIdentity(input);
   const role = agent?.desks.find((d) => d.desk === deskId);
-  const identity = agent && !input.name ? { ...input, name: agent.name } : input;
+  // One name for one agent everywhere: the directory's, whatever the platform payload called them
+  // (a Slack button carries the legacy handle, a reaction no name at all); else the platform's.
+  const identity = agent ? { ...input, name: agent.name } : input;
   return role && agent ? { kind: 'person', identity, agent: { id: agent.id, tier: role.tier, lead: role.lead } } : { kind: 'person', identity };
 }
 
