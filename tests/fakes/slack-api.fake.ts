@@ -53,7 +53,7 @@ export class SlackApiFake {
   scopes = ['commands', 'chat:write', 'im:write', 'im:history', 'channels:history', 'groups:history', 'reactions:read', 'users:read', 'channels:read', 'groups:read'];
   /** Channels `conversations.info` knows (needs channels:read or groups:read). */
   readonly channels = new Map<string, { name: string; is_member: boolean; is_private?: boolean; is_archived?: boolean }>();
-  /** People `users.info` knows (needs users:read); unknown ids get a minimal user with locale es-ES. */
+  /** People `users.info` knows (needs users:read); unknown ids get an empty profile with locale es-ES. */
   readonly users = new Map<string, { name: string; real_name?: string; display_name?: string; locale?: string }>();
 
   constructor(readonly bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }) {}
@@ -194,7 +194,8 @@ export class SlackApiFake {
         if (!this.scopes.includes('users:read')) return { ok: false, error: 'missing_scope', needed: 'users:read', provided: this.scopes.join(',') };
         const id = s('user') ?? '';
         const u = this.users.get(id);
-        if (!u) return { ok: true, user: { id, name: id, locale: 'es-ES' } };
+        // Someone the test did not describe: an account with an empty profile (names come from elsewhere).
+        if (!u) return { ok: true, user: { id, locale: 'es-ES', profile: { display_name: '', real_name: '' } } };
         return { ok: true, user: { id, name: u.name, real_name: u.real_name, locale: u.locale ?? 'en-US', profile: { real_name: u.real_name ?? '', display_name: u.display_name ?? '' } } };
       }
       case 'conversations.info': {
