@@ -5,6 +5,15 @@ import { ok, type Finding } from '../shared/doctor.js';
 import { teamsAuthSettings, type TeamsCredentials } from './teams.auth.js';
 import { CREATE_TICKET_COMMAND } from './teams.package.js';
 
+/** The parts of a Teams manifest the doctor reads. */
+interface PackageManifest {
+  id?: string;
+  version?: string;
+  bots?: Array<{ botId?: string }>;
+  composeExtensions?: Array<{ botId?: string; commands?: Array<{ id?: string }> }>;
+  webApplicationInfo?: { id?: string };
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Teams channel ids: `19:…@thread.tacv2` (or `@thread.skype` in older teams). */
 const CHANNEL_ID = /^19:[^\s@]{1,200}@thread\.(tacv2|skype)$/;
@@ -53,10 +62,10 @@ export async function checkTeams(o: TeamsCredentials & { desks: readonly Desk[];
   });
 
   if (o.packageZip) {
-    let manifest: Record<string, any> | undefined;
+    let manifest: PackageManifest | null | undefined;
     try {
       const zip = await JSZip.loadAsync(o.packageZip);
-      manifest = JSON.parse((await zip.file('manifest.json')?.async('string')) ?? 'null') as Record<string, any> | undefined;
+      manifest = JSON.parse((await zip.file('manifest.json')?.async('string')) ?? 'null') as PackageManifest | null;
     } catch (e) {
       f('error', 'manifest', `the app package cannot be read: ${(e as Error).message}`, 'rebuild it with `helpdesk teams package`');
     }
@@ -66,7 +75,7 @@ export async function checkTeams(o: TeamsCredentials & { desks: readonly Desk[];
       const wrong = ids.filter(([, v]) => v !== appId);
       if (wrong.length) f('error', 'manifest', `the package's manifest is not for TEAMS_APP_ID ${appId}: ${wrong.map(([k, v]) => `${k}=${String(v)}`).join(', ')}: Teams sends this app's messages to another bot`, `rebuild and re-upload: helpdesk teams package --app-id ${appId || '<Microsoft App ID>'}`);
       else out.push(ok('teams', 'manifest', `the package's manifest (version ${String(manifest.version)}) is for app ${appId}`));
-      const commands = (manifest.composeExtensions?.[0]?.commands ?? []) as Array<{ id?: string }>;
+      const commands = manifest.composeExtensions?.[0]?.commands ?? [];
       if (!commands.some((c) => c.id === CREATE_TICKET_COMMAND)) f('warn', 'manifest', 'the package has no "Create ticket" message action', 'rebuild it with `helpdesk teams package` and re-upload');
     }
   }

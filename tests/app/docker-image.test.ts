@@ -65,7 +65,7 @@ let child: ChildProcess | undefined;
 let output = '';
 let port = 0;
 let stage: ReturnType<typeof parseDockerfile>[number];
-let imageEnv: Record<string, string> = {};
+const imageEnv: Record<string, string> = {};
 
 beforeAll(async () => {
   const stages = parseDockerfile(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
