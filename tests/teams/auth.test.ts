@@ -20,6 +20,7 @@ const SCOPE = 'https://api.botframework.test';
 const LOGIN = 'https://login.helpdesk.test/botframework.com';
 const TIER1 = '19:tier1@thread.tacv2';
 const alice: TeamsUser = { id: '29:alice', name: 'Alice' };
+const bob: TeamsUser = { id: '29:bob', name: 'Bob' };
 
 interface Entry {
   level: string;
@@ -43,7 +44,7 @@ describe('Teams with authentication on (identity fake)', () => {
     identity.routeLoginHosts();
     h = await startTeams({
       desks: [testDesk()],
-      agents: [testAgent('bob', [person('teams', '29:bob', 'tenant1', 'Bob')], 1)],
+      agents: [testAgent('bob', [person('teams', bob.id, 'tenant1', bob.name)], 1)],
       appId: APP_ID,
       appPassword: PASSWORD,
       identity: { openIdMetadataUrl: identity.openIdMetadataUrl, tokenIssuer: ISSUER, loginUrl: LOGIN, oauthScope: SCOPE },
@@ -75,6 +76,16 @@ describe('Teams with authentication on (identity fake)', () => {
     expect(created).toHaveLength(1);
     expect(created[0]!.authorization).toMatch(/^Bearer fake-bot-token-/);
     expect((await h.core.store.list({}))[0]!.status).toBe('open');
+
+    // an agent claims on the card (an invoke: its answer is the refreshed card) and the card is edited
+    const triage = cardOf(created[0]!.body.activity);
+    const cardId = created[0]!.answeredActivityId!;
+    const claim = await h.send(cardAction(h.connector.url, bob, actionOf(triage, 'hd:claim'), { conversation: `${TIER1};messageid=${cardId}`, replyToId: cardId }), bearer(identity.sign(h.connector.url)));
+    expect(claim.status).toBe(200);
+    expect(JSON.stringify(claim.body.value)).toContain('In progress');
+    expect((await h.core.store.list({}))[0]).toMatchObject({ status: 'claimed', assignee: { user: bob.id } });
+    const edit = h.connector.calls.find((c) => c.kind === 'update' && c.activityId === cardId);
+    expect(edit?.authorization).toMatch(/^Bearer fake-bot-token-/);
   });
 
   it.each([
