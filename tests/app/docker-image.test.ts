@@ -78,6 +78,7 @@ beforeAll(async () => {
   expect(build.instructions.some((i) => i.op === 'RUN' && i.args.includes('npm run build'))).toBe(true);
   await run('npm', ['run', 'build', '--', '--outDir', path.join(buildOut, 'dist')], { cwd: root });
 
+  const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim().replace(/\/$/, '')).filter((l) => l && !l.startsWith('#'));
   let workdir = '/';
   for (const { op, args } of stage.instructions) {
     if (op === 'WORKDIR') workdir = args;
@@ -89,6 +90,8 @@ beforeAll(async () => {
       const dest = paths.pop()!;
       const target = path.join(dir, path.relative(workdir, path.resolve(workdir, dest)));
       for (const src of paths) {
+        // A source the build context leaves out (.dockerignore) would be missing from the real image.
+        if (!from) expect(ignored.filter((pattern) => src === pattern || src.startsWith(`${pattern}/`)), `${src} is in .dockerignore`).toEqual([]);
         // Only the build stage's output is taken from a stage; everything else is the build context.
         const source = from ? path.join(buildOut, path.relative(buildWorkdir, src)) : path.join(root, src);
         if (from) expect(from).toBe(build.name);
