@@ -15,7 +15,7 @@ import { createHttpServer, type RequestHandler } from './http-server.js';
 import { asCoreLogger, createLogger } from './logger.js';
 import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
-import { startFerretdb, type RunningService } from './services/ferretdb.js';
+import { startLocalStore } from './services/local-store.js';
 import { startRedis } from './services/redis.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
@@ -49,10 +49,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const dataDir = path.resolve(cfg.HELPDESK_DATA_DIR ?? path.join(root, '.data'));
     let mongoUri = cfg.MONGODB_URI;
     if (!mongoUri) {
-      const f: RunningService = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => log.info(m), { postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL });
+      const f = await startLocalStore({ dataDir, backend: cfg.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL, log: (m) => log.info(m) });
       cleanups.push(() => f.stop());
       mongoUri = `${f.url}helpdesk`;
-      log.info({ url: f.url, backend: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL ? 'postgresql' : 'sqlite' }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
+      log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
     let redisUrl = cfg.REDIS_URL;
     if (!redisUrl) {

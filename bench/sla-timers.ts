@@ -18,7 +18,8 @@ import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import mongoose from 'mongoose';
 import { composeHelpdesk } from '../app/compose.js';
-import { startFerretdb, type RunningService } from '../app/services/ferretdb.js';
+import type { RunningService } from '../app/services/ferretdb.js';
+import { startLocalStore } from '../app/services/local-store.js';
 import { startRedis } from '../app/services/redis.js';
 import type { Platform } from '../core/domain/identity.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
@@ -51,8 +52,9 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hd-bench-sla-'));
   let mongoUrl = process.env.MONGODB_URI;
   if (!mongoUrl) {
-    // HELPDESK_FERRETDB_POSTGRESQL_URL: FerretDB's PostgreSQL backend (filters in SQL, not a Go scan).
-    const f = await startFerretdb(path.join(tmp, 'ferretdb'), undefined, { postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL });
+    // The local default: FerretDB on an embedded PostgreSQL (HELPDESK_FERRETDB_BACKEND=sqlite for SQLite files).
+    const backend = process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql';
+    const f = await startLocalStore({ dataDir: tmp, backend, postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL, ephemeral: true });
     started.push(f);
     mongoUrl = f.url;
   }

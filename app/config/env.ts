@@ -25,7 +25,12 @@ const envSchema = z.object({
   HELPDESK_ROLE: z.enum(['all', 'web', 'gateway', 'worker']).default('all'),
   HELPDESK_DATA_DIR: optionalString,
   HELPDESK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('helpdesk'),
-  /** Local FerretDB on PostgreSQL instead of SQLite files (when MONGODB_URI is unset). */
+  /**
+   * Local FerretDB's storage when MONGODB_URI is unset: `postgresql` (an embedded PostgreSQL 16 in
+   * the data directory, or HELPDESK_FERRETDB_POSTGRESQL_URL) or `sqlite` (files; slower, serialises writes).
+   */
+  HELPDESK_FERRETDB_BACKEND: z.enum(['postgresql', 'sqlite']).default('postgresql'),
+  /** Local FerretDB on this PostgreSQL database (created if missing) instead of the embedded one. */
   HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),

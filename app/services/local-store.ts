@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { startFerretdb, type RunningService } from './ferretdb.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
+
+/** FerretDB's storage: PostgreSQL (embedded unless a URL is given) or SQLite files. */
+export type FerretdbBackend = 'postgresql' | 'sqlite';
+
+export interface LocalStoreOptions {
+  /** The helpdesk data directory: PostgreSQL's cluster goes in `postgres/`, SQLite files in `ferretdb/`. */
+  dataDir: string;
+  /** @defaultValue 'postgresql' */
+  backend?: FerretdbBackend;
+  /** An external PostgreSQL database for FerretDB (created if missing) instead of the embedded one. */
+  postgresqlUrl?: string;
+  /**
+   * Database of the embedded cluster FerretDB stores in (each MongoDB database is a schema in it).
+   * @defaultValue 'ferretdb'
+   */
+  database?: string;
+  /** Throwaway data (tests): the embedded cluster runs without fsync. */
+  ephemeral?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface LocalStore extends RunningService {
+  /** What FerretDB stores in, for logs. */
+  backend: 'embedded-postgresql' | 'postgresql' | 'sqlite';
+  /** The embedded PostgreSQL server, when one was started. */
+  postgres?: EmbeddedPostgres;
+}
+
+/**
+ * The local MongoDB-compatible store used when MONGODB_URI is unset: FerretDB 1.24 on an embedded
+ * PostgreSQL 16 by default, on an external PostgreSQL when a URL is given, or on SQLite files.
+ * `stop()` stops FerretDB, then PostgreSQL.
+ */
+export async function startLocalStore(o: LocalStoreOptions): Promise<LocalStore> {
+  const log = o.log ?? (() => {});
+  const ferretDir = path.join(o.dataDir, 'ferretdb');
+  if (o.backend === 'sqlite') return { ...(await startFerretdb(ferretDir, log)), backend: 'sqlite' };
+  if (o.postgresqlUrl) return { ...(await startFerretdb(ferretDir, log, { postgresqlUrl: o.postgresqlUrl })), backend: 'postgresql' };
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'postgres'), ephemeral: o.ephemeral, log });
+  try {
+    const db = o.database ?? 'ferretdb';
+    await pg.ensureDatabase(db);
+    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(db), env: pg.env });
+    return {
+      ...f,
+      backend: 'embedded-postgresql',
+      postgres: pg,
+      stop: async () => {
+        await f.stop();
+        await pg.stop();
+      },
+    };
+  } catch (e) {
+    await pg.stop();
+    throw e;
+  }
+}
