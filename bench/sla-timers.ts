@@ -12,7 +12,7 @@
  *   MONGODB_URI=mongodb://… REDIS_URL=redis://… npx tsx bench/sla-timers.ts
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
@@ -50,6 +50,7 @@ const noop: ChatPlatform = {
 async function main() {
   const started: RunningService[] = [];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hd-bench-sla-'));
+  chmodSync(tmp, 0o711); // as root, the embedded PostgreSQL runs as `nobody`, which must reach its cluster
   let mongoUrl = process.env.MONGODB_URI;
   if (!mongoUrl) {
     // The local default: FerretDB on an embedded PostgreSQL (HELPDESK_FERRETDB_BACKEND=sqlite for SQLite files).

@@ -80,6 +80,16 @@ function serverAccount(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** The first directory on the way to `dir` that `account` may not enter (PostgreSQL could not reach its cluster). */
+function blockedAncestor(dir: string, account: { uid: number; gid: number }): string | undefined {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const st = statSync(d);
+    const bit = st.uid === account.uid ? 0o100 : st.gid === account.gid ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
 /** Runs a short command to completion; rejects with its stderr. */
 function run(cmd: string, args: string[], o: { uid?: number; gid?: number; env?: Record<string, string> }, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -122,7 +132,7 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   log?: (msg: string) => void;
   /**
-   * Throwaway cluster (tests): no fsync. Data survives a crash of the helpdesk but not of the machine.
+   * Throwaway cluster (tests): no fsync. Data survives a crash of PostgreSQL but not of the machine.
    * @defaultValue false
    */
   ephemeral?: boolean;
@@ -152,8 +162,24 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
   const account = serverAccount();
   const dir = path.resolve(o.dataDir);
   const pgdata = path.join(dir, 'pgdata');
+  mkdirSync(path.dirname(dir), { recursive: true }); // default mode: `nobody` may need to pass through
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (account) chmodSync(dir, 0o711); // `nobody` must reach pgdata; the password file stays private
+  if (account) {
+    chmodSync(dir, 0o711); // `nobody` must reach pgdata; the password file stays private
+    const blocked = blockedAncestor(dir, account);
+    if (blocked) {
+      throw new ServiceSetupError(
+        `running as root, the embedded PostgreSQL runs as \`nobody\` (it refuses to run as root), which cannot enter ${blocked} to reach ${dir}: ` +
+          'run as an ordinary user, or allow others to search that directory (chmod o+x), or set HELPDESK_DATA_DIR elsewhere.',
+      );
+    }
+    const binBlocked = blockedAncestor(bin.postgres, account);
+    if (binBlocked) {
+      throw new ServiceSetupError(
+        `running as root, the embedded PostgreSQL runs as \`nobody\`, which cannot enter ${binBlocked} to run ${bin.postgres}: run as an ordinary user or allow others to search that directory (chmod o+x).`,
+      );
+    }
+  }
   const pwFile = path.join(dir, 'password');
 
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
@@ -179,7 +205,7 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
       );
     } catch (e) {
       rmSync(tmp, { recursive: true, force: true });
-      throw new ServiceSetupError(`${(e as Error).message}${account ? '\n(as root, PostgreSQL runs as `nobody`: every directory above the data directory must be searchable by others, or set HELPDESK_DATA_DIR)' : ''}`);
+      throw e;
     } finally {
       rmSync(initPw, { force: true });
     }
@@ -202,7 +228,8 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
     '-c', 'max_connections=200',
-    ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    // Throwaway clusters skip fsync (lost only if the machine crashes); a server crash still loses nothing.
+    ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : []),
   ];
   const spawnServer = () => startChild(bin.postgres, flags, { ...account, env: { LC_ALL: 'C' }, exitSignal: 'SIGINT' });
   let { child, stderr } = spawnServer();
