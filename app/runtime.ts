@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type pino from 'pino';
-import { Redis } from 'ioredis';
 import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
-import { createJobsClient, createJobsScheduler, createJobsMetrics, startWorkers } from '../jobs/index.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
@@ -54,7 +53,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       mongoUri = `${f.url}helpdesk`;
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
-    let redisUrl = cfg.REDIS_URL;
+    let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
     if (!redisUrl) {
       const r = await startRedis({ dataDir: path.join(dataDir, 'redis') });
       cleanups.push(() => r.stop());
@@ -111,7 +110,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
 
     let port: number | undefined;
     if (has('web')) {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+      const redis = probeClient(redisUrl);
       cleanups.push(() => redis.quit());
       const server = createHttpServer({
         log,
