@@ -9,7 +9,7 @@ import { keyPrefix, type RedisClusterConnection } from '../../jobs/connection.js
 import { helperKey } from '../../jobs/queues.js';
 import { slaJobId } from '../../jobs/scheduler.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
-import { startRedisCluster, type RunningCluster } from '../support/redis-cluster.js';
+import { startRedisCluster, type RunningCluster } from '../../app/services/redis-cluster.js';
 import { randomId } from '../support/services.js';
 import { harness, request, tinySla, waitFor, type Harness } from './harness.js';
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, ServiceSetupError, startChild, stopChild, waitForPort } from '../../app/services/process-util.js';
+import { commandExists, freePort, ServiceSetupError, startChild, stopChild, waitForPort } from './process-util.js';
 
 export interface RunningCluster {
   nodes: Array<{ host: string; port: number }>;
@@ -15,9 +15,11 @@ const cli = (port: number, ...args: string[]) => spawnSync('redis-cli', ['-h', '
 
 /**
  * A local Redis Cluster of `primaries` primaries (no replicas) on free loopback ports, created with
- * `redis-cli --cluster create`, in a temporary directory removed by `stop()`.
+ * `redis-cli --cluster create`, in a temporary directory removed by `stop()`. For tests and benchmarks
+ * (the helpdesk itself connects to a cluster through REDIS_CLUSTER_NODES; it never starts one).
  */
 export async function startRedisCluster(primaries = 3): Promise<RunningCluster> {
+  if (!commandExists('redis-server') || !commandExists('redis-cli')) throw new ServiceSetupError('a local Redis Cluster needs redis-server and redis-cli (Debian: apt-get install redis-server)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-redis-cluster-'));
   const children: Array<ReturnType<typeof startChild>> = [];
   const nodes: Array<{ host: string; port: number }> = [];
