@@ -18,31 +18,41 @@ export default async function setup(project: TestProject) {
   const started: RunningService[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'helpdesk-test-'));
   chmodSync(dataDir, 0o711); // run as root, PostgreSQL runs as `nobody`, which must reach its cluster
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
   let mongoUrl = process.env.MONGODB_URI;
   let externalPg: URL | undefined;
-  if (!mongoUrl) {
-    const pg = process.env.HELPDESK_FERRETDB_POSTGRESQL_URL;
-    externalPg = pg ? Object.assign(new URL(pg), { pathname: `/hdtest_${process.pid}_${Date.now()}` }) : undefined;
-    const f = await startLocalStore({
-      dataDir,
-      backend: process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql',
-      postgresqlUrl: externalPg?.toString(),
-      ephemeral: true,
-      log: (m) => console.log(`[setup] ${m}`),
-    });
-    started.push(f);
-    mongoUrl = f.url;
-  }
   let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    const r = await startRedis();
-    started.push(r);
-    redisUrl = r.url;
+  try {
+    if (!mongoUrl) {
+      const pg = process.env.HELPDESK_FERRETDB_POSTGRESQL_URL;
+      externalPg = pg ? Object.assign(new URL(pg), { pathname: `/hdtest_${process.pid}_${Date.now()}` }) : undefined;
+      const f = await startLocalStore({
+        dataDir,
+        backend: process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql',
+        postgresqlUrl: externalPg?.toString(),
+        ephemeral: true,
+        log: (m) => console.log(`[setup] ${m}`),
+      });
+      started.push(f);
+      mongoUrl = f.url;
+    }
+    if (!redisUrl) {
+      const r = await startRedis();
+      started.push(r);
+      redisUrl = r.url;
+    }
+  } catch (e) {
+    // A failed start leaves nothing behind: no servers, no temporary directory.
+    await stopAll();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
   }
   project.provide('mongoUrl', mongoUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {
-    for (const s of started.reverse()) await s.stop();
+    await stopAll();
     if (externalPg) {
       await dropDatabase(Object.assign(new URL(externalPg), { pathname: '/postgres' }).toString(), externalPg.pathname.slice(1)).catch((e: unknown) =>
         console.log(`[setup] could not drop ${externalPg!.pathname.slice(1)}: ${(e as Error).message}`),

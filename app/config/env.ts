@@ -31,9 +31,10 @@ const envSchema = z.object({
     .default('helpdesk'),
   /**
    * Local FerretDB's storage when MONGODB_URI is unset: `postgresql` (an embedded PostgreSQL 16 in
-   * the data directory, or HELPDESK_FERRETDB_POSTGRESQL_URL) or `sqlite` (files; slower, serialises writes).
+   * the data directory, or HELPDESK_FERRETDB_POSTGRESQL_URL) or `sqlite` (files; slower, serialises
+   * writes). Unset: PostgreSQL, unless the data directory holds only SQLite data from before.
    */
-  HELPDESK_FERRETDB_BACKEND: z.enum(['postgresql', 'sqlite']).default('postgresql'),
+  HELPDESK_FERRETDB_BACKEND: z.enum(['postgresql', 'sqlite']).optional().or(z.literal('').transform(() => undefined)),
   /** Local FerretDB on this PostgreSQL database (created if missing) instead of the embedded one. */
   HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),

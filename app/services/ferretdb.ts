@@ -62,10 +62,10 @@ export interface FerretdbOptions {
 /** Starts FerretDB on a free loopback port: SQLite backend in `dataDir`, or PostgreSQL when asked. */
 export async function startFerretdb(dataDir: string, log: (msg: string) => void = () => {}, opts: FerretdbOptions = {}): Promise<RunningService> {
   const bin = ensureFerretdbBinary(log);
-  mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   let backend = ['--handler=sqlite', `--sqlite-url=file:${path.resolve(dataDir)}/`];
-  if (opts.postgresqlUrl) {
+  if (!opts.postgresqlUrl) mkdirSync(dataDir, { recursive: true });
+  else {
     const u = new URL(opts.postgresqlUrl);
     await ensureDatabase(Object.assign(new URL(u), { pathname: '/postgres' }).toString(), decodeURIComponent(u.pathname.slice(1)), opts.env?.PGPASSWORD);
     backend = ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`];

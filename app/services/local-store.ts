@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startFerretdb, type RunningService } from './ferretdb.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
@@ -8,7 +9,10 @@ export type FerretdbBackend = 'postgresql' | 'sqlite';
 export interface LocalStoreOptions {
   /** The helpdesk data directory: PostgreSQL's cluster goes in `postgres/`, SQLite files in `ferretdb/`. */
   dataDir: string;
-  /** @defaultValue 'postgresql' */
+  /**
+   * Unset: PostgreSQL, except for a data directory that holds SQLite data from an earlier version and
+   * no PostgreSQL cluster (that data stays where it is, with a log line saying how to move).
+   */
   backend?: FerretdbBackend;
   /** An external PostgreSQL database for FerretDB (created if missing) instead of the embedded one. */
   postgresqlUrl?: string;
@@ -29,6 +33,15 @@ export interface LocalStore extends RunningService {
   postgres?: EmbeddedPostgres;
 }
 
+/** FerretDB's SQLite backend keeps one `<database>.sqlite` file per database. */
+function hasSqliteData(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => f.endsWith('.sqlite'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The local MongoDB-compatible store used when MONGODB_URI is unset: FerretDB 1.24 on an embedded
  * PostgreSQL 16 by default, on an external PostgreSQL when a URL is given, or on SQLite files.
@@ -37,7 +50,15 @@ export interface LocalStore extends RunningService {
 export async function startLocalStore(o: LocalStoreOptions): Promise<LocalStore> {
   const log = o.log ?? (() => {});
   const ferretDir = path.join(o.dataDir, 'ferretdb');
-  if (o.backend === 'sqlite') return { ...(await startFerretdb(ferretDir, log)), backend: 'sqlite' };
+  let backend = o.backend;
+  if (!backend && !o.postgresqlUrl && hasSqliteData(ferretDir) && !existsSync(path.join(o.dataDir, 'postgres'))) {
+    log(
+      `${ferretDir} holds SQLite data from an earlier version: FerretDB stays on SQLite for it. To move to the embedded PostgreSQL ` +
+        '(faster, concurrent writes), copy the data with mongodump/mongorestore into a run with HELPDESK_FERRETDB_BACKEND=postgresql; set HELPDESK_FERRETDB_BACKEND=sqlite to silence this.',
+    );
+    backend = 'sqlite';
+  }
+  if (backend === 'sqlite') return { ...(await startFerretdb(ferretDir, log)), backend: 'sqlite' };
   if (o.postgresqlUrl) return { ...(await startFerretdb(ferretDir, log, { postgresqlUrl: o.postgresqlUrl })), backend: 'postgresql' };
   const pg = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'postgres'), ephemeral: o.ephemeral, log });
   try {

@@ -182,6 +182,15 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
   }
   const pwFile = path.join(dir, 'password');
 
+  if (existsSync(pgdata) && !existsSync(path.join(pgdata, 'PG_VERSION'))) {
+    const owner = statSync(pgdata).uid;
+    const me = process.getuid?.();
+    throw new ServiceSetupError(
+      me !== undefined && owner !== me
+        ? `${pgdata} belongs to user id ${owner} (made by a run as root, where PostgreSQL runs as nobody?): run as that user, or chown -R it, or set HELPDESK_DATA_DIR`
+        : `${pgdata} exists but is not a PostgreSQL cluster (no PG_VERSION): delete it to start afresh`,
+    );
+  }
   if (!existsSync(path.join(pgdata, 'PG_VERSION'))) {
     const started = Date.now();
     // initdb into a temporary directory renamed when complete: an interrupted initdb leaves no half cluster.

@@ -110,6 +110,30 @@ describe('local store', () => {
     }
   });
 
+  it('a data directory holding only SQLite data from before stays on SQLite, and says how to move', async () => {
+    const dataDir = path.join(root, 'legacy');
+    const before = await startLocalStore({ dataDir, backend: 'sqlite' }); // what earlier versions ran
+    const c1 = await mongoose.createConnection(`${before.url}helpdesk`).asPromise();
+    await c1.collection('t').insertOne({ _id: 'old' as never });
+    await c1.close();
+    await before.stop();
+    const logs: string[] = [];
+    const s = await startLocalStore({ dataDir, log: (m) => logs.push(m) });
+    try {
+      expect(s.backend).toBe('sqlite');
+      const c2 = await mongoose.createConnection(`${s.url}helpdesk`).asPromise();
+      expect(await c2.collection('t').countDocuments({ _id: 'old' as never })).toBe(1);
+      await c2.close();
+      expect(logs.join('\n')).toMatch(/holds SQLite data from an earlier version.*HELPDESK_FERRETDB_BACKEND=postgresql/s);
+      expect(existsSync(path.join(dataDir, 'postgres'))).toBe(false);
+    } finally {
+      await s.stop();
+    }
+    const chosen = await startLocalStore({ dataDir, backend: 'postgresql' });
+    expect(chosen.backend).toBe('embedded-postgresql');
+    await chosen.stop();
+  });
+
   it('nothing it started outlives a process killed with SIGKILL', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', 'support', 'local-store-child.ts'), path.join(root, 'orphans')], {
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -106,7 +106,8 @@ describe('environment validation', () => {
   });
 
   it('local store backend and Redis Cluster seed nodes', () => {
-    expect(readEnv({}).HELPDESK_FERRETDB_BACKEND).toBe('postgresql');
+    expect(readEnv({}).HELPDESK_FERRETDB_BACKEND).toBeUndefined(); // PostgreSQL unless only older SQLite data exists
+    expect(readEnv({ HELPDESK_FERRETDB_BACKEND: 'sqlite' }).HELPDESK_FERRETDB_BACKEND).toBe('sqlite');
     expect(problems(() => readEnv({ HELPDESK_FERRETDB_BACKEND: 'mysql' }))[0]).toMatch(/^HELPDESK_FERRETDB_BACKEND: /);
     const e = readEnv({ REDIS_CLUSTER_NODES: 'rediss://u:p%40ss@10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002', HELPDESK_QUEUE_PREFIX: '{hd}' });
     expect(e.redisCluster).toEqual({
