@@ -1,6 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Cluster } from 'ioredis';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
+import { startHelpdesk } from '../../app/runtime.js';
 import type { DeliveryOp } from '../../core/ports/delivery.port.js';
 import { openTicket } from '../../core/use-cases/open-ticket.js';
 import { setPriority } from '../../core/use-cases/set-ticket-fields.js';
@@ -10,7 +16,8 @@ import { helperKey } from '../../jobs/queues.js';
 import { slaJobId } from '../../jobs/scheduler.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
 import { startRedisCluster, type RunningCluster } from '../../app/services/redis-cluster.js';
-import { randomId } from '../support/services.js';
+import { SlackApiFake } from '../fakes/slack-api.fake.js';
+import { randomId, testMongoUri } from '../support/services.js';
 import { harness, request, tinySla, waitFor, type Harness } from './harness.js';
 
 // The queue, SLA and delivery paths on a 3-primary Redis Cluster (redis-server in cluster mode on
@@ -102,5 +109,52 @@ describe('Redis Cluster', () => {
     await waitFor(() => arrived('cl-dup') === 1 && keys.every((k) => arrived(k) === 1), 15_000, 'burst');
     await new Promise((r) => setTimeout(r, 150));
     expect([arrived('cl-flaky'), arrived('cl-dup'), ...keys.map(arrived)]).toEqual(Array(8).fill(1));
+  });
+});
+
+describe('the helpdesk on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
+  it('is ready, and a signed /help becomes a triage card through the clustered delivery queue', async () => {
+    const fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T0000000' }).start();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-cluster-rt-'));
+    const deskFile = path.join(dir, 'desks.yaml');
+    writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
+    const prefix = `rt${randomId()}`;
+    const hd = await startHelpdesk(
+      {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        HELPDESK_CONFIG: deskFile,
+        HELPDESK_QUEUE_PREFIX: prefix,
+        MONGODB_URI: testMongoUri(),
+        REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(','),
+        SLACK_BOT_TOKEN: 'xoxb-cluster',
+        SLACK_SIGNING_SECRET: 'cluster-secret',
+        SLACK_API_URL: fake.apiUrl,
+      },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const base = `http://127.0.0.1:${hd.port}`;
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ ok: true, checks: { mongodb: 'ok', redis: 'ok' } });
+      const body = new URLSearchParams({
+        team_id: 'T0000000', channel_id: 'CGEN', user_id: 'U0RITA', user_name: 'rita', command: '/help',
+        text: 'the quarterly zorbl frobnicator emits purple smoke', api_app_id: 'A1', response_url: fake.responseUrl('cl-1'), trigger_id: 'trg.cl.1',
+      }).toString();
+      const r = await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest('cluster-secret', body) }, body });
+      expect(r.status).toBe(200);
+      const card = await fake.waitFor(() => fake.callsOf('chat.postMessage').find((c) => c.args.channel === 'C0TIER1'), 15_000);
+      expect(String(card.args.text ?? '')).toMatch(/IT-\d+/);
+      // The queues live under the hash-tagged prefix on the cluster.
+      const probe = new Cluster(cluster.nodes);
+      try {
+        expect(await probe.exists(`{${prefix}}:delivery:id`)).toBe(1);
+      } finally {
+        await probe.quit();
+      }
+    } finally {
+      await hd.stop();
+      await fake.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
