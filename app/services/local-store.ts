@@ -62,9 +62,8 @@ export async function startLocalStore(o: LocalStoreOptions): Promise<LocalStore>
   if (o.postgresqlUrl) return { ...(await startFerretdb(ferretDir, log, { postgresqlUrl: o.postgresqlUrl })), backend: 'postgresql' };
   const pg = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'postgres'), ephemeral: o.ephemeral, log });
   try {
-    const db = o.database ?? 'ferretdb';
-    await pg.ensureDatabase(db);
-    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(db), env: pg.env });
+    // startFerretdb creates the database if missing.
+    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(o.database ?? 'ferretdb'), env: pg.env });
     return {
       ...f,
       backend: 'embedded-postgresql',
