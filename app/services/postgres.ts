@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
@@ -90,6 +90,37 @@ function blockedAncestor(dir: string, account: { uid: number; gid: number }): st
   }
 }
 
+/** Where a root run keeps what `nobody` must reach when the checkout is not reachable (e.g. under /root). */
+const ROOT_FALLBACK_DIR = '/var/lib/helpdesk';
+
+/**
+ * The binaries as `nobody` can run them: in place when it can reach them, otherwise a copy of the
+ * package's `native/` folder (symlinks kept) in a world-searchable cache keyed by the package version.
+ */
+function reachableBinaries(bin: Binaries, account: { uid: number; gid: number }, log: (msg: string) => void): Binaries {
+  if (!blockedAncestor(bin.postgres, account)) return bin;
+  const native = path.dirname(path.dirname(bin.postgres));
+  const version = (JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const copy = path.join(ROOT_FALLBACK_DIR, `postgres-${process.platform}-${process.arch}-${version}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    mkdirSync(ROOT_FALLBACK_DIR, { recursive: true, mode: 0o755 });
+    chmodSync(ROOT_FALLBACK_DIR, 0o755);
+    const tmp = `${copy}.${process.pid}.tmp`;
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    spawnSync('chmod', ['-R', 'a+rX', tmp]);
+    try {
+      renameSync(tmp, copy); // atomic: a concurrent start sees the whole copy or none
+    } catch {
+      rmSync(tmp, { recursive: true, force: true }); // another process finished first
+    }
+    log(`running as root, PostgreSQL runs as nobody, which cannot reach ${native}: using a copy in ${copy}`);
+  }
+  const blocked = blockedAncestor(path.join(copy, 'bin', 'postgres'), account);
+  if (blocked) throw new ServiceSetupError(`running as root, PostgreSQL runs as \`nobody\`, which cannot enter ${blocked}: allow others to search it (chmod o+x) or run as an ordinary user.`);
+  return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+}
+
 /** Runs a short command to completion; rejects with its stderr. */
 function run(cmd: string, args: string[], o: { uid?: number; gid?: number; env?: Record<string, string> }, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -158,7 +189,7 @@ export interface EmbeddedPostgres extends RunningService {
  */
 export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const log = o.log ?? (() => {});
-  const bin = postgresBinaries();
+  let bin = postgresBinaries();
   const account = serverAccount();
   const dir = path.resolve(o.dataDir);
   const pgdata = path.join(dir, 'pgdata');
@@ -168,17 +199,13 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     chmodSync(dir, 0o711); // `nobody` must reach pgdata; the password file stays private
     const blocked = blockedAncestor(dir, account);
     if (blocked) {
-      throw new ServiceSetupError(
-        `running as root, the embedded PostgreSQL runs as \`nobody\` (it refuses to run as root), which cannot enter ${blocked} to reach ${dir}: ` +
-          'run as an ordinary user, or allow others to search that directory (chmod o+x), or set HELPDESK_DATA_DIR elsewhere.',
-      );
+      // A checkout under /root (mode 700), as root: `nobody` cannot reach the cluster there. Keep the
+      // cluster in a directory of its own under /var/lib, named after the requested one.
+      const moved = path.join(ROOT_FALLBACK_DIR, `${path.basename(dir)}-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}`);
+      log(`running as root, PostgreSQL runs as nobody, which cannot enter ${blocked}: its cluster for ${dir} lives in ${moved}`);
+      return startEmbeddedPostgres({ ...o, dataDir: moved });
     }
-    const binBlocked = blockedAncestor(bin.postgres, account);
-    if (binBlocked) {
-      throw new ServiceSetupError(
-        `running as root, the embedded PostgreSQL runs as \`nobody\`, which cannot enter ${binBlocked} to run ${bin.postgres}: run as an ordinary user or allow others to search that directory (chmod o+x).`,
-      );
-    }
+    bin = reachableBinaries(bin, account, log);
   }
   const pwFile = path.join(dir, 'password');
 
