@@ -6,7 +6,8 @@
  */
 
 const SLASH = /^\s*\/[a-z][\w-]*\s+/i;
-const SLACK_REF = /<[@#!][^>]*>/g;
+// `[^<>]`, not `[^>]`: an unclosed `<@` must not make every later `<@` rescan to the end (quadratic).
+const SLACK_REF = /<[@#!][^<>]*>/g;
 const MENTION = /(^|\s)@[\w.-]+/g;
 const EMOJI_CODE = /:[a-z0-9_+-]+:/gi;
 const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f]/gu;
@@ -17,9 +18,52 @@ const GREETING =
 /**
  * A whole message that only thanks or confirms (`thanks, that fixed it!`, `ok ya funciona, gracias`)
  * asks nothing: it must get no suggestion rather than an article that mentions "fixed".
+ *
+ * Checked word by word, not with one regular expression: an alternation whose branches overlap
+ * (`is` / `is fixed` / `fixed`) repeated under `+` backtracks exponentially on a near miss
+ * (`'is fixed '.repeat(40) + 'x'` froze the process, issue 10). This is linear in the message.
  */
-const ACKNOWLEDGEMENT =
-  /^(?:(?:thanks?|thank\s+you|thx|ty|cheers|great|perfect|awesome|cool|nice|ok(?:ay)?|yes|yep|sure|got\s+it|that|this|it|all|now|(?:has\s+|is\s+)?(?:fixed|solved|resolved|sorted|working|works|worked)|muchas|gracias|genial|perfecto|vale|listo|ya|eso|esto|todo|est[aá]|is|(?:lo\s+)?(?:funciona|arreglado|solucionado|resuelto)|me\s+sirvi[oó]|sirvi[oó])[\s,!.:;¡-]*)+$/i;
+const ACK_WORDS: ReadonlySet<string> = new Set([
+  'thanks', 'thank', 'thx', 'ty', 'cheers', 'great', 'perfect', 'awesome', 'cool', 'nice', 'ok', 'okay', 'yes', 'yep', 'sure',
+  'that', 'this', 'it', 'all', 'now', 'is', 'fixed', 'solved', 'resolved', 'sorted', 'working', 'works', 'worked',
+  'muchas', 'gracias', 'genial', 'perfecto', 'vale', 'listo', 'ya', 'eso', 'esto', 'todo', 'esta', 'está',
+  'funciona', 'arreglado', 'solucionado', 'resuelto', 'sirvio', 'sirvió',
+]);
+/** Words that acknowledge only as the first of a pair (`thank you`, `got it`, `has fixed`, `lo arreglado`, `me sirvió`). */
+const ACK_PAIRS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['thank', new Set(['you'])],
+  ['got', new Set(['it'])],
+  ['has', new Set(['fixed', 'solved', 'resolved', 'sorted', 'working', 'works', 'worked'])],
+  ['lo', new Set(['funciona', 'arreglado', 'solucionado', 'resuelto'])],
+  ['me', new Set(['sirvio', 'sirvió'])],
+]);
+/** What may sit between acknowledgement words (whitespace is already collapsed to one space). */
+const ACK_SEPARATORS: ReadonlySet<string> = new Set([...' ,!.:;¡-']);
+
+function isAcknowledgement(s: string): boolean {
+  const tokens: string[] = [];
+  let cur = '';
+  for (const ch of s) {
+    if (ACK_SEPARATORS.has(ch)) {
+      if (cur) tokens.push(cur);
+      cur = '';
+    } else cur += ch;
+    // A token longer than any acknowledgement word already decides the answer.
+    if (cur.length > 12) return false;
+  }
+  if (cur) tokens.push(cur);
+  if (!tokens.length) return false;
+  const lower = tokens.map((t) => t.toLowerCase());
+  // reach[i]: the first i tokens split into acknowledgement words and pairs.
+  const reach = new Array<boolean>(lower.length + 1).fill(false);
+  reach[0] = true;
+  for (let i = 0; i < lower.length; i++) {
+    if (!reach[i]) continue;
+    if (ACK_WORDS.has(lower[i]!)) reach[i + 1] = true;
+    if (ACK_PAIRS.get(lower[i]!)?.has(lower[i + 1] ?? '')) reach[i + 2] = true;
+  }
+  return reach[lower.length]!;
+}
 
 export function cleanQuery(raw: string): string {
   let s = raw.normalize('NFC');
@@ -31,5 +75,5 @@ export function cleanQuery(raw: string): string {
   s = s.replace(EMOJI, ' ');
   s = s.replace(GREETING, ' ');
   s = s.replace(/\s+/g, ' ').trim();
-  return ACKNOWLEDGEMENT.test(s) ? '' : s;
+  return isAcknowledgement(s) ? '' : s;
 }

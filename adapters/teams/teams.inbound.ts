@@ -49,7 +49,7 @@ export function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|li)>/gi, '\n')
-    .replace(/<(?!\/?at\b)[^>]+>/gi, '')
+    .replace(/<(?!\/?at\b)[^<>]+>/gi, '')
     .replace(/&(nbsp|amp|lt|gt|quot|#39|apos);/g, (m) => ENTITIES[m] ?? m)
     .replace(/\n{3,}/g, '\n\n')
     .trim();
