@@ -11,6 +11,12 @@ export const MAX_QUERY_CHARS = 2_000;
 /** Distinct content words (query units) kept from those characters, in order. @defaultValue 32 */
 export const MAX_QUERY_WORDS = 32;
 
+/**
+ * Unknown words looked up as typos per query (the costliest step per word); later unknown words
+ * count as unknown. A person's question has a few typos, not dozens. @defaultValue 8
+ */
+export const MAX_TYPO_LOOKUPS = 8;
+
 /** The first {@link MAX_QUERY_CHARS} characters of `query`, never ending in half a surrogate pair. */
 export function boundQuery(query: string): string {
   if (query.length <= MAX_QUERY_CHARS) return query;
