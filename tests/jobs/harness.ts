@@ -14,6 +14,8 @@ export interface Sent {
   thread?: string;
   message: string;
   view: View;
+  /** When it reached the platform (Date.now()). */
+  at: number;
 }
 
 /** What the next call answers: a thrown PlatformError (429 with Retry-After, 500, 403) or success. */
@@ -43,17 +45,17 @@ export class FakePlatform implements ChatPlatform {
   async post(target: PostTarget, view: View): Promise<Posted> {
     this.answer();
     const message = `m${++this.seq}`;
-    this.sent.push({ kind: 'post', channel: target.channel, thread: target.thread, message, view });
+    this.sent.push({ kind: 'post', channel: target.channel, thread: target.thread, message, view, at: Date.now() });
     return { channel: target.channel, message, thread: target.thread };
   }
   async update(link: Link, view: View): Promise<void> {
     this.answer();
-    this.sent.push({ kind: 'update', channel: link.channel, message: link.message ?? '', view });
+    this.sent.push({ kind: 'update', channel: link.channel, message: link.message ?? '', view, at: Date.now() });
   }
   async dm(p: Identity, view: View): Promise<Posted> {
     this.answer();
     const message = `m${++this.seq}`;
-    this.sent.push({ kind: 'dm', channel: `D_${p.user}`, message, view });
+    this.sent.push({ kind: 'dm', channel: `D_${p.user}`, message, view, at: Date.now() });
     return { channel: `D_${p.user}`, message };
   }
   texts(): string[] {
