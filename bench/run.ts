@@ -46,7 +46,7 @@ const BENCHES: Record<string, Bench> = {
   'sla-timers': {
     file: 'sla-timers.ts',
     what: 'SLA breach lateness and escalations per second, vs no-op BullMQ delayed jobs',
-    short: { env: { TICKETS: '300', WINDOW_SECONDS: '5', LEAD_SECONDS: '3', MAX_SECONDS: '60' } },
+    short: { env: { TICKETS: '100', WINDOW_SECONDS: '5', LEAD_SECONDS: '3', MAX_SECONDS: '60' } },
   },
   'kb-search-calibrate': {
     file: 'kb-search-calibrate.ts',
