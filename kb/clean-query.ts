@@ -12,8 +12,65 @@ const MENTION = /(^|\s)@[\w.-]+/g;
 const EMOJI_CODE = /:[a-z0-9_+-]+:/gi;
 const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f]/gu;
 const URL_RE = /<?\b(?:https?:\/\/|www\.)([^\s/>|]+)[^\s>]*>?/gi;
-const GREETING =
-  /^\s*(?:(?:hi|hey|hello|hiya|heya|howdy|yo|good\s+(?:morning|afternoon|evening)|morning|hola+|holi|buenas(?:\s+(?:tardes|noches))?|buenos\s+dias|buen\s+dia|saludos)(?:\s+(?:there|all|team|everyone|folks|guys|it|equipo|a\s+todos|chicos|chicas))?\b[\s,!.:;-]*)+/i;
+
+/**
+ * Greetings that open a message (`hi there,`, `Hola equipo!`, `buenos dias a todos`), several in a
+ * row too, each optionally followed by who is greeted. Matched word by word: as one regular
+ * expression this takes recheck over 20 s to prove linear, which would make lint time out.
+ */
+const GREETINGS: ReadonlyArray<readonly string[]> = [
+  ['good', 'morning'], ['good', 'afternoon'], ['good', 'evening'], ['buenas', 'tardes'], ['buenas', 'noches'], ['buenos', 'dias'], ['buen', 'dia'],
+  ['hi'], ['hey'], ['hello'], ['hiya'], ['heya'], ['howdy'], ['yo'], ['morning'], ['hola+'], ['holi'], ['buenas'], ['saludos'],
+];
+const ADDRESSEES: ReadonlyArray<readonly string[]> = [
+  ['a', 'todos'], ['there'], ['all'], ['team'], ['everyone'], ['folks'], ['guys'], ['it'], ['equipo'], ['chicos'], ['chicas'],
+];
+const GREETING_SEPARATORS: ReadonlySet<string> = new Set([...',!.:;-']);
+
+const isSpace = (ch: string | undefined): boolean => ch !== undefined && /\s/.test(ch);
+/** ASCII word characters, as `\b` sees them. */
+const isWordChar = (ch: string | undefined): boolean => ch !== undefined && /\w/.test(ch);
+/** `hola+` stands for `hola`, `holaa`, `holaaa`…; every other entry is the word itself. */
+const sameWord = (word: string, entry: string): boolean =>
+  entry.endsWith('+') ? word.startsWith(entry.slice(0, -2)) && word.length >= entry.length - 1 && [...word.slice(entry.length - 2)].every((c) => c === entry.at(-2)) : word === entry;
+
+/** End of the first phrase (words separated by whitespace) found at `i`, or -1. */
+function phraseEnd(s: string, i: number, phrases: ReadonlyArray<readonly string[]>): number {
+  for (const phrase of phrases) {
+    let pos = i;
+    let ok = true;
+    for (let k = 0; k < phrase.length && ok; k++) {
+      if (k > 0) {
+        const start = pos;
+        while (isSpace(s[pos])) pos++;
+        if (pos === start) ok = false;
+      }
+      const start = pos;
+      while (isWordChar(s[pos])) pos++;
+      ok &&= pos > start && sameWord(s.slice(start, pos).toLowerCase(), phrase[k]!);
+    }
+    if (ok) return pos;
+  }
+  return -1;
+}
+
+/** The text without its leading greetings (replaced by one space), or unchanged. */
+function stripGreeting(s: string): string {
+  let pos = 0;
+  while (isSpace(s[pos])) pos++;
+  let end = -1;
+  for (;;) {
+    let e = phraseEnd(s, pos, GREETINGS);
+    if (e < 0) break;
+    let p = e;
+    while (isSpace(s[p])) p++;
+    const addressee = p > e ? phraseEnd(s, p, ADDRESSEES) : -1;
+    if (addressee >= 0) e = addressee;
+    while (isSpace(s[e]) || GREETING_SEPARATORS.has(s[e] ?? '')) e++;
+    end = pos = e;
+  }
+  return end < 0 ? s : ` ${s.slice(end)}`;
+}
 
 /**
  * A whole message that only thanks or confirms (`thanks, that fixed it!`, `ok ya funciona, gracias`)
@@ -73,7 +130,7 @@ export function cleanQuery(raw: string): string {
   s = s.replace(MENTION, '$1 ');
   s = s.replace(EMOJI_CODE, ' ');
   s = s.replace(EMOJI, ' ');
-  s = s.replace(GREETING, ' ');
+  s = stripGreeting(s);
   s = s.replace(/\s+/g, ' ').trim();
   return isAcknowledgement(s) ? '' : s;
 }
