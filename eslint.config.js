@@ -22,7 +22,7 @@ export default tseslint.config(
       // overlap (the ACKNOWLEDGEMENT pattern of issue 10 passed it); recheck builds the pattern's
       // automaton and proves or refutes super-linear matching, fuzzing what the automaton cannot
       // express. A pattern it cannot decide within the timeout is an error too: rewrite it (the
-      // slowest of the ~130 patterns here takes ~1 s idle, 6 s on a machine at load 20; the query
+      // slowest of the ~130 patterns here took 6 s with the machine at load 20; the query
       // greeting pattern took 23 s and became code). A fixed seed keeps the fuzzer's verdicts stable.
       'redos/no-vulnerable': ['error', { ignoreErrors: false, timeout: 60000, randomSeed: 10 }],
     },
