@@ -22,7 +22,7 @@ export const isCluster = (c: JobsConnection): c is RedisClusterConnection => typ
  * a deployment scales out by giving each desk group (or tenant) its own prefix.
  */
 export function keyPrefix(c: JobsConnection, prefix: string): string {
-  if (!isCluster(c) || /\{[^}]+\}/.test(prefix)) return prefix;
+  if (!isCluster(c) || /\{[^{}]+\}/.test(prefix)) return prefix;
   return `{${prefix}}`;
 }
 
