@@ -14,6 +14,7 @@ import { macrosView } from '../../adapters/shared/agent-commands.js';
 import { subjectFrom, type Ticket } from '../../core/domain/ticket.js';
 import { renderMacro } from '../../core/use-cases/apply-macro.js';
 import { neutralizeMentions, truncate } from '../../core/views/sanitize.js';
+import { clipStored, clipText, jsonPayloadWeight, splitText } from '../../core/views/text-limits.js';
 import { escalationView, relayView, ticketCard } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import { analyze } from '../../kb/analyze.js';
@@ -96,6 +97,9 @@ export const ENTRY_POINTS: Record<string, (s: string) => unknown> = {
   'core neutralizeMentions': neutralizeMentions,
   'core truncate': (s) => truncate(s, 2500),
   'core subjectFrom': subjectFrom,
+  'core clipStored': (s) => clipStored(s, '[truncated]'),
+  'core clipText (JSON weight)': (s) => clipText(s, 3000, '[truncated]', jsonPayloadWeight),
+  'core splitText': (s) => splitText(s, 2000),
   'core renderMacro': (s) => renderMacro(s, { requester: s, agent: s, ticket: 'IT-1', subject: s, desk: 'IT' }),
   'core ticketCard + escalationView': (s) => escalationView(ticketWith(s), desk, s, 1),
   'core relayView': (s) => relayView({ text: s } as Parameters<typeof relayView>[0], s, false),
