@@ -53,7 +53,7 @@ async function measure(pairs: Pair[]): Promise<Map<string, Outcome>> {
     let current: Pair | undefined;
     let small = NaN;
     await new Promise<void>((resolve, reject) => {
-      const job: Job = { small: SMALL, large: LARGE, maxRatio: MAX_RATIO, floorMs: FLOOR_MS, minRounds: 2, maxRounds: 12, minDeadlineMs: 2_000, only: remaining };
+      const job: Job = { small: SMALL, large: LARGE, maxRatio: MAX_RATIO, floorMs: FLOOR_MS, minRounds: 1, maxRounds: 12, minDeadlineMs: 2_000, only: remaining };
       const w = new Worker(new URL('./linear-time.worker-boot.mjs', import.meta.url), { workerData: job });
       let timer: NodeJS.Timeout | undefined;
       // After stop() the worker may still deliver messages it sent before terminating: ignore them.
