@@ -42,17 +42,21 @@ export class DiscordInteractions {
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
     try {
-      // Gateway replays of the same interaction do nothing (and could not answer again anyway).
-      if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
-      const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
-      if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
-      if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
-      if (interaction.isModalSubmit()) return await this.onModal(ix, interaction, who);
-      if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
-      if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
+      // A gateway replay of an interaction that was handled does nothing (and could not answer
+      // again anyway); one whose handling failed is claimed again (at least once, never at most once).
+      await this.d.helpdesk.once(`discord:interaction:${interaction.id}`, () => this.dispatch(ix, interaction));
     } catch (err) {
       await this.replies.fail(ix, err);
     }
+  }
+
+  private async dispatch(ix: Ix, interaction: Interaction): Promise<void> {
+    const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
+    if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
+    if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
+    if (interaction.isModalSubmit()) return await this.onModal(ix, interaction, who);
+    if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
+    if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
   }
 
   private async onCommand(ix: Ix, interaction: ChatInputCommandInteraction, who: Identity): Promise<void> {
