@@ -10,7 +10,7 @@ import type { CoreDeps } from './use-cases/deps.js';
 import { escalateTicket } from './use-cases/escalate-ticket.js';
 import { listMyTickets, listQueue } from './use-cases/list-tickets.js';
 import { loadTicket } from './use-cases/load-ticket.js';
-import { findOpened, openTicket } from './use-cases/open-ticket.js';
+import { findOpened, openTicket, validateHelpRequest, type HelpRequest } from './use-cases/open-ticket.js';
 import { applyMacro } from './use-cases/apply-macro.js';
 import { pendTicket } from './use-cases/pend-ticket.js';
 import { postMessage } from './use-cases/post-message.js';
@@ -103,6 +103,11 @@ export class Helpdesk {
     const agent = await this.deps.directory.agentByIdentity(viewer);
     if (agent?.desks.some((x) => x.desk === t.deskId)) return t;
     throw new HelpdeskError('TICKET.NOT_FOUND', 'not visible to this person', { ticket: t.number });
+  }
+
+  /** Throws the refusal a help request would get (empty, too long…) before an adapter prepares a place for it. */
+  checkRequest(req: Pick<HelpRequest, 'text' | 'subject' | 'priority'>): void {
+    validateHelpRequest(req);
   }
 
   /** The ticket a request with this idempotency key made, if any (adapters decide whether to prepare a place for it). */

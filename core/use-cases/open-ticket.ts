@@ -35,15 +35,24 @@ export interface OpenTicketResult {
 }
 
 /**
+ * Throws the refusal `openTicket` would give this request (empty, bad priority), so an adapter can
+ * check before it prepares anything on the platform (a Discord private thread). Long text is not a
+ * refusal: it is kept cut (docs/long-text.md).
+ */
+export function validateHelpRequest(req: Pick<HelpRequest, 'text' | 'subject' | 'priority'>): void {
+  if (!req.text.trim() && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
+  if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
+}
+
+/**
  * Records a request as a ticket (status `new`), suggests articles, and routes it when none fit.
  * A request longer than the stored maximum is not refused: the ticket keeps its first part with the
  * truncation marker, the timeline entry records the original length, and the requester is told.
  */
 export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<OpenTicketResult> {
+  validateHelpRequest(req);
   const written = req.text.trim();
-  if (!written && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
   if (!req.idempotencyKey) throw new HelpdeskError('INPUT.INVALID', 'idempotencyKey is required', { detail: 'missing idempotency key' });
-  if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
 
   const existing = await deps.store.findByIdempotencyKey(req.idempotencyKey);
   if (existing) return finishOpening(deps, req, existing, await suggestionsFor(deps, existing));
