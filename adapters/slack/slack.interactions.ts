@@ -170,7 +170,9 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
 /** Stores the CSAT answer once and turns the question message into a thank-you. */
 async function rate(d: SlackInboundDeps, actor: Identity, meta: Partial<CsatMeta>, comment: string | undefined, eventId: string): Promise<void> {
   if (!meta.ticketId) throw new HelpdeskError('INPUT.INVALID', 'csat without ticket', { detail: 'ticket' });
-  const r = await d.helpdesk.handle({ type: 'ticket.rate', eventId, actor, ticket: { id: meta.ticketId }, score: Number(meta.score), ...(comment ? { comment } : {}) });
+  const e = actionToEvent({ action: 'rate', ticketId: meta.ticketId, arg: String(meta.score) }, actor, eventId, { ...(comment ? { comment } : {}) });
+  if (!e) throw new HelpdeskError('INPUT.INVALID', 'csat without score', { detail: 'score' });
+  const r = await d.helpdesk.handle(e);
   if (r.kind !== 'ticket' || !meta.channel || !meta.ts) return;
   const t = r.ticket;
   const tr = translator(t.locale, d.directory.desk(t.deskId).locale);
