@@ -81,7 +81,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
   const deps = o.helpdesk.deps;
   const delivery: Delivery =
     o.delivery ?? new DirectDelivery({ platforms: new Map([['discord', platform]]), store: o.store, clock: deps.clock }, (err, op) => log.error({ err, key: op.key }, 'discord delivery failed'));
-  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, store: o.store, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
+  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
   inbound.attach(client);
   const sync = new DiscordTicketSync({ helpdesk: o.helpdesk, directory: o.directory, delivery, platform, log });
   let detach: (() => void) | undefined = sync.attach(deps.events);

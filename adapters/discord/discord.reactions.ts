@@ -24,7 +24,7 @@ export class DiscordReactions {
     const emoji = reaction.emoji.name ?? '';
     try {
       // On a triage card (anchor = the card's message id) only the claim reaction means something.
-      const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
+      const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
       if (t && t.links.some((l) => l.role === 'triage' && l.message === msg.id)) {
         if (!emojiMatches(emoji, this.d.directory.desk(t.deskId).reactions.claim)) return;
         await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${msg.id}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });

@@ -37,16 +37,15 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     await replyOnError(
       async () => {
         if (decoded.action === 'note') {
-          const t = await d.store.get(decoded.ticketId);
-          if (!t) throw new HelpdeskError('TICKET.NOT_FOUND', 'no such ticket', { ticket: '' });
+          // Agents of the ticket's desk only; anyone else gets the same answer as for a missing ticket.
+          const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const agent = await d.directory.agentByIdentity(actor);
           if (!agent?.desks.some((x) => x.desk === t.deskId)) throw new HelpdeskError('TICKET.NOT_AGENT', 'notes are for agents', { ticket: t.number });
           await d.client.views.open({ trigger_id: body.trigger_id, view: noteModal(t.id, t.number, locale) as never });
           return;
         }
         if (decoded.action === 'rate') {
-          const t = await d.store.get(decoded.ticketId);
-          if (!t) throw new HelpdeskError('TICKET.NOT_FOUND', 'no such ticket', { ticket: '' });
+          const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const meta: CsatMeta = { ticketId: t.id, score: Number(decoded.arg), ...(channel ? { channel } : {}), ...(messageTs ? { ts: messageTs } : {}) };
           try {
             await d.client.views.open({ trigger_id: body.trigger_id, view: csatModal(meta, t.number, locale ?? t.locale) as never });

@@ -1,7 +1,6 @@
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
-import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import type { TeamsInstallStore } from './teams.installs.js';
 import type { TeamsPlatform } from './teams.platform.js';
 
@@ -9,7 +8,6 @@ import type { TeamsPlatform } from './teams.platform.js';
 export interface TeamsBotOptions {
   helpdesk: Helpdesk;
   directory: Directory;
-  store: TicketStore;
   platform: TeamsPlatform;
   installs: TeamsInstallStore;
   /**

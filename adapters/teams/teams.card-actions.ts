@@ -28,7 +28,7 @@ export class TeamsCardActions {
         failure = this.replies.failureText(err, a.locale);
       }
     }
-    const ticket = await this.o.store.get(data.ticketId);
+    const ticket = await this.o.helpdesk.ticket({ id: data.ticketId }).catch(() => null);
     if (!ticket) return this.replies.message(failure ?? errorView({ code: 'INTERNAL', meta: { ref: 'gone' } }, a.locale).fallback);
     const desk = this.o.directory.desk(ticket.deskId);
     switch (data.action) {

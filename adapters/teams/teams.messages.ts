@@ -37,7 +37,7 @@ export class TeamsMessages {
     const text = cleanText(a);
     if (kind !== 'personal') {
       // A reply in a ticket's thread (a triage card's or the requester's) is conversation to relay.
-      const linked = at.root ? null : await this.o.store.findByLink(at);
+      const linked = at.root ? null : await this.o.helpdesk.ticketAt(at);
       if (linked) {
         // `@Helpdesk macro greeting IT-42` in a card thread is a command, not conversation.
         const cmd = mentioned ? parseTeamsCommand(text) : undefined;
@@ -65,7 +65,7 @@ export class TeamsMessages {
         return this.queue(ctx, who);
       case 'text': {
         if (kind === 'personal') {
-          const linked = await this.o.store.findByLink(at);
+          const linked = await this.o.helpdesk.ticketAt(at);
           if (linked && RELAY_STATUSES.includes(linked.status)) return this.relay(ctx, who, at, text);
           return this.intake.request(ctx, who, text);
         }

@@ -15,7 +15,7 @@ export class TeamsReactions {
     const claim = reactions.find((r) => this.claimReactions.has(r.type));
     if (!claim || !a.replyToId) return;
     const place = placeOf(a);
-    const ticket = await this.o.store.findByLink({ platform: 'teams', workspace: place.workspace, channel: place.channel, thread: a.replyToId });
+    const ticket = await this.o.helpdesk.ticketAt({ platform: 'teams', workspace: place.workspace, channel: place.channel, thread: a.replyToId });
     if (!ticket?.links.some((l) => l.platform === 'teams' && l.role === 'triage' && l.message === a.replyToId)) return; // not a triage card
     const who = identityOf(a);
     // One person's reaction on one card is one claim, however often Teams delivers it.
