@@ -64,7 +64,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
-  events.subscribe(metricsRecorder(metrics));
+  events.subscribe(metricsRecorder(metrics, idempotency));
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
   return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery, adapterState };
 }

@@ -71,8 +71,12 @@ async function openRouted(u: string) {
 }
 
 describe('at-least-once inbound events with idempotent effects (real FerretDB, failing ports)', () => {
+  const today = () => new Date().toISOString().slice(0, 10);
+  const rollup = async () => (await hd.metrics.read('it', today(), today()))[0] ?? { opened: 0, routed: 0 };
+
   it('a request that fails after its ticket is stored is finished by the retry: one ticket, one opening message, one card', async () => {
     const who = requester('UR1');
+    const counted = await rollup();
     // The route's write fails: ticket stored, not yet routed — the old code had already marked the event processed.
     const fault = failNext(hd.store, 'update');
     await expect(request('ev-r1', who)).rejects.toThrow('injected failure');
@@ -90,6 +94,9 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
     expect(cardsFor(stored!.number)).toHaveLength(1);
     // A third delivery is the first one's ticket, with nothing new.
     expect(await request('ev-r1', who)).toMatchObject({ kind: 'opened', created: false });
+    // `ticket.created` was emitted by both attempts; the rollups count the request once.
+    const after = await rollup();
+    expect([(after.opened ?? 0) - (counted.opened ?? 0), (after.routed ?? 0) - (counted.routed ?? 0)]).toEqual([1, 1]);
   });
 
   it('a claim whose timeline write fails is retried to exactly one claim, without an "already claimed" refusal', async () => {
