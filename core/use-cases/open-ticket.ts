@@ -96,7 +96,9 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
  * attempt failed half-way (ticket stored; timeline, events or routing not) completes it: the opening
  * message is keyed by the request's key (stored once), `ticket.created` is emitted with it (rollups
  * count a ticket's creation once), and a ticket with no suggestions is routed (routing a ticket
- * already past `new` does nothing). `created` is true when this call stored the opening message.
+ * already past `new` does nothing). `created` is true when this call stored the opening message or
+ * is the retry of the event that did (under `Helpdesk.handle`'s claim that means its first attempt
+ * failed, so the person has not been answered yet).
  */
 async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, suggestions: KbSuggestion[], clippedFrom?: number): Promise<OpenTicketResult> {
   const entry = await deps.store.appendTimeline(
@@ -115,12 +117,13 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
   // Announced by the call that stored the opening message, and again by a retry of the same event
   // (its first attempt may have failed before announcing); not by another event filing the same
   // request (a Slack shortcut after a reaction on the same message).
-  if (entry.created !== false || deps.eventKey === req.idempotencyKey) {
+  const answering = entry.created !== false || deps.eventKey === req.idempotencyKey;
+  if (answering) {
     await deps.events.emit({ type: 'ticket.created', ticket, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry });
   }
   let result = ticket;
   if (ticket.status === 'new' && !ticket.suggestedArticles?.length) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
-  return { ticket: result, created: entry.created !== false, suggestions };
+  return { ticket: result, created: answering, suggestions };
 }
 
 /** The ticket a request with this key made, as a repeat of that request sees it (no writes). */

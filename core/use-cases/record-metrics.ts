@@ -44,7 +44,8 @@ export function metricsRecorder(store: MetricsStore, idempotency?: IdempotencySt
     if (!Object.keys(delta).length) return;
     const add = () => store.increment(e.ticket.deskId, day(e.at), delta);
     if (!idempotency) return add();
-    const key = `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`;
+    // A ticket is created once whatever its version when announced; other changes by the version they wrote.
+    const key = e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`;
     const claim = await idempotency.begin(key);
     if (claim.outcome !== 'run') return;
     try {
