@@ -61,7 +61,8 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
     ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
     source: input.at ? { platform: input.at.platform, channel: input.at.channel, thread: input.at.thread, message: input.messageId } : undefined,
   }, deps.eventKey ? { key: deps.eventKey } : {});
-  if (entry.created === false && entry.ticketId !== found.id) return { recorded: false };
+  // The same key on another ticket, or this ticket's opening request replayed as a message: nothing to do.
+  if (entry.created === false && (entry.ticketId !== found.id || found.idempotencyKey === deps.eventKey)) return { recorded: false };
   let ticket = found;
   // A requester's answer takes a pending ticket back to the agent.
   if (isRequester && !isAgent && ticket.status === 'pending') {
