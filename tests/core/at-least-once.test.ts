@@ -146,6 +146,18 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
     expect((await hd.store.get(t.id))?.sla.firstRespondedAt).toBeInstanceOf(Date);
   });
 
+  it('a request replayed as a follow-up message (its chat now linked) is the same event: nothing recorded or relayed, even once its id is pruned', async () => {
+    const who = requester('UR8');
+    const { t, cardAt } = await openRouted('UR8');
+    const replay = () => hd.helpdesk.handle({ type: 'ticket.message', eventId: 'open-UR8', actor: who, at: dmOf('UR8'), text: 'the printer on floor 2 jams on every page' });
+    expect(await replay()).toEqual({ kind: 'duplicate' });
+    // Past the processed-id retention (pruned hourly after a day), the keyed opening entry still decides.
+    await db.connection.collection('processed_events').deleteOne({ _id: 'open-UR8' as never });
+    expect(await replay()).toEqual({ kind: 'message', recorded: false });
+    expect((await hd.store.timeline(t.id)).filter((e) => e.kind === 'message')).toHaveLength(1);
+    expect(slack.calls.filter((c) => c.channel === 'C_TIER1' && c.thread === cardAt.thread && c.view.kind === 'relay')).toHaveLength(0);
+  });
+
   it('a duplicate arriving while the first attempt runs is a duplicate, and the effect happens once', async () => {
     const { t } = await openRouted('UR4');
     let release!: () => void;
