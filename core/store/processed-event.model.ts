@@ -45,6 +45,14 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     this.M = processedEventModel(conn);
   }
 
+  /**
+   * Creates the collection and its index (idempotent). Call once at start-up: FerretDB creates a
+   * collection on first write, and many first writes at once can race on that.
+   */
+  async init(): Promise<void> {
+    await this.M.init(); // mongoose creates the collection (autoCreate) and its index
+  }
+
   async begin(key: string, leaseMs = DEFAULT_LEASE_MS): Promise<IdempotencyClaim> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const token = randomUUID();
