@@ -5,7 +5,7 @@ import type { Identity, Platform } from '../core/domain/identity.js';
 import type { Link } from '../core/domain/link.js';
 import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '../core/ports/chat-platform.port.js';
 import type { Clock } from '../core/ports/clock.port.js';
-import type { DeliveryOp } from '../core/ports/delivery.port.js';
+import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
@@ -84,6 +84,8 @@ export interface DeliveryWorkerDeps {
   redis: RedisClient;
   prefix: string;
   log: Logger;
+  /** The delivery queue itself: relays a just-stored link missed are enqueued as their own jobs. */
+  followUp?: Delivery;
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
@@ -102,7 +104,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
         if (e.retryAfterMs) await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);
