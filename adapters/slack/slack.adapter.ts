@@ -11,6 +11,7 @@ import { registerEvents } from './slack.events.js';
 import { registerInteractions } from './slack.interactions.js';
 import { PayloadRejections } from '../shared/payload-rejections.js';
 import { PAYLOAD_KEY, SlackPayloadRejected, parseSlackBody } from './slack.payloads.js';
+import { guardSlackHttp } from './slack.http-guard.js';
 import { SlackPlatform } from './slack.platform.js';
 import { SlackPeople } from './slack.people.js';
 
@@ -211,7 +212,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     platform,
     app,
     rejections,
-    requestListener: httpReceiver?.requestListener,
+    // Callers mount it for our endpoints only (`handles(req)`), as before.
+    requestListener: httpReceiver ? guardSlackHttp(httpReceiver.requestListener, { signingSecret: o.signingSecret, rejections, log }) : undefined,
     handles: (req) => !o.socketMode && req.method === 'POST' && endpoints.includes(new URL(req.url ?? '/', 'http://x').pathname),
     async start() {
       if (o.socketMode || o.port !== undefined) {

@@ -11,7 +11,7 @@ import { deflectionOutcomeView, openedView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, postToResponseUrl, SHORTCUT_CREATE_TICKET, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
 import { csatModal, MODAL, noteModal, parseHelpModal, readInput, type CsatMeta } from './slack.modal.js';
-import { PAYLOAD_KEY, payloadOf, type SlackViewBody } from './slack.payloads.js';
+import { payloadOf, type SlackViewBody } from './slack.payloads.js';
 import { renderView } from './slack.renderer.js';
 import { helpRequestEvent } from '../shared/help-request.js';
 
@@ -22,7 +22,7 @@ const actorOf = (d: SlackInboundDeps, b: Payload): Promise<Identity> => slackPer
 
 /** Buttons and selects (`hd:*`), the help/note/CSAT modals, and the "Create ticket" message shortcut. */
 export function registerInteractions(app: App, d: SlackInboundDeps): void {
-  app.action(/^hd:/, async ({ ack, respond, context }) => {
+  app.action({ type: 'block_actions', action_id: /^hd:/ }, async ({ ack, respond, context }) => {
     await ack();
     const { body } = payloadOf(context, 'block_actions');
     // Bolt dispatches the first action of a block_actions body.
@@ -148,9 +148,8 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     await onCsat(payloadOf(context, 'view').body, false);
   });
 
-  app.shortcut(SHORTCUT_CREATE_TICKET, async ({ ack, respond, context }) => {
+  app.shortcut({ type: 'message_action', callback_id: SHORTCUT_CREATE_TICKET }, async ({ ack, respond, context }) => {
     await ack();
-    if (context[PAYLOAD_KEY]?.kind !== 'message_action') return; // a global shortcut of the same id
     const { body: shortcut } = payloadOf(context, 'message_action');
     const reporter = await slackPerson(d, shortcut.team?.id ?? shortcut.user.team_id ?? '', shortcut.user.id, shortcut.user.name);
     const locale = (await localeOf(d, reporter)) ?? d.deskLocale;

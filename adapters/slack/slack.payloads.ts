@@ -170,6 +170,8 @@ const messageBody = z.object({ team_id: optId, event_id: optId, event: slackMess
 const reactionBody = z.object({ team_id: optId, event_id: optId, event: slackReactionEvent });
 const boltView = z.looseObject({ user: boltUser, view: z.looseObject({ app_installed_team_id: optId }) });
 const boltActor = z.looseObject({ user: boltUser });
+/** Interactivity types Slack sends that the app has no listener for (Bolt still routes them). */
+const OTHER_TYPES = new Set(['shortcut', 'block_suggestion', 'interactive_message', 'dialog_submission', 'dialog_suggestion', 'dialog_cancellation']);
 const boltOther = z.looseObject({ user: boltUser, channel: z.looseObject({ id: optId }).optional() });
 
 /**
@@ -188,10 +190,8 @@ export function parseSlackBody(body: unknown): SlackParse {
   if (body.type === 'block_actions') return gate('block_actions', [boltEnvelope, boltActor], slackBlockActions, body, (b) => ({ kind: 'block_actions', body: b }));
   if (body.type === 'view_submission' || body.type === 'view_closed') return gate('view', [boltEnvelope, boltView], slackViewBody, body, (b) => ({ kind: 'view', body: b }));
   if (body.type === 'message_action') return gate('message_action', [boltEnvelope, boltActor], slackMessageAction, body, (b) => ({ kind: 'message_action', body: b }));
-  // Bodies we do not act on (global shortcuts, options, legacy attachments): only what Bolt reads.
-  if (body.name !== undefined || body.actions !== undefined || body.type === 'block_suggestion' || body.type === 'dialog_submission' || body.type === 'shortcut') {
-    return gate('other', [boltEnvelope], boltOther, body, () => ({ kind: 'other' }));
-  }
+  // Bodies we do not act on (global shortcuts, options, legacy attachments, dialogs): only what Bolt reads.
+  if (typeof body.type === 'string' && OTHER_TYPES.has(body.type)) return gate('other', [boltEnvelope], boltOther, body, () => ({ kind: 'other' }));
   if (body.type === 'app_rate_limited') return { ok: true, payload: { kind: 'other' } };
   return { ok: false, kind: 'unknown', error: 'not a Slack payload type the app receives' };
 }
