@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
-import { bounded, breakField, capturingLogger, clone, noisyJson, pick, rng, storedCounts, watchProcess, wild, type ReadField } from '../support/fuzz.js';
+import { bounded, breakField, httpPost, capturingLogger, clone, noisyJson, pick, rng, storedCounts, watchProcess, wild, type ReadField } from '../support/fuzz.js';
 import { SECRET, TEAM, TIER1, startSlackHarness, type SlackHarness } from './slack-harness.js';
 
 /**
@@ -130,9 +130,7 @@ describe('Slack receivers under malformed payloads (seeded fuzz)', () => {
   async function post(sample: Sample, body: Body, text: string): Promise<number> {
     const raw = !body.form ? text : sample.name === 'command' ? formOf(text) : new URLSearchParams({ payload: text }).toString();
     const type = body.form && (sample.name !== 'command' || raw !== text) ? 'application/x-www-form-urlencoded' : 'application/json';
-    const res = await fetch(h.url, { method: 'POST', headers: { 'content-type': type, ...signSlackRequest(SECRET, raw) }, body: raw, signal: AbortSignal.timeout(20_000) });
-    await res.arrayBuffer();
-    return res.status;
+    return httpPost(h.url, { 'content-type': type, ...signSlackRequest(SECRET, raw) }, raw);
   }
 
   /** A command with only string fields goes as the form Slack sends; anything else as JSON (Bolt parses both). */

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 /**
  * Deterministic generators of malformed platform payloads for the receivers' fuzz tests: mutations
  * of valid samples (dropped fields, wrong types, nulls, arrays for objects, over-long and huge
@@ -218,4 +219,22 @@ export function capturingLogger(): { log: import('../../core/ports/logger.port.j
     child: (b) => make({ ...bindings, ...b }),
   });
   return { log: make({}), lines };
+}
+
+/**
+ * POSTs on a fresh connection (no keep-alive: a pooled socket the server is closing as idle would
+ * turn into a spurious ECONNRESET) and resolves with the status, or -1 when the connection failed
+ * or no answer came within `timeoutMs` (a hang).
+ */
+export function httpPost(url: string, headers: Record<string, string>, body: string, timeoutMs = 20_000): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? -1));
+      res.on('error', () => resolve(-1));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(-1));
+    req.end(body);
+  });
 }
