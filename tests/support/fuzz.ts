@@ -93,7 +93,7 @@ export function breakField(payload: unknown, field: ReadField, r: Rng): string {
       if (field.maxLength < 150_000) options.push(['huge', set(huge(r))]);
     }
     if (field.minLength) options.push(['empty', set('')]);
-    if (field.pattern) options.push(['pattern', set(pick(r, ['not-an-id', '12ab', ' ', '../../etc', 'javascript:alert(1)']))]);
+    if (field.pattern) options.push(['pattern', set(pick(r, [' ', 'a b', '../../etc?x=1', 'javascript:alert(1)', '<script>']))]);
   }
   if (field.kind === 'object') options.push(['deep-array', set(deep(int(r, 50, 2_000), 'array'))]);
   const [name, apply] = pick(r, options);
