@@ -12,7 +12,7 @@ import { SECRET, TEAM, TIER1, startSlackHarness, type SlackHarness } from './sla
 
 const SEED = 0x51ac;
 const PER_SAMPLE = 320;
-const WILD = 300;
+const WILD = 200;
 const CONCURRENCY = 8;
 
 const ID: Omit<ReadField, 'path'> = { kind: 'string', maxLength: 255, minLength: 1 };

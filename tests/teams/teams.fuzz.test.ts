@@ -13,7 +13,7 @@ import { startTeams, type TeamsHarness } from './harness.js';
 
 const SEED = 0x7ea5;
 const PER_SAMPLE = 320;
-const WILD = 300;
+const WILD = 200;
 const CONCURRENCY = 8;
 const MAX_BODY = 250_000;
 const TIER1 = '19:tier1@thread.tacv2';
