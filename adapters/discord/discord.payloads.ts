@@ -1,5 +1,6 @@
 import { InteractionResponseType, MessageFlags, Routes, type Client, type REST } from 'discord.js';
 import { z } from 'zod';
+import { STORED_TEXT_MAX } from '../../core/views/text-limits.js';
 import { translator } from '../../core/i18n/index.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { PayloadRejections } from '../shared/payload-rejections.js';
@@ -12,8 +13,11 @@ import type { PayloadRejections } from '../shared/payload-rejections.js';
  * an ephemeral "could not read that request" so the person is not left with "interaction failed".
  */
 
-/** Longer than anything Discord sends (messages stop at 4,000 characters); core applies its own limit. */
-export const DISCORD_TEXT_MAX = 10_000;
+/**
+ * Texts are refused only when absurd: ten times what a ticket keeps (core's long-text policy cuts at
+ * `STORED_TEXT_MAX` with a marker). Discord itself stops at 4,000 characters.
+ */
+export const DISCORD_TEXT_MAX = 10 * STORED_TEXT_MAX;
 
 const snowflake = z.string().regex(/^\d{1,20}$/, 'not a snowflake');
 const str = (max: number) => z.string().max(max);

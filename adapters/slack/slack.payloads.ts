@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORED_TEXT_MAX } from '../../core/views/text-limits.js';
 
 /**
  * Schemas of the Slack payloads the adapter reads, checked at the boundary (after the signature,
@@ -7,8 +8,12 @@ import { z } from 'zod';
  * A body that fails is answered 400 (HTTP) or acknowledged empty (Socket Mode), counted and logged.
  */
 
-/** Longer than anything Slack sends (messages stop at 40,000 characters); core applies its own limit below it. */
-export const SLACK_TEXT_MAX = 100_000;
+/**
+ * Texts are refused only when absurd: ten times what a ticket keeps (core cuts long text to
+ * `STORED_TEXT_MAX` with a visible marker and tells the person — that policy, not this gate, decides
+ * what happens to long text). Slack itself stops at 40,000 characters.
+ */
+export const SLACK_TEXT_MAX = 10 * STORED_TEXT_MAX;
 
 const id = z.string().min(1).max(255);
 const optId = id.optional();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORED_TEXT_MAX } from '../../core/views/text-limits.js';
 
 /**
  * Schema of the Bot Framework activities the Teams adapter reads, checked at the boundary (after
@@ -7,8 +8,12 @@ import { z } from 'zod';
  * keeps them for conversation references). A failing activity is answered 400, counted and logged.
  */
 
-/** Longer than anything Teams sends (activities stop near 28 KB); core applies its own limit below it. */
-export const TEAMS_TEXT_MAX = 100_000;
+/**
+ * Texts are refused only when absurd: ten times what a ticket keeps (core's long-text policy cuts
+ * at `STORED_TEXT_MAX` with a marker). In practice the 256 KiB body limit binds first; Teams itself
+ * refuses activities over about 28 KB.
+ */
+export const TEAMS_TEXT_MAX = 10 * STORED_TEXT_MAX;
 
 const id = z.string().min(1).max(1_024);
 const name = z.string().max(1_024).nullish();

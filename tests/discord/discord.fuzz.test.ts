@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { breakField, clone, noisyJson, pick, rng, storedCounts, watchProcess, wild, type ReadField } from '../support/fuzz.js';
 import { snowflake } from '../fakes/discord.fake.js';
-import { GATED_DISPATCHES } from '../../adapters/discord/discord.payloads.js';
+import { DISCORD_TEXT_MAX, GATED_DISPATCHES } from '../../adapters/discord/discord.payloads.js';
 import { G, startHarness, users, type Harness } from './discord.harness.js';
 
 /**
@@ -56,7 +56,7 @@ const IX: ReadField[] = [
   f(['authorizing_integration_owners'], { kind: 'object' }, true), f(['data'], { kind: 'object' }, true),
 ];
 const MSG = (p: ReadField['path']): ReadField[] => [
-  f([...p, 'id'], SNOW, true), f([...p, 'channel_id'], SNOW, true), f([...p, 'author'], { kind: 'object' }, true), f([...p, 'author', 'id'], SNOW, true), f([...p, 'content'], { kind: 'string', maxLength: 10_000 }, true),
+  f([...p, 'id'], SNOW, true), f([...p, 'channel_id'], SNOW, true), f([...p, 'author'], { kind: 'object' }, true), f([...p, 'author', 'id'], SNOW, true), f([...p, 'content'], { kind: 'string', maxLength: DISCORD_TEXT_MAX }, true),
   f([...p, 'timestamp'], { kind: 'string', maxLength: 64 }, true), f([...p, 'type'], { kind: 'number' }, true), f([...p, 'attachments'], { kind: 'array' }), f([...p, 'embeds'], { kind: 'array' }), f([...p, 'components'], { kind: 'array' }),
 ];
 
@@ -74,7 +74,7 @@ const SAMPLES: Sample[] = [
   {
     name: 'modal submit',
     make: (h) => interaction(h, 5, { custom_id: 'hd_help_modal', components: [{ type: 1, components: [{ type: 4, custom_id: 'subject', value: 'printer on fire' }] }] }),
-    reads: [...IX, f(['data', 'custom_id'], { kind: 'string', maxLength: 100 }, true), f(['data', 'components'], { kind: 'array' }, true), f(['data', 'components', 0, 'type'], { kind: 'number' }, true), f(['data', 'components', 0, 'components'], { kind: 'array' }), f(['data', 'components', 0, 'components', 0, 'value'], { kind: 'string', maxLength: 10_000 })],
+    reads: [...IX, f(['data', 'custom_id'], { kind: 'string', maxLength: 100 }, true), f(['data', 'components'], { kind: 'array' }, true), f(['data', 'components', 0, 'type'], { kind: 'number' }, true), f(['data', 'components', 0, 'components'], { kind: 'array' }), f(['data', 'components', 0, 'components', 0, 'value'], { kind: 'string', maxLength: DISCORD_TEXT_MAX })],
   },
   {
     name: 'message',

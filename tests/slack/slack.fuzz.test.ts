@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_TEXT_MAX } from '../../adapters/slack/slack.payloads.js';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { bounded, breakField, httpPost, capturingLogger, clone, noisyJson, pick, rng, storedCounts, watchProcess, wild, type ReadField } from '../support/fuzz.js';
 import { SECRET, TEAM, TIER1, startSlackHarness, type SlackHarness } from './slack-harness.js';
@@ -16,7 +17,7 @@ const WILD = 200;
 const CONCURRENCY = 8;
 
 const ID: Omit<ReadField, 'path'> = { kind: 'string', maxLength: 255, minLength: 1 };
-const TEXT: Omit<ReadField, 'path'> = { kind: 'string', maxLength: 100_000 };
+const TEXT: Omit<ReadField, 'path'> = { kind: 'string', maxLength: SLACK_TEXT_MAX };
 const f = (path: ReadField['path'], spec: Omit<ReadField, 'path'>, required = false): ReadField => ({ path, ...spec, required });
 
 type Body = { form: boolean; json: unknown };
@@ -95,7 +96,7 @@ const SAMPLES: Sample[] = [
     reads: [
       f(['user'], { kind: 'object' }, true), f(['user', 'id'], ID, true), f(['view'], { kind: 'object' }, true), f(['view', 'id'], ID, true),
       f(['view', 'private_metadata'], { kind: 'string', maxLength: 3_000 }), f(['view', 'state'], { kind: 'object' }), f(['view', 'state', 'values'], { kind: 'object' }, true),
-      f(['view', 'state', 'values', 'subject', 'value', 'value'], { kind: 'string', maxLength: 100_000, nullable: true }),
+      f(['view', 'state', 'values', 'subject', 'value', 'value'], { kind: 'string', maxLength: SLACK_TEXT_MAX, nullable: true }),
     ],
   },
   {
