@@ -95,6 +95,9 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
     const ex: Expansion[] = [];
     const stemId = tok.stem ? ix.termIds.get(tok.stem) : undefined;
     if (stemId !== undefined) ex.push({ term: stemId, w: 1 });
+    // The other language's stem of the same word (`conectado` stems to `conect` in Spanish).
+    const altId = tok.alt ? ix.termIds.get(tok.alt) : undefined;
+    if (altId !== undefined && altId !== stemId) ex.push({ term: altId, w: 1 });
     for (const c of tok.concepts) {
       const id = ix.termIds.get(c);
       if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.concept });
@@ -105,7 +108,7 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
     for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
     const direct = ex.length;
     if (tok.stem) {
-      for (const t of ix.lexicon.get(tok.stem) ?? []) {
+      for (const t of [...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])]) {
         const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
         for (const term of targets) {
           const id = ix.termIds.get(term);
