@@ -12,7 +12,7 @@ import { queryUnits } from '../kb/search.js';
 import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 
 const SETS = {
-  dev: { kb: '/work/shared/kb-dev/articles', queries: '/work/shared/kb-dev/queries.jsonl' },
+  dev: { kb: '../shared/kb-dev/articles', queries: '../shared/kb-dev/queries.jsonl' },
   holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
 };
 const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';

@@ -25,16 +25,22 @@ const isContent = (w: string): boolean => w.length > 1 && !isStopWord(w);
 const ES_MARKERS = new Set('el la los las de del que en por para con una uno se mi me lo le al es esta como pero sin cuando donde'.split(' '));
 const EN_MARKERS = new Set('the an to of in on is are my i it for with not can cant doesnt dont when how what from at and'.split(' '));
 
-/** `es` when the words look Spanish, `en` otherwise (the tie goes to English). */
-export function guessLang(surfaces: readonly string[]): 'en' | 'es' {
+/** `es` or `en` when the function words say so, undefined when they do not (`vpn slow`). */
+export function detectLang(surfaces: readonly string[]): 'en' | 'es' | undefined {
   let es = 0;
   let en = 0;
   for (const w of surfaces) {
     if (ES_MARKERS.has(w)) es++;
     if (EN_MARKERS.has(w)) en++;
+    // A few word endings are typical of one of the two languages.
+    if (w.length > 4 && (w.endsWith('cion') || w.endsWith('ciones') || w.endsWith('mente'))) es++;
+    if (w.length > 4 && (w.endsWith('ing') || w.endsWith('tion') || w.endsWith('ed'))) en++;
   }
-  return es > en ? 'es' : 'en';
+  return es > en ? 'es' : en > es ? 'en' : undefined;
 }
+
+/** The language to stem a query in: the detected one, English when unsure. */
+export const guessLang = (surfaces: readonly string[]): 'en' | 'es' => detectLang(surfaces) ?? 'en';
 
 /**
  * Content tokens of a text with the concepts each belongs to. `lang` is the article's language;
