@@ -7,9 +7,9 @@ export interface RankOptions {
   /** @defaultValue 3 */
   limit?: number;
   /**
-   * Preferred article language (the requester's). Without it, the query's own language when its
-   * words tell. Articles in that language rank first when they score about as well (a translation
-   * of the same article, typically); never a filter.
+   * The requester's language or locale (`es`, `es-ES`), used when the query's own words do not tell
+   * its language. Articles in the asker's language rank first when they score about as well (a
+   * translation of the same article, typically); never a filter.
    */
   lang?: string;
   calibration?: Calibration;
@@ -50,7 +50,8 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
   const cal = opts.calibration ?? DEFAULT_CALIBRATION;
   const out = evaluate(ix, query);
   if (!out.candidates.length) return [];
-  const want = opts.lang ?? out.lang;
+  // The question's own language when its words tell, else the person's (`es-ES` → `es`).
+  const want = out.lang ?? (opts.lang ? opts.lang.toLowerCase().split(/[-_]/)[0] : undefined);
   const key = (c: Candidate): number => {
     const a = ix.articles[c.doc]!;
     let k = c.bm25;
@@ -78,7 +79,7 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
 }
 
 /** Moves an asker's-language article ahead of another-language one that scores only a little more. */
-function preferLanguage(ix: KbIndex, ranked: Ranked[], want: string, threshold: number): void {
+export function preferLanguage(ix: Pick<KbIndex, 'articles'>, ranked: Ranked[], want: string, threshold: number): void {
   for (let i = 0; i < ranked.length; i++) {
     const here = ranked[i]!;
     if (ix.articles[here.doc]!.lang === want) continue;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CALIBRATION } from '../../kb/calibration.js';
 import { buildFuzzyVocab, fuzzyLookup } from '../../kb/fuzzy.js';
 import { parseArticle } from '../../kb/loader.js';
-import { slotCut, type Ranked } from '../../kb/rank.js';
+import { preferLanguage, slotCut, type Ranked } from '../../kb/rank.js';
 import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
 import { buildIndex } from '../../kb/search-index.js';
 import type { Article } from '../../kb/types.js';
@@ -25,9 +25,11 @@ describe('answer in the asker\'s language', () => {
     expect(kb.search('la vpn me dice que la autenticación ha fallado')[0]?.id).toBe('vpn-fallo-autenticacion');
   });
 
-  it('the person\'s language decides when the query does not tell', () => {
-    expect(kb.search('vpn authentication failed', { lang: 'es' })[0]?.id).toBe('vpn-fallo-autenticacion');
-    expect(kb.search('vpn authentication failed', { lang: 'en' })[0]?.id).toBe('vpn-auth-failed');
+  it('the person\'s language (or locale) decides when the query does not tell', () => {
+    expect(kb.search('vpn login', { lang: 'es-ES' })[0]?.id).toBe('vpn-fallo-autenticacion');
+    expect(kb.search('vpn login', { lang: 'en' })[0]?.id).toBe('vpn-auth-failed');
+    // The question's own language wins over the person's.
+    expect(kb.search('the vpn says authentication failed', { lang: 'es' })[0]?.id).toBe('vpn-auth-failed');
   });
 
   it('still answers across languages when only the other language has an article', () => {
@@ -35,8 +37,28 @@ describe('answer in the asker\'s language', () => {
   });
 });
 
+const r = (score: number, doc = 0): Ranked => ({ doc, score, bm25: 1, features: { coverage: 0, strength: 0, matched: 0, mass: 0, short: 0, gap: 0, rel: 0 } });
+
+describe('asker\'s language first', () => {
+  const ix = { articles: [{ lang: 'es' }, { lang: 'en' }, { lang: 'en' }] as Article[] };
+
+  it('moves an article in the asker\'s language ahead of a slightly better one in another language', () => {
+    const ranked = [r(0.9, 0), r(0.8, 1)];
+    preferLanguage(ix, ranked, 'en', 0.5);
+    expect(ranked.map((x) => x.doc)).toEqual([1, 0]);
+  });
+
+  it('keeps a clearly better other-language answer first, and never promotes one under the cut-off', () => {
+    const far = [r(0.9, 0), r(0.7, 1)];
+    preferLanguage(ix, far, 'en', 0.5);
+    expect(far.map((x) => x.doc)).toEqual([0, 1]);
+    const weak = [r(0.55, 0), r(0.45, 2)];
+    preferLanguage(ix, weak, 'en', 0.5);
+    expect(weak.map((x) => x.doc)).toEqual([0, 2]);
+  });
+});
+
 describe('per-slot cut-off', () => {
-  const r = (score: number): Ranked => ({ doc: 0, score, bm25: 1, features: { coverage: 0, strength: 0, matched: 0, mass: 0, short: 0, gap: 0, rel: 0 } });
   const cal = { ...DEFAULT_CALIBRATION, threshold: 0.5, slotStep: 0.1, slotRatio: 0.7 };
 
   it('later slots need a higher score and a share of the first one\'s', () => {
