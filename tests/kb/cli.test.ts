@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-describe('helpdesk kb (CLI)', () => {
+// Each test spawns the CLI (a tsx process that loads the whole app): seconds each, much more on a busy machine.
+describe('helpdesk kb (CLI)', { timeout: 120_000 }, () => {
   it('search --batch writes one JSON line per query, plain or JSON input', async () => {
     const file = join(dir, '..', `batch-${Date.now()}.txt`);
     await writeFile(file, 'printr offline\n{"q": "no me deja entrar al correo", "kind": "chat"}\n\nwhat is for lunch today\n');
