@@ -14,7 +14,7 @@ import type { Agent } from '../core/domain/desk.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import type { Composed } from './compose.js';
 import type { readEnv } from './config/env.js';
-import { dataDirOf, webSecret } from './config/web-secret.js';
+import { dataDirOf, webSecret, withoutTrailingSlashes } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
 import { keyPrefix as prefixFor, redisClient, throttledErrorLog, type JobsConnection } from '../jobs/connection.js';
@@ -72,7 +72,7 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     void queueIndex.ensureBuilt()?.then((n) => log.info({ tickets: n, ms: Date.now() - t0 }, 'web: console queue index built'));
   }
   const secret = webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR));
-  const publicBase = cfg.HELPDESK_PUBLIC_URL?.replace(/\/+$/, '');
+  const publicBase = cfg.HELPDESK_PUBLIC_URL ? withoutTrailingSlashes(cfg.HELPDESK_PUBLIC_URL) : undefined;
   const config: WebConfig = {
     publicBaseUrl: publicBase ?? `http://localhost:${cfg.PORT}`,
     allowedOrigins: cfg.HELPDESK_WEB_ORIGINS,

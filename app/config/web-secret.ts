@@ -36,3 +36,10 @@ export function webSecret(configured: string | undefined, dataDir: string): stri
     throw e;
   }
 }
+
+/** `https://x.example/` → `https://x.example` (a loop, not a regular expression). */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '/') end--;
+  return url.slice(0, end);
+}

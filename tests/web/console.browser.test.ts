@@ -18,7 +18,8 @@ const signIn = async (p: Page, agentId: string, button = 'Continue') => {
   await p.waitForURL(`${h.base}/console`);
 };
 // Strings run in the page (this project compiles without the DOM library).
-const liveReady = (p: Page) => p.waitForFunction("(document.getElementById('live-status')?.textContent ?? '').startsWith('Live')", undefined, { timeout: 10_000 });
+// (waitForFunction with a string would need 'unsafe-eval', which our CSP rightly refuses.)
+const liveReady = (p: Page) => p.waitForFunction(() => String((globalThis as any).document.getElementById('live-status')?.textContent ?? '').startsWith('Live'), undefined, { timeout: 10_000 });
 const inPage = <T>(p: Page, expression: string) => p.evaluate(expression) as Promise<T>;
 
 beforeAll(async () => {
