@@ -16,6 +16,7 @@ import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
 import { startRedis } from './services/redis.js';
+import { startWeb } from './web.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -108,6 +109,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       cleanups.push(() => scheduler.close());
     }
 
+    // The web channel and console (adapters/web): live events from every role, pages on web roles.
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
+    cleanups.push(() => web.stop());
+
     let port: number | undefined;
     if (has('web')) {
       const redis = probeClient(redisUrl);
@@ -122,6 +127,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
           return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
         },
         metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+        fallback: web.listener,
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -131,6 +137,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       port = typeof addr === 'object' && addr ? addr.port : cfg.PORT;
       cleanups.push(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
       log.info({ port, routes: [...routes.keys(), '/healthz', '/readyz', '/metrics'] }, 'HTTP server listening');
+      await web.announce(port);
     }
     log.info({ role, desks: desks.desks.map((d) => d.id), platforms: [...composed.platforms.keys()], deskFile }, 'helpdesk started');
     return { composed, port, stop: stopAll };
