@@ -5,7 +5,7 @@ import type { Link } from '../domain/link.js';
 import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
-import type { LinkLocation, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
+import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
 import { nextSeq } from './counter.model.js';
 import { defined, isDuplicateKey } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
@@ -168,6 +168,23 @@ export class MongoTicketStore implements TicketStore {
     const limit = Math.min(Math.max(q.limit ?? 20, 1), 200);
     const docs = await this.tickets.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>();
     return docs.map(toTicket);
+  }
+
+  async page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }> {
+    const and: Record<string, unknown>[] = [{ deskId: q.deskIds.length === 1 ? q.deskIds[0] : { $in: [...q.deskIds] } }, { status: q.status.length === 1 ? q.status[0] : { $in: [...q.status] } }];
+    if (q.tier !== undefined) and.push({ tier: q.tier });
+    if (q.priority?.length) and.push({ priority: q.priority.length === 1 ? q.priority[0] : { $in: [...q.priority] } });
+    if (q.assigneeAgentId) and.push({ assigneeAgentId: q.assigneeAgentId });
+    if (q.unassigned) and.push({ assigneeAgentId: { $exists: false } });
+    if (q.dueBefore) {
+      and.push({ $or: [{ 'sla.firstResponseDueAt': { $lte: q.dueBefore }, 'sla.firstRespondedAt': { $exists: false } }, { 'sla.resolutionDueAt': { $lte: q.dueBefore } }] });
+    }
+    if (q.after) and.push({ $or: [{ createdAt: { $lt: q.after.createdAt } }, { createdAt: q.after.createdAt, _id: { $lt: q.after.id } }] });
+    const limit = Math.min(Math.max(q.limit, 1), 100);
+    const docs = await this.tickets.find({ $and: and }).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<TicketDoc[]>();
+    const tickets = docs.slice(0, limit).map(toTicket);
+    const last = tickets[tickets.length - 1];
+    return docs.length > limit && last ? { tickets, next: { createdAt: last.createdAt, id: last.id } } : { tickets };
   }
 
   async activeLoad(agentIds: readonly string[]): Promise<Map<string, number>> {
