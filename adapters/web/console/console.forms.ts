@@ -25,7 +25,7 @@ export function isTicketNumber(v: string): boolean {
   return [...v.slice(0, dash)].every(alnum) && [...v.slice(dash + 1)].every((ch) => ch >= '0' && ch <= '9');
 }
 
-const eventId = z.string().min(8, 'eventId: missing (reload the page)').max(64);
+const eventId = z.string({ message: 'eventId: missing (reload the page)' }).min(1, 'eventId: missing (reload the page)').max(64, 'eventId: at most 64 characters');
 const text = z.string().trim().min(1, 'text: write something first').max(10_000, 'text: at most 10,000 characters');
 
 /** Body of each console action (form fields; `_csrf` is checked before). */
