@@ -39,6 +39,7 @@ export function page(c: Context<WebEnv>, s: WebStrings, o: PageOptions): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="csrf-token" content="${c.get('csrfToken')}">
 <title>${o.title} · ${s.t('app.name')}</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/web.css">
 ${(o.styles ?? []).map((f) => html`<link rel="stylesheet" href="/assets/${f}">`)}
 ${(o.scripts ?? []).map((f) => html`<script type="module" src="/assets/${f}"></script>`)}

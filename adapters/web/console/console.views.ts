@@ -120,7 +120,9 @@ function slaLine(s: WebStrings, label: string, due: Date | undefined, met: Date 
 
 /** A small form posting one action (with CSRF token and a fresh event id against double submits). */
 function actionForm(c: Context<WebEnv>, number: string, action: string, label: string, extra: Html | string = '', cls = ''): Html {
-  return html`<form method="post" action="/console/tickets/${number}/${action}">${csrfField(c)}<input type="hidden" name="eventId" value="${randomUUID()}">${extra}<button type="submit"${cls ? html` class="${cls}"` : ''}>${label}</button></form>`;
+  const grow = cls.includes('grow');
+  const button = cls.replace('grow', '').trim();
+  return html`<form method="post" action="/console/tickets/${number}/${action}"${grow ? html` class="grow"` : ''}>${csrfField(c)}<input type="hidden" name="eventId" value="${randomUUID()}">${extra}<button type="submit"${button ? html` class="${button}"` : ''}>${label}</button></form>`;
 }
 
 /** The live part of a ticket page: timeline, details, SLA clocks, actions. */
@@ -134,8 +136,8 @@ export function ticketFragment(c: Context<WebEnv>, s: WebStrings, v: AgentTicket
   if (t.status === 'open' || t.status === 'new') actions.push(actionForm(c, n, 'claim', s.core('action.claim'), '', 'primary'));
   if (t.status === 'claimed' && (t.assigneeAgentId === me || v.viewer.agent?.lead)) actions.push(actionForm(c, n, 'unclaim', s.core('action.unclaim')));
   if (t.status === 'claimed') actions.push(actionForm(c, n, 'pend', s.t('ticket.pend')));
-  if (active) actions.push(actionForm(c, n, 'resolve', s.core('action.resolve'), html`<label class="visually-hidden" for="resolve-note">${s.t('ticket.resolve_note')}</label><input id="resolve-note" name="note" maxlength="2000" placeholder="${s.t('ticket.resolve_note')}">`, 'primary'));
-  if (active && t.tier < maxTier(v.desk)) actions.push(actionForm(c, n, 'escalate', s.core('action.escalate'), html`<label class="visually-hidden" for="escalate-reason">${s.t('ticket.escalate_reason')}</label><input id="escalate-reason" name="reason" maxlength="500" placeholder="${s.t('ticket.escalate_reason')}">`));
+  if (active) actions.push(actionForm(c, n, 'resolve', s.core('action.resolve'), html`<label class="visually-hidden" for="resolve-note">${s.t('ticket.resolve_note')}</label><input id="resolve-note" name="note" maxlength="2000" placeholder="${s.t('ticket.resolve_note')}">`, 'primary grow'));
+  if (active && t.tier < maxTier(v.desk)) actions.push(actionForm(c, n, 'escalate', s.core('action.escalate'), html`<label class="visually-hidden" for="escalate-reason">${s.t('ticket.escalate_reason')}</label><input id="escalate-reason" name="reason" maxlength="500" placeholder="${s.t('ticket.escalate_reason')}">`, 'grow'));
   if (t.status === 'resolved') actions.push(actionForm(c, n, 'reopen', s.core('action.reopen')));
   const fields: Html[] = [];
   if (active) {
@@ -147,7 +149,6 @@ export function ticketFragment(c: Context<WebEnv>, s: WebStrings, v: AgentTicket
 <section aria-labelledby="timeline-h">
 <h2 id="timeline-h">${s.t('ticket.timeline')}</h2>
 <ol class="timeline" aria-label="${s.t('ticket.conversation', { number: n })}">
-<li class="message" id="e-description"><span class="meta"><time datetime="${t.createdAt.toISOString()}">${formatTime(t.createdAt, s.locale, tz)}</time> · <strong>${person(t.requester)}</strong> · ${t.requester.platform}</span><p class="text">${t.description}</p></li>
 ${v.timeline.map((e) => entryView(s, e, tz))}
 </ol>
 </section>
@@ -185,7 +186,7 @@ ${notice ? html`<p class="alert ${notice.kind}" role="${notice.kind === 'error' 
 ${ticketFragment(c, s, v, now)}
 </div>
 <section class="card compose" aria-labelledby="compose-h">
-<h2 id="compose-h" class="visually-hidden">${s.t('ticket.reply')}</h2>
+<h2 id="compose-h" class="visually-hidden">${s.t('ticket.compose')}</h2>
 <form method="post" action="/console/tickets/${t.number}/reply" class="compose">${csrfField(c)}<input type="hidden" name="eventId" value="${randomUUID()}">
 <label for="reply-text">${s.t('ticket.reply')}</label>
 <textarea id="reply-text" name="text" maxlength="10000" required></textarea>
