@@ -265,3 +265,18 @@ describe('console over HTTP', () => {
     expect(seen).toEqual(open.map((t) => t.id));
   });
 });
+
+// Last: it uses up this address's sign-in allowance for the minute.
+describe('rate limits', () => {
+  it('slows down sign-in attempts from one address with 429 and Retry-After', async () => {
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 35; i++) {
+      last = await fetch(`${h.base}/auth/magic?t=nonsense`, { headers: { accept: 'text/html' } });
+      statuses.push(last.status);
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.slice(-1)).toEqual([429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

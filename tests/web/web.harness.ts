@@ -39,6 +39,7 @@ function deskFile(dir: string): string {
     name: Hugo Ruiz
     identities:
       - { platform: slack, workspace: T0000000, user: U0HUGO }
+      - { platform: web, workspace: email, user: hugo@example.com }
     desks: [{ desk: hr, tier: 1 }]
 `;
   const file = path.join(dir, 'desks.yaml');
