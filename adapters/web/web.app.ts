@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { isHelpdeskError } from '../../core/domain/errors.js';
@@ -57,6 +58,8 @@ export function createWebApp(opts: WebAppOptions): Hono<WebEnv> {
     c.set('locale', detectLocale(c));
     await next();
   });
+  // gzip for pages and JSON (not for the event streams, not for already-compressed assets).
+  app.use('*', compress());
   app.use('*', securityHeaders());
   app.use(
     '*',

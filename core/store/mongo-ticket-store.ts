@@ -171,17 +171,24 @@ export class MongoTicketStore implements TicketStore {
   }
 
   async page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }> {
-    const and: Record<string, unknown>[] = [{ deskId: q.deskIds.length === 1 ? q.deskIds[0] : { $in: [...q.deskIds] } }, { status: q.status.length === 1 ? q.status[0] : { $in: [...q.status] } }];
-    if (q.tier !== undefined) and.push({ tier: q.tier });
-    if (q.priority?.length) and.push({ priority: q.priority.length === 1 ? q.priority[0] : { $in: [...q.priority] } });
-    if (q.assigneeAgentId) and.push({ assigneeAgentId: q.assigneeAgentId });
-    if (q.unassigned) and.push({ assigneeAgentId: { $exists: false } });
+    // Plain equalities at the top level: MongoDB uses the {deskId, status, createdAt, _id} index, and
+    // FerretDB's PostgreSQL backend pushes top-level equalities down to SQL ($in, $or are filtered in Go).
+    const filter: Record<string, unknown> = {};
+    const one = <T>(xs: readonly T[]) => (xs.length === 1 ? xs[0] : { $in: [...xs] });
+    filter.deskId = one(q.deskIds);
+    filter.status = one(q.status);
+    if (q.tier !== undefined) filter.tier = q.tier;
+    if (q.priority?.length) filter.priority = one(q.priority);
+    if (q.assigneeAgentId) filter.assigneeAgentId = q.assigneeAgentId;
+    else if (q.unassigned) filter.assigneeAgentId = { $exists: false };
+    const and: Record<string, unknown>[] = [];
     if (q.dueBefore) {
       and.push({ $or: [{ 'sla.firstResponseDueAt': { $lte: q.dueBefore }, 'sla.firstRespondedAt': { $exists: false } }, { 'sla.resolutionDueAt': { $lte: q.dueBefore } }] });
     }
     if (q.after) and.push({ $or: [{ createdAt: { $lt: q.after.createdAt } }, { createdAt: q.after.createdAt, _id: { $lt: q.after.id } }] });
+    if (and.length) filter.$and = and;
     const limit = Math.min(Math.max(q.limit, 1), 100);
-    const docs = await this.tickets.find({ $and: and }).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<TicketDoc[]>();
+    const docs = await this.tickets.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<TicketDoc[]>();
     const tickets = docs.slice(0, limit).map(toTicket);
     const last = tickets[tickets.length - 1];
     return docs.length > limit && last ? { tickets, next: { createdAt: last.createdAt, id: last.id } } : { tickets };
