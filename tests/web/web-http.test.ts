@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { SessionStore, SESSION_COOKIE } from '../../adapters/web/auth/session.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { testRedisUrl } from '../support/services.js';
-import { startWebHarness, WebClient, type WebHarness } from './web.harness.js';
+import { startWebHarness, WEB_SECRET, WebClient, type WebHarness } from './web.harness.js';
 
 /**
  * The web channel over HTTP against the real runtime (FerretDB, Redis, Slack on its fake):
@@ -95,22 +95,27 @@ describe('sign-in', () => {
   });
 
   it('the CLI prints a link that signs in', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync('npx', ['tsx', 'app/cli/run.ts', 'web', 'invite', 'ana', '--ttl', '30m'], {
-      env: { ...process.env, HELPDESK_WEB_SECRET: 'test-web-secret-0123456789abcdef0123456789', HELPDESK_PUBLIC_URL: h.base, HELPDESK_CONFIG: '' },
-      encoding: 'utf8',
-    });
-    expect(out.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/magic\?t=/);
-    expect((await new WebClient(h.base).signIn(out.trim())).status).toBe(303);
-    const bad = (() => {
-      try {
-        execFileSync('npx', ['tsx', 'app/cli/run.ts', 'web', 'invite', 'zed'], { env: { ...process.env, HELPDESK_CONFIG: '' }, encoding: 'utf8', stdio: 'pipe' });
-        return '';
-      } catch (e) {
-        return String((e as { stderr: string }).stderr);
-      }
-    })();
-    expect(bad).toContain('no agent "zed"');
+    const { Command } = await import('commander');
+    const { registerWebCommands } = await import('../../app/cli/web.command.js');
+    const out: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((m) => (out.push(String(m)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const saved = { ...process.env };
+    Object.assign(process.env, { HELPDESK_WEB_SECRET: WEB_SECRET, HELPDESK_PUBLIC_URL: h.base, HELPDESK_CONFIG: '' });
+    try {
+      const program = new Command().exitOverride();
+      registerWebCommands(program);
+      await program.parseAsync(['node', 'helpdesk', 'web', 'invite', 'ana', '--ttl', '30m']);
+      await expect(program.parseAsync(['node', 'helpdesk', 'web', 'invite', 'zed'])).rejects.toThrow('no agent "zed" in the desk file');
+      await expect(program.parseAsync(['node', 'helpdesk', 'web', 'invite', 'ana', '--ttl', '90d'])).rejects.toThrow('--ttl can be at most 30d');
+    } finally {
+      write.mockRestore();
+      err.mockRestore();
+      process.env = saved;
+    }
+    expect(out).toHaveLength(1);
+    expect(out[0]!.trim()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/auth\/magic\?t=/);
+    expect((await new WebClient(h.base).signIn(out[0]!.trim())).status).toBe(303);
   });
 });
 
