@@ -5,6 +5,7 @@ import { firstSigninKey } from '../adapters/web/auth/auth.routes.js';
 import { MagicLinks } from '../adapters/web/auth/magic-link.js';
 import { OidcClient } from '../adapters/web/auth/oidc.js';
 import { SessionStore } from '../adapters/web/auth/session.js';
+import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
 import { LiveBus } from '../adapters/web/live/live-bus.js';
 import { RateLimiter } from '../adapters/web/security/rate-limit.js';
 import { createWebApp, type RouteModule } from '../adapters/web/web.app.js';
@@ -52,13 +53,22 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   const live = new LiveBus({ redis, keyPrefix, log: coreLog });
   // Domain events from this process (web actions, Slack buttons, SLA jobs in workers) reach every replica's browsers.
   const unsubscribe = composed.events.subscribe((e) => live.publishTicketEvent(e));
-  const stops: Array<() => Promise<unknown>> = [async () => unsubscribe(), () => live.close(), () => redis.quit()];
+  // The console's queue index (Redis), kept current from domain events in every role.
+  const queueIndex = new RedisQueueIndex(redis, keyPrefix, () => composed.store.activeTickets(), (err) => log.warn({ err }, 'queue index rebuild failed'));
+  composed.deps.queueIndex = queueIndex;
+  const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
+  const stops: Array<() => Promise<unknown>> = [async () => unsubscribe(), async () => unsubscribeIndex(), () => live.close(), () => redis.quit()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'web shutdown step failed'));
   };
   if (!o.serveHttp) return { announce: async () => {}, stop };
 
   await live.start();
+  if (!(await queueIndex.isBuilt())) {
+    // In the background: until it is built, queues are read from the store.
+    const t0 = Date.now();
+    void queueIndex.ensureBuilt()?.then((n) => log.info({ tickets: n, ms: Date.now() - t0 }, 'web: console queue index built'));
+  }
   const secret = webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR));
   const publicBase = cfg.HELPDESK_PUBLIC_URL?.replace(/\/+$/, '');
   const config: WebConfig = {

@@ -194,6 +194,11 @@ export class MongoTicketStore implements TicketStore {
     return docs.length > limit && last ? { tickets, next: { createdAt: last.createdAt, id: last.id } } : { tickets };
   }
 
+  /** Every active (open, claimed, pending) ticket, streamed (rebuilding read models). */
+  async *activeTickets(): AsyncIterable<Ticket> {
+    for await (const d of this.tickets.find({ status: { $in: ['open', 'claimed', 'pending'] } }).lean<TicketDoc[]>().cursor()) yield toTicket(d as unknown as TicketDoc);
+  }
+
   async activeLoad(agentIds: readonly string[]): Promise<Map<string, number>> {
     const rows = await this.tickets.aggregate<{ _id: string; n: number }>([
       { $match: { assigneeAgentId: { $in: [...agentIds] }, status: { $in: ['claimed', 'pending', 'open'] } } },

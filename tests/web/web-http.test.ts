@@ -269,6 +269,25 @@ describe('console over HTTP', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen).toEqual(open.map((t) => t.id));
   });
+
+  it('the default view comes from the Redis queue index, which heals a stale entry', async () => {
+    const redis = new Redis(testRedisUrl());
+    try {
+      const key = `${h.keyPrefix}web:q:desk:it`;
+      const active = await h.hd.composed.store.page({ deskIds: ['it'], status: ['open', 'claimed', 'pending'], limit: 25 });
+      expect(await redis.zcard(key)).toBeGreaterThanOrEqual(active.tickets.length);
+      // A resolved ticket left in the index (as a lost event would leave it), newest of all:
+      const done = await h.openTicket('stale entry test');
+      await ana.post(`/console/tickets/${done.number}/resolve`, { eventId: 'stale-1' });
+      await redis.zadd(key, Date.now() + 60_000, done.id);
+      const { html } = await ana.page('/console');
+      expect(html).not.toContain(`data-ticket="${done.id}"`);
+      expect([...html.matchAll(/<tr data-ticket="([^"]+)"/g)].map((m) => m[1])).toEqual(active.tickets.map((t) => t.id));
+      expect(await redis.zscore(key, done.id)).toBeNull();
+    } finally {
+      redis.disconnect();
+    }
+  });
 });
 
 // Last: it uses up this address's sign-in allowance for the minute.
