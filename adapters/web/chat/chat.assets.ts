@@ -44,6 +44,3 @@ export function chatPage(c: Context, desk: Desk, lang: 'en' | 'es') {
 </body>
 </html>`);
 }
-
-/** Bytes of each asset, raw (for docs and the size test). */
-export const assetSizes = (): Record<string, number> => Object.fromEntries([...assets].map(([k, v]) => [k, Buffer.byteLength(v.body)]));
