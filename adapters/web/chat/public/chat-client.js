@@ -220,7 +220,7 @@ export function mountChat(root, opts) {
     const msgId = uid('msg');
     const head = el('h2', { class: 'hdchat-conv-title' });
     const badge = el('span', { class: 'hdchat-badge' });
-    const log = el('ol', { id: logId, class: 'hdchat-log', role: 'log', 'aria-live': 'polite', 'aria-label': T.title });
+    const log = el('div', { id: logId, class: 'hdchat-log', role: 'log', 'aria-live': 'polite', 'aria-label': T.title });
     const input = el('textarea', { id: msgId, rows: 2, maxlength: 4000 });
     const form = el('form', { class: 'hdchat-reply' }, el('label', { for: msgId }, T.message), input, el('button', { type: 'submit', class: 'hdchat-primary' }, T.send));
     const back = el('button', { type: 'button', class: 'hdchat-link', onclick: () => showHome() }, `← ${T.back}`);
@@ -238,7 +238,7 @@ export function mountChat(root, opts) {
     }
 
     function addBubble(msg, note, streamId) {
-      const li = el('li', { class: `hdchat-msg hdchat-${msg.kind === 'mine' ? 'mine' : msg.kind}` });
+      const li = el('div', { class: `hdchat-msg hdchat-${msg.kind === 'mine' ? 'mine' : msg.kind}` });
       fillBubble(li, msg, note);
       if (streamId) byStreamId.set(streamId, li);
       log.append(li);
@@ -251,7 +251,7 @@ export function mountChat(root, opts) {
       const parts = [];
       if (author) parts.push(el('span', { class: 'hdchat-author' }, author));
       if (msg.title) parts.push(el('strong', { class: 'hdchat-msg-title' }, msg.title));
-      if (msg.text) parts.push(el('p', { class: 'hdchat-text' }, msg.text));
+      if (msg.text && msg.kind !== 'csat') parts.push(el('p', { class: 'hdchat-text' }, msg.text));
       if (msg.items) {
         const items = msg.items.map((it) => el('li', {}, it.url ? el('a', { href: it.url, target: '_blank', rel: 'noopener noreferrer' }, it.title) : el('strong', {}, it.title), it.text ? el('p', {}, it.text) : null, ...(it.actions || []).map(actionButton)));
         parts.push(el('ul', { class: 'hdchat-list' }, ...items));
@@ -359,6 +359,11 @@ export function mountChat(root, opts) {
         return;
       }
       const li = addBubble(data.msg, undefined, id);
+      // Status notices carry the ticket's new status as their accent: keep the badge current.
+      if (data.msg.kind === 'notice' && data.msg.accent && T.status[data.msg.accent]) {
+        badge.textContent = T.status[data.msg.accent];
+        badge.className = `hdchat-badge hdchat-${data.msg.accent}`;
+      }
       if (data.clientId) {
         li.dataset.confirmed = '1';
         shown.set(data.clientId, li);
@@ -374,7 +379,7 @@ export function mountChat(root, opts) {
       return fail(e);
     }
     setConversation(conv);
-    log.prepend(el('li', { class: 'hdchat-msg hdchat-mine' }, el('span', { class: 'hdchat-author' }, T.you), el('p', { class: 'hdchat-text' }, conv.description)));
+    log.prepend(el('div', { class: 'hdchat-msg hdchat-mine' }, el('span', { class: 'hdchat-author' }, T.you), el('p', { class: 'hdchat-text' }, conv.description)));
     stream = openStream(convId, {
       ready: (c) => {
         setConversation(c);
