@@ -1,14 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { Hono } from 'hono';
 import { Redis } from 'ioredis';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
-import { ChatStream } from '../../adapters/web/chat/chat-stream.js';
-import { createChatApp } from '../../adapters/web/chat/chat.app.js';
-import { RedisRateLimit } from '../../adapters/web/chat/chat.rate-limit.js';
-import { VisitorTokens } from '../../adapters/web/chat/visitor-token.js';
-import { WebPlatform } from '../../adapters/web/web.platform.js';
+import { MagicLinks } from '../../adapters/web/auth/magic-link.js';
+import { SessionStore } from '../../adapters/web/auth/session.js';
+import { createWebChat } from '../../adapters/web/chat/chat.module.js';
+import { LiveBus } from '../../adapters/web/live/live-bus.js';
+import { RateLimiter } from '../../adapters/web/security/rate-limit.js';
+import { createWebApp } from '../../adapters/web/web.app.js';
+import type { WebContext } from '../../adapters/web/web.context.js';
+import { webStrings } from '../../adapters/web/web.i18n.js';
 import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Desk } from '../../core/domain/desk.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
@@ -32,9 +34,8 @@ export async function startChatHarness(o: { allowedOrigins?: string[]; desk?: Pa
   const db = await freshDb();
   const prefix = `t${randomId()}:`;
   const redis = new Redis(testRedisUrl());
-  const subscriber = new Redis(testRedisUrl());
-  const stream = new ChatStream({ redis, subscriber, prefix });
-  await stream.start();
+  const chat = createWebChat({ redis, keyPrefix: prefix, heartbeatMs: 5_000 });
+  await chat.start();
   const kb = new KeywordKb([
     { id: 'vpn-reset', title: 'Reset your VPN profile', keyword: 'vpn' },
     { id: 'printer-jam', title: 'Clear a printer jam', keyword: 'printer' },
@@ -50,34 +51,40 @@ export async function startChatHarness(o: { allowedOrigins?: string[]; desk?: Pa
     ...o.desk,
   });
   const core: Composed = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: [testAgent('bob', [BOB], 1), testAgent('carol', [CAROL], 2)], kb });
-  const web = new WebPlatform(stream);
-  core.platforms.set('web', web);
+  core.platforms.set('web', chat.platform);
+  const live = new LiveBus({ redis, keyPrefix: prefix, log: silentLogger });
+  await live.start();
   const slackApi = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }).start();
   const slack: SlackAdapter = createSlackAdapter({
     helpdesk: core.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: slackApi.apiUrl, processBeforeResponse: true, botUserId: 'UBOT', botId: 'BBOT', log: silentLogger, deskLocale: 'en',
   });
   core.platforms.set('slack', slack.platform);
-  const chat = createChatApp({ helpdesk: core.helpdesk, stream, tokens: new VisitorTokens(TOKEN_SECRET), limits: new RedisRateLimit(redis, prefix), log: silentLogger, heartbeatMs: 5_000 });
-  const root = new Hono();
-  root.route('/chat', chat.app);
-  const listener = getRequestListener(root.fetch);
+  // The real web app of adapters/web (sessions, CSRF, CSP, limits) with the chat module, as app/web.ts builds it.
+  const config: WebContext['config'] = { publicBaseUrl: 'http://127.0.0.1', allowedOrigins: [], secureCookies: false, maxBodyBytes: 64 * 1024, enabledPlatforms: ['slack', 'web'] };
+  const ctx: WebContext = {
+    helpdesk: core.helpdesk, deps: core.deps, desks: core.directory.desks(), kb, redis, keyPrefix: prefix, live,
+    sessions: new SessionStore(redis, prefix), magicLinks: new MagicLinks(TOKEN_SECRET, redis, prefix), rateLimiter: new RateLimiter(redis, prefix),
+    i18n: webStrings, log: silentLogger, config,
+  };
+  const listener = getRequestListener(createWebApp({ ctx, modules: [chat.routes(TOKEN_SECRET)] }).fetch, { overrideGlobalObjects: false });
   const server: Server = createServer((req, res) => {
     if (slack.handles(req)) return slack.requestListener!(req, res);
     return listener(req, res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  config.publicBaseUrl = base;
 
   return {
-    core, chat, stream, kb, slackApi, slack, base, redis, prefix,
+    core, chat, kb, slackApi, slack, base, redis, prefix, ctx,
     api: `${base}/chat/api/it`,
     async stop() {
-      chat.dropConnections();
+      await chat.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await slack.stop();
       await slackApi.stop();
-      subscriber.disconnect();
+      await live.close();
       redis.disconnect();
       await db.drop();
     },
@@ -89,7 +96,7 @@ export type ChatHarness = Awaited<ReturnType<typeof startChatHarness>>;
 export async function newVisitor(h: ChatHarness, name = 'Vera', email = 'vera@example.com') {
   const res = await fetch(`${h.api}/visitor`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, email, mode: 'widget' }) });
   const body = (await res.json()) as { token: string };
-  const headers = { 'content-type': 'application/json', 'x-visitor-token': body.token };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${body.token}` };
   const call = async (method: string, path: string, payload?: unknown, extra: Record<string, string> = {}) => {
     const r = await fetch(`${h.api}${path}`, { method, headers: { ...headers, ...extra }, body: payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload) });
     const text = await r.text();

@@ -115,7 +115,7 @@ describe('web chat API', () => {
     expect((await other.call('POST', `/conversations/${conv.id}/actions`, { clientId: 'act-mallory1', action: 'reopen' })).status).toBe(404);
     expect((await other.call('GET', '/conversations')).json.conversations).toEqual([]);
     const forged = owner.token.slice(0, -4) + (owner.token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    const r = await fetch(`${h.api}/conversations/${conv.id}`, { headers: { 'x-visitor-token': forged } });
+    const r = await fetch(`${h.api}/conversations/${conv.id}`, { headers: { authorization: `Bearer ${forged}` } });
     expect(r.status).toBe(401);
     const after = await h.core.store.timeline((await tickets()).find((t) => t.number === conv.number)!.id);
     expect(after.length).toBe(before.length);
@@ -132,7 +132,7 @@ describe('web chat API', () => {
       ['POST', '/conversations', { clientId: 'req-bad00004', text: 'hi', admin: true }, 400, /admin|Unrecognized/i],
       ['POST', '/conversations', 'not json', 400, /not valid JSON/],
       ['POST', '/conversations', { clientId: 'req-bad00005', text: 'x'.repeat(20_000) }, 413, /over 16384 bytes/],
-      ['POST', '/conversations', { clientId: 'req-bad00006', text: 'hi' }, 400, /content-type/, { 'content-type': 'text/plain' }],
+      ['POST', '/conversations', { clientId: 'req-bad00006', text: 'hi' }, 400, /content-type/, { 'content-type': 'application/xml' }],
       ['GET', '/conversations/c000000000000000000000000', undefined, 404, /no such conversation/],
       ['GET', '/conversations/../../etc', undefined, 404, /unknown desk|no such/],
       ['POST', '/conversations/c000000000000000000000000/messages', { clientId: 'msg-00000001', text: 'hi' }, 404, /no such conversation/],
@@ -162,24 +162,31 @@ describe('web chat API', () => {
     const pre = await fetch(`${h.api}/visitor`, { method: 'OPTIONS', headers: { origin: 'https://shop.example.com', 'access-control-request-method': 'POST' } });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('https://shop.example.com');
-    expect(pre.headers.get('access-control-allow-headers')).toContain('x-visitor-token');
+    expect(pre.headers.get('access-control-allow-headers')).toContain('authorization');
     const evil = await fetch(`${h.api}/visitor`, { method: 'POST', headers: { origin: 'https://evil.example.net', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Eve', mode: 'widget' }) });
     expect(evil.status).toBe(403);
     expect(await evil.text()).toMatch(/origin https:\/\/evil.example.net is not allowed/);
 
-    const page = await fetch(`${h.api}/visitor`, { method: 'POST', headers: { origin: h.base, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Paula' }) });
+    // The full page: its CSRF token (meta + double-submit cookie), then the visitor in an httpOnly cookie.
+    const html = await fetch(`${h.base}/chat`);
+    expect(html.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const csrf = /name="csrf-token" content="([^"]+)"/.exec(await html.text())![1]!;
+    const csrfCookie = html.headers.getSetCookie().find((c) => c.startsWith('hd_csrf='))!.split(';')[0]!;
+    const page = await fetch(`${h.api}/visitor`, { method: 'POST', headers: { origin: h.base, cookie: csrfCookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Paula' }) });
     expect(page.status).toBe(201);
-    const cookie = page.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/hd_visitor=.+HttpOnly/i);
+    const cookie = page.headers.getSetCookie().find((c) => c.startsWith('hd_visitor='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(((await page.json()) as Record<string, unknown>).token).toBeUndefined();
-    const jar = cookie.split(';')[0]!;
+    const jar = `${csrfCookie}; ${cookie.split(';')[0]!}`;
     const n = (await tickets()).length;
-    const noOrigin = await fetch(`${h.api}/conversations`, { method: 'POST', headers: { cookie: jar, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'req-csrf0001', text: 'vpn help' }) });
-    expect(noOrigin.status).toBe(403);
-    expect(await noOrigin.text()).toMatch(/cross-site request refused/);
+    const noToken = await fetch(`${h.api}/conversations`, { method: 'POST', headers: { cookie: jar, origin: h.base, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'req-csrf0001', text: 'vpn help' }) });
+    expect(noToken.status).toBe(403);
+    expect(await noToken.text()).toMatch(/CSRF token/);
+    const foreign = await fetch(`${h.api}/conversations`, { method: 'POST', headers: { cookie: jar, 'x-csrf-token': csrf, origin: 'https://shop.example.com', 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'req-csrf0003', text: 'vpn help' }) });
+    expect(foreign.status).toBe(403); // an allowed widget origin still cannot ride on the page's cookie
     expect((await tickets()).length).toBe(n);
-    const ok = await fetch(`${h.api}/conversations`, { method: 'POST', headers: { cookie: jar, origin: h.base, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'req-csrf0002', text: 'need a new mouse' }) });
+    const ok = await fetch(`${h.api}/conversations`, { method: 'POST', headers: { cookie: jar, 'x-csrf-token': csrf, origin: h.base, 'content-type': 'application/json' }, body: JSON.stringify({ clientId: 'req-csrf0002', text: 'need a new mouse' }) });
     expect(ok.status).toBe(201);
   });
 

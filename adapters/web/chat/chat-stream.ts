@@ -10,8 +10,8 @@ export interface StreamEntry {
 export interface ChatStreamOptions {
   /** Publishing connection (commands). */
   redis: Redis;
-  /** A second connection this replica uses only for SUBSCRIBE (ioredis needs one per subscriber). */
-  subscriber: Redis;
+  /** A connection this replica uses only for SUBSCRIBE; `redis.duplicate()` when omitted. */
+  subscriber?: Redis;
   /** Key prefix shared by every replica of one deployment. */
   prefix: string;
   /**
@@ -39,6 +39,7 @@ export class ChatStream {
   private readonly channel: string;
   private readonly maxLen: number;
   private started?: Promise<void>;
+  private sub?: Redis;
 
   constructor(private readonly o: ChatStreamOptions) {
     this.channel = `${o.prefix}chat:live`;
@@ -52,7 +53,8 @@ export class ChatStream {
   /** Subscribes this replica to the live channel (idempotent). */
   start(): Promise<void> {
     this.started ??= (async () => {
-      this.o.subscriber.on('message', (channel: string, payload: string) => {
+      const sub = (this.sub = this.o.subscriber ?? this.o.redis.duplicate());
+      sub.on('message', (channel: string, payload: string) => {
         if (channel !== this.channel) return;
         const a = payload.indexOf('\n');
         const b = payload.indexOf('\n', a + 1);
@@ -63,7 +65,7 @@ export class ChatStream {
         const entry = { id: payload.slice(a + 1, b), data: payload.slice(b + 1) };
         for (const l of set) l(entry);
       });
-      await this.o.subscriber.subscribe(this.channel);
+      await sub.subscribe(this.channel);
     })();
     return this.started;
   }
@@ -96,6 +98,12 @@ export class ChatStream {
       set.delete(l);
       if (set.size === 0) this.listeners.delete(conversation);
     };
+  }
+
+  /** Stops listening (the subscriber connection is closed when this stream created it). */
+  async close(): Promise<void> {
+    this.listeners.clear();
+    if (this.sub && !this.o.subscriber) await this.sub.quit().catch(() => {});
   }
 
   /** Number of live listeners on this replica (metrics, tests). */

@@ -6,14 +6,16 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { z } from 'zod';
 import type { Desk } from '../../../core/domain/desk.js';
 import { isHelpdeskError } from '../../../core/domain/errors.js';
-import type { Identity } from '../../../core/domain/identity.js';
+import { sameIdentity, type Identity } from '../../../core/domain/identity.js';
 import type { Ticket } from '../../../core/domain/ticket.js';
 import type { Helpdesk } from '../../../core/helpdesk.js';
 import type { Logger } from '../../../core/ports/logger.port.js';
 import type { WebStreamEvent } from '../web.platform.js';
 import { chatAssets, chatPage } from './chat.assets.js';
 import { chatText, langFromHeader } from './chat.i18n.js';
-import type { RedisRateLimit } from './chat.rate-limit.js';
+import type { RateLimiter } from '../security/rate-limit.js';
+import { clientAddress } from '../security/rate-limit.js';
+import type { Session } from '../auth/session.js';
 import { actionBody, conversationId, describeZod, messageBody, newConversationBody, startVisitorBody, streamId, suggestQuery } from './chat.schemas.js';
 import { compareStreamIds, type ChatStream, type StreamEntry } from './chat-stream.js';
 import type { Visitor, VisitorTokens } from './visitor-token.js';
@@ -22,7 +24,7 @@ export interface ChatAppOptions {
   helpdesk: Helpdesk;
   stream: ChatStream;
   tokens: VisitorTokens;
-  limits: RedisRateLimit;
+  limits: RateLimiter;
   log: Logger;
   /**
    * Largest request body accepted by the chat API, in bytes.
@@ -37,9 +39,20 @@ export interface ChatAppOptions {
 }
 
 export const VISITOR_COOKIE = 'hd_visitor';
-export const TOKEN_HEADER = 'x-visitor-token';
 
-type Env = { Variables: { desk: Desk; visitor?: Visitor; viaCookie: boolean; lang: string } };
+/**
+ * Who is chatting: an anonymous visitor (token) or a signed-in person (session, internal desks).
+ * `identity` is the requester identity core sees.
+ */
+interface Chatter {
+  identity: Identity;
+  name: string;
+  /** Anonymous visitors only. */
+  visitor?: Visitor;
+}
+
+// The parent web app (adapters/web/web.app.ts) sets `session` and `csrfToken`; this app adds the rest.
+type Env = { Variables: { session?: Session; csrfToken?: string; desk: Desk; chatter?: Chatter; lang: string } };
 
 const ERROR_STATUS: Record<string, 400 | 403 | 404 | 409> = {
   'TICKET.NOT_FOUND': 404,
@@ -66,6 +79,11 @@ export function createChatApp(o: ChatAppOptions) {
   const heartbeatMs = o.heartbeatMs ?? 20_000;
 
   const identityOf = (v: Visitor): Identity => ({ platform: 'web', workspace: v.desk, user: v.id, name: v.email ? `${v.name} (${v.email})` : v.name });
+  const limited = async (c: Context, name: string, who: string, limit: number, windowMs: number) => {
+    const r = await o.limits.hit(`chat:${name}`, who.slice(0, 200), limit, windowMs);
+    if (r.allowed) return undefined;
+    return c.json({ error: `too many ${name} requests: slow down and try again in ${Math.ceil(r.retryAfterMs / 1000)} s`, code: 'RATE_LIMITED' }, 429, { 'retry-after': String(Math.ceil(r.retryAfterMs / 1000)) });
+  };
   const bad = (c: Context, status: 400 | 401 | 403 | 404 | 409 | 413 | 429, error: string) => c.json({ error }, status);
   const parse = <T extends z.ZodType>(schema: T, value: unknown): { ok: true; data: z.infer<T> } | { ok: false; error: string } => {
     const r = schema.safeParse(value);
@@ -91,12 +109,14 @@ export function createChatApp(o: ChatAppOptions) {
     const requested = c.req.query('desk');
     const desk = requested ? desks.find((d) => d.id === requested) : (desks.find((d) => d.kind === 'external') ?? desks[0]);
     if (!desk) return c.text(`unknown desk ${String(requested).slice(0, 64)}`, 404);
-    return chatPage(c, desk, langFromHeader(c.req.header('accept-language'), desk.locale));
+    return chatPage(c, desk, langFromHeader(c.req.header('accept-language'), desk.locale), c.get('csrfToken') ?? '');
   });
   chatAssets(app);
 
   const api = new Hono<Env>();
-  api.use('*', bodyLimit({ maxSize: o.maxBodyBytes ?? 16_384, onError: (c) => c.json({ error: `request body over ${o.maxBodyBytes ?? 16_384} bytes` }, 413) }));
+  const limitBody = bodyLimit({ maxSize: o.maxBodyBytes ?? 16_384, onError: (c) => c.json({ error: `request body over ${o.maxBodyBytes ?? 16_384} bytes`, code: 'TOO_LARGE' }, 413) });
+  // Preflights have no body (and hono's bodyLimit cannot re-wrap their empty stream).
+  api.use('*', (c, next) => (c.req.method === 'OPTIONS' ? next() : limitBody(c, next)));
 
   // Desk, CORS (only origins the desk file allows), visitor, CSRF (cookie-authenticated writes must come from this origin).
   api.use('/:desk/*', async (c, next) => {
@@ -111,32 +131,39 @@ export function createChatApp(o: ChatAppOptions) {
       c.header('vary', 'Origin');
       if (c.req.method === 'OPTIONS') {
         c.header('access-control-allow-methods', 'GET, POST');
-        c.header('access-control-allow-headers', `content-type, ${TOKEN_HEADER}, last-event-id`);
+        c.header('access-control-allow-headers', 'content-type, authorization, last-event-id');
         c.header('access-control-max-age', '600');
         return c.body(null, 204);
       }
     } else if (c.req.method === 'OPTIONS') return c.body(null, 204);
-    const headerToken = c.req.header(TOKEN_HEADER);
+    // The widget sends its token as `Authorization: Bearer`; the full page has it in an httpOnly cookie.
+    const auth = c.req.header('authorization') ?? '';
+    const headerToken = auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
     const cookieToken = headerToken ? undefined : getCookie(c, VISITOR_COOKIE);
     const visitor = o.tokens.verify(headerToken ?? cookieToken);
-    if ((headerToken || cookieToken) && !visitor) return bad(c, 401, 'visitor token is invalid or expired: start again');
+    if (headerToken && !visitor) return bad(c, 401, 'visitor token is invalid or expired: start again');
     if (visitor && visitor.desk !== desk.id) return bad(c, 403, 'this visitor token belongs to another desk');
-    c.set('visitor', visitor);
-    c.set('viaCookie', Boolean(cookieToken));
-    if (c.req.method !== 'GET' && cookieToken && origin !== self) return bad(c, 403, 'cross-site request refused (missing or foreign Origin)');
+    const session = c.get('session');
+    if (visitor && desk.kind === 'external') c.set('chatter', { identity: identityOf(visitor), name: visitor.name, visitor });
+    else if (session) c.set('chatter', { identity: session.person.identity, name: session.person.name ?? session.person.identity.user });
+    // Cookie-authenticated writes must come from this origin (the parent app also checks the CSRF token).
+    if (c.req.method !== 'GET' && cookieToken && origin !== undefined && origin !== self) return bad(c, 403, 'cross-site request refused (foreign Origin)');
     c.set('lang', langFromHeader(c.req.header('accept-language'), desk.locale));
     await next();
   });
 
-  const visitorOf = (c: Context<Env>) => c.get('visitor');
+  const chatterOf = (c: Context<Env>) => c.get('chatter');
+  const noChatter = (c: Context<Env>) =>
+    c.get('desk').kind === 'internal' ? bad(c, 401, 'sign in first: this desk serves signed-in people') : bad(c, 401, 'no visitor: start with your name first');
 
   api.post('/:desk/visitor', async (c) => {
     const desk = c.get('desk');
-    const limited = await o.limits.hit('visitor', clientAddress(c), 20, 600);
-    if (!limited.ok) return c.json({ error: 'too many new visitors from this address; try again later' }, 429, { 'retry-after': String(limited.retryAfter) });
+    if (desk.kind === 'internal') return bad(c, 403, 'this desk serves signed-in people: sign in instead');
+    const tooMany = await limited(c, 'visitor', clientAddress(c), 20, 600_000);
+    if (tooMany) return tooMany;
     const body = await jsonBody(c, startVisitorBody);
     if (!body.ok) return bad(c, 400, body.error);
-    const existing = visitorOf(c);
+    const existing = chatterOf(c)?.visitor;
     const { token, visitor } = o.tokens.issue({ desk: desk.id, name: body.data.name, email: body.data.email, id: existing?.id });
     if (body.data.mode === 'page') {
       setCookie(c, VISITOR_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/chat', secure: new URL(c.req.url).protocol === 'https:', maxAge: 30 * 86_400 });
@@ -145,18 +172,18 @@ export function createChatApp(o: ChatAppOptions) {
   });
 
   api.get('/:desk/me', (c) => {
-    const v = visitorOf(c);
-    if (!v) return bad(c, 401, 'no visitor: start a conversation with your name first');
-    return c.json({ visitor: { name: v.name, email: v.email } });
+    const who = chatterOf(c);
+    if (!who) return c.json({ error: 'no visitor yet', signIn: c.get('desk').kind === 'internal' }, 401);
+    return c.json({ visitor: { name: who.name, ...(who.visitor?.email ? { email: who.visitor.email } : {}) } });
   });
 
   api.get('/:desk/suggest', async (c) => {
-    const v = visitorOf(c);
-    if (!v) return bad(c, 401, 'no visitor');
+    const who = chatterOf(c);
+    if (!who) return noChatter(c);
     const q = parse(suggestQuery, c.req.query());
     if (!q.ok) return bad(c, 400, q.error);
-    const limited = await o.limits.hit('suggest', v.id, 30, 10);
-    if (!limited.ok) return c.json({ error: 'too many suggestion requests; slow down' }, 429, { 'retry-after': String(limited.retryAfter) });
+    const tooMany = await limited(c, 'suggestion', `${who.identity.workspace}:${who.identity.user}`, 30, 10_000);
+    if (tooMany) return tooMany;
     const desk = c.get('desk');
     if (!desk.deflection.enabled) return c.json({ suggestions: [] });
     const found = await helpdesk.deps.kb.suggest(q.data.q, { limit: desk.deflection.maxSuggestions, lang: c.get('lang'), deskId: desk.id }).catch(() => []);
@@ -164,39 +191,40 @@ export function createChatApp(o: ChatAppOptions) {
   });
 
   api.get('/:desk/conversations', async (c) => {
-    const v = visitorOf(c);
-    if (!v) return bad(c, 401, 'no visitor');
-    const r = await helpdesk.handle({ type: 'query.mine', eventId: `web:mine:${Date.now()}`, actor: identityOf(v) });
+    const who = chatterOf(c);
+    if (!who) return noChatter(c);
+    const r = await helpdesk.handle({ type: 'query.mine', eventId: `web:mine:${Date.now()}`, actor: who.identity });
     const tickets = r.kind === 'tickets' ? r.tickets : [];
-    return c.json({ conversations: tickets.flatMap((t) => (conversationOf(t) ? [summary(t)] : [])) });
+    return c.json({ conversations: tickets.flatMap((t) => (t.deskId === c.get('desk').id && conversationOf(t) ? [summary(t)] : [])) });
   });
 
   api.post('/:desk/conversations', async (c) => {
-    const v = visitorOf(c);
-    if (!v) return bad(c, 401, 'no visitor');
+    const who = chatterOf(c);
+    if (!who) return noChatter(c);
     const desk = c.get('desk');
     const body = await jsonBody(c, newConversationBody);
     if (!body.ok) return bad(c, 400, body.error);
-    const conv = conversationFor(v.id, body.data.clientId);
-    const key = `web:${v.id}:${body.data.clientId}`;
+    const whoKey = `${who.identity.workspace}:${who.identity.user}`;
+    const conv = conversationFor(whoKey, body.data.clientId);
+    const key = `web:${whoKey}:${body.data.clientId}`;
     const lang = body.data.lang ? langFromHeader(body.data.lang, c.get('lang')) : c.get('lang');
     const place = { platform: 'web' as const, workspace: desk.id, channel: conv };
     const opened = await helpdesk.handle({
       type: 'help.request',
       eventId: key,
-      request: { idempotencyKey: key, requester: identityOf(v), locale: lang, text: body.data.text, origin: place, requesterLink: place, deskId: desk.id },
+      request: { idempotencyKey: key, requester: who.identity, locale: lang, text: body.data.text, origin: place, requesterLink: place, deskId: desk.id },
     });
     if (opened.kind !== 'opened') return bad(c, 409, 'could not open the conversation');
     let ticket = opened.ticket;
     if (ticket.status === 'new') {
       if (body.data.solvedArticleId) {
-        const r = await helpdesk.handle({ type: 'deflection.solved', eventId: `web:solved:${ticket.id}`, actor: identityOf(v), ticket: { id: ticket.id }, articleId: body.data.solvedArticleId });
+        const r = await helpdesk.handle({ type: 'deflection.solved', eventId: `web:solved:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id }, articleId: body.data.solvedArticleId });
         if (r.kind === 'ticket') {
           ticket = r.ticket;
           await o.stream.append(conv, { type: 'message', msg: { kind: 'notice', text: chatText(lang, 'solved'), accent: 'resolved' }, at: new Date().toISOString() } satisfies WebStreamEvent);
         }
       } else {
-        const r = await helpdesk.handle({ type: 'deflection.need_help', eventId: `web:needhelp:${ticket.id}`, actor: identityOf(v), ticket: { id: ticket.id } });
+        const r = await helpdesk.handle({ type: 'deflection.need_help', eventId: `web:needhelp:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id } });
         if (r.kind === 'ticket') ticket = r.ticket;
       }
     }
@@ -204,15 +232,15 @@ export function createChatApp(o: ChatAppOptions) {
   });
 
   /** The visitor's ticket behind a conversation id; undefined (→ 404) when unknown or someone else's. */
-  const owned = async (c: Context<Env>): Promise<{ ticket: Ticket; conv: string; visitor: Visitor } | Response> => {
-    const v = visitorOf(c);
-    if (!v) return bad(c, 401, 'no visitor');
+  const owned = async (c: Context<Env>): Promise<{ ticket: Ticket; conv: string; who: Chatter } | Response> => {
+    const who = chatterOf(c);
+    if (!who) return noChatter(c);
     const id = parse(conversationId, c.req.param('id'));
     if (!id.ok) return bad(c, 404, 'no such conversation');
     const t = await helpdesk.deps.store.findByLink({ platform: 'web', workspace: c.get('desk').id, channel: id.data });
     // Someone else's conversation gets the same answer as a missing one.
-    if (!t || t.requester.platform !== 'web' || t.requester.user !== v.id) return bad(c, 404, 'no such conversation');
-    return { ticket: t, conv: id.data, visitor: v };
+    if (!t || !sameIdentity(t.requester, who.identity)) return bad(c, 404, 'no such conversation');
+    return { ticket: t, conv: id.data, who };
   };
 
   api.get('/:desk/conversations/:id', async (c) => {
@@ -227,10 +255,10 @@ export function createChatApp(o: ChatAppOptions) {
     const body = await jsonBody(c, messageBody);
     if (!body.ok) return bad(c, 400, body.error);
     const at = { platform: 'web' as const, workspace: r.ticket.deskId, channel: r.conv };
-    const res = await helpdesk.handle({ type: 'ticket.message', eventId: `web:msg:${r.visitor.id}:${body.data.clientId}`, actor: identityOf(r.visitor), at, text: body.data.text, messageId: body.data.clientId });
+    const res = await helpdesk.handle({ type: 'ticket.message', eventId: `web:msg:${r.who.identity.workspace}:${r.who.identity.user}:${body.data.clientId}`, actor: r.who.identity, at, text: body.data.text, messageId: body.data.clientId });
     if (res.kind === 'duplicate') return c.json({ ok: true, duplicate: true });
     if (res.kind === 'message' && res.recorded) {
-      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'mine', text: body.data.text, author: r.visitor.name }, at: new Date().toISOString(), clientId: body.data.clientId } satisfies WebStreamEvent);
+      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'mine', text: body.data.text, author: r.who.name }, at: new Date().toISOString(), clientId: body.data.clientId } satisfies WebStreamEvent);
     }
     return c.json({ ok: true }, 201);
   });
@@ -240,9 +268,9 @@ export function createChatApp(o: ChatAppOptions) {
     if (r instanceof Response) return r;
     const body = await jsonBody(c, actionBody);
     if (!body.ok) return bad(c, 400, body.error);
-    const actor = identityOf(r.visitor);
+    const actor = r.who.identity;
     const ref = { id: r.ticket.id };
-    const eventId = `web:${body.data.action}:${r.visitor.id}:${body.data.clientId}`;
+    const eventId = `web:${body.data.action}:${actor.workspace}:${actor.user}:${body.data.clientId}`;
     const a = body.data;
     const res =
       a.action === 'rate'
@@ -343,8 +371,4 @@ function summary(t: Ticket) {
   };
 }
 
-function clientAddress(c: Context): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
 

@@ -25,7 +25,7 @@ export function chatAssets<E extends Env>(app: Hono<E>): void {
 }
 
 /** The full-page chat for one desk (text escaped by hono/html). */
-export function chatPage(c: Context, desk: Desk, lang: 'en' | 'es') {
+export function chatPage(c: Context, desk: Desk, lang: 'en' | 'es', csrfToken: string) {
   const title = lang === 'es' ? `Chat de ayuda · ${desk.name}` : `Help chat · ${desk.name}`;
   c.header('content-security-policy', CHAT_PAGE_CSP);
   c.header('x-content-type-options', 'nosniff');
@@ -35,12 +35,13 @@ export function chatPage(c: Context, desk: Desk, lang: 'en' | 'es') {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="csrf-token" content="${csrfToken}">
 <title>${title}</title>
 <link rel="stylesheet" href="/chat/assets/chat.css">
 <script type="module" src="/chat/assets/chat-page.js"></script>
 </head>
 <body>
-<main id="chat" data-desk="${desk.id}" data-heading="${title}"></main>
+<main id="chat" data-desk="${desk.id}" data-heading="${title}" data-kind="${desk.kind}"></main>
 </body>
 </html>`);
 }

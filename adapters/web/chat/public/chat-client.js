@@ -49,8 +49,8 @@ export function mountChat(root, opts) {
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (opts.mode === 'widget') {
       const t = store.getItem(tokenKey);
-      if (t) headers['x-visitor-token'] = t;
-    }
+      if (t) headers.authorization = `Bearer ${t}`;
+    } else if (method !== 'GET') headers['x-csrf-token'] = opts.csrfToken || '';
     const res = await fetch(`${opts.api}${path}`, {
       method,
       headers,
@@ -66,6 +66,7 @@ export function mountChat(root, opts) {
     if (!res.ok) {
       const err = new Error(json.error || `HTTP ${res.status}`);
       err.status = res.status;
+      err.body = json;
       throw err;
     }
     return json;
@@ -114,6 +115,13 @@ export function mountChat(root, opts) {
     });
     body.replaceChildren(form);
     form.elements.name.focus();
+  }
+
+  // Internal desks serve signed-in people (the same sign-in as agents).
+  function showSignIn() {
+    const next = `${location.pathname}${location.search}`;
+    const link = opts.mode === 'page' ? el('a', { href: `/auth/signin?next=${encodeURIComponent(next)}` }, T.signIn) : el('a', { href: `${new URL(opts.api).origin}/auth/signin`, target: '_blank', rel: 'noopener' }, T.signIn);
+    body.replaceChildren(el('p', {}, T.signInNeeded), link);
   }
 
   // ---- home: your conversations and a new question --------------------------------------------
@@ -405,7 +413,7 @@ export function mountChat(root, opts) {
         try {
           const headers = { accept: 'text/event-stream' };
           if (last) headers['last-event-id'] = last;
-          if (opts.mode === 'widget' && store.getItem(tokenKey)) headers['x-visitor-token'] = store.getItem(tokenKey);
+          if (opts.mode === 'widget' && store.getItem(tokenKey)) headers.authorization = `Bearer ${store.getItem(tokenKey)}`;
           const res = await fetch(`${opts.api}/conversations/${convId}/events`, { headers, signal: ctrl.signal, credentials: opts.mode === 'page' ? 'same-origin' : 'omit', cache: 'no-store' });
           if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
           delay = 250;
@@ -468,6 +476,7 @@ export function mountChat(root, opts) {
     try {
       await call('GET', '/me');
     } catch (e) {
+      if (e.status === 401 && e.body && e.body.signIn) return showSignIn();
       if (e.status === 401) return showStart();
       return fail(e);
     }

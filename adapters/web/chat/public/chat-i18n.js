@@ -14,6 +14,7 @@ export const TEXTS = {
     status: { new: 'new', self_service: 'solved by an article', open: 'waiting for an agent', claimed: 'an agent is on it', pending: 'waiting for you', escalated: 'escalated', resolved: 'resolved', closed: 'closed' },
     open: 'Open', close: 'Close chat', launcher: 'Chat with support', error: 'Something went wrong: ',
     score: ['1 – poor', '2', '3', '4', '5 – excellent'],
+    signIn: 'Sign in', signInNeeded: 'This help desk is for signed-in people. Sign in, then come back here.',
   },
   es: {
     title: 'Chat de ayuda',
@@ -29,6 +30,7 @@ export const TEXTS = {
     status: { new: 'nuevo', self_service: 'resuelto con un artículo', open: 'esperando a un agente', claimed: 'un agente lo atiende', pending: 'esperando tu respuesta', escalated: 'escalado', resolved: 'resuelto', closed: 'cerrado' },
     open: 'Abrir', close: 'Cerrar chat', launcher: 'Chatear con soporte', error: 'Algo salió mal: ',
     score: ['1 – malo', '2', '3', '4', '5 – excelente'],
+    signIn: 'Iniciar sesión', signInNeeded: 'Este servicio de ayuda es para personas con sesión iniciada. Inicia sesión y vuelve aquí.',
   },
 };
 
