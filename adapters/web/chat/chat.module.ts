@@ -6,6 +6,9 @@ import { createChatApp } from './chat.app.js';
 import { ChatStream } from './chat-stream.js';
 import { VisitorTokens } from './visitor-token.js';
 
+/** Visitor tokens signed with a key derived from the web secret (never the secret itself). */
+export const visitorTokensFor = (secret: string): VisitorTokens => new VisitorTokens(createHmac('sha256', secret).update('helpdesk web chat visitor tokens').digest('base64url'));
+
 export interface WebChatOptions {
   /** Commands connection (the web context's shared Redis). */
   redis: Redis;
@@ -26,20 +29,24 @@ export function createWebChat(o: WebChatOptions) {
   const stream = new ChatStream({ redis: o.redis, prefix: o.keyPrefix });
   const platform = new WebPlatform(stream);
   let drop: () => void = () => {};
+  let count = () => 0;
   return {
     stream,
     platform,
     /** The `/chat` pages and visitor API; `secret` is the web secret (visitor tokens use a key derived from it). */
     routes(secret: string): RouteModule {
-      const tokens = new VisitorTokens(createHmac('sha256', secret).update('helpdesk web chat visitor tokens').digest('base64url'));
+      const tokens = visitorTokensFor(secret);
       return (app, ctx) => {
         const chat = createChatApp({ helpdesk: ctx.helpdesk, stream, tokens, limits: ctx.rateLimiter, log: ctx.log, heartbeatMs: o.heartbeatMs });
         drop = chat.dropConnections;
+        count = () => chat.connections;
         app.route('/chat', chat.app);
       };
     },
     /** Closes every SSE connection of this replica (tests of dropped connections, shutdown). */
     dropConnections: () => drop(),
+    /** SSE connections this replica holds. */
+    connections: () => count(),
     start: () => stream.start(),
     async stop() {
       drop();
