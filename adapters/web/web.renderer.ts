@@ -1,9 +1,12 @@
+import { t } from '../../core/i18n/index.js';
 import { truncate } from '../../core/views/sanitize.js';
+import { clipText } from '../../core/views/text-limits.js';
 import type { View, ViewAction } from '../../core/views/view.js';
 
 /**
- * Longest text of one web chat message. Longer bodies are cut on a word boundary with an ellipsis;
- * the whole text stays on the ticket's timeline.
+ * Longest text of one web chat message (a chat bubble, not a document). Longer bodies follow core's
+ * long-text policy (core/views/text-limits.ts): cut at a safe boundary with the visible marker
+ * "[truncated — full text in the ticket]"; the whole text stays on the ticket's timeline.
  */
 export const WEB_MESSAGE_MAX = 4000;
 const TITLE_MAX = 300;
@@ -49,7 +52,8 @@ function plain(s: string): string {
 
 /** Neutral view → the browser's message object (lengths bounded, agent-only actions removed). */
 export function renderWebMessage(view: View): WebMessage {
-  const text = truncate(plain(view.text ?? view.fallback ?? ''), WEB_MESSAGE_MAX);
+  const marker = view.clipMarker ?? t(undefined, 'text.truncated');
+  const text = clipText(plain(view.text ?? view.fallback ?? ''), WEB_MESSAGE_MAX, marker).text;
   return {
     kind: view.kind,
     text,
@@ -59,7 +63,7 @@ export function renderWebMessage(view: View): WebMessage {
     ...(view.accent ? { accent: view.accent } : {}),
     ...(view.fields?.length ? { fields: view.fields.map((f) => ({ label: truncate(f.label, TITLE_MAX), value: truncate(f.value, TITLE_MAX) })) } : {}),
     ...(view.items?.length
-      ? { items: view.items.map((i) => ({ title: truncate(i.title, TITLE_MAX), ...(i.text ? { text: truncate(plain(i.text), ITEM_TEXT_MAX) } : {}), ...(safeUrl(i.url) ? { url: safeUrl(i.url) } : {}), ...(actions(i.actions) ? { actions: actions(i.actions) } : {}) })) }
+      ? { items: view.items.map((i) => ({ title: truncate(i.title, TITLE_MAX), ...(i.text ? { text: clipText(plain(i.text), ITEM_TEXT_MAX, marker).text } : {}), ...(safeUrl(i.url) ? { url: safeUrl(i.url) } : {}), ...(actions(i.actions) ? { actions: actions(i.actions) } : {}) })) }
       : {}),
     ...(actions(view.actions) ? { actions: actions(view.actions) } : {}),
   };
