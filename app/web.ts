@@ -1,5 +1,6 @@
 import { getRequestListener } from '@hono/node-server';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { isCluster, type JobsConnection } from '../jobs/connection.js';
 import type pino from 'pino';
 import { firstSigninKey } from '../adapters/web/auth/auth.routes.js';
 import { MagicLinks } from '../adapters/web/auth/magic-link.js';
@@ -25,7 +26,8 @@ export interface StartWebOptions {
   composed: Composed;
   kb: KnowledgeBase;
   agents: readonly Agent[];
-  redisUrl: string;
+  /** A Redis URL or options, or a Redis Cluster (same command API; the web's scripts touch one key each). */
+  redisUrl: JobsConnection;
   log: pino.Logger;
   /** Serve HTTP in this process (roles `all` and `web`); every role publishes live events. */
   serveHttp: boolean;
@@ -49,7 +51,13 @@ export const firstAdmin = (agents: readonly Agent[]): Agent | undefined => agent
 export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   const { cfg, composed, log } = o;
   const keyPrefix = `${cfg.HELPDESK_QUEUE_PREFIX}:`;
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
+  const c = o.redisUrl;
+  // The web modules are typed against ioredis' Redis; a Cluster offers the same commands they use.
+  const redis: Redis = isCluster(c)
+    ? (new Cluster(c.cluster, { ...c.options, redisOptions: { maxRetriesPerRequest: 2, ...c.options?.redisOptions } }) as unknown as Redis)
+    : typeof c === 'string'
+      ? new Redis(c, { maxRetriesPerRequest: 2 })
+      : new Redis({ maxRetriesPerRequest: 2, ...c });
   const coreLog = asCoreLogger(log.child({ platform: 'web' }));
   const live = new LiveBus({ redis, keyPrefix, log: coreLog });
   // Domain events from this process (web actions, Slack buttons, SLA jobs in workers) reach every replica's browsers.
