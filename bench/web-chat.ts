@@ -15,7 +15,7 @@
  *     the cost of core + the chat stack.
  *
  *   npx tsx bench/web-chat.ts
- *   CONNECTIONS=1000 RATE=100 SECONDS=10 CORE_RATES=20,50 npx tsx bench/web-chat.ts
+ *   CONNECTIONS=1000 RATE=100 SECONDS=10 CORE_RATES=20 npx tsx bench/web-chat.ts
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/web-chat.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,7 +47,7 @@ const CONNECTIONS = Math.min(Number(process.env.CONNECTIONS ?? 1000), 5000);
 const RATE = Math.min(Number(process.env.RATE ?? 100), 1000);
 const SECONDS = Math.min(Number(process.env.SECONDS ?? 10), 60);
 /** Rates for the end-to-end run through core (FerretDB writes per message). */
-const CORE_RATES = (process.env.CORE_RATES ?? '20,50').split(',').map(Number).filter((n) => n > 0 && n <= 1000);
+const CORE_RATES = (process.env.CORE_RATES ?? '20').split(',').map(Number).filter((n) => n > 0 && n <= 1000);
 const SECRET = 'bench-web-secret-0123456789abcdef0123456789';
 const AGENT = person('slack', 'UAGENT', 'T1', 'Agent');
 
