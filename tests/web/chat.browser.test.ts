@@ -81,6 +81,11 @@ describe('web chat in Chromium', () => {
     await page.getByRole('button', { name: 'Send rating' }).click();
     await page.getByText('Thanks for your rating.').waitFor();
     expect((await ticketByNumber(number)).csat).toMatchObject({ score: 4, comment: 'Quick and friendly' });
+    // Not fixed after all: the visitor reopens it; the Slack card and the badge follow.
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await page.getByText(`${number} was reopened`, { exact: false }).waitFor();
+    await page.locator('.hdchat-badge', { hasText: 'waiting for an agent' }).waitFor();
+    expect((await ticketByNumber(number)).status).toBe('open');
 
     // The conversation survives a reload: same history, nothing doubled.
     await page.reload();

@@ -221,7 +221,7 @@ export function createChatApp(o: ChatAppOptions) {
         const r = await helpdesk.handle({ type: 'deflection.solved', eventId: `web:solved:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id }, articleId: body.data.solvedArticleId });
         if (r.kind === 'ticket') {
           ticket = r.ticket;
-          await o.stream.append(conv, { type: 'message', msg: { kind: 'notice', text: chatText(lang, 'solved'), accent: 'resolved' }, at: new Date().toISOString() } satisfies WebStreamEvent);
+          await o.stream.append(conv, { type: 'message', msg: { kind: 'notice', text: chatText(lang, 'solved') }, at: new Date().toISOString() } satisfies WebStreamEvent);
         }
       } else {
         const r = await helpdesk.handle({ type: 'deflection.need_help', eventId: `web:needhelp:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id } });
@@ -281,7 +281,7 @@ export function createChatApp(o: ChatAppOptions) {
             ? await helpdesk.handle({ type: 'deflection.solved', eventId, actor, ticket: ref, articleId: a.articleId })
             : await helpdesk.handle({ type: 'deflection.need_help', eventId, actor, ticket: ref });
     if (res.kind === 'ticket' && a.action === 'rate') {
-      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'notice', text: chatText(r.ticket.locale, 'rated'), accent: 'resolved' }, at: new Date().toISOString() } satisfies WebStreamEvent);
+      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'notice', text: chatText(r.ticket.locale, 'rated') }, at: new Date().toISOString() } satisfies WebStreamEvent);
     }
     const ticket = res.kind === 'ticket' ? res.ticket : r.ticket;
     return c.json({ conversation: summary(ticket), duplicate: res.kind === 'duplicate' });

@@ -232,17 +232,22 @@ export function mountChat(root, opts) {
     const input = el('textarea', { id: msgId, rows: 2, maxlength: 4000 });
     const form = el('form', { class: 'hdchat-reply' }, el('label', { for: msgId }, T.message), input, el('button', { type: 'submit', class: 'hdchat-primary' }, T.send));
     const back = el('button', { type: 'button', class: 'hdchat-link', onclick: () => showHome() }, `← ${T.back}`);
-    body.replaceChildren(back, el('div', { class: 'hdchat-conv-head' }, head, badge), log, form);
+    const reopen = el('button', { type: 'button', hidden: true, onclick: () => act({ action: 'reopen' }) }, T.reopen);
+    body.replaceChildren(back, el('div', { class: 'hdchat-conv-head' }, head, badge, reopen), log, form);
 
     const shown = new Map(); // clientId → bubble (own messages, pending or confirmed)
     const byStreamId = new Map();
     const outbox = loadOutbox(convId);
     for (const m of outbox) shown.set(m.clientId, addBubble({ kind: 'mine', text: m.text }, T.queued));
 
+    function setStatus(status) {
+      badge.textContent = T.status[status] || status;
+      badge.className = `hdchat-badge hdchat-${status}`;
+      reopen.hidden = status !== 'resolved'; // core refuses after the reopen window; the message says so
+    }
     function setConversation(c) {
       head.textContent = `${c.number} · ${c.subject}`;
-      badge.textContent = T.status[c.status] || c.status;
-      badge.className = `hdchat-badge hdchat-${c.status}`;
+      setStatus(c.status);
     }
 
     function addBubble(msg, note, streamId) {
@@ -368,10 +373,7 @@ export function mountChat(root, opts) {
       }
       const li = addBubble(data.msg, undefined, id);
       // Status notices carry the ticket's new status as their accent: keep the badge current.
-      if (data.msg.kind === 'notice' && data.msg.accent && T.status[data.msg.accent]) {
-        badge.textContent = T.status[data.msg.accent];
-        badge.className = `hdchat-badge hdchat-${data.msg.accent}`;
-      }
+      if (data.msg.kind === 'notice' && data.msg.accent && T.status[data.msg.accent] ) setStatus(data.msg.accent);
       if (data.clientId) {
         li.dataset.confirmed = '1';
         shown.set(data.clientId, li);
