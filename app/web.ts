@@ -17,7 +17,7 @@ import type { Agent } from '../core/domain/desk.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import type { Composed } from './compose.js';
 import type { readEnv } from './config/env.js';
-import { dataDirOf, webSecret } from './config/web-secret.js';
+import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
 
@@ -83,7 +83,7 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   }
   await chat.start();
   const secret = webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR));
-  const publicBase = cfg.HELPDESK_PUBLIC_URL?.replace(/\/+$/, '');
+  const publicBase = cfg.HELPDESK_PUBLIC_URL === undefined ? undefined : trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL);
   const config: WebConfig = {
     publicBaseUrl: publicBase ?? `http://localhost:${cfg.PORT}`,
     allowedOrigins: cfg.HELPDESK_WEB_ORIGINS,

@@ -36,3 +36,10 @@ export function webSecret(configured: string | undefined, dataDir: string): stri
     throw e;
   }
 }
+
+/** `https://x.example//` → `https://x.example` (a loop: linear whatever the input). */
+export function trimTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
+}
