@@ -237,7 +237,7 @@ export function createChatApp(o: ChatAppOptions) {
     if (!who) return noChatter(c);
     const id = parse(conversationId, c.req.param('id'));
     if (!id.ok) return bad(c, 404, 'no such conversation');
-    const t = await helpdesk.deps.store.findByLink({ platform: 'web', workspace: c.get('desk').id, channel: id.data });
+    const t = await helpdesk.ticketAt({ platform: 'web', workspace: c.get('desk').id, channel: id.data });
     // Someone else's conversation gets the same answer as a missing one.
     if (!t || !sameIdentity(t.requester, who.identity)) return bad(c, 404, 'no such conversation');
     return { ticket: t, conv: id.data, who };
