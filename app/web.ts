@@ -1,5 +1,4 @@
 import { getRequestListener } from '@hono/node-server';
-import { Redis } from 'ioredis';
 import type pino from 'pino';
 import { firstSigninKey } from '../adapters/web/auth/auth.routes.js';
 import { MagicLinks } from '../adapters/web/auth/magic-link.js';
@@ -18,13 +17,15 @@ import type { readEnv } from './config/env.js';
 import { dataDirOf, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
+import { keyPrefix as prefixFor, redisClient, throttledErrorLog, type JobsConnection } from '../jobs/connection.js';
 
 export interface StartWebOptions {
   cfg: ReturnType<typeof readEnv>;
   composed: Composed;
   kb: KnowledgeBase;
   agents: readonly Agent[];
-  redisUrl: string;
+  /** Redis (a URL, options, or a Redis Cluster), as jobs/ takes it. */
+  redisUrl: JobsConnection;
   log: pino.Logger;
   /** Serve HTTP in this process (roles `all` and `web`); every role publishes live events. */
   serveHttp: boolean;
@@ -47,8 +48,9 @@ export const firstAdmin = (agents: readonly Agent[]): Agent | undefined => agent
 /** Mounts the web channel: live-event publishing for every role; the Hono app for web roles. */
 export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   const { cfg, composed, log } = o;
-  const keyPrefix = `${cfg.HELPDESK_QUEUE_PREFIX}:`;
-  const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 2 });
+  // On a Redis Cluster the prefix is a hash tag, so the web's multi-key steps stay on one slot.
+  const keyPrefix = `${prefixFor(o.redisUrl, cfg.HELPDESK_QUEUE_PREFIX)}:`;
+  const redis = redisClient(o.redisUrl, throttledErrorLog(asCoreLogger(log), 'web: Redis'));
   const coreLog = asCoreLogger(log.child({ platform: 'web' }));
   const live = new LiveBus({ redis, keyPrefix, log: coreLog });
   // Domain events from this process (web actions, Slack buttons, SLA jobs in workers) reach every replica's browsers.
