@@ -1,6 +1,4 @@
 import { getRequestListener } from '@hono/node-server';
-import { Cluster, Redis } from 'ioredis';
-import { isCluster, type JobsConnection } from '../jobs/connection.js';
 import type pino from 'pino';
 import { firstSigninKey } from '../adapters/web/auth/auth.routes.js';
 import { MagicLinks } from '../adapters/web/auth/magic-link.js';
@@ -20,13 +18,14 @@ import type { readEnv } from './config/env.js';
 import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
+import { keyPrefix as prefixFor, redisClient, throttledErrorLog, type JobsConnection } from '../jobs/connection.js';
 
 export interface StartWebOptions {
   cfg: ReturnType<typeof readEnv>;
   composed: Composed;
   kb: KnowledgeBase;
   agents: readonly Agent[];
-  /** A Redis URL or options, or a Redis Cluster (same command API; the web's scripts touch one key each). */
+  /** Redis (a URL, options, or a Redis Cluster), as jobs/ takes it. */
   redisUrl: JobsConnection;
   log: pino.Logger;
   /** Serve HTTP in this process (roles `all` and `web`); every role publishes live events. */
@@ -50,14 +49,9 @@ export const firstAdmin = (agents: readonly Agent[]): Agent | undefined => agent
 /** Mounts the web channel: live-event publishing for every role; the Hono app for web roles. */
 export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   const { cfg, composed, log } = o;
-  const keyPrefix = `${cfg.HELPDESK_QUEUE_PREFIX}:`;
-  const c = o.redisUrl;
-  // The web modules are typed against ioredis' Redis; a Cluster offers the same commands they use.
-  const redis: Redis = isCluster(c)
-    ? (new Cluster(c.cluster, { ...c.options, redisOptions: { maxRetriesPerRequest: 2, ...c.options?.redisOptions } }) as unknown as Redis)
-    : typeof c === 'string'
-      ? new Redis(c, { maxRetriesPerRequest: 2 })
-      : new Redis({ maxRetriesPerRequest: 2, ...c });
+  // On a Redis Cluster the prefix is a hash tag, so the web's multi-key steps stay on one slot.
+  const keyPrefix = `${prefixFor(o.redisUrl, cfg.HELPDESK_QUEUE_PREFIX)}:`;
+  const redis = redisClient(o.redisUrl, throttledErrorLog(asCoreLogger(log), 'web: Redis'));
   const coreLog = asCoreLogger(log.child({ platform: 'web' }));
   const live = new LiveBus({ redis, keyPrefix, log: coreLog });
   // Domain events from this process (web actions, Slack buttons, SLA jobs in workers) reach every replica's browsers.

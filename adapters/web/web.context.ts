@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../jobs/connection.js';
 import type { Desk } from '../../core/domain/desk.js';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { CoreDeps } from '../../core/use-cases/deps.js';

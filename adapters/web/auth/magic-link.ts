@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import { randomToken } from './session.js';
 
 export interface MagicClaims {

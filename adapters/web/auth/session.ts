@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import type { Identity } from '../../../core/domain/identity.js';
 
 /** Who a browser session belongs to. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 
 /** One message of a conversation's live stream, as the browser receives it (SSE `data:`). */
 export interface StreamEntry {

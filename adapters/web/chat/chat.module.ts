@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import type { RouteModule } from '../web.app.js';
 import { WebPlatform } from '../web.platform.js';
 import { createChatApp } from './chat.app.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import { ACTIVE_STATUSES, type Ticket } from '../../../core/domain/ticket.js';
 import type { QueueIndex } from '../../../core/ports/queue-index.port.js';
 import type { TicketCursor } from '../../../core/ports/ticket-store.port.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import type { TicketEvent } from '../../../core/domain/events.js';
 import type { Logger } from '../../../core/ports/logger.port.js';
 import { actorName } from '../../../core/use-cases/resolve-actor.js';
