@@ -3,6 +3,8 @@ import { createDiscordAdapter } from '../adapters/discord/discord.adapter.js';
 import { createSlackAdapter } from '../adapters/slack/slack.adapter.js';
 import { createTeamsAdapter } from '../adapters/teams/teams.adapter.js';
 import { SharedTeamsInstallStore } from '../adapters/teams/teams.installs.shared.js';
+import type { Registry } from 'prom-client';
+import { PayloadRejections } from '../adapters/shared/payload-rejections.js';
 import type { Composed } from './compose.js';
 import type { PlatformSettings } from './config/env.js';
 import type { RequestHandler } from './http-server.js';
@@ -18,6 +20,8 @@ export interface StartPlatformsOptions {
   startGateway: boolean;
   /** Receive Slack Socket Mode (roles `all` and `web`). */
   receiveHttp: boolean;
+  /** Where `helpdesk_payload_rejections_total` is registered (the app's /metrics). @defaultValue a registry of its own */
+  registry?: Registry;
 }
 
 /**
@@ -27,6 +31,8 @@ export interface StartPlatformsOptions {
 export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop(): Promise<void> }> {
   const { composed, settings } = o;
   const stops: Array<() => Promise<void>> = [];
+  // Malformed inbound payloads, counted per platform and kind by every adapter's boundary gate.
+  const rejections = new PayloadRejections(o.registry);
   if (settings.slack) {
     const s = settings.slack;
     const slack = createSlackAdapter({
@@ -37,6 +43,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       socketMode: Boolean(s.appToken),
       apiUrl: s.apiUrl,
       userLocale: s.userLocale,
+      rejections,
       log: asCoreLogger(o.log.child({ platform: 'slack' })),
     });
     composed.platforms.set('slack', slack.platform);
@@ -58,6 +65,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       identity: t.identity,
       // Installs live in MongoDB: the replica that posts proactively may not be the one Teams told.
       installs: new SharedTeamsInstallStore(composed.adapterState),
+      rejections,
       log: asCoreLogger(o.log.child({ platform: 'teams' })),
     });
     composed.platforms.set('teams', teams.platform);
@@ -78,6 +86,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       delivery: composed.delivery,
       log: asCoreLogger(o.log.child({ platform: 'discord' })),
       registerCommandsOnStart: o.startGateway,
+      rejections,
     });
     composed.platforms.set('discord', discord.platform);
     if (o.startGateway) await discord.start();

@@ -87,7 +87,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const routes = new Map<string, RequestHandler>();
-    const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web') });
+    const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), registry });
     cleanups.push(() => platforms.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });

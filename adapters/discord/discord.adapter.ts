@@ -10,6 +10,8 @@ import { registerCommands } from './discord.commands.js';
 import { DiscordInbound } from './discord.inbound.js';
 import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
+import { PayloadRejections } from '../shared/payload-rejections.js';
+import { gateDispatches } from './discord.payloads.js';
 
 export interface DiscordAdapterOptions {
   helpdesk: Helpdesk;
@@ -39,12 +41,16 @@ export interface DiscordAdapterOptions {
   restRetries?: number;
   /** REST request timeout in ms. @defaultValue `15000` */
   restTimeoutMs?: number;
+  /** Counts dispatches refused at the boundary. @defaultValue a counter on a registry of its own */
+  rejections?: PayloadRejections;
 }
 
 export interface DiscordAdapter {
   platform: ChatPlatform & DiscordPlatform;
   client: Client;
   inbound: DiscordInbound;
+  /** Dispatches refused at the boundary (malformed), counted by kind. */
+  rejections: PayloadRejections;
   /** Registers commands (if enabled), connects to the gateway and resolves when the client is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -77,6 +83,8 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     allowedMentions: { parse: [], repliedUser: false },
   });
   client.rest.setToken(o.token);
+  const rejections = o.rejections ?? new PayloadRejections();
+  gateDispatches(client, { rest: client.rest, rejections, log });
   const platform = new DiscordPlatform(client.rest, { store: o.store });
   const deps = o.helpdesk.deps;
   const delivery: Delivery =
@@ -92,6 +100,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     platform,
     client,
     inbound,
+    rejections,
     async start() {
       if (o.registerCommandsOnStart !== false) {
         const r = await registerCommands(client.rest, o.applicationId, o.guildIds);

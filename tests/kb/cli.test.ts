@@ -63,4 +63,13 @@ describe('helpdesk kb (CLI)', () => {
       await k.cleanup();
     }
   });
+
+  it('lint --queries warns about articles no query retrieved, and about missing translations', async () => {
+    const qfile = join(dir, '..', `lint-queries-${Date.now()}.jsonl`);
+    await writeFile(qfile, ['{"q": "printr offline", "expected": ["printer-offline"], "kind": "typo"}', 'canteen menu'].join('\n'));
+    const { stdout } = await cli(['lint', '--kb', dir, '--queries', qfile]);
+    expect(stdout).toMatch(/laptop-battery\.md: never-retrieved: no query of 2 retrieved it/);
+    expect(stdout).not.toMatch(/printer-offline\.md: never-retrieved/);
+    expect(stdout).toMatch(/laptop-battery\.md: missing-translation: no es article/);
+  });
 });
