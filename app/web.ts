@@ -5,6 +5,7 @@ import { MagicLinks } from '../adapters/web/auth/magic-link.js';
 import { OidcClient } from '../adapters/web/auth/oidc.js';
 import { SessionStore } from '../adapters/web/auth/session.js';
 import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
+import { createWebChat } from '../adapters/web/chat/chat.module.js';
 import { LiveBus } from '../adapters/web/live/live-bus.js';
 import { RateLimiter } from '../adapters/web/security/rate-limit.js';
 import { createWebApp, type RouteModule } from '../adapters/web/web.app.js';
@@ -14,7 +15,7 @@ import type { Agent } from '../core/domain/desk.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import type { Composed } from './compose.js';
 import type { readEnv } from './config/env.js';
-import { dataDirOf, webSecret, withoutTrailingSlashes } from './config/web-secret.js';
+import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
 import { keyPrefix as prefixFor, redisClient, throttledErrorLog, type JobsConnection } from '../jobs/connection.js';
@@ -59,7 +60,10 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   const queueIndex = new RedisQueueIndex(redis, keyPrefix, () => composed.store.activeTickets(), (err) => log.warn({ err }, 'queue index rebuild failed'));
   composed.deps.queueIndex = queueIndex;
   const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
-  const stops: Array<() => Promise<unknown>> = [async () => unsubscribe(), async () => unsubscribeIndex(), () => live.close(), () => redis.quit()];
+  // The web chat's outbound side: every role (workers deliver agents' replies to browsers).
+  const chat = createWebChat({ redis, keyPrefix });
+  composed.platforms.set('web', chat.platform);
+  const stops: Array<() => Promise<unknown>> = [async () => unsubscribe(), async () => unsubscribeIndex(), () => live.close(), () => redis.quit(), () => chat.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'web shutdown step failed'));
   };
@@ -71,8 +75,9 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     const t0 = Date.now();
     void queueIndex.ensureBuilt()?.then((n) => log.info({ tickets: n, ms: Date.now() - t0 }, 'web: console queue index built'));
   }
+  await chat.start();
   const secret = webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR));
-  const publicBase = cfg.HELPDESK_PUBLIC_URL ? withoutTrailingSlashes(cfg.HELPDESK_PUBLIC_URL) : undefined;
+  const publicBase = cfg.HELPDESK_PUBLIC_URL === undefined ? undefined : trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL);
   const config: WebConfig = {
     publicBaseUrl: publicBase ?? `http://localhost:${cfg.PORT}`,
     allowedOrigins: cfg.HELPDESK_WEB_ORIGINS,
@@ -96,7 +101,7 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     log: coreLog,
     config,
   };
-  const app = createWebApp({ ctx, modules: o.modules });
+  const app = createWebApp({ ctx, modules: [chat.routes(secret), ...(o.modules ?? [])] });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
   return {
     listener: (req, res) => listener(req, res),

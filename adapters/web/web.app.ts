@@ -61,13 +61,12 @@ export function createWebApp(opts: WebAppOptions): Hono<WebEnv> {
   // gzip for pages and JSON (not for the event streams, not for already-compressed assets).
   app.use('*', compress());
   app.use('*', securityHeaders());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: ctx.config.maxBodyBytes,
-      onError: (c) => c.json({ error: `request body over ${ctx.config.maxBodyBytes} bytes`, code: 'TOO_LARGE' }, 413),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: ctx.config.maxBodyBytes,
+    onError: (c) => c.json({ error: `request body over ${ctx.config.maxBodyBytes} bytes`, code: 'TOO_LARGE' }, 413),
+  });
+  // A CORS preflight has no body; hono's bodyLimit would try to re-wrap its (empty) stream and fail.
+  app.use('*', (c, next) => (c.req.method === 'OPTIONS' ? next() : limitBody(c, next)));
   // Form posts from another origin are refused by their Origin / Sec-Fetch-Site (hono/csrf), and
   // every state-changing request must also carry the page's token (csrfMiddleware).
   app.use('*', csrf({ origin: (origin, c) => allowed(origin) || origin === new URL(c.req.url).origin }));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { MagicLinks } from '../../adapters/web/auth/magic-link.js';
 import { readEnv } from '../config/env.js';
 import { loadDeskFile } from '../config/load-desk-file.js';
-import { dataDirOf, projectRoot, webSecret, withoutTrailingSlashes } from '../config/web-secret.js';
+import { dataDirOf, projectRoot, trimTrailingSlashes, webSecret } from '../config/web-secret.js';
 
 /** Parses `30m`, `12h`, `7d` (at most 30 days). */
 export function parseTtl(v: string): number {
@@ -31,7 +31,7 @@ export function registerWebCommands(program: Command): void {
       const secret = webSecret(env.HELPDESK_WEB_SECRET, dataDirOf(env.HELPDESK_DATA_DIR));
       // Issuing needs no Redis: the link is signed; the server consumes it once.
       const token = new MagicLinks(secret, undefined, '').issue(agent.id, ttl, 'invite');
-      const base = withoutTrailingSlashes(env.HELPDESK_PUBLIC_URL ?? `http://localhost:${env.PORT}`);
+      const base = trimTrailingSlashes(env.HELPDESK_PUBLIC_URL ?? `http://localhost:${env.PORT}`);
       process.stdout.write(`${base}/auth/magic?t=${token}\n`);
       process.stderr.write(`Sign-in link for ${agent.name} (${agent.id}); works once, for ${o.ttl}.\n`);
     });

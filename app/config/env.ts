@@ -179,6 +179,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
     if (!e.DISCORD_TOKEN || !e.DISCORD_APPLICATION_ID) problems.push('DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord');
     else platforms.discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, apiUrl: e.DISCORD_API_URL };
   }
+  let oidc: OidcSettings | undefined;
+  if (e.OIDC_ISSUER || e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) {
+    if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: all three are required to enable OpenID Connect sign-in');
+    else oidc = { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET };
+  }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both');
   let oidc: OidcSettings | undefined;
   if (e.OIDC_ISSUER || e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) {

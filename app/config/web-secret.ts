@@ -37,9 +37,9 @@ export function webSecret(configured: string | undefined, dataDir: string): stri
   }
 }
 
-/** `https://x.example/` → `https://x.example` (a loop, not a regular expression). */
-export function withoutTrailingSlashes(url: string): string {
+/** `https://x.example//` → `https://x.example` (a loop: linear whatever the input). */
+export function trimTrailingSlashes(url: string): string {
   let end = url.length;
-  while (end > 0 && url[end - 1] === '/') end--;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
   return url.slice(0, end);
 }
