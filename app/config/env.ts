@@ -185,11 +185,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
     else oidc = { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET };
   }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both');
-  let oidc: OidcSettings | undefined;
-  if (e.OIDC_ISSUER || e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) {
-    if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: all three are required to enable OpenID Connect sign-in');
-    else oidc = { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET };
-  }
   if (problems.length) throw new ConfigError('environment', problems);
   const seed = e.REDIS_CLUSTER_NODES?.[0];
   const redisCluster: RedisClusterSettings | undefined = seed
