@@ -28,9 +28,17 @@ const problems = (fs: Finding[]) => fs.filter((f) => f.level !== 'ok');
 const bits = (...flags: Array<keyof typeof PermissionFlagsBits>) => flags.reduce((a, f) => a | PermissionFlagsBits[f], 0n).toString();
 
 describe('desk file: tier coverage per platform', () => {
-  it('the example desk file: Teams has tier 1 but no tier 2 → escalations are invisible to Teams specialists', () => {
+  it('the example desk file covers every tier on every platform it names', () => {
     const { desks } = loadDeskFile(path.join(root, 'helpdesk.example.yaml'));
-    expect(problems(checkDeskCoverage(desks))).toEqual([
+    expect(problems(checkDeskCoverage(desks))).toEqual([]);
+  });
+
+  it('Teams with tier 1 but no tier 2 → escalations are invisible to Teams specialists', () => {
+    const { desks } = loadDeskFile(path.join(root, 'helpdesk.example.yaml'));
+    const it = desks[0]!;
+    const { teams: _dropped, ...tier2Channels } = it.tiers[1]!.channels;
+    const gap = { ...it, tiers: [it.tiers[0]!, { ...it.tiers[1]!, channels: tier2Channels }] };
+    expect(problems(checkDeskCoverage([gap, ...desks.slice(1)]))).toEqual([
       expect.objectContaining({ platform: 'desk', level: 'warn', check: 'tier-coverage', message: expect.stringMatching(/^desk it: teams has a tier-1 channel but no tier-2 \(Specialists\) channel: .*not shown to teams specialists \(only in slack, discord\)$/), fix: expect.stringContaining('desks[0].tiers[1].channels.teams') }),
     ]);
   });
@@ -231,9 +239,10 @@ describe('helpdesk <platform> doctor (CLI)', () => {
     expect(text).toContain(`slack doctor — desk file ${deskFile}`);
     expect(text).toContain('✔ [slack:channel-membership] desk it tier 1 (Service desk): the bot is in #it-tier1');
     expect(text).toContain('✖ [slack:channel-membership] desk it tier 2 (Specialists): channel C0TIER2: channel_not_found');
-    // only Slack is judged: the example's Teams gap is not this command's business
+    expect(text).toContain('✖ [slack:channel-membership] desk support tier 1 (Support agents): channel C0SUPPORT1: channel_not_found');
+    // only Slack is judged: the example's Teams channels are not this command's business
     expect(text).not.toContain('teams');
-    expect(text).toMatch(/\n1 error\(s\), 0 warning\(s\)$/);
+    expect(text).toMatch(/\n3 error\(s\), 0 warning\(s\)$/);
     expect(process.exitCode).toBe(1);
   });
 });

@@ -23,7 +23,8 @@ describe('desk file validation', () => {
   it('accepts the shipped example', () => {
     const c = loadDeskFile(example);
     expect(c.desks[0]).toMatchObject({ id: 'it', prefix: 'IT', tiers: [{ level: 1 }, { level: 2 }] });
-    expect(c.agents.map((a) => a.id)).toEqual(['ana', 'ben']);
+    expect(c.agents.map((a) => a.id)).toEqual(['ana', 'ben', 'carla']);
+    expect(c.desks.map((d) => [d.id, d.kind])).toEqual([['it', 'internal'], ['support', 'external']]);
   });
 
   it('names the path of every problem', () => {
