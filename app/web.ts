@@ -44,7 +44,11 @@ export interface RunningWeb {
 }
 
 /** The first administrator: the first desk lead in the desk file, else the first agent. */
-export const firstAdmin = (agents: readonly Agent[]): Agent | undefined => agents.find((a) => a.desks.some((d) => d.lead)) ?? agents[0];
+/** The agent the start log's one-time link signs in: whoever leads the most desks (first on a tie), else the first agent. */
+export const firstAdmin = (agents: readonly Agent[]): Agent | undefined => {
+  const leads = (a: Agent) => new Set(a.desks.filter((d) => d.lead).map((d) => d.desk)).size;
+  return agents.reduce<Agent | undefined>((best, a) => (!best || leads(a) > leads(best) ? a : best), undefined);
+};
 
 /** Mounts the web channel: live-event publishing for every role; the Hono app for web roles. */
 export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
