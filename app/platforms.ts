@@ -7,6 +7,7 @@ import type { Composed } from './compose.js';
 import type { PlatformSettings } from './config/env.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
+import type { InboundIntake, IntakeHandler, IntakePlatform } from '../adapters/shared/intake.js';
 
 export interface StartPlatformsOptions {
   settings: PlatformSettings;
@@ -18,15 +19,24 @@ export interface StartPlatformsOptions {
   startGateway: boolean;
   /** Receive Slack Socket Mode (roles `all` and `web`). */
   receiveHttp: boolean;
+  /** Durable intake: requests are recorded here before they are acknowledged. */
+  intake?: InboundIntake;
+}
+
+export interface StartedPlatforms {
+  /** What the intake worker calls for each platform's recorded requests. */
+  intakeHandlers: Map<IntakePlatform, IntakeHandler>;
+  stop(): Promise<void>;
 }
 
 /**
  * Creates the adapter of every platform whose credentials are set, registers its outbound side with
  * core and mounts its receiver. A platform without credentials is simply not enabled.
  */
-export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop(): Promise<void> }> {
+export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedPlatforms> {
   const { composed, settings } = o;
   const stops: Array<() => Promise<void>> = [];
+  const intakeHandlers = new Map<IntakePlatform, IntakeHandler>();
   if (settings.slack) {
     const s = settings.slack;
     const slack = createSlackAdapter({
@@ -38,8 +48,10 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       apiUrl: s.apiUrl,
       userLocale: s.userLocale,
       log: asCoreLogger(o.log.child({ platform: 'slack' })),
+      ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('slack', slack.platform);
+    intakeHandlers.set('slack', (e, m) => slack.replay(e, m.answerOnce));
     const listener = slack.requestListener;
     if (listener) o.routes.set('/slack/events', (req, res) => listener(req, res));
     if (s.appToken && o.receiveHttp) await slack.start();
@@ -78,13 +90,16 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       delivery: composed.delivery,
       log: asCoreLogger(o.log.child({ platform: 'discord' })),
       registerCommandsOnStart: o.startGateway,
+      ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('discord', discord.platform);
+    intakeHandlers.set('discord', (e) => discord.replay(e));
     if (o.startGateway) await discord.start();
     stops.push(() => discord.stop());
     o.log.info({ guilds: guildIds, gateway: o.startGateway }, 'Discord enabled');
   }
   return {
+    intakeHandlers,
     async stop() {
       for (const s of stops.reverse()) await s();
     },

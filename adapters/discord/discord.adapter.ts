@@ -10,6 +10,8 @@ import { registerCommands } from './discord.commands.js';
 import { DiscordInbound } from './discord.inbound.js';
 import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
+import type { InboundIntake, IntakeEnvelope } from '../shared/intake.js';
+import { attachDiscordIntake, replayDiscord } from './discord.intake-queue.js';
 
 export interface DiscordAdapterOptions {
   helpdesk: Helpdesk;
@@ -39,6 +41,11 @@ export interface DiscordAdapterOptions {
   restRetries?: number;
   /** REST request timeout in ms. @defaultValue `15000` */
   restTimeoutMs?: number;
+  /**
+   * Durable intake (production): interactions are recorded here, then acknowledged, and processed
+   * through `replay` in an intake worker. Without it, they are processed in the gateway process.
+   */
+  intake?: InboundIntake;
 }
 
 export interface DiscordAdapter {
@@ -48,6 +55,8 @@ export interface DiscordAdapter {
   /** Registers commands (if enabled), connects to the gateway and resolves when the client is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Processes an interaction the intake recorded (intake workers). */
+  replay(e: IntakeEnvelope): Promise<void>;
 }
 
 /**
@@ -88,7 +97,8 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
         ),
     } satisfies Delivery);
   const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, store: o.store, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
-  inbound.attach(client);
+  inbound.attach(client, { interactions: !o.intake });
+  if (o.intake) attachDiscordIntake(client, inbound, o.intake, log);
   const sync = new DiscordTicketSync({ store: o.store, directory: o.directory, idempotency: deps.idempotency, clock: deps.clock, delivery, platform, log });
   let detach: (() => void) | undefined = sync.attach(deps.events);
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
@@ -98,6 +108,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     platform,
     client,
     inbound,
+    replay: (e) => replayDiscord(client, inbound, e),
     async start() {
       if (o.registerCommandsOnStart !== false) {
         const r = await registerCommands(client.rest, o.applicationId, o.guildIds);

@@ -28,8 +28,9 @@ export class DiscordInbound {
     this.reactions = new DiscordReactions(d, replies, intake);
   }
 
-  attach(client: Client): void {
-    client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
+  /** `interactions: false` when the durable intake takes interactions from the raw gateway packets. */
+  attach(client: Client, o: { interactions?: boolean } = {}): void {
+    if (o.interactions !== false) client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
     client.on('messageCreate', (m) => this.track(this.onMessage(m, client.user?.id)));
     client.on('messageReactionAdd', (r, u) => this.track(this.onReaction(r, u, client.user?.id)));
   }
@@ -42,8 +43,9 @@ export class DiscordInbound {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
-  onInteraction(interaction: Interaction): Promise<void> {
-    return this.interactions.onInteraction(interaction);
+  /** `recorded`: it came through the durable intake, acknowledged already (see discord.intake-queue). */
+  onInteraction(interaction: Interaction, recorded?: { ack: 'none' | 'reply' | 'update' }): Promise<void> {
+    return this.interactions.onInteraction(interaction, recorded);
   }
 
   onMessage(m: Message, botId: string | undefined): Promise<void> {
@@ -54,7 +56,7 @@ export class DiscordInbound {
     return this.reactions.onReaction(reaction, user, botId);
   }
 
-  private track(p: Promise<void>): void {
+  track(p: Promise<void>): void {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }

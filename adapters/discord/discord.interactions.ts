@@ -37,13 +37,17 @@ export class DiscordInteractions {
     this.ticketCommand = new TicketCommand(d, replies);
   }
 
-  async onInteraction(interaction: Interaction): Promise<void> {
-    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: 'none' };
+  /**
+   * `recorded`: the interaction came through the durable intake, which already acknowledged it
+   * (`ack`) and deduplicated it by id, so no database check runs before the answer.
+   */
+  async onInteraction(interaction: Interaction, recorded?: { ack: Ix['ack'] }): Promise<void> {
+    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: recorded?.ack ?? 'none' };
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
     try {
       // Gateway replays of the same interaction do nothing (and could not answer again anyway).
-      if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
+      if (!recorded && !(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
       const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
       if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
       if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
@@ -111,8 +115,7 @@ export class DiscordInteractions {
     if (!a) return await this.replies.ackUpdateOrNothing(ix);
     // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
     if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
-    await this.replies.respond(ix, InteractionResponseType.DeferredMessageUpdate);
-    ix.ack = 'update';
+    await this.replies.ackUpdateOrNothing(ix);
     const ticket: TicketRefInput = { id: a.ticketId };
     const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, a.ticketId);
     const base = { eventId: interaction.id, actor, ticket };

@@ -11,6 +11,7 @@ import { openedView, statusView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { helpModal } from './slack.modal.js';
 import { helpRequestEvent } from '../shared/help-request.js';
+import { answerOnceOf } from './slack.intake.js';
 
 /**
  * `/help [text]` and its sub-commands. Acknowledges first (an empty 200 within milliseconds), then
@@ -46,7 +47,10 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
           case 'open': {
             const r = await d.helpdesk.handle(helpRequestEvent(eventId, actor, locale, { text: parsed.text, origin: { platform: 'slack', workspace, channel: command.channel_id } }));
             if (r.kind !== 'opened' || (retried && !r.created)) return; // the first delivery answered
-            await reply(openedView(r, desk, locale));
+            const once = answerOnceOf(context);
+            // Processed again after a crash: the answer replaces one an earlier attempt may have sent.
+            if (once) await once(eventId, async (resend) => void (await respond(ephemeral(openedView(r, desk, locale), resend))));
+            else await reply(openedView(r, desk, locale));
             return;
           }
           case 'mine':
