@@ -51,7 +51,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('slack', slack.platform);
-    intakeHandlers.set('slack', (e, m) => slack.replay(e, m.answerOnce));
+    intakeHandlers.set('slack', (e, m) => slack.replay(e, m));
     const listener = slack.requestListener;
     if (listener) o.routes.set('/slack/events', (req, res) => listener(req, res));
     if (s.appToken && o.receiveHttp) await slack.start();
@@ -93,7 +93,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('discord', discord.platform);
-    intakeHandlers.set('discord', (e) => discord.replay(e));
+    intakeHandlers.set('discord', (e, m) => discord.replay(e, m));
     if (o.startGateway) await discord.start();
     stops.push(() => discord.stop());
     o.log.info({ guilds: guildIds, gateway: o.startGateway }, 'Discord enabled');

@@ -38,7 +38,8 @@ export function createIntakeWorker(o: IntakeWorkerOptions, connection: Redis): W
     }
     const handler = o.handlers.get(e.platform);
     if (!handler) throw new UnrecoverableError(`no ${e.platform} adapter in this process: enable it on every worker`);
-    await handler(e, { attempt: job.attemptsMade + 1, answerOnce: once });
+    const attempt = job.attemptsMade + 1;
+    await handler(e, { attempt, final: attempt >= (job.opts.attempts ?? 1), answerOnce: once });
   };
   const t = o.tuning ?? {};
   return new Worker<IntakeEnvelope>(INTAKE_QUEUE, processor, {

@@ -10,7 +10,7 @@ import { registerCommands } from './discord.commands.js';
 import { DiscordInbound } from './discord.inbound.js';
 import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
-import type { InboundIntake, IntakeEnvelope } from '../shared/intake.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { attachDiscordIntake, replayDiscord } from './discord.intake-queue.js';
 
 export interface DiscordAdapterOptions {
@@ -56,7 +56,7 @@ export interface DiscordAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Processes an interaction the intake recorded (intake workers). */
-  replay(e: IntakeEnvelope): Promise<void>;
+  replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
 }
 
 /**
@@ -108,7 +108,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     platform,
     client,
     inbound,
-    replay: (e) => replayDiscord(client, inbound, e),
+    replay: (e, attempt) => replayDiscord(client, inbound, e, attempt),
     async start() {
       if (o.registerCommandsOnStart !== false) {
         const r = await registerCommands(client.rest, o.applicationId, o.guildIds);

@@ -44,7 +44,7 @@ export class DiscordInbound {
   }
 
   /** `recorded`: it came through the durable intake, acknowledged already (see discord.intake-queue). */
-  onInteraction(interaction: Interaction, recorded?: { ack: 'none' | 'reply' | 'update' }): Promise<void> {
+  onInteraction(interaction: Interaction, recorded?: { ack: 'none' | 'reply' | 'update'; retry?: boolean }): Promise<void> {
     return this.interactions.onInteraction(interaction, recorded);
   }
 

@@ -15,7 +15,7 @@ import {
   type Interaction,
 } from 'discord.js';
 import type { Logger } from '../../core/ports/logger.port.js';
-import type { InboundIntake, IntakeEnvelope } from '../shared/intake.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
 import { HELP_MODAL_ID, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
 import type { DiscordInbound } from './discord.inbound.js';
@@ -87,9 +87,9 @@ export function attachDiscordIntake(client: Client, inbound: DiscordInbound, int
  * Processes a recorded interaction (intake workers; no gateway connection needed: answers go
  * through REST with the interaction's token).
  */
-export async function replayDiscord(client: Client, inbound: DiscordInbound, e: IntakeEnvelope): Promise<void> {
+export async function replayDiscord(client: Client, inbound: DiscordInbound, e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void> {
   const ix = interactionFrom(client, e.payload as Raw);
   if (!ix) throw new Error(`recorded discord interaction ${e.id} has a type this adapter does not handle`);
   const ack = e.reply?.ack === 'update' ? 'update' : 'reply';
-  await inbound.onInteraction(ix, { ack });
+  await inbound.onInteraction(ix, { ack, retry: !attempt.final });
 }

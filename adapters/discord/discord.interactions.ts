@@ -9,7 +9,7 @@ import {
   type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
-import { HelpdeskError } from '../../core/domain/errors.js';
+import { HelpdeskError, isHelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { InboundEvent, TicketRefInput } from '../../core/domain/inbound.js';
 import type { Ticket } from '../../core/domain/ticket.js';
@@ -39,9 +39,10 @@ export class DiscordInteractions {
 
   /**
    * `recorded`: the interaction came through the durable intake, which already acknowledged it
-   * (`ack`) and deduplicated it by id, so no database check runs before the answer.
+   * (`ack`) and deduplicated it by id, so no database check runs before the answer. `retry`: an
+   * infrastructure failure is thrown back to the intake (tried again later) instead of shown.
    */
-  async onInteraction(interaction: Interaction, recorded?: { ack: Ix['ack'] }): Promise<void> {
+  async onInteraction(interaction: Interaction, recorded?: { ack: Ix['ack']; retry?: boolean }): Promise<void> {
     const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: recorded?.ack ?? 'none' };
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
@@ -55,6 +56,7 @@ export class DiscordInteractions {
       if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
       if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
     } catch (err) {
+      if (recorded?.retry && !isHelpdeskError(err)) throw err;
       await this.replies.fail(ix, err);
     }
   }

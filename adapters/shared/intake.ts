@@ -39,4 +39,12 @@ export interface InboundIntake {
 export type AnswerOnce = (key: string, send: (resend: boolean) => Promise<void>) => Promise<void>;
 
 /** Processes an envelope taken off the queue (each platform registers one). */
-export type IntakeHandler = (e: IntakeEnvelope, meta: { attempt: number; answerOnce: AnswerOnce }) => Promise<void>;
+export type IntakeHandler = (e: IntakeEnvelope, meta: IntakeAttempt) => Promise<void>;
+
+export interface IntakeAttempt {
+  /** 1 for the first try. */
+  attempt: number;
+  /** No try follows this one: report a failure to the person instead of throwing it. */
+  final: boolean;
+  answerOnce: AnswerOnce;
+}

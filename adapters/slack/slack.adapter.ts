@@ -12,7 +12,7 @@ import { registerEvents } from './slack.events.js';
 import { registerInteractions } from './slack.interactions.js';
 import { SlackPlatform } from './slack.platform.js';
 import { SlackPeople } from './slack.people.js';
-import type { AnswerOnce, InboundIntake, IntakeEnvelope } from '../shared/intake.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { failReplay, replaySlack, slackIntakeReceiverApp } from './slack.intake.js';
 
 type BoltApp = InstanceType<typeof App>;
@@ -88,7 +88,7 @@ export interface SlackAdapter {
   requestListener?: RequestListener;
   handles(req: IncomingMessage): boolean;
   /** Processes a request the intake recorded (intake workers). Rejects when a listener failed. */
-  replay(e: IntakeEnvelope, answerOnce: AnswerOnce): Promise<void>;
+  replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
   /** Socket Mode: connects. HTTP mode: listens on `port` if one was given; otherwise nothing to do. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -186,7 +186,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     platform,
     app,
     requestListener: httpReceiver?.requestListener,
-    replay: (e, answerOnce) => replaySlack(app, e, answerOnce),
+    replay: (e, attempt) => replaySlack(app, e, attempt),
     handles: (req) => !o.socketMode && req.method === 'POST' && endpoints.includes(new URL(req.url ?? '/', 'http://x').pathname),
     async start() {
       if (o.socketMode || o.port !== undefined) {

@@ -11,7 +11,7 @@ import { openedView, statusView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { helpModal } from './slack.modal.js';
 import { helpRequestEvent } from '../shared/help-request.js';
-import { answerOnceOf } from './slack.intake.js';
+import { answerOnceOf, retryInIntake } from './slack.intake.js';
 
 /**
  * `/help [text]` and its sub-commands. Acknowledges first (an empty 200 within milliseconds), then
@@ -101,7 +101,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
         }
       },
       reply,
-      { locale, log, context: { kind: parsed.kind } },
+      { locale, log, context: { kind: parsed.kind }, retry: retryInIntake(context) },
     );
   });
 }

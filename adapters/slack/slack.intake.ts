@@ -1,6 +1,6 @@
 import type { App, ReceiverEvent } from '@slack/bolt';
 import { translator } from '../../core/i18n/index.js';
-import type { AnswerOnce, InboundIntake, IntakeEnvelope } from '../shared/intake.js';
+import type { AnswerOnce, InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { deskAt, type SlackInboundDeps } from './slack.context.js';
 import { MODAL, parseHelpModal, readInput, type StateValues } from './slack.modal.js';
 
@@ -97,15 +97,25 @@ export function slackIntakeReceiverApp(app: App, d: SlackInboundDeps, intake: In
 }
 
 /** Runs the App's listeners on a recorded request (in an intake worker). Errors reject (the job retries). */
-export async function replaySlack(app: App, e: IntakeEnvelope, answerOnce: AnswerOnce): Promise<void> {
+export async function replaySlack(app: App, e: IntakeEnvelope, m: IntakeAttempt): Promise<void> {
   let failure: unknown;
   await app.processEvent({
     body: e.payload,
     ack: async () => {},
     ...(e.retryNum ? { retryNum: e.retryNum } : {}),
-    customProperties: { [ANSWER_ONCE]: answerOnce, helpdeskIntake: (err: unknown) => (failure = err) },
+    customProperties: { [ANSWER_ONCE]: m.answerOnce, [FINAL]: m.final, helpdeskIntake: (err: unknown) => (failure = err) },
   });
   if (failure) throw failure;
+}
+
+const FINAL = 'helpdeskIntakeFinal';
+
+/**
+ * For `replyOnError`'s `retry`: in a replayed request that will be tried again, infrastructure
+ * errors go back to the intake (retried with backoff) instead of becoming an error reply.
+ */
+export function retryInIntake(context: Record<string, unknown>): ((err: unknown) => boolean) | undefined {
+  return context[FINAL] === false ? () => true : undefined;
 }
 
 /** The context's answer-once guard when the request came through the intake. */
