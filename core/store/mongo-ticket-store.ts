@@ -6,7 +6,7 @@ import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { LinkLocation, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
-import { nextSeq } from './counter.model.js';
+import { seqBatcher } from './counter.model.js';
 import { defined, isDuplicateKey } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
 import { timelineModel, type TimelineDoc } from './timeline.model.js';
@@ -21,19 +21,6 @@ const NUMBER_BASE = 1000;
  * replayed request find (or lose to) the first one, and the lookup is by key on every backend.
  */
 export const ticketIdFor = (idempotencyKey: string): string => `tk_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
-
-/** Serialises number allocation per desk inside this process (FerretDB's $inc is not atomic); across processes the unique index on `number` decides. */
-const allocating = new Map<string, Promise<unknown>>();
-function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = allocating.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const tail = run.catch(() => {});
-  allocating.set(key, tail);
-  void tail.then(() => {
-    if (allocating.get(key) === tail) allocating.delete(key);
-  });
-  return run;
-}
 
 function toTicket(d: TicketDoc): Ticket {
   const { _id, seq: _seq, ...rest } = d as TicketDoc & Record<string, unknown>;
@@ -71,27 +58,30 @@ export class MongoTicketStore implements TicketStore {
     return this.guard.prune(before);
   }
 
+  /**
+   * Inserts the ticket with the next number of its desk. No read first: the insert itself finds a
+   * replay (duplicate `_id`), and numbers come from a per-process batcher (one `$inc` serves every
+   * creation waiting for it) instead of a per-desk lock around the whole insert.
+   */
   async create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
     const _id = ticketIdFor(input.idempotencyKey);
-    const existing = await this.get(_id);
-    if (existing) return { ticket: existing, created: false };
     const { prefix, ...fields } = input;
-    const created = await serial(`ticket:${input.deskId}`, async () => {
-      for (let attempt = 0; ; attempt++) {
-        const seq = NUMBER_BASE + (await nextSeq(this.conn, `ticket:${input.deskId}`));
-        const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
-        try {
-          await this.tickets.create(doc);
-          return toTicket(doc);
-        } catch (e) {
-          if (!isDuplicateKey(e)) throw e;
-          // Either a concurrent replay of this request won the _id, or another process took the number.
-          if (await this.get(_id)) return null;
-          if (attempt >= 50) throw e;
-        }
+    const numbers = seqBatcher(this.conn);
+    let created: Ticket | null = null;
+    for (let attempt = 0; !created; attempt++) {
+      const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
+      const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
+      try {
+        await this.tickets.create(doc);
+        created = toTicket(doc);
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+        // Either a concurrent replay of this request won the _id, or another process took the number.
+        const first = await this.get(_id);
+        if (first) return { ticket: first, created: false };
+        if (attempt >= 50) throw e;
       }
-    });
-    if (!created) return { ticket: (await this.get(_id))!, created: false };
+    }
     for (const l of created.links) await this.indexLink(created.id, l);
     return { ticket: created, created: true };
   }
