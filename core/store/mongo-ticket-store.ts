@@ -22,6 +22,28 @@ const NUMBER_BASE = 1000;
  */
 export const ticketIdFor = (idempotencyKey: string): string => `tk_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 
+/**
+ * At most this many ticket inserts at once per connection: a burst of creations in one process
+ * (1,000 concurrent opens) must not turn into as many concurrent backend writes (FerretDB opens a
+ * PostgreSQL connection per concurrent statement, and PostgreSQL refuses clients past its limit).
+ */
+const MAX_CONCURRENT_INSERTS = 16;
+const insertSlots = new WeakMap<Connection, { free: number; queue: Array<() => void> }>();
+async function withInsertSlot<T>(c: Connection, fn: () => Promise<T>): Promise<T> {
+  let s = insertSlots.get(c);
+  if (!s) insertSlots.set(c, (s = { free: MAX_CONCURRENT_INSERTS, queue: [] }));
+  const slots = s;
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise<void>((r) => slots.queue.push(r));
+  try {
+    return await fn();
+  } finally {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free += 1;
+  }
+}
+
 function toTicket(d: TicketDoc): Ticket {
   const { _id, seq: _seq, ...rest } = d as TicketDoc & Record<string, unknown>;
   return { ...(rest as unknown as Omit<Ticket, 'id'>), id: _id, links: (d.links ?? []) as unknown as Link[], sla: (d.sla ?? {}) as Ticket['sla'] };
@@ -67,23 +89,24 @@ export class MongoTicketStore implements TicketStore {
     const _id = ticketIdFor(input.idempotencyKey);
     const { prefix, ...fields } = input;
     const numbers = seqBatcher(this.conn);
-    let created: Ticket | null = null;
-    for (let attempt = 0; !created; attempt++) {
-      const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
-      const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
-      try {
-        await this.tickets.create(doc);
-        created = toTicket(doc);
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-        // Either a concurrent replay of this request won the _id, or another process took the number.
-        const first = await this.get(_id);
-        if (first) return { ticket: first, created: false };
-        if (attempt >= 50) throw e;
+    const r = await withInsertSlot(this.conn, async (): Promise<{ ticket: Ticket; created: boolean }> => {
+      for (let attempt = 0; ; attempt++) {
+        const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
+        const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
+        try {
+          await this.tickets.create(doc);
+          return { ticket: toTicket(doc), created: true };
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          // Either a concurrent replay of this request won the _id, or another process took the number.
+          const first = await this.get(_id);
+          if (first) return { ticket: first, created: false };
+          if (attempt >= 50) throw e;
+        }
       }
-    }
-    for (const l of created.links) await this.indexLink(created.id, l);
-    return { ticket: created, created: true };
+    });
+    if (r.created) for (const l of r.ticket.links) await this.indexLink(r.ticket.id, l);
+    return r;
   }
 
   async findByIdempotencyKey(key: string): Promise<Ticket | null> {
