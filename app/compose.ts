@@ -55,6 +55,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const directory = new MongoDirectory(o.connection, o.desks);
   await directory.syncAgents(o.agents);
   const idempotency = new MongoIdempotencyStore(o.connection, () => clock.now());
+  await idempotency.init();
   const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));
   const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
   const delivery =
@@ -64,7 +65,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
-  events.subscribe(metricsRecorder(metrics));
+  events.subscribe(metricsRecorder(metrics, idempotency));
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
   return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery, adapterState };
 }

@@ -3,11 +3,10 @@ import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type pino from 'pino';
-import { Redis } from 'ioredis';
 import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
-import { createJobsClient, createJobsScheduler, createJobsMetrics, startWorkers } from '../jobs/index.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
@@ -15,7 +14,7 @@ import { createHttpServer, type RequestHandler } from './http-server.js';
 import { asCoreLogger, createLogger } from './logger.js';
 import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
-import { startFerretdb, type RunningService } from './services/ferretdb.js';
+import { startLocalStore } from './services/local-store.js';
 import { startRedis } from './services/redis.js';
 import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
@@ -52,12 +51,12 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const dataDir = path.resolve(cfg.HELPDESK_DATA_DIR ?? path.join(root, '.data'));
     let mongoUri = cfg.MONGODB_URI;
     if (!mongoUri) {
-      const f: RunningService = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => log.info(m), { postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL });
+      const f = await startLocalStore({ dataDir, backend: cfg.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL, log: (m) => log.info(m) });
       cleanups.push(() => f.stop());
       mongoUri = `${f.url}helpdesk`;
-      log.info({ url: f.url, backend: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL ? 'postgresql' : 'sqlite' }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
+      log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
-    let redisUrl = cfg.REDIS_URL;
+    let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
     if (!redisUrl) {
       const r = await startRedis({ dataDir: path.join(dataDir, 'redis') });
       cleanups.push(() => r.stop());
@@ -119,7 +118,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         {
           handlers: platforms.intakeHandlers,
           redis: intake.redis,
-          prefix,
+          prefix: intake.prefix,
           log: coreLog,
           concurrency: cfg.HELPDESK_INTAKE_CONCURRENCY,
           tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
@@ -138,7 +137,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
 
     let port: number | undefined;
     if (has('web')) {
-      const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+      const redis = probeClient(redisUrl);
       cleanups.push(() => redis.quit());
       const server = createHttpServer({
         log,

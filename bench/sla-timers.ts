@@ -12,13 +12,14 @@
  *   MONGODB_URI=mongodb://… REDIS_URL=redis://… npx tsx bench/sla-timers.ts
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import mongoose from 'mongoose';
 import { composeHelpdesk } from '../app/compose.js';
-import { startFerretdb, type RunningService } from '../app/services/ferretdb.js';
+import type { RunningService } from '../app/services/ferretdb.js';
+import { startLocalStore } from '../app/services/local-store.js';
 import { startRedis } from '../app/services/redis.js';
 import type { Platform } from '../core/domain/identity.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
@@ -49,10 +50,12 @@ const noop: ChatPlatform = {
 async function main() {
   const started: RunningService[] = [];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'hd-bench-sla-'));
+  chmodSync(tmp, 0o711); // as root, the embedded PostgreSQL runs as `nobody`, which must reach its cluster
   let mongoUrl = process.env.MONGODB_URI;
   if (!mongoUrl) {
-    // HELPDESK_FERRETDB_POSTGRESQL_URL: FerretDB's PostgreSQL backend (filters in SQL, not a Go scan).
-    const f = await startFerretdb(path.join(tmp, 'ferretdb'), undefined, { postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL });
+    // The local default: FerretDB on an embedded PostgreSQL (HELPDESK_FERRETDB_BACKEND=sqlite for SQLite files).
+    const backend = process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql';
+    const f = await startLocalStore({ dataDir: tmp, backend, postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL, ephemeral: true });
     started.push(f);
     mongoUrl = f.url;
   }

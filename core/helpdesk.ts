@@ -1,14 +1,16 @@
-import { HelpdeskError } from './domain/errors.js';
-import type { InboundEvent } from './domain/inbound.js';
+import { HelpdeskError, isHelpdeskError } from './domain/errors.js';
+import type { Identity } from './domain/identity.js';
+import type { InboundEvent, TicketRefInput } from './domain/inbound.js';
 import { sameIdentity } from './domain/identity.js';
 import type { Ticket } from './domain/ticket.js';
 import type { KbSuggestion } from './ports/kb.port.js';
+import type { LinkLocation } from './ports/ticket-store.port.js';
 import { claimTicket, unclaimTicket } from './use-cases/claim-ticket.js';
 import type { CoreDeps } from './use-cases/deps.js';
 import { escalateTicket } from './use-cases/escalate-ticket.js';
 import { listMyTickets, listQueue } from './use-cases/list-tickets.js';
 import { loadTicket } from './use-cases/load-ticket.js';
-import { openTicket } from './use-cases/open-ticket.js';
+import { findOpened, openTicket, validateHelpRequest, type HelpRequest } from './use-cases/open-ticket.js';
 import { applyMacro } from './use-cases/apply-macro.js';
 import { pendTicket } from './use-cases/pend-ticket.js';
 import { postMessage } from './use-cases/post-message.js';
@@ -16,6 +18,7 @@ import { rateTicket } from './use-cases/rate-ticket.js';
 import { closeTicket, reopenTicket, resolveTicket } from './use-cases/resolve-ticket.js';
 import { markSelfServed, stillNeedHelp } from './use-cases/self-serve.js';
 import { setCategory, setPriority } from './use-cases/set-ticket-fields.js';
+import { recordTranscript } from './use-cases/transcript.js';
 
 export type HandleResult =
   | { kind: 'duplicate' }
@@ -25,22 +28,108 @@ export type HandleResult =
   | { kind: 'tickets'; tickets: Ticket[] };
 
 /**
- * The one entry point adapters call. Deduplicates by `eventId` (a platform retry returns
- * `{kind: 'duplicate'}`; help requests instead return the ticket the first delivery created, so a
- * retried slash command still shows the person their ticket), then runs the use case.
+ * The one entry point adapters call, for writes and for what people are shown.
+ *
+ * Inbound events are handled at least once, with idempotent effects: the event id is *claimed* with
+ * a lease before the use case runs and marked done only after it succeeded; a failure releases the
+ * claim, so the platform's retry is processed, and every write of the use case is keyed by the event
+ * id (timeline entries, the ticket's `lastEvent`, the ticket id of a request, deterministic delivery
+ * keys) so a retry after a partial failure finishes the work rather than repeating it. A repeat of a
+ * finished event — or one arriving while the first is still running — returns `{kind: 'duplicate'}`;
+ * a repeated help request returns the ticket the first delivery created (`created: false`), so a
+ * retried slash command still shows the person their ticket. One key per inbound event, whatever
+ * path handles it: a requester's first message replayed once their chat is linked is a duplicate,
+ * not a follow-up.
  */
 export class Helpdesk {
   constructor(readonly deps: CoreDeps) {}
 
   async handle(e: InboundEvent): Promise<HandleResult> {
-    if (e.type === 'help.request') {
-      const r = await openTicket(this.deps, { ...e.request, idempotencyKey: e.request.idempotencyKey || e.eventId });
-      return { kind: 'opened', ...r };
+    if (e.type.startsWith('query.')) return this.run(e, this.deps);
+    const key = e.eventId;
+    if (!key) throw new HelpdeskError('INPUT.INVALID', 'an inbound event needs an id', { detail: 'missing event id' });
+    const claim = await this.deps.idempotency.begin(key);
+    if (claim.outcome !== 'run') {
+      if (e.type !== 'help.request') return { kind: 'duplicate' };
+      const opened = await findOpened(this.deps, e.request.idempotencyKey || key);
+      return opened ? { kind: 'opened', ...opened } : { kind: 'duplicate' };
     }
-    const readOnly = e.type.startsWith('query.');
-    if (!readOnly && !(await this.deps.idempotency.firstTime(`${e.type}:${e.eventId}`))) return { kind: 'duplicate' };
-    const d = this.deps;
+    let result: HandleResult;
+    try {
+      result = await this.run(e, { ...this.deps, eventKey: key });
+    } catch (err) {
+      // A refusal is the event's final answer (a retry would be refused again); anything else may
+      // be transient: give the key back so the platform's retry runs the event again.
+      if (isHelpdeskError(err) && !err.retryable) await this.deps.idempotency.complete(key, claim.token);
+      else await this.deps.idempotency.release(key, claim.token).catch((e2: unknown) => this.deps.log.warn({ err: e2, key }, 'could not release an event claim; it expires with its lease'));
+      throw err;
+    }
+    await this.deps.idempotency.complete(key, claim.token);
+    return result;
+  }
+
+  /**
+   * Runs an adapter's own step at least once per `key` with the same claim/lease rules as `handle`
+   * (a Discord interaction's reply, a file-by-reaction): returns false without running `work` when
+   * the key is done or another process is running it right now.
+   */
+  async once(key: string, work: () => Promise<void>): Promise<boolean> {
+    const claim = await this.deps.idempotency.begin(key);
+    if (claim.outcome !== 'run') return false;
+    try {
+      await work();
+    } catch (err) {
+      await this.deps.idempotency.release(key, claim.token).catch(() => {});
+      throw err;
+    }
+    await this.deps.idempotency.complete(key, claim.token);
+    return true;
+  }
+
+  /** The ticket linked at a place (a card's thread, a requester's chat), to route conversation there. */
+  ticketAt(at: LinkLocation): Promise<Ticket | null> {
+    return this.deps.store.findByLink(at);
+  }
+
+  /**
+   * A ticket as `viewer` may see it: its requester, or an agent of its desk. Anyone else gets
+   * TICKET.NOT_FOUND, the same answer as for a missing ticket (other people's tickets stay private).
+   * Without a viewer: for the adapter's own bookkeeping, never shown to a person.
+   */
+  async ticket(ref: TicketRefInput, viewer?: Identity): Promise<Ticket> {
+    const t = await loadTicket(this.deps, ref);
+    if (!viewer) return t;
+    if (sameIdentity(t.requester, viewer)) return t;
+    const agent = await this.deps.directory.agentByIdentity(viewer);
+    if (agent?.desks.some((x) => x.desk === t.deskId)) return t;
+    throw new HelpdeskError('TICKET.NOT_FOUND', 'not visible to this person', { ticket: t.number });
+  }
+
+  /** Throws the refusal a help request would get (empty, too long…) before an adapter prepares a place for it. */
+  checkRequest(req: Pick<HelpRequest, 'text' | 'subject' | 'priority'>): void {
+    validateHelpRequest(req);
+  }
+
+  /** The ticket a request with this idempotency key made, if any (adapters decide whether to prepare a place for it). */
+  async requestFiled(idempotencyKey: string): Promise<Ticket | null> {
+    return this.deps.store.findByIdempotencyKey(idempotencyKey);
+  }
+
+  /**
+   * Stores a closed ticket's Markdown transcript on its timeline (internal, once per ticket) and
+   * returns it, for adapters that post transcripts to a log channel.
+   */
+  async transcript(ticketId: string): Promise<{ ticket: Ticket; markdown: string }> {
+    const t = await loadTicket(this.deps, { id: ticketId });
+    return { ticket: t, markdown: await recordTranscript(this.deps, t) };
+  }
+
+  private async run(e: InboundEvent, d: CoreDeps): Promise<HandleResult> {
     switch (e.type) {
+      case 'help.request': {
+        const r = await openTicket(d, { ...e.request, idempotencyKey: e.request.idempotencyKey || e.eventId });
+        return { kind: 'opened', ...r };
+      }
       case 'deflection.solved':
         return { kind: 'ticket', ticket: await markSelfServed(d, e.ticket, e.articleId, e.actor) };
       case 'deflection.need_help':
@@ -77,15 +166,8 @@ export class Helpdesk {
       }
       case 'query.mine':
         return { kind: 'tickets', tickets: await listMyTickets(d, e.actor) };
-      case 'query.status': {
-        const t = await loadTicket(d, e.ticket);
-        const agent = await d.directory.agentByIdentity(e.actor);
-        if (!sameIdentity(t.requester, e.actor) && !agent?.desks.some((x) => x.desk === t.deskId)) {
-          // Do not reveal other people's tickets: same answer as a missing one.
-          throw new HelpdeskError('TICKET.NOT_FOUND', 'not visible to this person', { ticket: t.number });
-        }
-        return { kind: 'ticket', ticket: t };
-      }
+      case 'query.status':
+        return { kind: 'ticket', ticket: await this.ticket(e.ticket, e.actor) };
       case 'query.queue':
         return { kind: 'tickets', tickets: await listQueue(d, e.actor, e.deskId, e.tier) };
     }

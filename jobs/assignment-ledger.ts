@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { HelpdeskError } from '../core/domain/errors.js';
 import type { AssignmentLedger } from '../core/use-cases/assign-ticket.js';
 import { helperKey } from './queues.js';
@@ -12,7 +12,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class RedisAssignmentLedger implements AssignmentLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     /** Lock lifetime: longer than one pick-and-claim; released early when done. */
     private readonly lockMs = 10_000,

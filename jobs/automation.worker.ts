@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import { autoAssign } from '../core/use-cases/assign-ticket.js';
@@ -24,7 +24,7 @@ export interface AutomationWorkerDeps {
 }
 
 /** Consumes automation jobs: assignment, deflection window, reminders, auto-resolve/close, digests, pruning. */
-export function createAutomationWorker(d: AutomationWorkerDeps, connection: Redis, concurrency = 10, tuning: WorkerTuning = {}): Worker<AutomationJob> {
+export function createAutomationWorker(d: AutomationWorkerDeps, connection: RedisClient, concurrency = 10, tuning: WorkerTuning = {}): Worker<AutomationJob> {
   const ledger = new RedisAssignmentLedger(d.queues.redis, d.queues.prefix);
   const processor = async (job: Job<AutomationJob>): Promise<unknown> => {
     const j = job.data;

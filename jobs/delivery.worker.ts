@@ -1,11 +1,11 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { isHelpdeskError } from '../core/domain/errors.js';
 import type { Identity, Platform } from '../core/domain/identity.js';
 import type { Link } from '../core/domain/link.js';
 import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '../core/ports/chat-platform.port.js';
 import type { Clock } from '../core/ports/clock.port.js';
-import type { DeliveryOp } from '../core/ports/delivery.port.js';
+import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
@@ -54,7 +54,7 @@ const MARKER_TTL_S = 7 * 24 * 3600;
  * instead of sending again: a worker killed after sending but before completing the job does not
  * duplicate the message. (Only a crash between the platform's answer and the marker write can.)
  */
-function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: Redis, markerKey: string, after: () => Promise<void>): Map<Platform, ChatPlatform> {
+function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: RedisClient, markerKey: string, after: () => Promise<void>): Map<Platform, ChatPlatform> {
   const once = async <T>(send: () => Promise<T>): Promise<T> => {
     const prior = await redis.get(markerKey);
     if (prior !== null) return JSON.parse(prior) as T;
@@ -81,13 +81,15 @@ export interface DeliveryWorkerDeps {
   platforms: ReadonlyMap<Platform, ChatPlatform>;
   store: TicketStore;
   clock: Clock;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
+  /** The delivery queue itself: relays a just-stored link missed are enqueued as their own jobs. */
+  followUp?: Delivery;
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
-export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: Redis, o: DeliveryWorkerOptions = {}, tuning: WorkerTuning = {}): Worker<DeliveryJob> {
+export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisClient, o: DeliveryWorkerOptions = {}, tuning: WorkerTuning = {}): Worker<DeliveryJob> {
   const limiter = new RedisRateLimiter(d.redis, d.prefix, o.limits);
   const processor = async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
     const op = job.data.op;
@@ -102,7 +104,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: Redis, o
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
         if (e.retryAfterMs) await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { DateTime } from 'luxon';
 import type { Desk } from '../core/domain/desk.js';
 import { ACTIVE_STATUSES } from '../core/domain/ticket.js';
@@ -14,7 +14,7 @@ const dayKey = (prefix: string, deskId: string, day: string) => helperKey(prefix
 const today = (desk: Desk, at: Date) => DateTime.fromJSDate(at, { zone: desk.businessHours.timezone }).toISODate()!;
 
 /** Daily counters per desk ($inc-style rollups in Redis, kept 40 days), read by the digest job. */
-export async function countForDigest(redis: Redis, prefix: string, desk: Desk, what: DigestCounter, at: Date): Promise<void> {
+export async function countForDigest(redis: RedisClient, prefix: string, desk: Desk, what: DigestCounter, at: Date): Promise<void> {
   const key = dayKey(prefix, desk.id, today(desk, at));
   await redis.multi().hincrby(key, what, 1).expire(key, 40 * 24 * 3600).exec();
 }
@@ -27,7 +27,7 @@ export function digestDays(cron: string): number {
 }
 
 /** Builds the digest of the last `days` days (ending today in the desk's zone) and its deliveries. */
-export async function digestOps(deps: CoreDeps, redis: Redis, prefix: string, desk: Desk, days: number, now: Date): Promise<DeliveryOp[]> {
+export async function digestOps(deps: CoreDeps, redis: RedisClient, prefix: string, desk: Desk, days: number, now: Date): Promise<DeliveryOp[]> {
   const end = DateTime.fromJSDate(now, { zone: desk.businessHours.timezone });
   const totals = { opened: 0, resolved: 0, breached: 0 };
   for (let i = 0; i < days; i++) {

@@ -1,11 +1,10 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Platform } from '../core/domain/identity.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { createAutomationWorker } from './automation.worker.js';
-import { quitQuietly, redisClient, throttledErrorLog, type JobsOptions } from './connection.js';
+import { quitQuietly, redisClient, throttledErrorLog, type JobsOptions, type RedisClient } from './connection.js';
 import { digestDays } from './digest.js';
 import { QueueDelivery, type QueueDeliveryOptions } from './delivery.queue.js';
 import { createDeliveryWorker, type DeliveryWorkerOptions } from './delivery.worker.js';
@@ -16,7 +15,8 @@ import { JobsScheduler } from './scheduler.js';
 import { createSlaWorker } from './sla.worker.js';
 import type { WorkerTuning } from './tuning.js';
 
-export type { JobsConnection, JobsOptions } from './connection.js';
+export type { JobsConnection, JobsOptions, RedisClient, RedisClusterConnection } from './connection.js';
+export { isCluster, keyPrefix, probeClient, redisClient } from './connection.js';
 export { QueueDelivery, deliveryJobId } from './delivery.queue.js';
 export { createJobsMetrics, type JobsMetrics } from './metrics.js';
 export { listFailed, retryFailed } from './ops.js';
@@ -127,7 +127,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const delivery = new QueueDelivery(queues.delivery, o.delivery);
   const metrics = o.metrics ?? createJobsMetrics([queues.delivery, queues.sla, queues.automation]);
   const only = new Set(o.only ?? QUEUE_NAMES);
-  const conns: Redis[] = [];
+  const conns: RedisClient[] = [];
   const conn = () => {
     const c = redisClient(o.connection, throttledErrorLog(log, 'worker'));
     conns.push(c);
@@ -136,7 +136,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const workers: Worker[] = [];
   if (only.has(QUEUE.delivery)) {
     const w = createDeliveryWorker(
-      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log },
+      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery },
       conn(),
       o.delivery,
       o.tuning,

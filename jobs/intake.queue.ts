@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { AnswerOnce, InboundIntake, IntakeEnvelope } from '../adapters/shared/intake.js';
-import { DEFAULT_PREFIX, quitQuietly, redisClient, throttledErrorLog, type JobsOptions } from './connection.js';
+import { DEFAULT_PREFIX, keyPrefix, quitQuietly, redisClient, throttledErrorLog, type JobsOptions, type RedisClient } from './connection.js';
 import { INTAKE_MAX_PAYLOAD_BYTES } from './intake.envelope.js';
 import { safeId } from './names.js';
 import { helperKey } from './queues.js';
@@ -28,11 +27,11 @@ export interface IntakeQueueOptions extends JobsOptions {
  */
 export class IntakeQueue implements InboundIntake {
   readonly queue: Queue<IntakeEnvelope>;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
 
   constructor(o: IntakeQueueOptions) {
-    this.prefix = o.prefix ?? DEFAULT_PREFIX;
+    this.prefix = keyPrefix(o.connection, o.prefix ?? DEFAULT_PREFIX);
     this.redis = redisClient(o.connection, throttledErrorLog(o.log, 'intake'));
     this.queue = new Queue<IntakeEnvelope>(INTAKE_QUEUE, {
       connection: this.redis,
@@ -76,7 +75,7 @@ const ANSWER_TTL_S = 7 * 24 * 3600;
  * re-sends one marked `sending` with `resend` set, so the adapter can replace rather than add (Slack:
  * `replace_original` on the same response_url; Discord: editing @original is idempotent anyway).
  */
-export function answerOnce(redis: Redis, prefix: string): AnswerOnce {
+export function answerOnce(redis: RedisClient, prefix: string): AnswerOnce {
   return async (key, send) => {
     const k = helperKey(prefix, 'answer', key);
     const prior = await redis.get(k);

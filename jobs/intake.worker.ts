@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { IntakeEnvelope, IntakeHandler, IntakePlatform } from '../adapters/shared/intake.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import { parseEnvelope } from './intake.envelope.js';
@@ -10,7 +10,7 @@ export interface IntakeWorkerOptions {
   /** One handler per platform this process can answer on (its adapter replays the payload). */
   handlers: ReadonlyMap<IntakePlatform, IntakeHandler>;
   /** Redis client for the answer markers (the queue's). */
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   /**
@@ -26,7 +26,7 @@ export interface IntakeWorkerOptions {
  * log), then hands it to its platform's handler. Errors are retried with backoff (at-least-once;
  * core's writes are keyed by the platform event id, answers go through `answerOnce`).
  */
-export function createIntakeWorker(o: IntakeWorkerOptions, connection: Redis): Worker<IntakeEnvelope> {
+export function createIntakeWorker(o: IntakeWorkerOptions, connection: RedisClient): Worker<IntakeEnvelope> {
   const once = answerOnce(o.redis, o.prefix);
   const processor = async (job: Job<IntakeEnvelope>): Promise<void> => {
     let e: IntakeEnvelope;

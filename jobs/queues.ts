@@ -1,6 +1,5 @@
 import { Queue, type JobsOptions as BullJobOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { DEFAULT_PREFIX, quitQuietly, redisClient, throttledErrorLog, type JobsOptions } from './connection.js';
+import { DEFAULT_PREFIX, keyPrefix, quitQuietly, redisClient, throttledErrorLog, type JobsOptions, type RedisClient } from './connection.js';
 import { QUEUE, type AutomationJob, type DeliveryJob, type QueueName, type SlaJob } from './names.js';
 
 /** Completed jobs are kept a day (dedupe window for deterministic ids); failed jobs are kept for inspection. */
@@ -12,7 +11,7 @@ export const KEEP: Pick<BullJobOptions, 'removeOnComplete' | 'removeOnFail'> = {
 export interface JobsQueues {
   prefix: string;
   /** The client the queues share (also used for rate-limit buckets, markers and counters). */
-  redis: Redis;
+  redis: RedisClient;
   delivery: Queue<DeliveryJob>;
   sla: Queue<SlaJob>;
   automation: Queue<AutomationJob>;
@@ -22,7 +21,7 @@ export interface JobsQueues {
 
 /** Opens the three queues on one Redis client. */
 export function createQueues(o: JobsOptions): JobsQueues {
-  const prefix = o.prefix ?? DEFAULT_PREFIX;
+  const prefix = keyPrefix(o.connection, o.prefix ?? DEFAULT_PREFIX);
   const onError = throttledErrorLog(o.log, 'queues');
   const redis = redisClient(o.connection, onError);
   const opts = { connection: redis, prefix };

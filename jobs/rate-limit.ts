@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Platform } from '../core/domain/identity.js';
 import { helperKey } from './queues.js';
 
@@ -69,7 +69,7 @@ return untilTs
  */
 export class RedisRateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly limits: Partial<Record<Platform, Partial<PlatformLimits>>> = {},
   ) {}

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
@@ -13,14 +13,14 @@ import type { WorkerTuning } from './tuning.js';
 export interface SlaWorkerDeps {
   deps: CoreDeps;
   delivery: Delivery;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   metrics?: JobsMetrics;
 }
 
 /** Consumes SLA timers: warnings and breaches (with automatic escalation), see handleSlaTimer. */
-export function createSlaWorker(d: SlaWorkerDeps, connection: Redis, concurrency = 20, tuning: WorkerTuning = {}): Worker<SlaJob> {
+export function createSlaWorker(d: SlaWorkerDeps, connection: RedisClient, concurrency = 20, tuning: WorkerTuning = {}): Worker<SlaJob> {
   const processor = async (job: Job<SlaJob>): Promise<SlaTimerOutcome | 'moot'> => {
     const r = await classified(() => handleSlaTimer(d.deps, d.delivery, job.data));
     if (r !== 'moot' && r.outcome === 'breached') {

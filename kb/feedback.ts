@@ -8,6 +8,7 @@ import { stem } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 import { cleanQuery } from './clean-query.js';
+import { boundQuery, MAX_QUERY_WORDS } from './query-bounds.js';
 
 export interface FeedbackEvent extends KbFeedback {
   /** Normalised query (sorted distinct stems) so rewordings of the same words share a tally. */
@@ -36,8 +37,13 @@ export interface FeedbackStore {
 /** The most a feedback history can move an article's ranking score, either way. */
 export const MAX_BOOST = 0.15;
 
+/** The normalised query feedback is counted under: the sorted distinct stems search would use. */
 export function queryKey(query: string): string {
-  const stems = new Set(words(cleanQuery(query)).filter((w) => w.length > 1 && !isStopWord(w)).map(stem));
+  const stems = new Set<string>();
+  for (const w of words(cleanQuery(boundQuery(query)))) {
+    if (w.length > 1 && !isStopWord(w)) stems.add(stem(w));
+    if (stems.size >= MAX_QUERY_WORDS) break;
+  }
   return [...stems].sort().join(' ');
 }
 

@@ -6,6 +6,7 @@
 import { analyze } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { fuzzyLookup } from './fuzzy.js';
+import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
 
 /** Weight of a match through an expansion, relative to the query word itself. */
@@ -76,14 +77,20 @@ function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
   return out;
 }
 
-/** The query's units: one per distinct content word. */
+/**
+ * The query's units: one per distinct content word, from the first `MAX_QUERY_CHARS` characters and
+ * at most `MAX_QUERY_WORDS` of them, `MAX_TYPO_LOOKUPS` of which may be looked up as typos
+ * (`query-bounds.ts`), so that no text blocks the event loop for long.
+ */
 export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
-  const tokens = analyze(cleanQuery(query), ix.glossary);
+  const tokens = analyze(cleanQuery(boundQuery(query)), ix.glossary);
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
+  let typoLookups = 0;
   for (const tok of tokens) {
     const key = tok.stem || tok.concepts.join('|');
     if (seen.has(key)) continue;
+    if (seen.size >= MAX_QUERY_WORDS) break;
     seen.add(key);
     const ex: Expansion[] = [];
     const stemId = tok.stem ? ix.termIds.get(tok.stem) : undefined;
@@ -106,7 +113,7 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
         }
       }
     }
-    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface) && typoLookups++ < MAX_TYPO_LOOKUPS) {
       for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
     }
     if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);

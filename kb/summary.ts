@@ -14,8 +14,8 @@ export function deriveSummary(body: string, maxLen = 200): string {
   }
   flush();
   const plain = (paras[0] ?? '')
-    .replace(/!\[[^\]]*]\([^)]*\)/g, '')
-    .replace(/\[([^\]]*)]\([^)]*\)/g, '$1')
+    .replace(/!\[[^[\]]*]\([^()]*\)/g, '')
+    .replace(/\[([^[\]]*)]\([^()]*\)/g, '$1')
     .replace(/[*_`>]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -1,41 +1,62 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startFerretdb, type RunningService } from '../app/services/ferretdb.js';
+import type { RunningService } from '../app/services/ferretdb.js';
+import { startLocalStore } from '../app/services/local-store.js';
+import { dropDatabase } from '../app/services/postgres.js';
 import { startRedis } from '../app/services/redis.js';
 
 /**
  * Starts the services every test file shares: FerretDB (unless MONGODB_URI is set) and Redis
- * (unless REDIS_URL is set). Test files isolate themselves with random database names and key prefixes.
+ * (unless REDIS_URL is set). FerretDB runs as `npm start` runs it by default: on an embedded
+ * PostgreSQL, one cluster for the whole run in a temporary directory (HELPDESK_FERRETDB_BACKEND=sqlite:
+ * SQLite files; HELPDESK_FERRETDB_POSTGRESQL_URL: a throwaway database on that server). Test files
+ * isolate themselves with random database names and key prefixes.
  */
 export default async function setup(project: TestProject) {
   const started: RunningService[] = [];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'helpdesk-test-'));
+  chmodSync(dataDir, 0o711); // run as root, PostgreSQL runs as `nobody`, which must reach its cluster
+  const stopAll = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
   let mongoUrl = process.env.MONGODB_URI;
-  let pgUrl: string | undefined;
-  if (!mongoUrl) {
-    // HELPDESK_FERRETDB_POSTGRESQL_URL: run on FerretDB's PostgreSQL backend, in a throwaway database.
-    const pg = process.env.HELPDESK_FERRETDB_POSTGRESQL_URL;
-    pgUrl = pg ? Object.assign(new URL(pg), { pathname: `/hdtest_${process.pid}_${Date.now()}` }).toString() : undefined;
-    const f = await startFerretdb(path.join(dataDir, 'ferretdb'), (m) => console.log(`[setup] ${m}`), { postgresqlUrl: pgUrl });
-    started.push(f);
-    mongoUrl = f.url;
-  }
+  let externalPg: URL | undefined;
   let redisUrl = process.env.REDIS_URL;
-  if (!redisUrl) {
-    const r = await startRedis();
-    started.push(r);
-    redisUrl = r.url;
+  try {
+    if (!mongoUrl) {
+      const pg = process.env.HELPDESK_FERRETDB_POSTGRESQL_URL;
+      externalPg = pg ? Object.assign(new URL(pg), { pathname: `/hdtest_${process.pid}_${Date.now()}` }) : undefined;
+      const f = await startLocalStore({
+        dataDir,
+        backend: process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql',
+        postgresqlUrl: externalPg?.toString(),
+        ephemeral: true,
+        log: (m) => console.log(`[setup] ${m}`),
+      });
+      started.push(f);
+      mongoUrl = f.url;
+    }
+    if (!redisUrl) {
+      const r = await startRedis();
+      started.push(r);
+      redisUrl = r.url;
+    }
+  } catch (e) {
+    // A failed start leaves nothing behind: no servers, no temporary directory.
+    await stopAll();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
   }
   project.provide('mongoUrl', mongoUrl);
   project.provide('redisUrl', redisUrl);
   return async () => {
-    for (const s of started.reverse()) await s.stop();
-    if (pgUrl) {
-      const admin = Object.assign(new URL(pgUrl), { pathname: '/postgres' }).toString();
-      spawnSync('psql', [admin, '-tAc', `DROP DATABASE IF EXISTS "${new URL(pgUrl).pathname.slice(1)}"`]);
+    await stopAll();
+    if (externalPg) {
+      await dropDatabase(Object.assign(new URL(externalPg), { pathname: '/postgres' }).toString(), externalPg.pathname.slice(1)).catch((e: unknown) =>
+        console.log(`[setup] could not drop ${externalPg!.pathname.slice(1)}: ${(e as Error).message}`),
+      );
     }
     rmSync(dataDir, { recursive: true, force: true });
   };

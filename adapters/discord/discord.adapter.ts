@@ -5,7 +5,7 @@ import type { Delivery } from '../../core/ports/delivery.port.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import { silentLogger, type Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
-import { performDelivery } from '../../core/use-cases/deliver.js';
+import { DirectDelivery } from '../../core/use-cases/deliver.js';
 import { registerCommands } from './discord.commands.js';
 import { DiscordInbound } from './discord.inbound.js';
 import { DiscordPlatform } from './discord.platform.js';
@@ -89,17 +89,11 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
   const platform = new DiscordPlatform(client.rest, { store: o.store });
   const deps = o.helpdesk.deps;
   const delivery: Delivery =
-    o.delivery ??
-    ({
-      send: (op) =>
-        performDelivery({ platforms: new Map([['discord', platform]]), store: o.store, clock: deps.clock }, op).catch((err: unknown) =>
-          log.error({ err, key: op.key }, 'discord delivery failed'),
-        ),
-    } satisfies Delivery);
-  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, store: o.store, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
+    o.delivery ?? new DirectDelivery({ platforms: new Map([['discord', platform]]), store: o.store, clock: deps.clock }, (err, op) => log.error({ err, key: op.key }, 'discord delivery failed'));
+  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
   inbound.attach(client, { interactions: !o.intake });
   if (o.intake) attachDiscordIntake(client, inbound, o.intake, log);
-  const sync = new DiscordTicketSync({ store: o.store, directory: o.directory, idempotency: deps.idempotency, clock: deps.clock, delivery, platform, log });
+  const sync = new DiscordTicketSync({ helpdesk: o.helpdesk, directory: o.directory, delivery, platform, log });
   let detach: (() => void) | undefined = sync.attach(deps.events);
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.ShardResume, (id, replayed) => log.info({ shard: id, replayed }, 'discord gateway resumed'));

@@ -3,14 +3,12 @@ import type { Identity } from '../../core/domain/identity.js';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
-import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import type { DiscordPlatform } from './discord.platform.js';
 
 /** What the inbound handlers (interactions, messages, reactions, intake) work with. */
 export interface DiscordInboundDeps {
   helpdesk: Helpdesk;
   directory: Directory;
-  store: TicketStore;
   platform: DiscordPlatform;
   rest: REST;
   applicationId: string;
@@ -28,8 +26,8 @@ export function discordIdentity(u: User | PartialUser, workspace: string): Ident
 }
 
 /** Buttons in a DM (fallback conversation) carry no guild: use the guild of the person's identity on the ticket. */
-export async function dmIdentity(d: Pick<DiscordInboundDeps, 'store' | 'guildIds'>, u: User, ticketId: string): Promise<Identity> {
-  const t = await d.store.get(ticketId);
+export async function dmIdentity(d: Pick<DiscordInboundDeps, 'helpdesk' | 'guildIds'>, u: User, ticketId: string): Promise<Identity> {
+  const t = await d.helpdesk.ticket({ id: ticketId }).catch(() => null);
   const ws = t?.requester.platform === PLATFORM && t.requester.user === u.id ? t.requester.workspace : (t?.links.find((l) => l.platform === PLATFORM)?.workspace ?? d.guildIds[0] ?? '');
   return discordIdentity(u, ws);
 }

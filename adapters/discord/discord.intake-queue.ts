@@ -17,7 +17,8 @@ import {
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
-import { HELP_MODAL_ID, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
+import { HELP_MODAL_ID, PANEL_ID } from './discord.custom-id.js';
+import { decodeAction } from '../shared/action-codec.js';
 import type { DiscordInbound } from './discord.inbound.js';
 
 type Raw = Record<string, unknown> & { id?: string; type?: number; token?: string; data?: { type?: number; component_type?: number; custom_id?: string; name?: string } };
@@ -53,7 +54,7 @@ export function ackFor(ix: Interaction): 'reply' | 'update' | 'inline' {
   if (ix.isModalSubmit()) return ix.customId === HELP_MODAL_ID ? 'reply' : 'update'; // the escalate modal: an update of the card
   if (ix.isButton() || ix.isStringSelectMenu()) {
     if (ix.customId === PANEL_ID) return 'inline';
-    const a = decodeCustomId(ix.customId);
+    const a = decodeAction(ix.customId);
     return a?.action === 'escalate' ? 'inline' : 'update';
   }
   return 'inline';

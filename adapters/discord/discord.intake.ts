@@ -4,6 +4,7 @@ import type { Identity } from '../../core/domain/identity.js';
 import type { Link } from '../../core/domain/link.js';
 import { subjectFrom, type Ticket } from '../../core/domain/ticket.js';
 import type { HandleResult } from '../../core/helpdesk.js';
+import type { InboundEvent } from '../../core/domain/inbound.js';
 import { translator } from '../../core/i18n/index.js';
 import { suggestionsView } from '../../core/views/ticket-views.js';
 import { HELP_MODAL_ID, MODAL_DETAILS, MODAL_SUBJECT } from './discord.custom-id.js';
@@ -66,7 +67,9 @@ export class DiscordIntake {
   async fileRequest(req: FilingRequest): Promise<Filed | undefined> {
     const guildId = req.requester.workspace;
     const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: req.channelId });
-    const existing = await this.d.store.findByIdempotencyKey(req.key);
+    // A request core would refuse opens no thread (it would stay open and orphaned).
+    this.d.helpdesk.checkRequest({ text: req.text, ...(req.subject ? { subject: req.subject } : {}) });
+    const existing = await this.d.helpdesk.requestFiled(req.key);
     let requesterLink: Omit<Link, 'role'> | undefined;
     let limited = false;
     const support = existing ? undefined : supportChannel(desk, guildId);
@@ -81,7 +84,7 @@ export class DiscordIntake {
         this.d.log.warn({ guildId, desk: desk.id }, 'discord active thread limit reached; ticket continues in DMs');
       }
     }
-    const r = await this.d.helpdesk.handle({
+    const r = await this.handleRequest(requesterLink, {
       type: 'help.request',
       eventId: req.key,
       request: {
@@ -106,6 +109,21 @@ export class DiscordIntake {
       }
     }
     return { ticket: t, created: r.created, suggestions: r.suggestions, limited, desk };
+  }
+
+  /**
+   * Core's answer to the request. When it failed and no ticket was stored (a refusal, or a failure
+   * before the ticket), the thread made for it is archived rather than left open and orphaned; a
+   * ticket that was stored keeps its thread (the retry finishes the request there).
+   */
+  private async handleRequest(thread: Omit<Link, 'role'> | undefined, e: Extract<InboundEvent, { type: 'help.request' }>): Promise<HandleResult> {
+    try {
+      return await this.d.helpdesk.handle(e);
+    } catch (err) {
+      const stored = thread ? await this.d.helpdesk.requestFiled(e.request.idempotencyKey).catch(() => null) : null;
+      if (thread && !stored) await this.d.platform.archive(thread.channel).catch((e2: unknown) => this.d.log.warn({ err: e2 }, 'could not archive the thread of a failed request'));
+      throw err;
+    }
   }
 
   /** "Thanks! IT-12 is recorded. Follow IT-12 in #thread." */

@@ -11,11 +11,13 @@ import {
 } from 'discord.js';
 import { HelpdeskError, isHelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
-import type { InboundEvent, TicketRefInput } from '../../core/domain/inbound.js';
+import type { InboundEvent } from '../../core/domain/inbound.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { translator } from '../../core/i18n/index.js';
 import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
-import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID, decodeCustomId } from './discord.custom-id.js';
+import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID } from './discord.custom-id.js';
+import { decodeAction } from '../shared/action-codec.js';
+import { actionToEvent } from '../shared/action-events.js';
 import { discordIdentity, dmIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
 import type { DiscordIntake } from './discord.intake.js';
 import type { InteractionReplies, Ix } from './discord.replies.js';
@@ -47,18 +49,24 @@ export class DiscordInteractions {
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
     try {
-      // Gateway replays of the same interaction do nothing (and could not answer again anyway).
-      if (!recorded && !(await this.d.helpdesk.deps.idempotency.firstTime(`discord:interaction:${interaction.id}`))) return;
-      const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
-      if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
-      if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
-      if (interaction.isModalSubmit()) return await this.onModal(ix, interaction, who);
-      if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
-      if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
+      // A gateway replay of an interaction that was handled does nothing (and could not answer
+      // again anyway); one whose handling failed is claimed again (at least once, never at most once).
+      // Through the durable intake the job id already deduplicated it, and no database is asked before the answer.
+      if (recorded) await this.dispatch(ix, interaction);
+      else await this.d.helpdesk.once(`discord:interaction:${interaction.id}`, () => this.dispatch(ix, interaction));
     } catch (err) {
       if (recorded?.retry && !isHelpdeskError(err)) throw err;
       await this.replies.fail(ix, err);
     }
+  }
+
+  private async dispatch(ix: Ix, interaction: Interaction): Promise<void> {
+    const who = discordIdentity(interaction.user, interaction.guildId ?? this.d.guildIds[0] ?? '');
+    if (interaction.isChatInputCommand()) return await this.onCommand(ix, interaction, who);
+    if (interaction.isMessageContextMenuCommand()) return await this.onFileMessage(ix, interaction, who);
+    if (interaction.isModalSubmit()) return await this.onModal(ix, interaction, who);
+    if (interaction.isButton() || interaction.isStringSelectMenu()) return await this.onComponent(ix, interaction, who);
+    if (interaction.isRepliable()) await this.replies.ackUpdateOrNothing(ix);
   }
 
   private async onCommand(ix: Ix, interaction: ChatInputCommandInteraction, who: Identity): Promise<void> {
@@ -97,10 +105,10 @@ export class DiscordInteractions {
       await this.replies.ackUpdateOrNothing(ix);
       // `<ticketId>[:<tier the card showed>]`: two modals from one card escalate once.
       const [ticketId = '', tierText] = interaction.customId.slice(ESCALATE_MODAL_PREFIX.length).split(':');
-      const tier = Number(tierText);
       const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, ticketId);
-      const reason = interaction.fields.getTextInputValue(MODAL_REASON)?.trim() ?? '';
-      await this.handleTicket({ type: 'ticket.escalate', eventId: interaction.id, actor, ticket: { id: ticketId }, ...(reason ? { reason } : {}), ...(Number.isInteger(tier) && tier > 0 ? { expectTier: tier } : {}) });
+      const reason = interaction.fields.getTextInputValue(MODAL_REASON) ?? '';
+      const e = actionToEvent({ action: 'escalate', ticketId, ...(tierText ? { arg: tierText } : {}) }, actor, interaction.id, { reason });
+      if (e) await this.handleTicket(e);
       return;
     }
     if (interaction.customId !== HELP_MODAL_ID) return await this.replies.ackUpdateOrNothing(ix);
@@ -113,45 +121,22 @@ export class DiscordInteractions {
   /** Buttons and selects: the panel's "get help", and the actions of cards, suggestions and CSAT. */
   private async onComponent(ix: Ix, interaction: ButtonInteraction | StringSelectMenuInteraction, who: Identity): Promise<void> {
     if (interaction.customId === PANEL_ID) return await this.intake.showHelpModal(ix);
-    const a = decodeCustomId(interaction.customId);
+    const a = decodeAction(interaction.customId);
     if (!a) return await this.replies.ackUpdateOrNothing(ix);
     // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
     if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
     await this.replies.ackUpdateOrNothing(ix);
-    const ticket: TicketRefInput = { id: a.ticketId };
     const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, a.ticketId);
-    const base = { eventId: interaction.id, actor, ticket };
-    switch (a.action) {
-      case 'solved': {
-        const r = await this.handleTicket({ type: 'deflection.solved', ...base, articleId: a.arg ?? '' });
-        if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('intake.self_served', { number: r.number })));
-        return;
-      }
-      case 'need_help': {
-        const r = await this.handleTicket({ type: 'deflection.need_help', ...base });
-        if (r) await this.replies.editOriginal(ix, this.replies.plain(this.intake.receivedText(r, ix.locale, this.d.directory.desk(r.deskId), 'intake.routed')));
-        return;
-      }
-      case 'rate': {
-        const r = await this.handleTicket({ type: 'ticket.rate', ...base, score: Number(a.arg) });
-        if (r) await this.replies.editOriginal(ix, this.replies.plain(translator(ix.locale)('csat.thanks', { number: r.number, score: a.arg })));
-        return;
-      }
-      case 'priority': {
-        const value = interaction.isStringSelectMenu() ? interaction.values[0] : a.arg;
-        await this.handleTicket({ type: 'ticket.set_priority', ...base, priority: value ?? '' });
-        return;
-      }
-      case 'claim':
-      case 'unclaim':
-      case 'resolve':
-      case 'reopen':
-        // The notifier edits the card in place; nothing else to say here.
-        await this.handleTicket({ type: `ticket.${a.action}`, ...base });
-        return;
-      default:
-        return;
-    }
+    const selected = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
+    const e = actionToEvent(a, actor, interaction.id, { ...(selected !== undefined ? { selected } : {}) });
+    if (!e) return;
+    const r = await this.handleTicket(e);
+    if (!r) return;
+    const tr = translator(ix.locale);
+    // Card actions need no answer (the notifier edits the card in place); requester-side ones do.
+    if (a.action === 'solved') await this.replies.editOriginal(ix, this.replies.plain(tr('intake.self_served', { number: r.number })));
+    if (a.action === 'need_help') await this.replies.editOriginal(ix, this.replies.plain(this.intake.receivedText(r, ix.locale, this.d.directory.desk(r.deskId), 'intake.routed')));
+    if (a.action === 'rate') await this.replies.editOriginal(ix, this.replies.plain(tr('csat.thanks', { number: r.number, score: a.arg })));
   }
 
   private async handleTicket(e: InboundEvent): Promise<Ticket | undefined> {

@@ -40,17 +40,17 @@ export class DiscordMessages {
 
   /** The ticket a message belongs to: a private ticket thread, a thread under a card, or a DM link. */
   private async locate(m: Message): Promise<{ ticket: Ticket; at: LinkLocation } | null> {
-    const store = this.d.store;
+    const hd = this.d.helpdesk;
     if (!m.guildId) {
       for (const workspace of this.d.guildIds) {
         const at = { platform: PLATFORM, workspace, channel: m.channelId };
-        const t = await store.findByLink(at);
+        const t = await hd.ticketAt(at);
         if (t) return { ticket: t, at };
       }
       return null;
     }
     const at: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: m.channelId };
-    const t = await store.findByLink(at);
+    const t = await hd.ticketAt(at);
     if (t) return { ticket: t, at };
     let parentId = m.channel.isThread() ? m.channel.parentId : null;
     if (!parentId && m.channel.partial) {
@@ -59,7 +59,7 @@ export class DiscordMessages {
     }
     if (!parentId) return null;
     const underCard: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: parentId, thread: m.channelId };
-    const t2 = await store.findByLink(underCard);
+    const t2 = await hd.ticketAt(underCard);
     return t2 ? { ticket: t2, at: underCard } : null;
   }
 }

@@ -24,7 +24,7 @@ export class DiscordReactions {
     const emoji = reaction.emoji.name ?? '';
     try {
       // On a triage card (anchor = the card's message id) only the claim reaction means something.
-      const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
+      const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
       if (t && t.links.some((l) => l.role === 'triage' && l.message === msg.id)) {
         if (!emojiMatches(emoji, this.d.directory.desk(t.deskId).reactions.claim)) return;
         await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${msg.id}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
@@ -49,8 +49,11 @@ export class DiscordReactions {
     if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: partial.channelId })) return;
     const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: partial.channelId });
     if (!emojiMatches(emoji, desk.reactions.fileTicket) || !this.watched(guildId, partial)) return;
-    // The same reaction dispatched twice (gateway replay) does nothing twice.
-    if (!(await this.d.helpdesk.deps.idempotency.firstTime(`discord:reaction-file:${partial.id}:${who.user}:${emoji}`))) return;
+    // The same reaction dispatched twice (gateway replay) does nothing twice; one whose filing failed is filed by the replay.
+    await this.d.helpdesk.once(`discord:reaction-file:${partial.id}:${who.user}:${emoji}`, () => this.file(partial, guildId));
+  }
+
+  private async file(partial: Message | PartialMessage, guildId: string): Promise<void> {
     const m = partial.partial ? await partial.fetch() : partial;
     if (m.author.bot || m.webhookId || m.system) return;
     const text = messageText(m);

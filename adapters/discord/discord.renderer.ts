@@ -12,7 +12,7 @@ import { t } from '../../core/i18n/index.js';
 import { truncate } from '../../core/views/sanitize.js';
 import { clipText } from '../../core/views/text-limits.js';
 import type { View, ViewAction } from '../../core/views/view.js';
-import { encodeCustomId } from './discord.custom-id.js';
+import { encodeAction } from '../shared/action-codec.js';
 
 /** The JSON body of a Discord message create/edit (and of interaction response data). */
 export interface DiscordMessageBody {
@@ -89,7 +89,7 @@ const button = (a: ViewAction, label = a.label): APIButtonComponent => ({
   type: ComponentType.Button,
   style: STYLE[a.style ?? 'default'],
   label: truncate(label, 80),
-  custom_id: encodeCustomId(a.action, a.ticketId, a.arg),
+  custom_id: encodeAction(a),
 });
 
 const rowsOf = (buttons: APIButtonComponent[]): Array<APIActionRowComponent<APIComponentInMessageActionRow>> => {
@@ -140,7 +140,7 @@ export function renderView(view: View, opts: RenderOptions = {}): RenderedMessag
       components: [
         {
           type: ComponentType.StringSelect,
-          custom_id: encodeCustomId(s.action, s.ticketId),
+          custom_id: encodeAction({ action: s.action, ticketId: s.ticketId }),
           placeholder: truncate(s.placeholder, 150),
           options: s.options.slice(0, 25).map((o) => ({ label: truncate(o.label, 100), value: o.value, default: o.value === s.selected })),
         },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { InteractionResponseType, MessageFlags, Routes } from 'discord.js';
+import { DiscordAPIError, InteractionResponseType, MessageFlags, Routes } from 'discord.js';
+import { PlatformError } from '../../core/ports/chat-platform.port.js';
 import type { REST } from 'discord.js';
 import { isHelpdeskError } from '../../core/domain/errors.js';
 import type { Logger } from '../../core/ports/logger.port.js';
@@ -7,6 +8,9 @@ import { errorView, noticeView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import type { DiscordPlatform } from './discord.platform.js';
 import { renderView, type DiscordMessageBody } from './discord.renderer.js';
+
+/** Discord's error code for a second callback on one interaction. */
+const ALREADY_ACKNOWLEDGED = 40060;
 
 /** How far an interaction has been acknowledged (decides how an error reaches the person). */
 export type Ack = 'none' | 'reply' | 'update';
@@ -28,7 +32,15 @@ export class InteractionReplies {
   constructor(private readonly d: { platform: DiscordPlatform; rest: REST; applicationId: string; log: Logger }) {}
 
   async respond(ix: Ix, type: InteractionResponseType, data?: unknown): Promise<void> {
-    await this.d.platform.call('interaction callback', () => this.d.rest.post(Routes.interactionCallback(ix.id, ix.token), { body: data === undefined ? { type } : { type, data }, auth: false }));
+    try {
+      await this.d.platform.call('interaction callback', () => this.d.rest.post(Routes.interactionCallback(ix.id, ix.token), { body: data === undefined ? { type } : { type, data }, auth: false }));
+    } catch (e) {
+      // A gateway replay of an interaction whose first handling failed after acknowledging it: the
+      // work still has to be done (at least once); its answers then go to the original or follow-ups.
+      const deferral = type === InteractionResponseType.DeferredChannelMessageWithSource || type === InteractionResponseType.DeferredMessageUpdate;
+      if (deferral && e instanceof PlatformError && e.cause instanceof DiscordAPIError && e.cause.code === ALREADY_ACKNOWLEDGED) return;
+      throw e;
+    }
   }
 
   /** A no-op when the interaction was already deferred (by the gateway, before it was recorded). */

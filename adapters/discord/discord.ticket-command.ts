@@ -69,7 +69,8 @@ export class TicketCommand {
       const who = discordIdentity(interaction.user, guildId);
       if (focused.name === OPT_NAME && (await this.d.directory.agentByIdentity(who))) {
         const number = interaction.options.getString(OPT_TICKET)?.trim();
-        const t = number ? await this.d.store.getByNumber(number) : await this.ticketAt(guildId, interaction.channelId, interaction.client);
+        // Through core's visibility rule: a ticket of another desk does not reveal its desk's macros.
+        const t = number ? await this.d.helpdesk.ticket({ number }, who).catch(() => null) : await this.ticketAt(guildId, interaction.channelId, interaction.client);
         const desk = t ? this.d.directory.desk(t.deskId) : this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: interaction.channelId });
         const q = String(focused.value).trim().toLowerCase();
         choices = listMacros(desk)
@@ -92,10 +93,10 @@ export class TicketCommand {
   }
 
   private async ticketAt(guildId: string, channelId: string, client: Client): Promise<Ticket | null> {
-    const t = await this.d.store.findByLink({ platform: PLATFORM, workspace: guildId, channel: channelId });
+    const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: guildId, channel: channelId });
     if (t) return t;
     const ch = client.channels.cache.get(channelId) ?? (await client.channels.fetch(channelId).catch(() => null));
     const parentId = ch?.isThread() ? ch.parentId : null;
-    return parentId ? this.d.store.findByLink({ platform: PLATFORM, workspace: guildId, channel: parentId, thread: channelId }) : null;
+    return parentId ? this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: guildId, channel: parentId, thread: channelId }) : null;
   }
 }

@@ -161,7 +161,6 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   const inbound: SlackInboundDeps = {
     helpdesk: o.helpdesk,
     directory: o.directory ?? deps.directory,
-    store: o.store ?? deps.store,
     platform,
     client,
     people: new SlackPeople(client, log),

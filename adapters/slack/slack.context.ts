@@ -4,7 +4,6 @@ import type { Identity } from '../../core/domain/identity.js';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
-import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import type { View } from '../../core/views/view.js';
 import type { SlackPeople } from './slack.people.js';
 import type { SlackPlatform } from './slack.platform.js';
@@ -14,7 +13,6 @@ import { renderView } from './slack.renderer.js';
 export interface SlackInboundDeps {
   helpdesk: Helpdesk;
   directory: Directory;
-  store: Pick<TicketStore, 'findByLink' | 'get'>;
   platform: SlackPlatform;
   /** Web API client for inbound-side calls (views.open, conversations.replies, users.info). */
   client: WebClient;

@@ -53,7 +53,7 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
         } else if (!dm) {
           return; // top-level channel chatter is not ours
         }
-        const current = await d.store.findByLink({ platform: 'slack', workspace, channel: m.channel });
+        const current = await d.helpdesk.ticketAt({ platform: 'slack', workspace, channel: m.channel });
         // A redelivery of the DM that opened `current` is not a reply to it (its id is the ticket's key).
         if (current && CONVERSING.has(current.status) && current.idempotencyKey !== eventId) {
           await d.helpdesk.handle({ type: 'ticket.message', eventId, actor, at: { platform: 'slack', workspace, channel: m.channel }, text, messageId: m.ts });
@@ -91,7 +91,7 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
         if (tier) {
           if (event.reaction !== tier.desk.reactions.claim) return;
           // The card is the thread anchor of its triage link.
-          const t = await d.store.findByLink({ platform: 'slack', workspace, channel, thread: ts });
+          const t = await d.helpdesk.ticketAt({ platform: 'slack', workspace, channel, thread: ts });
           if (!t || !t.links.some((l) => l.platform === 'slack' && l.role === 'triage' && l.channel === channel && l.message === ts)) return;
           await d.helpdesk.handle({ type: 'ticket.claim', eventId, actor, ticket: { id: t.id } });
           return;

@@ -37,16 +37,15 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     await replyOnError(
       async () => {
         if (decoded.action === 'note') {
-          const t = await d.store.get(decoded.ticketId);
-          if (!t) throw new HelpdeskError('TICKET.NOT_FOUND', 'no such ticket', { ticket: '' });
+          // Agents of the ticket's desk only; anyone else gets the same answer as for a missing ticket.
+          const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const agent = await d.directory.agentByIdentity(actor);
           if (!agent?.desks.some((x) => x.desk === t.deskId)) throw new HelpdeskError('TICKET.NOT_AGENT', 'notes are for agents', { ticket: t.number });
           await d.client.views.open({ trigger_id: body.trigger_id, view: noteModal(t.id, t.number, locale) as never });
           return;
         }
         if (decoded.action === 'rate') {
-          const t = await d.store.get(decoded.ticketId);
-          if (!t) throw new HelpdeskError('TICKET.NOT_FOUND', 'no such ticket', { ticket: '' });
+          const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const meta: CsatMeta = { ticketId: t.id, score: Number(decoded.arg), ...(channel ? { channel } : {}), ...(messageTs ? { ts: messageTs } : {}) };
           try {
             await d.client.views.open({ trigger_id: body.trigger_id, view: csatModal(meta, t.number, locale ?? t.locale) as never });
@@ -170,7 +169,9 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
 /** Stores the CSAT answer once and turns the question message into a thank-you. */
 async function rate(d: SlackInboundDeps, actor: Identity, meta: Partial<CsatMeta>, comment: string | undefined, eventId: string): Promise<void> {
   if (!meta.ticketId) throw new HelpdeskError('INPUT.INVALID', 'csat without ticket', { detail: 'ticket' });
-  const r = await d.helpdesk.handle({ type: 'ticket.rate', eventId, actor, ticket: { id: meta.ticketId }, score: Number(meta.score), ...(comment ? { comment } : {}) });
+  const e = actionToEvent({ action: 'rate', ticketId: meta.ticketId, arg: String(meta.score) }, actor, eventId, { ...(comment ? { comment } : {}) });
+  if (!e) throw new HelpdeskError('INPUT.INVALID', 'csat without score', { detail: 'score' });
+  const r = await d.helpdesk.handle(e);
   if (r.kind !== 'ticket' || !meta.channel || !meta.ts) return;
   const t = r.ticket;
   const tr = translator(t.locale, d.directory.desk(t.deskId).locale);

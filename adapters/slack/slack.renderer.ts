@@ -130,7 +130,7 @@ export function renderView(view: View, opts: RenderOptions = {}): SlackMessage {
   if (view.select) {
     const s = view.select;
     const options = s.options.map((o) => ({ text: { type: 'plain_text', text: cut(o.label, LIMIT.option) }, value: encodeAction({ action: s.action, ticketId: s.ticketId, arg: o.value }) }));
-    const initial = options.find((o) => s.selected !== undefined && o.value.endsWith(`|${s.selected}`));
+    const initial = options[s.options.findIndex((o) => s.selected !== undefined && o.value === s.selected)];
     elements.push({
       type: 'static_select',
       action_id: `hd:${s.action}:${n++}`,

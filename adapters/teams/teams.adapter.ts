@@ -92,7 +92,7 @@ export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
   const installs = o.installs ?? new MemoryTeamsInstallStore();
   const botAppId = o.appId ?? PLACEHOLDER_APP_ID;
   const platform = new TeamsPlatform({ adapter, botAppId, store: o.store, directory: o.directory, installs, serviceUrl: o.serviceUrl, log });
-  const bot = new TeamsHelpdeskBot({ helpdesk: o.helpdesk, directory: o.directory, store: o.store, platform, installs, claimReactions: o.claimReactions, log });
+  const bot = new TeamsHelpdeskBot({ helpdesk: o.helpdesk, directory: o.directory, platform, installs, claimReactions: o.claimReactions, log });
   const maxBody = o.maxBodyBytes ?? 256 * 1024;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

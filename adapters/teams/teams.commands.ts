@@ -22,10 +22,10 @@ const TICKET_NUMBER = /^[A-Za-z][A-Za-z0-9]*-\d+$/;
  */
 export function parseTeamsCommand(input: string): TeamsCommand {
   const text = input.trim();
-  const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  const m = /^(\S+)(\s[\s\S]*)?$/.exec(text);
   if (!m) return { kind: 'usage' };
   const word = m[1]!.toLowerCase().replace(/^\//, '');
-  const rest = m[2]!.trim();
+  const rest = (m[2] ?? '').trim();
   const agent = parseHelpCommand(word === 'help' || word === 'ayuda' ? rest : text.replace(/^\//, ''));
   if (isAgentCommand(agent)) return agent;
   if (word === 'help' || word === 'ayuda') return rest ? { kind: 'help', text: rest } : { kind: 'usage' };

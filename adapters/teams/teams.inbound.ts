@@ -49,7 +49,7 @@ export function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|li)>/gi, '\n')
-    .replace(/<(?!\/?at\b)[^>]+>/gi, '')
+    .replace(/<(?!\/?at\b)[^<>]+>/gi, '')
     .replace(/&(nbsp|amp|lt|gt|quot|#39|apos);/g, (m) => ENTITIES[m] ?? m)
     .replace(/\n{3,}/g, '\n\n')
     .trim();
@@ -66,14 +66,11 @@ export function cleanText(a: Partial<Activity>): string {
 }
 
 /**
- * The core event for a card button (`Action.Execute`), or undefined for a refresh. The mapping is
- * the one every adapter shares; `rate` is ours because the CSAT card carries its comment input.
+ * The core event for a card button (`Action.Execute`), or undefined for a refresh: the mapping every
+ * adapter shares, with the inputs Teams merged into the action's data (priority choice, CSAT comment).
  */
 export function cardActionEvent(d: CardActionData & { priority?: string; comment?: string }, actor: Identity, eventId: string): InboundEvent | undefined {
   if (d.action === REFRESH) return undefined;
-  if (d.action === 'rate') {
-    const comment = d.comment?.trim();
-    return { type: 'ticket.rate', eventId, actor, ticket: { id: d.ticketId }, score: Number(d.arg), ...(comment ? { comment } : {}) };
-  }
-  return actionToEvent({ action: d.action, ticketId: d.ticketId, ...(d.arg !== undefined ? { arg: d.arg } : {}) }, actor, eventId, d.priority) ?? undefined;
+  const input = { ...(d.priority !== undefined ? { selected: d.priority } : {}), ...(d.comment !== undefined ? { comment: d.comment } : {}) };
+  return actionToEvent({ action: d.action, ticketId: d.ticketId, ...(d.arg !== undefined ? { arg: d.arg } : {}) }, actor, eventId, input) ?? undefined;
 }

@@ -2,6 +2,7 @@ import type { Activity, Attachment } from 'botbuilder';
 import { t } from '../../core/i18n/index.js';
 import { clipText, jsonPayloadWeight, measure, payloadBytes } from '../../core/views/text-limits.js';
 import type { ActionId, View, ViewAction } from '../../core/views/view.js';
+import { actionFields, decodeActionFields } from '../shared/action-codec.js';
 
 /** Adapter-internal verb Teams sends when a card asks for its refreshed version. */
 export const REFRESH = 'refresh';
@@ -43,7 +44,7 @@ const execute = (a: Pick<ViewAction, 'action' | 'ticketId' | 'arg' | 'label' | '
   type: 'Action.Execute',
   title: a.label,
   verb: `hd:${a.action}`,
-  data: { hd: { action: a.action, ticketId: a.ticketId, ...(a.arg !== undefined ? { arg: a.arg } : {}) } satisfies CardActionData },
+  data: { hd: actionFields(a) satisfies CardActionData },
   ...(a.style === 'primary' ? { style: 'positive' } : a.style === 'danger' ? { style: 'destructive' } : {}),
 });
 
@@ -182,11 +183,11 @@ export function parseCardAction(data: unknown): (CardActionData & { priority?: s
   if (!data || typeof data !== 'object') return undefined;
   const d = data as { hd?: Partial<CardActionData>; priority?: unknown; comment?: unknown };
   const hd = d.hd;
-  if (!hd || typeof hd.action !== 'string' || typeof hd.ticketId !== 'string') return undefined;
+  // Our refresh verb, or an action the shared codec knows (anything else: not ours).
+  const decoded = hd?.action === REFRESH && typeof hd.ticketId === 'string' && hd.ticketId ? { action: REFRESH as CardActionId, ticketId: hd.ticketId } : decodeActionFields(hd);
+  if (!decoded) return undefined;
   return {
-    action: hd.action as CardActionId,
-    ticketId: hd.ticketId,
-    arg: typeof hd.arg === 'string' ? hd.arg : undefined,
+    ...decoded,
     priority: typeof d.priority === 'string' ? d.priority : undefined,
     comment: typeof d.comment === 'string' ? d.comment : undefined,
   };

@@ -12,9 +12,13 @@ function queueArg(q: string | undefined): QueueName | undefined {
 }
 
 async function withQueues<T>(prefix: string, fn: (q: JobsQueues) => Promise<T>): Promise<T> {
-  const url = readEnv().REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: point it at the Redis the workers use');
-  const queues = createQueues({ connection: { ...parseRedisUrl(url), maxRetriesPerRequest: 1, retryStrategy: () => null }, prefix });
+  const env = readEnv();
+  const url = env.REDIS_URL;
+  if (!url && !env.redisCluster) throw new Error('REDIS_URL (or REDIS_CLUSTER_NODES) is not set: point it at the Redis the workers use');
+  const connection = env.redisCluster
+    ? { ...env.redisCluster, options: { ...env.redisCluster.options, clusterRetryStrategy: () => null, redisOptions: { ...env.redisCluster.options.redisOptions, maxRetriesPerRequest: 1 } } }
+    : { ...parseRedisUrl(url!), maxRetriesPerRequest: 1, retryStrategy: () => null };
+  const queues = createQueues({ connection, prefix });
   try {
     return await fn(queues);
   } finally {
@@ -35,7 +39,7 @@ function parseRedisUrl(url: string) {
   };
 }
 
-/** Registers `helpdesk jobs failed` and `helpdesk jobs retry` (Redis from REDIS_URL). */
+/** Registers `helpdesk jobs failed` and `helpdesk jobs retry` (Redis from REDIS_URL or REDIS_CLUSTER_NODES). */
 export function registerJobsCommands(program: Command): void {
   const jobs = program.command('jobs').description('Inspect and retry background jobs (delivery, sla, automation)');
 

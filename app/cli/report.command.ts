@@ -5,7 +5,7 @@ import { MongoMetricsStore } from '../../core/store/metrics-rollup.model.js';
 import { summarizeRollups, type DeskReport } from '../../core/use-cases/desk-report.js';
 import { readEnv } from '../config/env.js';
 import { loadDeskFile } from '../config/load-desk-file.js';
-import { startFerretdb } from '../services/ferretdb.js';
+import { startLocalStore } from '../services/local-store.js';
 
 const fmt = (v: number | null, unit = '') => (v === null ? '—' : `${v}${unit}`);
 
@@ -37,7 +37,7 @@ export function registerReportCommands(program: Command): void {
       const desks = loadDeskFile(env.HELPDESK_CONFIG ?? path.resolve('helpdesk.example.yaml')).desks.map((d) => d.id);
       if (o.desk && !desks.includes(o.desk)) throw new Error(`no desk ${o.desk} (known: ${desks.join(', ')})`);
       // Same defaults as `npm start`: the local FerretDB data when MONGODB_URI is not set.
-      const local = env.MONGODB_URI ? undefined : await startFerretdb(path.resolve(env.HELPDESK_DATA_DIR ?? '.data', 'ferretdb'), undefined, { postgresqlUrl: env.HELPDESK_FERRETDB_POSTGRESQL_URL });
+      const local = env.MONGODB_URI ? undefined : await startLocalStore({ dataDir: path.resolve(env.HELPDESK_DATA_DIR ?? '.data'), backend: env.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: env.HELPDESK_FERRETDB_POSTGRESQL_URL });
       const conn = await mongoose.createConnection(env.MONGODB_URI ?? `${local!.url}helpdesk`).asPromise();
       try {
         const store = new MongoMetricsStore(conn);

@@ -24,8 +24,18 @@ const envSchema = z.object({
   HELPDESK_CONFIG: optionalString,
   HELPDESK_ROLE: z.enum(['all', 'web', 'gateway', 'worker']).default('all'),
   HELPDESK_DATA_DIR: optionalString,
-  HELPDESK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and -').default('helpdesk'),
-  /** Local FerretDB on PostgreSQL instead of SQLite files (when MONGODB_URI is unset). */
+  /** On Redis Cluster the prefix is used as a hash tag (`{helpdesk}`); braces may be written explicitly. */
+  HELPDESK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^(?:[A-Za-z0-9_-]{1,64}|\{[A-Za-z0-9_-]{1,64}\})$/, 'letters, digits, _ and - (at most 64), optionally in braces: {helpdesk}')
+    .default('helpdesk'),
+  /**
+   * Local FerretDB's storage when MONGODB_URI is unset: `postgresql` (an embedded PostgreSQL 16 in
+   * the data directory, or HELPDESK_FERRETDB_POSTGRESQL_URL) or `sqlite` (files; slower, serialises
+   * writes). Unset: PostgreSQL, unless the data directory holds only SQLite data from before.
+   */
+  HELPDESK_FERRETDB_BACKEND: z.enum(['postgresql', 'sqlite']).optional().or(z.literal('').transform(() => undefined)),
+  /** Local FerretDB on this PostgreSQL database (created if missing) instead of the embedded one. */
   HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
@@ -36,6 +46,24 @@ const envSchema = z.object({
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
   HELPDESK_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * A Redis Cluster instead of REDIS_URL: comma-separated seed nodes, `host:port` or
+   * `redis://[user:password@]host:port` (credentials and TLS from the first URL; `rediss:` for TLS).
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .trim()
+    .max(4096)
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const nodes = v.split(',').map((n) => n.trim()).filter(Boolean);
+      if (nodes.length > 64) ctx.addIssue({ code: 'custom', message: 'at most 64 seed nodes' });
+      const parsed = nodes.map((n) => parseRedisNode(n));
+      const bad = nodes.filter((_, i) => !parsed[i]);
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `expected host:port or redis://host:port, got ${bad.slice(0, 3).map((b) => JSON.stringify(b.slice(0, 100))).join(', ')}` });
+      return parsed.filter((n) => n !== undefined);
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KB_DIR: optionalString,
   SLACK_BOT_TOKEN: optionalString,
@@ -59,6 +87,31 @@ const envSchema = z.object({
   DISCORD_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
 });
 
+/** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */
+function parseRedisNode(n: string): { host: string; port: number; username?: string; password?: string; tls: boolean } | undefined {
+  let u: URL;
+  try {
+    u = new URL(/^rediss?:\/\//.test(n) ? n : `redis://${n}`);
+  } catch {
+    return undefined;
+  }
+  const port = Number(u.port || 6379);
+  if (!u.hostname || !Number.isInteger(port) || port < 1 || port > 65535 || (u.pathname !== '' && u.pathname !== '/')) return undefined;
+  return {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:',
+  };
+}
+
+/** A Redis Cluster connection as jobs/ takes it (`{ cluster, options }`). */
+export interface RedisClusterSettings {
+  cluster: Array<{ host: string; port: number }>;
+  options: { redisOptions: { username?: string; password?: string; tls?: object } };
+}
+
 export type Env = z.infer<typeof envSchema>;
 
 /** TEAMS_CHANNEL_SERVICE … TEAMS_OAUTH_SCOPE, as the Teams adapter's `identity` option takes them. */
@@ -80,7 +133,7 @@ export interface PlatformSettings {
 }
 
 /** Parses the environment; throws ConfigError naming each bad variable. The only reader of process.env. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings } {
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings } {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError('environment', describeIssues(r.error.issues));
   const e = r.data;
@@ -113,6 +166,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
     if (!e.DISCORD_TOKEN || !e.DISCORD_APPLICATION_ID) problems.push('DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord');
     else platforms.discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, apiUrl: e.DISCORD_API_URL };
   }
+  if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both');
   if (problems.length) throw new ConfigError('environment', problems);
-  return { ...e, platforms };
+  const seed = e.REDIS_CLUSTER_NODES?.[0];
+  const redisCluster: RedisClusterSettings | undefined = seed
+    ? {
+        cluster: e.REDIS_CLUSTER_NODES!.map(({ host, port }) => ({ host, port })),
+        options: { redisOptions: { username: seed.username, password: seed.password, ...(seed.tls ? { tls: {} } : {}) } },
+      }
+    : undefined;
+  return { ...e, platforms, redisCluster };
 }

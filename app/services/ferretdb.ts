@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDatabase } from './postgres.js';
 import { commandExists, freePort, ServiceSetupError, startChild, stopChild, waitForPort } from './process-util.js';
 
 const wrapperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/ferretdb');
@@ -48,45 +49,29 @@ export interface RunningService {
   pid?(): number | undefined;
 }
 
-/**
- * Creates the PostgreSQL database named in `url` if it does not exist (FerretDB's PostgreSQL backend
- * needs it beforehand). Uses the `psql` client.
- */
-function ensurePostgresDatabase(url: string): void {
-  const u = new URL(url);
-  const db = decodeURIComponent(u.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(db)) throw new ServiceSetupError(`PostgreSQL database name must be letters, digits or _: ${db}`);
-  if (!commandExists('psql')) throw new ServiceSetupError(`psql is not installed: create the database ${db} yourself or install postgresql-client`);
-  u.pathname = '/postgres';
-  const q = (sql: string) => spawnSync('psql', [u.toString(), '-tAc', sql], { encoding: 'utf8' });
-  const found = q(`SELECT 1 FROM pg_database WHERE datname = '${db}'`);
-  if (found.status !== 0) throw new ServiceSetupError(`cannot reach PostgreSQL at ${u.host}: ${found.stderr.trim()}`);
-  if (found.stdout.trim() !== '1') {
-    const made = q(`CREATE DATABASE "${db}"`);
-    if (made.status !== 0 && !/already exists/.test(made.stderr)) throw new ServiceSetupError(`cannot create database ${db}: ${made.stderr.trim()}`);
-  }
-}
-
 export interface FerretdbOptions {
   /**
    * Use FerretDB's PostgreSQL backend with this database instead of SQLite files. It filters in
    * PostgreSQL rather than scanning in Go, which matters for benchmarks with thousands of tickets.
    */
   postgresqlUrl?: string;
+  /** Extra environment for the server (PGPASSWORD: a password kept out of the command line). */
+  env?: Record<string, string>;
 }
 
 /** Starts FerretDB on a free loopback port: SQLite backend in `dataDir`, or PostgreSQL when asked. */
 export async function startFerretdb(dataDir: string, log: (msg: string) => void = () => {}, opts: FerretdbOptions = {}): Promise<RunningService> {
   const bin = ensureFerretdbBinary(log);
-  mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   let backend = ['--handler=sqlite', `--sqlite-url=file:${path.resolve(dataDir)}/`];
-  if (opts.postgresqlUrl) {
-    ensurePostgresDatabase(opts.postgresqlUrl);
+  if (!opts.postgresqlUrl) mkdirSync(dataDir, { recursive: true });
+  else {
+    const u = new URL(opts.postgresqlUrl);
+    await ensureDatabase(Object.assign(new URL(u), { pathname: '/postgres' }).toString(), decodeURIComponent(u.pathname.slice(1)), opts.env?.PGPASSWORD);
     backend = ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`];
   }
   const args = [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error'];
-  let { child, stderr } = startChild(bin, args);
+  let { child, stderr } = startChild(bin, args, { env: opts.env });
   try {
     await waitForPort(port, 30_000, child);
   } catch (e) {
@@ -102,7 +87,7 @@ export async function startFerretdb(dataDir: string, log: (msg: string) => void 
       if (stopping) return;
       log(`FerretDB exited unexpectedly (${signal ?? `code ${code}`}):\n${err()}`);
       if (++restarts > 5) return;
-      ({ child, stderr } = startChild(bin, args));
+      ({ child, stderr } = startChild(bin, args, { env: opts.env }));
       watch(child, stderr);
       waitForPort(port, 30_000, child).then(
         () => log(`FerretDB restarted on port ${port}`),

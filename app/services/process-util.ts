@@ -42,19 +42,50 @@ export function commandExists(cmd: string): boolean {
   return !r.error;
 }
 
-/** Children still running; killed when this process exits however it exits, so none is orphaned. */
-const live = new Set<ChildProcess>();
+/** Children still running; signalled when this process exits however it exits, so none is orphaned. */
+const live = new Map<ChildProcess, NodeJS.Signals>();
 let exitHookInstalled = false;
 
-/** Starts a long-running child whose stderr is kept (last 4 KiB) for error messages. */
-export function startChild(cmd: string, args: string[], cwd?: string): { child: ChildProcess; stderr: () => string } {
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
+let setprivChecked: boolean | undefined;
+/** util-linux `setpriv` can make the kernel signal a child when its parent dies (Linux only). */
+function hasSetpriv(): boolean {
+  if (setprivChecked === undefined) setprivChecked = process.platform === 'linux' && commandExists('setpriv');
+  return setprivChecked;
+}
+
+export interface ChildOptions {
+  cwd?: string;
+  /** Added to this process's environment (e.g. a password that must not appear in `ps`). */
+  env?: Record<string, string>;
+  /** Run as this user and group (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+  /**
+   * Signal the child gets when this process exits or dies, even by SIGKILL (through `setpriv
+   * --pdeathsig` on Linux; elsewhere only on a normal exit). Default SIGTERM; servers that must shut
+   * down differently ask for their own signal.
+   */
+  exitSignal?: NodeJS.Signals;
+}
+
+/** Starts a long-running child whose stderr is kept (head and tail) for error messages. */
+export function startChild(cmd: string, args: string[], opts: ChildOptions = {}): { child: ChildProcess; stderr: () => string } {
+  const exitSignal = opts.exitSignal ?? 'SIGTERM';
+  // The kernel delivers the parent-death signal even when this process is SIGKILLed (no orphans).
+  const [file, argv] = hasSetpriv() ? ['setpriv', ['--pdeathsig', exitSignal.replace(/^SIG/, ''), '--', cmd, ...args]] : [cmd, args];
+  const child = spawn(file, argv, {
+    cwd: opts.cwd,
+    env: opts.env ? { ...process.env, ...opts.env } : undefined,
+    uid: opts.uid,
+    gid: opts.gid,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.set(child, exitSignal);
   child.once('exit', () => live.delete(child));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
+      for (const [c, sig] of live) c.kill(sig);
     });
   }
   // Keep the start (a Go panic's message) and the end of what the child writes to stderr.
@@ -68,11 +99,11 @@ export function startChild(cmd: string, args: string[], cwd?: string): { child: 
   return { child, stderr: () => (head.length < 2048 ? head : `${head}\n…\n${err}`) };
 }
 
-/** Sends SIGTERM, then SIGKILL after `graceMs` if the child is still alive. */
-export async function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+/** Sends `signal` (SIGTERM), then SIGKILL after `graceMs` if the child is still alive. */
+export async function stopChild(child: ChildProcess, graceMs = 3000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
+  child.kill(signal);
   const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(t);

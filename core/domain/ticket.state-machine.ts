@@ -58,7 +58,11 @@ function illegal(t: Ticket, action: TicketAction['type']): never {
  * other than `now`. Throws a coded HelpdeskError for every refusal.
  */
 export function decide(t: Ticket, action: TicketAction, actor: Actor, now: Date): TicketPatch {
-  // Specific refusals first, so people get the most useful message.
+  // Specific refusals first, so people get the most useful message — but a person who may not
+  // claim at all is told only that: who holds a ticket is for agents to know.
+  if (action.type === 'claim' && actor.kind === 'person' && !isAgent(actor)) {
+    throw new HelpdeskError('TICKET.NOT_AGENT', `only agents of desk ${t.deskId} can claim`, { ticket: t.number, action: action.type });
+  }
   if (action.type === 'claim' && (t.status === 'claimed' || t.status === 'pending')) {
     throw new HelpdeskError('TICKET.ALREADY_CLAIMED', `ticket ${t.number} is already claimed`, {
       ticket: t.number,

@@ -55,6 +55,11 @@ export interface Ticket {
   deflectedBy?: string;
   suggestedArticles?: string[];
   escalationReason?: string;
+  /**
+   * The key of the inbound event whose change was written last (set in the same atomic write):
+   * a retry of that event finds its change already stored and finishes the work instead of redoing it.
+   */
+  lastEvent?: string;
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -65,7 +70,7 @@ export interface Ticket {
 }
 
 /** Fields chosen when a ticket is created; the rest are derived. */
-export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links'>;
+export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links' | 'suggestedArticles'>;
 
 /** Turns free text into a one-line subject of at most 120 characters. */
 export function subjectFrom(text: string): string {

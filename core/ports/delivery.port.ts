@@ -8,9 +8,15 @@ import type { PostTarget } from './chat-platform.port.js';
  * the processor must make a repeat of the same key a no-op.
  */
 export type DeliveryOp =
-  | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'> }
+  | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
   | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
-  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' } };
+  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' }; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } };
+
+/*
+ * `relaySince` (epoch ms, on ops that create a link): conversation recorded from then on is relayed
+ * to the new link once it is stored — a message written while the card was being posted (before its
+ * link existed) still reaches it. `relayStyle`: how those relays read (language, platform tag).
+ */
 
 /** Sends outbound messages: through a retrying queue in production, inline in some tests. */
 export interface Delivery {

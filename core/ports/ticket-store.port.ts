@@ -40,12 +40,36 @@ export interface TicketStore {
   list(q: TicketQuery): Promise<Ticket[]>;
   /** Active (open, claimed, pending) tickets per assignee agent id. */
   activeLoad(agentIds: readonly string[]): Promise<Map<string, number>>;
-  appendTimeline(entry: Omit<TimelineEntry, 'id'>): Promise<TimelineEntry>;
+  /**
+   * Adds an entry. With `key` (the inbound event or step it records) the entry's id is derived from
+   * the key and a repeat returns the entry stored the first time (`created: false`) instead of adding one.
+   */
+  appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts?: { key?: string }): Promise<TimelineEntry & { created?: boolean }>;
+  /** The entry appended with this `key`, if any. */
+  keyedEntry(key: string): Promise<TimelineEntry | null>;
   timeline(ticketId: string, opts?: { includeInternal?: boolean; limit?: number }): Promise<TimelineEntry[]>;
 }
 
-/** Remembers processed inbound event ids so platform retries do nothing twice. */
+/** The outcome of `IdempotencyStore.begin`. */
+export type IdempotencyClaim =
+  /** This caller holds the key for the lease: do the work, then `complete` (or `release` on failure). */
+  | { outcome: 'run'; token: string }
+  /** The work for this key finished earlier: do nothing again. */
+  | { outcome: 'done' }
+  /** Another caller holds a live lease on this key right now. */
+  | { outcome: 'busy' };
+
+/**
+ * Remembers inbound event ids so platform retries do nothing twice — at least once, never at most
+ * once: a key is *claimed* with a lease before its work runs and marked done only after the work's
+ * effects are stored. A failed attempt releases its claim (and a crashed one's lease expires), so the
+ * platform's retry runs the work again; the work itself must be idempotent by key.
+ */
 export interface IdempotencyStore {
-  /** True the first time `key` is seen; false for every repeat. */
-  firstTime(key: string): Promise<boolean>;
+  /** Claims `key` for `leaseMs` (default 30 s) unless it is done or leased by someone else. */
+  begin(key: string, leaseMs?: number): Promise<IdempotencyClaim>;
+  /** Marks `key` done (after the work's effects are stored). A no-op if the lease was lost. */
+  complete(key: string, token: string): Promise<void>;
+  /** Gives `key` back after a failed attempt, so a retry runs the work again. */
+  release(key: string, token: string): Promise<void>;
 }

@@ -22,6 +22,9 @@ const NUMBER_BASE = 1000;
  */
 export const ticketIdFor = (idempotencyKey: string): string => `tk_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}`;
 
+/** A keyed timeline entry's id (see `appendTimeline`). */
+export const entryIdFor = (key: string): string => `te_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+
 /**
  * At most this many ticket inserts at once per connection: a burst of creations in one process
  * (1,000 concurrent opens) must not turn into as many concurrent backend writes (FerretDB opens a
@@ -190,10 +193,24 @@ export class MongoTicketStore implements TicketStore {
     return m;
   }
 
-  async appendTimeline(entry: Omit<TimelineEntry, 'id'>): Promise<TimelineEntry> {
-    const doc = defined({ ...entry, _id: randomUUID() }) as unknown as TimelineDoc;
-    await this.entries.create(doc);
-    return toEntry(doc);
+  async appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts: { key?: string } = {}): Promise<TimelineEntry & { created?: boolean }> {
+    const _id = opts.key ? entryIdFor(opts.key) : randomUUID();
+    const doc = defined({ ...entry, _id }) as unknown as TimelineDoc;
+    try {
+      await this.entries.create(doc);
+    } catch (e) {
+      // The unique `_id` makes a keyed entry exactly-once: a retry finds the first attempt's entry.
+      if (!opts.key || !isDuplicateKey(e)) throw e;
+      const first = await this.entries.findById(_id).lean<TimelineDoc>();
+      if (first) return { ...toEntry(first), created: false };
+      throw e;
+    }
+    return { ...toEntry(doc), created: true };
+  }
+
+  async keyedEntry(key: string): Promise<TimelineEntry | null> {
+    const d = await this.entries.findById(entryIdFor(key)).lean<TimelineDoc>();
+    return d ? toEntry(d) : null;
   }
 
   async timeline(ticketId: string, opts: { includeInternal?: boolean; limit?: number } = {}): Promise<TimelineEntry[]> {

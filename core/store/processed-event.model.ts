@@ -1,33 +1,92 @@
+import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { IdempotencyStore } from '../ports/ticket-store.port.js';
+import type { IdempotencyClaim, IdempotencyStore } from '../ports/ticket-store.port.js';
 import { isDuplicateKey } from './schemas.js';
 
 interface ProcessedDoc {
   _id: string;
   at: Date;
+  /** `running` while a lease is held; `done` (or absent, for ids stored before leases) once finished. */
+  state?: 'running' | 'done';
+  token?: string;
+  /** When a running lease expires (epoch ms, wall clock). */
+  until?: number;
 }
-const processedSchema = new Schema<ProcessedDoc>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { collection: 'processed_events', versionKey: false });
+const processedSchema = new Schema<ProcessedDoc>(
+  {
+    _id: { type: String, required: true },
+    at: { type: Date, required: true },
+    state: { type: String, enum: ['running', 'done'] },
+    token: String,
+    until: Number,
+  },
+  { collection: 'processed_events', versionKey: false },
+);
 // No TTL index (FerretDB has none): jobs/ prunes old ids with a scheduled deleteMany on `at`.
 processedSchema.index({ at: 1 });
 
 export const processedEventModel = (c: Connection): Model<ProcessedDoc> =>
   (c.models.ProcessedEvent as Model<ProcessedDoc> | undefined) ?? c.model<ProcessedDoc>('ProcessedEvent', processedSchema);
 
-/** Idempotency by inserting the event id as `_id`: the unique primary key makes the first insert win. */
+/** Default lease: longer than any one inbound event's work, shorter than the platforms' first retry. */
+const DEFAULT_LEASE_MS = 30_000;
+
+/**
+ * Idempotency with leases, built only on what both MongoDB and FerretDB 1.24 make atomic: a unique
+ * `_id` insert. `begin` inserts `{_id: key, state: running, token, until}`; the first insert wins.
+ * An expired lease is taken over by inserting a marker `lease:<old token>` — unique per lease, so of
+ * several callers finding the same expired lease exactly one takes it (FerretDB's findAndModify is
+ * not atomic and cannot decide that). `complete` flips the state to done; `release` deletes the
+ * claim so the platform's retry starts afresh.
+ */
 export class MongoIdempotencyStore implements IdempotencyStore {
   private readonly M: Model<ProcessedDoc>;
   constructor(conn: Connection, private readonly now: () => Date = () => new Date()) {
     this.M = processedEventModel(conn);
   }
-  async firstTime(key: string): Promise<boolean> {
-    try {
-      await this.M.create({ _id: key, at: this.now() });
-      return true;
-    } catch (e) {
-      if (isDuplicateKey(e)) return false;
-      throw e;
-    }
+
+  /**
+   * Creates the collection and its index (idempotent). Call once at start-up: FerretDB creates a
+   * collection on first write, and many first writes at once can race on that.
+   */
+  async init(): Promise<void> {
+    await this.M.init(); // mongoose creates the collection (autoCreate) and its index
   }
+
+  async begin(key: string, leaseMs = DEFAULT_LEASE_MS): Promise<IdempotencyClaim> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const token = randomUUID();
+      try {
+        await this.M.create({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs });
+        return { outcome: 'run', token };
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+      const held = await this.M.findById(key).lean<ProcessedDoc>();
+      if (!held) continue; // released between our insert and our read: try again
+      if (held.state !== 'running') return { outcome: 'done' };
+      if ((held.until ?? 0) > Date.now()) return { outcome: 'busy' };
+      // The holder crashed (or hangs) past its lease: one caller takes the lease over.
+      try {
+        await this.M.create({ _id: `lease:${held.token ?? ''}`, at: this.now(), state: 'done' });
+      } catch (e) {
+        if (isDuplicateKey(e)) return { outcome: 'busy' };
+        throw e;
+      }
+      await this.M.updateOne({ _id: key }, { $set: { token, until: Date.now() + leaseMs, at: this.now() } });
+      return { outcome: 'run', token };
+    }
+    return { outcome: 'busy' };
+  }
+
+  async complete(key: string, token: string): Promise<void> {
+    await this.M.updateOne({ _id: key, token }, { $set: { state: 'done', at: this.now() }, $unset: { token: '', until: '' } });
+  }
+
+  async release(key: string, token: string): Promise<void> {
+    await this.M.deleteOne({ _id: key, token, state: 'running' });
+  }
+
   /** Forgets ids older than `before` (platforms stop retrying within minutes to hours). */
   async prune(before: Date): Promise<number> {
     const r = await this.M.deleteMany({ at: { $lt: before } });

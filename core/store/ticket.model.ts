@@ -24,6 +24,7 @@ export interface TicketDoc {
   deflectedBy?: string;
   suggestedArticles?: string[];
   escalationReason?: string;
+  lastEvent?: string;
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -69,6 +70,7 @@ const ticketSchema = new Schema<TicketDoc>(
     deflectedBy: String,
     suggestedArticles: [String],
     escalationReason: String,
+    lastEvent: String,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     claimedAt: Date,

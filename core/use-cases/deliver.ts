@@ -3,11 +3,18 @@ import type { ChatPlatform } from '../ports/chat-platform.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
 import type { TicketStore } from '../ports/ticket-store.port.js';
+import type { Link } from '../domain/link.js';
+import { catchUpOps } from './relay.js';
 
 export interface DeliverDeps {
   platforms: ReadonlyMap<Platform, ChatPlatform>;
   store: TicketStore;
   clock: Clock;
+  /**
+   * Where the relays a new link missed are sent (see `relaySince`); without it they are not sent.
+   * The queue worker passes the queue, `DirectDelivery` itself.
+   */
+  followUp?: Delivery;
 }
 
 /**
@@ -31,18 +38,29 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
     const workspace = op.kind === 'post' ? op.target.workspace : op.person.workspace;
     // A DM link is the whole conversation (no anchor message): replies there are not threaded.
     const anchor = op.kind === 'dm' ? {} : { message: posted.message, thread: posted.thread };
-    await deps.store.upsertLink(op.ticketId, { ...op.linkAs, platform: op.platform, workspace, channel: posted.channel, ...anchor, data: posted.data }, deps.clock.now());
+    const link: Link = { ...op.linkAs, platform: op.platform, workspace, channel: posted.channel, ...anchor, data: posted.data };
+    const t = await deps.store.upsertLink(op.ticketId, link, deps.clock.now());
+    // Conversation recorded while the post was in flight was relayed without this link: send it now.
+    if (op.relaySince !== undefined && deps.followUp) for (const f of await catchUpOps(deps.store, t, link, op.relaySince, op.relayStyle)) await deps.followUp.send(f);
   }
 }
 
 /** Delivery without a queue: sends immediately (used by tests and the CLI; production uses jobs/). */
 export class DirectDelivery implements Delivery {
+  /** Keys sent by this process (bounded): like the queue's job ids, a repeated key sends nothing. */
+  private readonly sent = new Set<string>();
   constructor(private readonly deps: DeliverDeps, private readonly onError: (err: unknown, op: DeliveryOp) => void = () => {}) {}
   async send(op: DeliveryOp): Promise<void> {
+    if (this.sent.has(op.key)) return;
+    this.sent.add(op.key);
+    if (this.sent.size > SENT_KEYS_KEPT) this.sent.delete(this.sent.values().next().value!);
     try {
-      await performDelivery(this.deps, op);
+      await performDelivery({ ...this.deps, followUp: this.deps.followUp ?? this }, op);
     } catch (err) {
+      this.sent.delete(op.key);
       this.onError(err, op);
     }
   }
 }
+
+const SENT_KEYS_KEPT = 10_000;

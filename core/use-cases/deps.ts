@@ -14,6 +14,12 @@ export interface CoreDeps {
   clock: Clock;
   idempotency: IdempotencyStore;
   log: Logger;
+  /**
+   * The key of the inbound event being handled (set by `Helpdesk.handle`). Writes carry it —
+   * timeline entries keyed by it, `lastEvent` on the ticket — so a retry after a partial failure
+   * finishes the work instead of doing it twice.
+   */
+  eventKey?: string;
 }
 
 /** A ticket named by id (internal) or by human number (`IT-1042`, typed by people). */

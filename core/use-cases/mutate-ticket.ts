@@ -58,26 +58,39 @@ export async function mutateTicket(
     const actor = await resolveActor(deps, before.deskId, who);
     const now = deps.clock.now();
     const act = typeof action === 'function' ? action(before) : action;
+    const key = deps.eventKey ? `${deps.eventKey}:${act.type}` : undefined;
+    const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
+    const entry = {
+      ticketId: before.id,
+      at: now,
+      kind: 'status' as const,
+      actor,
+      visibility: act.type === 'set_category' ? ('internal' as const) : ('public' as const),
+      text: note.text,
+      ...(note.clipped ? { clippedFrom: opts.note!.length } : {}),
+      event: act.type,
+    };
+    if (key && before.lastEvent === key) {
+      // A retry of an event whose change is already stored: finish what the failed attempt left
+      // undone (its events, then its timeline entry, which is written last) and do not change again.
+      if (!(await deps.store.keyedEntry(key))) {
+        await deps.events.emit({ type: EVENT_OF[act.type], ticket: before, actor, at: now });
+        await deps.store.appendTimeline(entry, { key });
+      }
+      return { ticket: before, before, actor };
+    }
     let patch = decide(before, act, actor, now);
     if (opts.enrich) patch = opts.enrich(before, patch, now);
+    if (key) patch = { ...patch, lastEvent: key };
     const ticket = await deps.store.update(before.id, before.version, patch, now);
     if (!ticket) {
       // Lost the race: back off a little (jittered) before re-reading.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       continue;
     }
-    const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
-    await deps.store.appendTimeline({
-      ticketId: ticket.id,
-      at: now,
-      kind: 'status',
-      actor,
-      visibility: act.type === 'set_category' ? 'internal' : 'public',
-      text: note.text,
-      ...(note.clipped ? { clippedFrom: opts.note!.length } : {}),
-      event: act.type,
-    });
+    // Events first, the keyed timeline entry last: a stored entry means the whole change is done.
     await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });
+    await deps.store.appendTimeline(entry, key ? { key } : {});
     return { ticket, before, actor };
   }
   throw new HelpdeskError('TICKET.CONFLICT', `ticket ${id ?? ''} kept changing; gave up after ${MAX_ATTEMPTS} attempts`, { ticket: id });

@@ -6,7 +6,8 @@ import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
 import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
 import { STORED_TEXT_MAX } from '../views/text-limits.js';
-import { csatView, escalationView, noticeView, relayView, ticketCard } from '../views/ticket-views.js';
+import { csatView, escalationView, noticeView, ticketCard } from '../views/ticket-views.js';
+import { relayOps, relayStyle } from './relay.js';
 import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
 import { actorName } from './resolve-actor.js';
@@ -40,7 +41,7 @@ export class TicketNotifier {
         if (e.entry?.clippedFrom) ops.push(...requesterOps(t, this.clippedNotice(t, e.entry.clippedFrom, t.locale ?? desk.locale), key('clipped')));
         break;
       case 'ticket.routed':
-        ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key));
+        ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key, e.at.getTime()));
         ops.push(...requesterOps(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
         break;
       case 'ticket.claimed':
@@ -54,7 +55,7 @@ export class TicketNotifier {
       case 'ticket.escalated': {
         const transcript = await buildTranscript(this.deps, t);
         const from = e.before?.tier ?? t.tier - 1;
-        ops.push(...this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key));
+        ops.push(...this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key, e.at.getTime()));
         ops.push(...this.updateCards(t, desk, key));
         const tierName = tierOf(desk, t.tier)?.name ?? tr('ticket.tier', { tier: t.tier });
         ops.push(...requesterOps(t, noticeView(tr('notify.escalated', { number: t.number, tier: tierName }), 'escalated'), key('requester')));
@@ -84,7 +85,12 @@ export class TicketNotifier {
         ops.push(...this.updateCards(t, desk, key));
         break;
       case 'ticket.message':
-        if (e.entry) ops.push(...this.relay(t, desk, e, key));
+        // The links as stored now, not as the message's writer read them: a card whose link was
+        // stored in between gets the message (or the card's catch-up does; the keys are the same).
+        if (e.entry) {
+          const links = (await this.deps.store.get(t.id))?.links ?? t.links;
+          ops.push(...relayOps(t, e.entry, relayStyle(desk, links), links));
+        }
         if (e.entry?.clippedFrom) ops.push(...this.clippedToAuthor(t, desk, e, key));
         break;
       default:
@@ -94,7 +100,7 @@ export class TicketNotifier {
   }
 
   /** New cards in the tier's channels on each configured platform (stored as triage links). */
-  private postCards(t: Ticket, desk: Desk, level: number, view: View, key: (w: string) => string): DeliveryOp[] {
+  private postCards(t: Ticket, desk: Desk, level: number, view: View, key: (w: string) => string, since: number): DeliveryOp[] {
     const tier = tierOf(desk, level);
     if (!tier) return [];
     return Object.entries(tier.channels).map(([platform, ch]) => ({
@@ -105,6 +111,8 @@ export class TicketNotifier {
       view,
       ticketId: t.id,
       linkAs: { role: 'triage' as const, tier: level },
+      relaySince: since,
+      relayStyle: relayStyle(desk, t.links),
     }));
   }
 
@@ -134,26 +142,5 @@ export class TicketNotifier {
       return [{ kind: 'post', key: key(`clipped:${entry.id}`), platform: at.platform, target: { workspace: at.workspace, channel: at.channel, thread: at.thread ?? at.message, data: at.data }, view, ticketId: t.id }];
     }
     return [{ kind: 'dm', key: key(`clipped:${entry.id}`), platform: e.actor.identity.platform, person: e.actor.identity, view, ticketId: t.id }];
-  }
-
-  /** Copies a message to every other linked place; internal notes only to agents' places. */
-  private relay(t: Ticket, desk: Desk, e: TicketEvent, key: (w: string) => string): DeliveryOp[] {
-    const entry = e.entry!;
-    const internal = entry.visibility === 'internal';
-    const src = entry.source;
-    const from = (l: Link) => src !== undefined && l.platform === src.platform && l.channel === src.channel && (l.thread ?? l.message) === src.thread;
-    // The platform tag ("Ana (slack)") only where it tells something: a desk or ticket on several platforms.
-    const platforms = new Set([...desk.tiers.flatMap((tier) => Object.keys(tier.channels)), ...t.links.map((l) => l.platform)]);
-    const label = src && platforms.size > 1 ? `${actorName(e.actor)} (${src.platform})` : actorName(e.actor);
-    return t.links
-      .filter((l) => (internal ? l.role === 'triage' : l.role !== 'announce') && !from(l))
-      .map((l) => ({
-        kind: 'post' as const,
-        key: key(`relay:${entry.id}:${l.platform}:${l.channel}:${l.message ?? ''}`),
-        platform: l.platform,
-        target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
-        view: relayView(entry, label, internal, l.role === 'requester' ? (t.locale ?? desk.locale) : desk.locale),
-        ticketId: t.id,
-      }));
   }
 }

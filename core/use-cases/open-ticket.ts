@@ -35,18 +35,27 @@ export interface OpenTicketResult {
 }
 
 /**
+ * Throws the refusal `openTicket` would give this request (empty, bad priority), so an adapter can
+ * check before it prepares anything on the platform (a Discord private thread). Long text is not a
+ * refusal: it is kept cut (docs/long-text.md).
+ */
+export function validateHelpRequest(req: Pick<HelpRequest, 'text' | 'subject' | 'priority'>): void {
+  if (!req.text.trim() && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
+  if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
+}
+
+/**
  * Records a request as a ticket (status `new`), suggests articles, and routes it when none fit.
  * A request longer than the stored maximum is not refused: the ticket keeps its first part with the
  * truncation marker, the timeline entry records the original length, and the requester is told.
  */
 export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<OpenTicketResult> {
+  validateHelpRequest(req);
   const written = req.text.trim();
-  if (!written && !req.subject?.trim()) throw new HelpdeskError('INPUT.INVALID', 'a help request needs some text', { detail: 'empty request' });
   if (!req.idempotencyKey) throw new HelpdeskError('INPUT.INVALID', 'idempotencyKey is required', { detail: 'missing idempotency key' });
-  if (req.priority !== undefined && !isPriority(req.priority)) throw new HelpdeskError('INPUT.INVALID', `bad priority ${String(req.priority)}`, { detail: 'priority' });
 
   const existing = await deps.store.findByIdempotencyKey(req.idempotencyKey);
-  if (existing) return { ticket: existing, created: false, suggestions: await suggestionsFor(deps, existing) };
+  if (existing) return finishOpening(deps, req, existing, await suggestionsFor(deps, existing));
 
   const desk = req.deskId ? deps.directory.desk(req.deskId) : deps.directory.deskFor(req.origin);
   const stored = clipStored(written, translator(req.locale, desk.locale)('text.truncated'));
@@ -61,7 +70,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
         })
       : [];
   const now = deps.clock.now();
-  const { ticket, created } = await deps.store.create(
+  const { ticket } = await deps.store.create(
     {
       deskId: desk.id,
       prefix: desk.prefix,
@@ -73,31 +82,54 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
       category,
       priority: req.priority ?? desk.defaultPriority,
       links: req.requesterLink ? [{ ...req.requesterLink, role: 'requester' }] : [],
+      ...(suggestions.length ? { suggestedArticles: suggestions.map((s) => s.id) } : {}),
       status: 'new',
       tier: 1,
     },
     now,
   );
-  if (!created) return { ticket, created, suggestions };
-  const entry = await deps.store.appendTimeline({
-    ticketId: ticket.id,
-    at: now,
-    kind: 'message',
-    actor: { kind: 'person', identity: req.requester },
-    visibility: 'public',
-    text: ticket.description,
-    ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
-    source: req.requesterLink ? { platform: req.requesterLink.platform, channel: req.requesterLink.channel, thread: req.requesterLink.thread, message: req.requesterLink.message } : undefined,
-  });
-  const withSuggestions = suggestions.length
-    ? ((await deps.store.update(ticket.id, ticket.version, { suggestedArticles: suggestions.map((s) => s.id) }, now)) ?? ticket)
-    : ticket;
-  await deps.events.emit({ type: 'ticket.created', ticket: withSuggestions, actor: { kind: 'person', identity: req.requester }, at: now, entry });
-  if (suggestions.length === 0) {
-    const routed = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
-    return { ticket: routed, created: true, suggestions };
+  return finishOpening(deps, req, ticket, suggestions, stored.clippedFrom);
+}
+
+/**
+ * The steps after the ticket is stored, each idempotent, so that the retry of a request whose first
+ * attempt failed half-way (ticket stored; timeline, events or routing not) completes it: the opening
+ * message is keyed by the request's key (stored once), `ticket.created` is emitted with it (rollups
+ * count a ticket's creation once), and a ticket with no suggestions is routed (routing a ticket
+ * already past `new` does nothing). `created` is true when this call stored the opening message or
+ * is the retry of the event that did (under `Helpdesk.handle`'s claim that means its first attempt
+ * failed, so the person has not been answered yet).
+ */
+async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, suggestions: KbSuggestion[], clippedFrom?: number): Promise<OpenTicketResult> {
+  const entry = await deps.store.appendTimeline(
+    {
+      ticketId: ticket.id,
+      at: ticket.createdAt,
+      kind: 'message',
+      actor: { kind: 'person', identity: ticket.requester },
+      visibility: 'public',
+      text: ticket.description,
+      ...(clippedFrom ? { clippedFrom } : {}),
+      source: req.requesterLink ? { platform: req.requesterLink.platform, channel: req.requesterLink.channel, thread: req.requesterLink.thread, message: req.requesterLink.message } : undefined,
+    },
+    { key: req.idempotencyKey },
+  );
+  // Announced by the call that stored the opening message, and again by a retry of the same event
+  // (its first attempt may have failed before announcing); not by another event filing the same
+  // request (a Slack shortcut after a reaction on the same message).
+  const answering = entry.created !== false || deps.eventKey === req.idempotencyKey;
+  if (answering) {
+    await deps.events.emit({ type: 'ticket.created', ticket, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry });
   }
-  return { ticket: withSuggestions, created: true, suggestions };
+  let result = ticket;
+  if (ticket.status === 'new' && !ticket.suggestedArticles?.length) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
+  return { ticket: result, created: answering, suggestions };
+}
+
+/** The ticket a request with this key made, as a repeat of that request sees it (no writes). */
+export async function findOpened(deps: CoreDeps, idempotencyKey: string): Promise<OpenTicketResult | null> {
+  const t = await deps.store.findByIdempotencyKey(idempotencyKey);
+  return t ? { ticket: t, created: false, suggestions: await suggestionsFor(deps, t) } : null;
 }
 
 async function suggestionsFor(deps: CoreDeps, t: Ticket): Promise<KbSuggestion[]> {

@@ -48,6 +48,9 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   const stored = clipStored(text, translator(found.locale, desk.locale)('text.truncated'));
   if (stored.clippedFrom) deps.log.info({ ticket: found.number, received: stored.clippedFrom, kept: stored.text.length }, 'message over the stored maximum kept cut; the author is told');
   const now = deps.clock.now();
+  // Keyed by the inbound event: a retry (or a replay that reaches here by another path, e.g. a
+  // requester's first message replayed once their chat is linked) finds the entry stored the first
+  // time and records nothing new; the steps below are idempotent and the relay's keys are stable.
   const entry = await deps.store.appendTimeline({
     ticketId: found.id,
     at: now,
@@ -57,7 +60,9 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
     text: stored.text,
     ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
     source: input.at ? { platform: input.at.platform, channel: input.at.channel, thread: input.at.thread, message: input.messageId } : undefined,
-  });
+  }, deps.eventKey ? { key: deps.eventKey } : {});
+  // The same key on another ticket, or this ticket's opening request replayed as a message: nothing to do.
+  if (entry.created === false && (entry.ticketId !== found.id || found.idempotencyKey === deps.eventKey)) return { recorded: false };
   let ticket = found;
   // A requester's answer takes a pending ticket back to the agent.
   if (isRequester && !isAgent && ticket.status === 'pending') {

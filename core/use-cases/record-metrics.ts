@@ -1,5 +1,6 @@
 import type { TicketEvent } from '../domain/events.js';
 import type { MetricsStore, RollupField } from '../ports/metrics.port.js';
+import type { IdempotencyStore } from '../ports/ticket-store.port.js';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -32,10 +33,27 @@ export function rollupDelta(e: TicketEvent): Partial<Record<RollupField, number>
   }
 }
 
-/** Subscriber that keeps the daily rollups reports read. */
-export function metricsRecorder(store: MetricsStore): (e: TicketEvent) => Promise<void> {
+/**
+ * Subscriber that keeps the daily rollups reports read. With `idempotency`, each change is counted
+ * once even when its event is emitted again (the retry of an inbound event whose first attempt
+ * failed after emitting): the key is the change itself (event type, ticket, version written).
+ */
+export function metricsRecorder(store: MetricsStore, idempotency?: IdempotencyStore): (e: TicketEvent) => Promise<void> {
   return async (e) => {
     const delta = rollupDelta(e);
-    if (Object.keys(delta).length) await store.increment(e.ticket.deskId, day(e.at), delta);
+    if (!Object.keys(delta).length) return;
+    const add = () => store.increment(e.ticket.deskId, day(e.at), delta);
+    if (!idempotency) return add();
+    // A ticket is created once whatever its version when announced; other changes by the version they wrote.
+    const key = e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`;
+    const claim = await idempotency.begin(key);
+    if (claim.outcome !== 'run') return;
+    try {
+      await add();
+    } catch (err) {
+      await idempotency.release(key, claim.token).catch(() => {});
+      throw err;
+    }
+    await idempotency.complete(key, claim.token);
   };
 }

@@ -1,3 +1,4 @@
+import { systemActor } from '../domain/actor.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
@@ -30,4 +31,20 @@ export async function buildTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, 
     size += lines.at(-1)!.length + 1;
   }
   return lines.join('\n');
+}
+
+/**
+ * Builds the transcript of a closed ticket and keeps it on the timeline as an internal `system`
+ * entry, once per ticket (keyed): a repeat returns the transcript stored the first time.
+ */
+export async function recordTranscript(deps: Pick<CoreDeps, 'store' | 'clock'>, t: Ticket): Promise<string> {
+  const key = `transcript:${t.id}`;
+  const stored = await deps.store.keyedEntry(key);
+  if (stored) return stored.text;
+  const markdown = await buildTranscript(deps, t);
+  const entry = await deps.store.appendTimeline(
+    { ticketId: t.id, at: deps.clock.now(), kind: 'system', actor: systemActor('transcript'), visibility: 'internal', text: markdown, event: 'transcript' },
+    { key },
+  );
+  return entry.text;
 }

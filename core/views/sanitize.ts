@@ -3,14 +3,15 @@
  * platform's syntax: Slack `<!channel>`, `<!here>`, `<!everyone>`, `<!subteam^ID>`; Discord
  * `@everyone`, `@here`, `<@&role>`; Teams `<at>…</at>`; and bare `@channel`. Person mentions are kept
  * as plain names where the syntax carries one. Adapters still use their platform's own guard
- * (Discord `allowedMentions`, Slack `parse: none`) as a second line.
+ * (Discord `allowedMentions`, Slack `parse: none`) as a second line. The patterns' bodies exclude `<`
+ * so that an unclosed tag never makes every later one rescan the rest of the text (linear time).
  */
 export function neutralizeMentions(text: string): string {
   return text
-    .replace(/<!(channel|here|everyone)(\|[^>]*)?>/gi, '@\u200b$1')
-    .replace(/<!subteam\^[A-Z0-9]+(\|([^>]*))?>/gi, (_m, _g, label: string | undefined) => `@\u200b${(label ?? 'group').replace(/^@/, '')}`)
+    .replace(/<!(channel|here|everyone)(\|[^<>]*)?>/gi, '@\u200b$1')
+    .replace(/<!subteam\^[A-Z0-9]+(\|([^<>]*))?>/gi, (_m, _g, label: string | undefined) => `@\u200b${(label ?? 'group').replace(/^@/, '')}`)
     .replace(/<@&\d+>/g, '@\u200brole')
-    .replace(/<at>(.*?)<\/at>/gi, '@\u200b$1')
+    .replace(/<at>([^<]*)<\/at>/gi, '@\u200b$1')
     .replace(/@(everyone|here|channel)\b/gi, '@\u200b$1');
 }
 

@@ -153,7 +153,7 @@ describe('Slack doctor (against the Slack Web API fake)', () => {
     fake.scopes = fake.scopes.filter((s) => s !== 'users:read' && s !== 'reactions:read');
     const p = problems(await checkSlack({ client, desks: [desk()], userLocale: 'slack' }));
     expect(p).toEqual([
-      expect.objectContaining({ level: 'error', check: 'scopes', message: expect.stringMatching(/^scope reactions:read is not granted/), fix: expect.stringMatching(/reinstall the app.*: reactions:read$/) }),
+      expect.objectContaining({ level: 'error', check: 'scopes', message: expect.stringMatching(/^scope reactions:read is not granted/), fix: expect.stringMatching(/reinstall the app to the workspace: reactions:read$/) }),
       expect.objectContaining({ level: 'error', check: 'scopes', message: expect.stringContaining('users:read is not granted (people\'s display names on cards and in threads, and SLACK_USER_LOCALE=slack (users.info)): SLACK_USER_LOCALE=slack falls back to the desk language') }),
       expect.objectContaining({ level: 'error', check: 'channel-membership', message: 'desk it tier 2 (Specialists): the bot is not a member of #it-tier2: cards cannot be posted there', fix: 'in Slack, open #it-tier2 and type /invite @<your bot>' }),
       expect.objectContaining({ level: 'error', check: 'channel-membership', message: 'desk it log: channel C_GONE: channel_not_found' }),

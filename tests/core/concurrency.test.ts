@@ -56,9 +56,16 @@ describe('concurrency on real storage', () => {
   });
 
   it('concurrent replays of one new request create one ticket', async () => {
-    const all = await Promise.all(Array.from({ length: 20 }, () => openTicket(hd.deps, request('same-key'))));
-    expect(new Set(all.map((r) => r.ticket.id)).size).toBe(1);
-    expect(all.filter((r) => r.created)).toHaveLength(1);
+    // Through the entry point: the event's claim makes the replays that arrive while the first is
+    // running duplicates (or the first's ticket, once stored); the store's unique ids do the rest.
+    const all = await Promise.all(Array.from({ length: 20 }, () => hd.helpdesk.handle({ type: 'help.request', eventId: 'same-key', request: request('same-key') })));
+    const opened = all.filter((r) => r.kind === 'opened');
+    expect(new Set(opened.map((r) => r.ticket.id)).size).toBe(1);
+    expect(opened.filter((r) => r.created)).toHaveLength(1);
+    expect(all.every((r) => r.kind === 'opened' || r.kind === 'duplicate')).toBe(true);
     expect(await db.connection.collection('tickets').countDocuments({ idempotencyKey: 'same-key' })).toBe(1);
+    const ticket = opened[0]!.ticket;
+    expect((await hd.store.timeline(ticket.id)).filter((e) => e.kind === 'message')).toHaveLength(1);
+    expect((await hd.store.timeline(ticket.id)).filter((e) => e.event === 'route')).toHaveLength(1);
   });
 });

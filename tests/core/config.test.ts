@@ -104,6 +104,23 @@ describe('environment validation', () => {
       'TEAMS_OPENID_METADATA_URL, TEAMS_LOGIN_URL, TEAMS_OAUTH_SCOPE: required when TEAMS_CHANNEL_SERVICE is not https://botframework.azure.us (a private cloud)',
     ]);
   });
+
+  it('local store backend and Redis Cluster seed nodes', () => {
+    expect(readEnv({}).HELPDESK_FERRETDB_BACKEND).toBeUndefined(); // PostgreSQL unless only older SQLite data exists
+    expect(readEnv({ HELPDESK_FERRETDB_BACKEND: 'sqlite' }).HELPDESK_FERRETDB_BACKEND).toBe('sqlite');
+    expect(problems(() => readEnv({ HELPDESK_FERRETDB_BACKEND: 'mysql' }))[0]).toMatch(/^HELPDESK_FERRETDB_BACKEND: /);
+    const e = readEnv({ REDIS_CLUSTER_NODES: 'rediss://u:p%40ss@10.0.0.1:7000, 10.0.0.2:7001,[::1]:7002', HELPDESK_QUEUE_PREFIX: '{hd}' });
+    expect(e.redisCluster).toEqual({
+      cluster: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7001 }, { host: '::1', port: 7002 }],
+      options: { redisOptions: { username: 'u', password: 'p@ss', tls: {} } },
+    });
+    expect(readEnv({}).redisCluster).toBeUndefined();
+    expect(problems(() => readEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,not a node:x' }))[0]).toMatch(/^REDIS_CLUSTER_NODES: expected host:port or redis:\/\/host:port, got "not a node:x"/);
+    expect(problems(() => readEnv({ REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://x:6379' }))).toEqual([
+      'REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both',
+    ]);
+    expect(problems(() => readEnv({ HELPDESK_QUEUE_PREFIX: '{a}b}' }))[0]).toMatch(/^HELPDESK_QUEUE_PREFIX: /);
+  });
 });
 
 describe('process start with a broken desk file', () => {

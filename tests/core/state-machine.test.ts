@@ -37,20 +37,62 @@ const cases: Array<{ action: TicketAction; actor: Actor }> = [
   { action: { type: 'set_category', category: 'network' }, actor: agent },
 ];
 
-const expectedStatus: Partial<Record<TicketAction['type'], TicketStatus>> = {
-  route: 'open', self_serve: 'self_service', claim: 'claimed', unclaim: 'open', pend: 'pending', resume: 'claimed',
-  escalate: 'open', resolve: 'resolved', reopen: 'open', close: 'closed',
-};
+/**
+ * The lifecycle of DESIGN.md written out by hand, not read from the table under test: every legal
+ * (from, action) and the status it leads to. Every pair not listed must be refused.
+ * new → open | self_service; open → claimed → pending ⇄ claimed; escalate re-opens one tier up;
+ * resolve from any active status; reopen a resolved ticket; close withdraws an unresolved ticket or
+ * closes a resolved one; rating and field changes leave the status as it is.
+ */
+const LEGAL: ReadonlyArray<readonly [from: TicketStatus, action: TicketAction['type'], to: TicketStatus]> = [
+  ['new', 'route', 'open'],
+  ['new', 'self_serve', 'self_service'],
+  ['open', 'self_serve', 'self_service'],
+  ['open', 'claim', 'claimed'],
+  ['claimed', 'unclaim', 'open'],
+  ['pending', 'unclaim', 'open'],
+  ['claimed', 'pend', 'pending'],
+  ['pending', 'resume', 'claimed'],
+  ['open', 'escalate', 'open'],
+  ['claimed', 'escalate', 'open'],
+  ['pending', 'escalate', 'open'],
+  ['open', 'resolve', 'resolved'],
+  ['claimed', 'resolve', 'resolved'],
+  ['pending', 'resolve', 'resolved'],
+  ['resolved', 'reopen', 'open'],
+  ['new', 'close', 'closed'],
+  ['open', 'close', 'closed'],
+  ['claimed', 'close', 'closed'],
+  ['pending', 'close', 'closed'],
+  ['resolved', 'close', 'closed'],
+  ['resolved', 'rate', 'resolved'],
+  ['closed', 'rate', 'closed'],
+  ['new', 'set_priority', 'new'],
+  ['open', 'set_priority', 'open'],
+  ['claimed', 'set_priority', 'claimed'],
+  ['pending', 'set_priority', 'pending'],
+  ['new', 'set_category', 'new'],
+  ['open', 'set_category', 'open'],
+  ['claimed', 'set_category', 'claimed'],
+  ['pending', 'set_category', 'pending'],
+];
+const STATUSES: readonly TicketStatus[] = ['new', 'self_service', 'open', 'claimed', 'pending', 'resolved', 'closed'];
 
 describe('ticket state machine', () => {
+  it('the expected table covers every status and action', () => {
+    expect([...STATUSES].sort()).toEqual([...TICKET_STATUSES].sort());
+    expect(new Set(LEGAL.map(([, a]) => a))).toEqual(new Set(cases.map((c) => c.action.type)));
+  });
+
   for (const { action, actor } of cases) {
-    for (const from of TICKET_STATUSES) {
-      const legal = allowedFrom(action.type).includes(from);
-      it(`${action.type} from ${from} is ${legal ? 'legal' : 'refused'}`, () => {
+    for (const from of STATUSES) {
+      const to = LEGAL.find(([f, a]) => f === from && a === action.type)?.[2];
+      it(`${action.type} from ${from} ${to ? `→ ${to}` : 'is refused'}`, () => {
         const t = ticket(from);
-        if (legal) {
+        expect(allowedFrom(action.type).includes(from)).toBe(to !== undefined);
+        if (to) {
           const patch = decide(t, action, actor, now);
-          if (expectedStatus[action.type]) expect(patch.status).toBe(expectedStatus[action.type]);
+          expect(patch.status ?? from).toBe(to);
         } else {
           let err: unknown;
           try {

@@ -40,6 +40,7 @@ export class FakeBotConnector {
   readonly calls: ConnectorCall[] = [];
   private server?: Server;
   private failures: Array<InjectedFailure & { left: number }> = [];
+  private holds: Array<{ kind: ConnectorCall['kind']; when?: (body: any) => boolean; arrive: () => void; gate: Promise<void> }> = [];
   private seq = 1;
   /** 1:1 conversations by user id: Teams returns the same conversation for the same user (`a:dm-<user>`, as tests/teams/activities.ts uses). */
   private readonly personal = new Map<string, string>();
@@ -61,6 +62,18 @@ export class FakeBotConnector {
   /** Makes the next matching call(s) fail with a connector error. */
   inject(f: InjectedFailure): void {
     this.failures.push({ ...f, left: f.times ?? 1 });
+  }
+
+  /**
+   * Holds the next call of `kind` (whose body matches `when`) until `release()`, as a slow connector
+   * would; `reached` resolves when it arrives. It is then answered as usual.
+   */
+  hold(kind: ConnectorCall['kind'], when?: (body: any) => boolean): { reached: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (arrive = r));
+    this.holds.push({ kind, when, arrive, gate: new Promise<void>((r) => (release = r)) });
+    return { reached, release };
   }
 
   /** Calls of a kind, optionally in a conversation (base channel id matches threaded ids too). */
@@ -115,6 +128,12 @@ export class FakeBotConnector {
       call.status = failure.status;
       const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'Retry-After': String(failure.retryAfterSeconds) } : {};
       return this.answer(res, failure.status, { error: { code: failure.status === 429 ? 'Throttled' : 'ServiceError', message: `injected ${failure.status}` } }, headers);
+    }
+    const held = this.holds.findIndex((x) => x.kind === call.kind && (!x.when || x.when(body)));
+    if (held >= 0) {
+      const [x] = this.holds.splice(held, 1);
+      x!.arrive();
+      await x!.gate;
     }
     switch (call.kind) {
       case 'create': {

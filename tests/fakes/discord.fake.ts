@@ -99,6 +99,7 @@ export class DiscordFake extends EventEmitter {
   private identified = false;
   private session = { id: '', seq: 0, events: [] as GatewayEvent[] };
   private rateLimits: Array<{ method: string; path: RegExp; retryAfterSec: number; times: number }> = [];
+  private holds: Array<{ method: string; path: RegExp; gate: Promise<void>; arrive: () => void }> = [];
   private dmByUser = new Map<string, string>();
   port = 0;
 
@@ -141,6 +142,18 @@ export class DiscordFake extends EventEmitter {
   /** Answer the next `times` matching requests with 429 and `Retry-After`. */
   rateLimit(method: string, path: RegExp, retryAfterSec = 1, times = 1): void {
     this.rateLimits.push({ method, path, retryAfterSec, times });
+  }
+
+  /**
+   * Holds the next matching request until `release()` (a slow Discord): `reached` resolves when it
+   * arrives. The request is then handled as usual.
+   */
+  hold(method: string, path: RegExp): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const h = { method, path, reached: new Promise<void>((r) => (reached = r)), gate: new Promise<void>((r) => (release = r)), arrive: () => reached() };
+    this.holds.push(h);
+    return { reached: h.reached, release };
   }
 
   /** Drops the gateway socket abruptly (no close frame): the client should RESUME. */
@@ -436,6 +449,12 @@ export class DiscordFake extends EventEmitter {
     }
     const rec: RecordedRequest = { method, path, query: url.searchParams, body, files, auth: req.headers.authorization };
     this.requests.push(rec);
+    const held = this.holds.findIndex((x) => x.method === method && x.path.test(path));
+    if (held >= 0) {
+      const [x] = this.holds.splice(held, 1);
+      x!.arrive();
+      await x!.gate;
+    }
     try {
       const limit = this.rateLimits.find((r) => r.method === method && r.path.test(path) && r.times > 0);
       if (limit) {

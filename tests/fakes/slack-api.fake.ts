@@ -44,6 +44,7 @@ export class SlackApiFake {
   private server?: Server;
   private seq = 0;
   private readonly failures: Array<{ method: string; failure: Failure; times: number }> = [];
+  private readonly holds: Array<{ method: string; when: (args: Record<string, unknown>) => boolean; arrive: () => void; gate: Promise<void> }> = [];
   /**
    * Where `apps.connections.open` points Socket Mode clients (e.g. `SlackSocketModeFake.issueUrl`);
    * called once per call, so each connection gets a fresh URL as from Slack.
@@ -83,6 +84,18 @@ export class SlackApiFake {
   /** The next `times` calls of `method` fail this way. */
   failNext(method: string, failure: Failure, times = 1): void {
     this.failures.push({ method, failure, times });
+  }
+
+  /**
+   * Holds the next call of `method` whose arguments match `when` until `release()` (a slow Slack);
+   * `reached` resolves when it arrives. It is then answered as usual.
+   */
+  hold(method: string, when: (args: Record<string, unknown>) => boolean = () => true): { reached: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (arrive = r));
+    this.holds.push({ method, when, arrive, gate: new Promise<void>((r) => (release = r)) });
+    return { reached, release };
   }
 
   /** Puts a message in a channel's history (what conversations.replies returns). */
@@ -134,6 +147,12 @@ export class SlackApiFake {
     const args = parseBody(raw, req.headers['content-type']);
     const auth = req.headers.authorization;
     this.calls.push({ method, args, ...(auth ? { token: auth.replace(/^Bearer /, '') } : {}) });
+    const held = this.holds.findIndex((x) => x.method === method && x.when(args));
+    if (held >= 0) {
+      const [x] = this.holds.splice(held, 1);
+      x!.arrive();
+      await x!.gate;
+    }
 
     const f = this.failures.find((x) => x.method === method && x.times > 0);
     if (f) {

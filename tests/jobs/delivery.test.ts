@@ -50,11 +50,39 @@ describe('delivery queue', () => {
     await waitFor(() => arrived('forbidden-1') === 1);
     expect((await listFailed(h.client.queues, 'delivery')).some((f) => f.about.includes('forbidden-1'))).toBe(false);
   });
+});
 
-  it('many messages to one channel under a tight per-channel limit all arrive once', async () => {
+describe('per-channel rate limit', () => {
+  // Its own workers: the shared harness above runs with limits the tests never reach.
+  const RATE = 5; // messages per second per channel, burst 1: one every 200 ms
+  let tight: Harness;
+  beforeAll(async () => {
+    tight = await harness(testDesk());
+    await tight.start({
+      only: ['delivery'],
+      schedulers: false,
+      attachScheduler: false,
+      delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits: { slack: { perChannel: { rate: RATE, burst: 1 }, global: { rate: 1000, burst: 1000 } } } },
+    });
+  });
+  afterAll(async () => tight.close());
+
+  it('spaces a burst to one channel at the limit, delivers each message once, and leaves other channels alone', async () => {
     const keys = Array.from({ length: 6 }, (_, i) => `burst-${i}`);
-    for (const k of keys) await h.client.delivery.send(post(k, 'C_BURST'));
-    await waitFor(() => keys.every((k) => arrived(k) === 1), 15_000, 'burst');
+    await Promise.all(keys.map((k) => tight.client.delivery.send(post(k, 'C_BURST'))));
+    await tight.client.delivery.send(post('other-1', 'C_OTHER'));
+    await waitFor(() => keys.every((k) => tight.slack.sent.some((s) => s.view.text === k)), 15_000, 'burst');
+    await new Promise((r) => setTimeout(r, 300));
+    const burst = tight.slack.sent.filter((s) => s.channel === 'C_BURST');
+    expect(burst.map((s) => s.view.text).sort()).toEqual(keys);
+    // The bucket holds one token and refills one every 1000/RATE ms, so the k-th post cannot go out
+    // before k intervals after the first (less the first post's own latency, allowed 100 ms).
+    const at = burst.map((s) => s.at).sort((a, b) => a - b);
+    for (let k = 1; k < at.length; k++) expect(at[k]! - at[0]!).toBeGreaterThanOrEqual((k * 1000) / RATE - 100);
+    // Another channel has its own bucket: its message does not queue behind the burst.
+    const other = tight.slack.sent.find((s) => s.view.text === 'other-1');
+    expect(other).toBeDefined();
+    expect(other!.at).toBeLessThan(at[at.length - 1]!);
   });
 });
 

@@ -4,7 +4,7 @@ import type { Identity, Platform } from '../../core/domain/identity.js';
 import type { Link } from '../../core/domain/link.js';
 import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '../../core/ports/chat-platform.port.js';
 import type { View } from '../../core/views/view.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers, type StartWorkersOptions } from '../../jobs/index.js';
+import { createJobsClient, startWorkers, type JobsClient, type JobsConnection, type RunningWorkers, type StartWorkersOptions } from '../../jobs/index.js';
 import { KeywordKb, person } from '../support/fixtures.js';
 import { freshDb, randomId, testRedisUrl } from '../support/services.js';
 
@@ -14,6 +14,8 @@ export interface Sent {
   thread?: string;
   message: string;
   view: View;
+  /** When it reached the platform (Date.now()). */
+  at: number;
 }
 
 /** What the next call answers: a thrown PlatformError (429 with Retry-After, 500, 403) or success. */
@@ -43,17 +45,17 @@ export class FakePlatform implements ChatPlatform {
   async post(target: PostTarget, view: View): Promise<Posted> {
     this.answer();
     const message = `m${++this.seq}`;
-    this.sent.push({ kind: 'post', channel: target.channel, thread: target.thread, message, view });
+    this.sent.push({ kind: 'post', channel: target.channel, thread: target.thread, message, view, at: Date.now() });
     return { channel: target.channel, message, thread: target.thread };
   }
   async update(link: Link, view: View): Promise<void> {
     this.answer();
-    this.sent.push({ kind: 'update', channel: link.channel, message: link.message ?? '', view });
+    this.sent.push({ kind: 'update', channel: link.channel, message: link.message ?? '', view, at: Date.now() });
   }
   async dm(p: Identity, view: View): Promise<Posted> {
     this.answer();
     const message = `m${++this.seq}`;
-    this.sent.push({ kind: 'dm', channel: `D_${p.user}`, message, view });
+    this.sent.push({ kind: 'dm', channel: `D_${p.user}`, message, view, at: Date.now() });
     return { channel: `D_${p.user}`, message };
   }
   texts(): string[] {
@@ -73,11 +75,11 @@ export interface Harness {
 }
 
 /** A helpdesk on a fresh database, with the queue Delivery and a random BullMQ prefix. */
-export async function harness(desk: Desk | Desk[], agents: Agent[] = [], o: { redisUrl?: string; prefix?: string; kb?: KeywordKb } = {}): Promise<Harness> {
+export async function harness(desk: Desk | Desk[], agents: Agent[] = [], o: { redisUrl?: string; connection?: JobsConnection; prefix?: string; kb?: KeywordKb } = {}): Promise<Harness> {
   const db = await freshDb();
-  const prefix = o.prefix ?? `t${randomId()}`;
-  const connection = o.redisUrl ?? testRedisUrl();
-  const client = createJobsClient({ connection, prefix });
+  const connection = o.connection ?? o.redisUrl ?? testRedisUrl();
+  const client = createJobsClient({ connection, prefix: o.prefix ?? `t${randomId()}` });
+  const prefix = client.queues.prefix; // on a Redis Cluster: the hash-tagged form
   const slack = new FakePlatform('slack');
   const platforms = new Map<Platform, ChatPlatform>([['slack', slack]]);
   const hd = await composeHelpdesk({ connection: db.connection, desks: Array.isArray(desk) ? desk : [desk], agents, kb: o.kb ?? new KeywordKb([]), platforms, delivery: () => client.delivery });

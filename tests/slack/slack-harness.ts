@@ -87,7 +87,7 @@ export async function startSlackHarness(o: { desk?: Partial<Desk> } = {}) {
     const action: Record<string, unknown> = { action_id: el.action_id, block_id: 'b1', type: el.type, action_ts: next() };
     if (el.type === 'button') Object.assign(action, { value: el.value, text: el.text });
     else {
-      const opt = (el.options as Array<{ value: string; text: unknown }>).find((x) => x.value.endsWith(`|${o.option}`));
+      const opt = (el.options as Array<{ value: string; text: unknown }>).find((x) => x.value.endsWith(`:${o.option}`));
       Object.assign(action, { selected_option: opt });
     }
     return {
@@ -146,7 +146,7 @@ export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
 export function findElement(blocks: unknown, name: string, arg?: string): Record<string, unknown> & { action_id: string; type: string; value?: string } | undefined {
   for (const b of (blocks ?? []) as Block[]) {
     for (const el of b.elements ?? []) {
-      if (arg !== undefined && !String(el.value ?? '').endsWith(`|${arg}`)) continue;
+      if (arg !== undefined && !String(el.value ?? '').endsWith(`:${arg}`)) continue;
       if (typeof el.action_id === 'string' && el.action_id.startsWith(`hd:${name}:`)) return el as never;
     }
   }

@@ -89,7 +89,7 @@ describe('slack: security, idempotency, refusals, modals and other intake paths'
     const card = h.fake.messages.get(TIER1)!.find((m) => blockText(m.blocks).includes(t!.number))!;
     await h.interaction(h.blockAction(card.blocks, 'priority', { user: ALICE, channel: TIER1, messageTs: card.ts, option: 'P1' }));
     expect((await h.composed.store.getByNumber(t!.number))?.priority).toBe('P1');
-    const upd = await h.fake.waitFor(() => h.fake.callsOf('chat.update').find((c) => c.args.ts === card.ts && (findElement(c.args.blocks, 'priority') as { initial_option?: { value: string } } | undefined)?.initial_option?.value.endsWith('|P1')));
+    const upd = await h.fake.waitFor(() => h.fake.callsOf('chat.update').find((c) => c.args.ts === card.ts && (findElement(c.args.blocks, 'priority') as { initial_option?: { value: string } } | undefined)?.initial_option?.value.endsWith(':P1')));
     expect(upd.args.channel).toBe(TIER1);
   });
 

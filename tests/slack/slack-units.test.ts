@@ -35,6 +35,11 @@ describe('shared: /help sub-commands', () => {
     expect(decodeAction(encodeAction({ action: 'claim', ticketId: 'abc' }))).toEqual({ action: 'claim', ticketId: 'abc' });
     expect(decodeAction('other|claim|x|')).toBeNull();
     expect(decodeAction('hd|drop_tables|x|')).toBeNull();
+    expect(decodeAction('hd:drop_tables:x')).toBeNull();
+    // One codec for every platform; buttons posted in the earlier Slack form still decode.
+    expect(decodeAction('hd|claim|abc|')).toEqual({ action: 'claim', ticketId: 'abc' });
+    expect(decodeAction(encodeAction({ action: 'priority', ticketId: 'tk_1', arg: 'P1' }))).toEqual({ action: 'priority', ticketId: 'tk_1', arg: 'P1' });
+    expect(() => encodeAction({ action: 'solved', ticketId: 't', arg: 'x'.repeat(100) })).toThrow(RangeError);
   });
 });
 
@@ -57,7 +62,7 @@ describe('slack renderer', () => {
     const ids = els.map((e) => e.action_id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(['hd:claim:0', 'hd:escalate:1', 'hd:priority:2', 'hd:note:3']);
-    expect((els[2]!.initial_option as { value: string }).value).toBe('hd|priority|t1|P3');
+    expect((els[2]!.initial_option as { value: string }).value).toBe('hd:priority:t1:P3');
     expect(m.text).not.toContain('<!here>');
   });
 });
