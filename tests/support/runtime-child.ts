@@ -25,16 +25,28 @@ export async function startRuntimeChild(env: Record<string, string>, timeoutMs =
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let started = false;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`runtime did not start in ${timeoutMs} ms:\n${out.slice(-4000)}`)), timeoutMs);
     const onData = (b: Buffer) => {
       out += b.toString();
       if (out.length > 2_000_000) out = out.slice(-1_000_000);
-      const m = /"port":(\d+)[^\n]*HTTP server listening/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
+      if (started) return;
+      // The pino line of the HTTP server: parse JSON lines, no pattern over the whole output.
+      for (const line of out.split('\n')) {
+        if (!line.includes('HTTP server listening')) continue;
+        try {
+          const port = (JSON.parse(line) as { port?: unknown }).port;
+          if (typeof port === 'number') {
+            clearTimeout(timer);
+            started = true;
+            resolve(port);
+            return;
+          }
+        } catch {
+          /* a partial line: wait for the rest */
+        }
       }
     };
     child.stdout!.on('data', onData);
