@@ -38,8 +38,8 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: 'xoxb-storm',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,
-    // A killed process's jobs are taken up again after 2 s instead of 30.
-    HELPDESK_JOB_LOCK_MS: '2000',
+    // A killed process's jobs are taken up again after 5 s instead of 30.
+    HELPDESK_JOB_LOCK_MS: '5000',
   };
   db = await mongoose.createConnection(mongoUri).asPromise();
 });
@@ -96,7 +96,10 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
         const tickets = await db.collection('tickets').countDocuments();
         const answered = new Set(fake.responses.map((r) => r.id)).size;
         if (counts.completed === N && tickets === N && answered === N) break;
-        if (Date.now() > deadline) throw new Error(`not drained: ${JSON.stringify({ counts, tickets, answered, storedAtKill })}\n${child.output().slice(-3000)}`);
+        if (Date.now() > deadline) {
+          const active = await q.getJobs(['active'], 0, 10);
+          throw new Error(`not drained: ${JSON.stringify({ counts, tickets, answered, storedAtKill, active: active.map((j) => ({ id: j.id, attemptsMade: j.attemptsMade, stalled: j.stalledCounter })) })}\n${child.output().slice(-3000)}`);
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(await q.getJobCounts('failed')).toEqual({ failed: 0 });
