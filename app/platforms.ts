@@ -3,6 +3,8 @@ import { createDiscordAdapter } from '../adapters/discord/discord.adapter.js';
 import { createSlackAdapter } from '../adapters/slack/slack.adapter.js';
 import { createTeamsAdapter } from '../adapters/teams/teams.adapter.js';
 import { SharedTeamsInstallStore } from '../adapters/teams/teams.installs.shared.js';
+import type { Registry } from 'prom-client';
+import { PayloadRejections } from '../adapters/shared/payload-rejections.js';
 import type { Composed } from './compose.js';
 import type { PlatformSettings } from './config/env.js';
 import type { RequestHandler } from './http-server.js';
@@ -19,6 +21,8 @@ export interface StartPlatformsOptions {
   startGateway: boolean;
   /** Receive Slack Socket Mode (roles `all` and `web`). */
   receiveHttp: boolean;
+  /** Where `helpdesk_payload_rejections_total` is registered (the app's /metrics). @defaultValue a registry of its own */
+  registry?: Registry;
   /** Durable intake: requests are recorded here before they are acknowledged. */
   intake?: InboundIntake;
 }
@@ -37,6 +41,8 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
   const { composed, settings } = o;
   const stops: Array<() => Promise<void>> = [];
   const intakeHandlers = new Map<IntakePlatform, IntakeHandler>();
+  // Malformed inbound payloads, counted per platform and kind by every adapter's boundary gate.
+  const rejections = new PayloadRejections(o.registry);
   if (settings.slack) {
     const s = settings.slack;
     const slack = createSlackAdapter({
@@ -47,6 +53,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       socketMode: Boolean(s.appToken),
       apiUrl: s.apiUrl,
       userLocale: s.userLocale,
+      rejections,
       log: asCoreLogger(o.log.child({ platform: 'slack' })),
       ...(o.intake ? { intake: o.intake } : {}),
     });
@@ -70,6 +77,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       identity: t.identity,
       // Installs live in MongoDB: the replica that posts proactively may not be the one Teams told.
       installs: new SharedTeamsInstallStore(composed.adapterState),
+      rejections,
       log: asCoreLogger(o.log.child({ platform: 'teams' })),
     });
     composed.platforms.set('teams', teams.platform);
@@ -91,6 +99,7 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       log: asCoreLogger(o.log.child({ platform: 'discord' })),
       registerCommandsOnStart: o.startGateway,
       ...(o.intake ? { intake: o.intake } : {}),
+      rejections,
     });
     composed.platforms.set('discord', discord.platform);
     intakeHandlers.set('discord', (e, m) => discord.replay(e, m));

@@ -66,16 +66,17 @@ function fit(examples: Example[]): Calibration {
   return { weights, bias: Math.round(bias * 100) / 100, threshold: 0.5 };
 }
 
-function quality(s: LabelledSet, cal: Calibration): { r3: number; mrr: number; rej: number } {
-  let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0;
+function quality(s: LabelledSet, cal: Calibration): { r3: number; mrr: number; rej: number; wrong: number } {
+  let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0, wrong = 0;
   for (const q of s.queries) {
     const ids = rank(s.ix, q.q, { limit: 3, calibration: cal }).map((r) => s.ix.articles[r.doc]!.id);
+    wrong += ids.filter((id) => !q.expected.includes(id)).length;
     if (!q.expected.length) { neg++; if (!ids.length) rej++; continue; }
     ans++;
     const k = ids.findIndex((id) => q.expected.includes(id));
     if (k >= 0) { r3++; mrr += 1 / (k + 1); }
   }
-  return { r3: r3 / ans, mrr: mrr / ans, rej: rej / neg };
+  return { r3: r3 / ans, mrr: mrr / ans, rej: rej / neg, wrong: wrong / s.queries.length };
 }
 
 const THRESHOLDS = [0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6];
@@ -102,3 +103,17 @@ if (sets.length > 1) {
 const all = fit([...perSet.values()].flat());
 table(`fitted on ${sets.map((s) => s.name).join(' + ')}`, all, sets);
 console.log('\nexport const DEFAULT_CALIBRATION: Calibration =', JSON.stringify(all, null, 2));
+
+// Per-slot cut-off with the shipped constants: later slots need more (step) and a share of the first (ratio).
+console.log('\nper-slot cut-off (DEFAULT_CALIBRATION; wrong = articles shown that the query does not expect, per query)');
+console.log(`  step ratio  ${sets.map((s) => `${s.name.padEnd(8)} r@3   MRR   neg   wrong`.padEnd(36)).join('')}`);
+for (const slotStep of [0, 0.05, 0.1, 0.15]) {
+  for (const slotRatio of [0, 0.5, 0.7, 0.85]) {
+    const cal = { ...DEFAULT_CALIBRATION, slotStep, slotRatio };
+    const cells = sets.map((s) => {
+      const f = quality(s, cal);
+      return `${' '.repeat(8)} ${f.r3.toFixed(3)} ${f.mrr.toFixed(3)} ${f.rej.toFixed(3)} ${f.wrong.toFixed(2)}`.padEnd(36);
+    });
+    console.log(`  ${slotStep.toFixed(2)} ${slotRatio.toFixed(2)}  ${cells.join('')}`);
+  }
+}

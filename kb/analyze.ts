@@ -1,9 +1,11 @@
 /**
  * Text → search terms, identical for articles and queries: fold, tokenise, stem, find glossary
  * concepts (stop words still present, so phrases like `log in` match), then drop stop words.
+ * An article is stemmed in its own language; a query in the language it most looks like, with the
+ * other language's stem kept as an alternative (queries are short and often mixed).
  */
 import { conceptsIn, type Glossary } from './glossary.js';
-import { stem } from './stem.js';
+import { stemEn, stemEs, stemIn } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -11,29 +13,67 @@ export interface Token {
   /** Folded surface form (`contrasena`). */
   surface: string;
   stem: string;
+  /** The other language's stem when it differs (queries only). */
+  alt?: string;
   /** Glossary concepts this token is part of. */
   concepts: string[];
 }
 
 const isContent = (w: string): boolean => w.length > 1 && !isStopWord(w);
 
-/** Content tokens of a text with the concepts each belongs to. */
-export function analyze(text: string, glossary: Glossary): Token[] {
-  const surfaces = words(text);
-  const stems = surfaces.map(stem);
-  const conceptsAt: string[][] = surfaces.map(() => []);
-  for (const hit of conceptsIn(stems, glossary)) {
-    for (let j = hit.start; j < hit.start + hit.length; j++) {
-      const list = conceptsAt[j]!;
-      if (!list.includes(hit.concept)) list.push(hit.concept);
-    }
+/** Spanish-only function words and endings that tell a Spanish query from an English one. */
+const ES_MARKERS = new Set('el la los las de del que en por para con una uno se mi me lo le al es esta como pero sin cuando donde'.split(' '));
+const EN_MARKERS = new Set('the an to of in on is are my i it for with not can cant doesnt dont when how what from at and'.split(' '));
+
+/** `es` or `en` when the function words say so, undefined when they do not (`vpn slow`). */
+export function detectLang(surfaces: readonly string[]): 'en' | 'es' | undefined {
+  let es = 0;
+  let en = 0;
+  for (const w of surfaces) {
+    if (ES_MARKERS.has(w)) es++;
+    if (EN_MARKERS.has(w)) en++;
+    // A few word endings are typical of one of the two languages.
+    if (w.length > 4 && (w.endsWith('cion') || w.endsWith('ciones') || w.endsWith('mente'))) es++;
+    if (w.length > 4 && (w.endsWith('ing') || w.endsWith('tion') || w.endsWith('ed'))) en++;
   }
+  return es > en ? 'es' : en > es ? 'en' : undefined;
+}
+
+/** The language to stem a query in: the detected one, English when unsure. */
+export const guessLang = (surfaces: readonly string[]): 'en' | 'es' => detectLang(surfaces) ?? 'en';
+
+/**
+ * Content tokens of a text with the concepts each belongs to. `lang` is the article's language;
+ * without it (a query) the language is guessed and each token also carries the other stem.
+ */
+export function analyze(text: string, glossary: Glossary, lang?: string): Token[] {
+  const surfaces = words(text);
+  const primary = lang ?? guessLang(surfaces);
+  const stemOf = stemIn(primary);
+  const other = lang === undefined ? (primary === 'es' ? stemEn : stemEs) : undefined;
+  const stems = surfaces.map(stemOf);
+  const conceptsAt: string[][] = surfaces.map(() => []);
+  const addConcepts = (seq: readonly string[]): void => {
+    for (const hit of conceptsIn(seq, glossary)) {
+      for (let j = hit.start; j < hit.start + hit.length; j++) {
+        const list = conceptsAt[j]!;
+        if (!list.includes(hit.concept)) list.push(hit.concept);
+      }
+    }
+  };
+  addConcepts(stems);
+  const alts = other ? surfaces.map(other) : undefined;
+  if (alts) addConcepts(alts);
   const out: Token[] = [];
   for (let i = 0; i < surfaces.length; i++) {
     const s = surfaces[i]!;
     const concepts = conceptsAt[i]!;
+    const content = isContent(s);
     // A stop word that is part of a glossary phrase (`se cierra`) still lends its concept.
-    if (isContent(s) || concepts.length) out.push({ surface: s, stem: isContent(s) ? stems[i]! : '', concepts });
+    if (!content && !concepts.length) continue;
+    const tok: Token = { surface: s, stem: content ? stems[i]! : '', concepts };
+    if (content && alts && alts[i] !== stems[i]) tok.alt = alts[i]!;
+    out.push(tok);
   }
   return out;
 }

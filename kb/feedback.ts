@@ -4,7 +4,7 @@
  * `MemoryFeedbackStore` serves the CLI and single-process local runs.
  */
 import type { KbFeedback } from '../core/ports/kb.port.js';
-import { stem } from './stem.js';
+import { stemEn } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 import { cleanQuery } from './clean-query.js';
@@ -41,7 +41,7 @@ export const MAX_BOOST = 0.15;
 export function queryKey(query: string): string {
   const stems = new Set<string>();
   for (const w of words(cleanQuery(boundQuery(query)))) {
-    if (w.length > 1 && !isStopWord(w)) stems.add(stem(w));
+    if (w.length > 1 && !isStopWord(w)) stems.add(stemEn(w));
     if (stems.size >= MAX_QUERY_WORDS) break;
   }
   return [...stems].sort().join(' ');

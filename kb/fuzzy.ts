@@ -1,7 +1,9 @@
 /**
- * Typo tolerance: finds known words within a small edit distance (Damerau, adjacent swaps count
- * as one edit) of a word the index has never seen, using a trigram index over the vocabulary.
+ * Typo tolerance: finds known words close to a word the index has never seen. A trigram index over
+ * the vocabulary (article words and glossary words) keeps the candidates few; fuse.js judges how close
+ * each one is. `editDistance` stays for authoring checks (near-duplicate ids, tests).
  */
+import Fuse from 'fuse.js';
 
 export interface FuzzyVocab {
   words: string[];
@@ -57,21 +59,36 @@ export function editDistance(a: string, b: string, max: number): number {
   return prev[n]!;
 }
 
-/** Allowed edits for a word of this length: none under 4 letters, 1 up to 8, then 2 (two edits on an 8-letter word reach too many unrelated words). */
+/** Allowed edits for a word of this length: none under 4 letters, 1 up to 8, then 2. */
 export const maxEdits = (len: number): number => (len < 4 ? 0 : len < 9 ? 1 : 2);
 
 export interface FuzzyHit {
   word: string;
+  /** 1 for a near-certain correction (about one edit), 2 for a looser one. */
   distance: number;
+  /** fuse.js score (errors per letter), at least the length difference per letter: 0 is identical. */
+  score: number;
 }
 
-/** Up to `limit` known words close to `w`, nearest first, then the most common. */
+/** How many trigram-sharing words fuse.js compares the query word with. */
+const CANDIDATES = 48;
+/** Highest accepted score (errors per letter). */
+export const FUZZY_MAX_SCORE = 0.3;
+/** Scores up to this count as a one-edit correction. */
+const CLOSE_SCORE = 0.2;
+
+const fuseOptions = { includeScore: true, ignoreLocation: true, isCaseSensitive: true, threshold: FUZZY_MAX_SCORE, shouldSort: true } as const;
+
+/**
+ * Up to `limit` known words close to `w`, best first, then the most common. The trigram index picks
+ * a bounded set of candidates (words sharing the most trigrams, of similar length); fuse.js scores
+ * them (Bitap: errors per letter, any position); letters the candidate has in excess count as errors
+ * too, so a short word does not match inside a long one (`pin` in `pinging`).
+ */
 export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3): FuzzyHit[] {
   const max = maxEdits(w.length);
-  if (max === 0) return [];
+  if (max === 0 || w.length > 32) return [];
   const qg = [...new Set(gramsOf(w))];
-  // One edit changes at most 3 trigrams (an adjacent swap 4).
-  const need = Math.max(1, qg.length - 4 * max);
   const counts = new Map<number, number>();
   for (const g of qg) {
     const list = v.grams.get(g);
@@ -81,16 +98,24 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3): FuzzyHit[] {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
   }
-  const hits: Array<FuzzyHit & { df: number }> = [];
+  const near: Array<{ id: number; c: number }> = [];
   for (const [id, c] of counts) {
-    if (c < need) continue;
     const cand = v.words[id]!;
-    if (Math.abs(cand.length - w.length) > max || cand === w) continue;
-    // Same first letter for short words: typos rarely hit the first letter, and it halves false hits.
-    if (w.length < 6 && cand[0] !== w[0]) continue;
-    const d = editDistance(w, cand, max);
-    if (d <= max) hits.push({ word: cand, distance: d, df: v.df[id]! });
+    if (cand === w || Math.abs(cand.length - w.length) > max) continue;
+    near.push({ id, c });
   }
-  hits.sort((a, b) => a.distance - b.distance || b.df - a.df);
-  return hits.slice(0, limit).map(({ word, distance }) => ({ word, distance }));
+  near.sort((a, b) => b.c - a.c || v.df[b.id]! - v.df[a.id]!);
+  const pool = near.slice(0, CANDIDATES).map((x) => x.id);
+  if (!pool.length) return [];
+  const fuse = new Fuse(pool.map((id) => v.words[id]!), fuseOptions);
+  const hits: Array<FuzzyHit & { df: number }> = [];
+  for (const r of fuse.search(w)) {
+    const cand = r.item;
+    // fuse.js counts errors inside the best-matching stretch; letters left over count too.
+    const score = Math.max(r.score ?? 1, Math.abs(cand.length - w.length) / w.length);
+    if (score > FUZZY_MAX_SCORE) continue;
+    hits.push({ word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[r.refIndex]!]! });
+  }
+  hits.sort((a, b) => a.score - b.score || b.df - a.df);
+  return hits.slice(0, limit).map(({ word, distance, score }) => ({ word, distance, score }));
 }

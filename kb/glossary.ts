@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { kbDataFile } from './data-file.js';
-import { stem } from './stem.js';
+import { stemEn, stemEs } from './stem.js';
 import { words } from './text.js';
 
 export interface Glossary {
@@ -28,17 +28,19 @@ export function buildGlossary(groups: string[][]): Glossary {
   for (const group of groups) {
     const head = group[0];
     if (!head) continue;
-    const concept = CONCEPT_PREFIX + words(head).map(stem).join('_');
+    const concept = CONCEPT_PREFIX + words(head).map(stemEn).join('_');
     for (const term of group) {
       const surfaces = words(term);
-      const stems = surfaces.map(stem);
-      const first = stems[0];
-      if (!first) continue;
+      if (!surfaces.length) continue;
       if (surfaces.length === 1) {
         const l = single.get(surfaces[0]!) ?? [];
         if (!l.includes(concept)) l.push(concept);
         single.set(surfaces[0]!, l);
       }
+      // The group's language is not recorded, and text is stemmed in its own language: keep the
+      // phrase under its English and its Spanish stems.
+      for (const stems of [surfaces.map(stemEn), surfaces.map(stemEs)]) {
+      const first = stems[0]!;
       const key = stems.join(' ');
       const existing = seen.get(key);
       if (existing) {
@@ -50,6 +52,7 @@ export function buildGlossary(groups: string[][]): Glossary {
       const list = byFirst.get(first) ?? [];
       list.push(entry);
       byFirst.set(first, list);
+      }
     }
   }
   return { byFirst, words: single, size: groups.length };

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { kbDataFile } from './data-file.js';
-import { stem } from './stem.js';
+import { stemsOf } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -18,7 +18,7 @@ export type Lexicon = ReadonlyMap<string, readonly string[]>;
 export function buildLexicon(groups: string[][]): Lexicon {
   const out = new Map<string, string[]>();
   for (const group of groups) {
-    const stems = [...new Set(group.map(words).filter((w) => w.length === 1 && !isStopWord(w[0]!)).map((w) => stem(w[0]!)))];
+    const stems = [...new Set(group.map(words).filter((w) => w.length === 1 && !isStopWord(w[0]!)).flatMap((w) => stemsOf(w[0]!)))];
     for (const s of stems) {
       const l = out.get(s) ?? [];
       for (const t of stems) if (t !== s && !l.includes(t)) l.push(t);

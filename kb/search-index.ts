@@ -96,7 +96,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const seenSurface = new Set<string>();
     let len = 0;
     const add = (text: string, weight: number): void => {
-      for (const tok of analyze(text, glossary)) {
+      for (const tok of analyze(text, glossary, a.lang || 'en')) {
         if (tok.stem) {
           tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
           len += weight;

@@ -3,11 +3,12 @@
  * neighbours) → BM25F accumulation taking, per query word, its best-matching expansion → features
  * for the calibrated score (how much of the query the article covers, and how strongly).
  */
-import { analyze } from './analyze.js';
+import { analyze, detectLang } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { fuzzyLookup } from './fuzzy.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
+import { words } from './text.js';
 
 /** Weight of a match through an expansion, relative to the query word itself. */
 export const EXPANSION_WEIGHTS = {
@@ -47,6 +48,8 @@ export interface Candidate {
 
 export interface SearchOutcome {
   units: QueryUnit[];
+  /** The query's language when its function words tell (`en`, `es`). */
+  lang: 'en' | 'es' | undefined;
   totalImportance: number;
   candidates: Candidate[];
 }
@@ -83,7 +86,11 @@ function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
  * (`query-bounds.ts`), so that no text blocks the event loop for long.
  */
 export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
-  const tokens = analyze(cleanQuery(boundQuery(query)), ix.glossary);
+  return unitsOf(ix, cleanQuery(boundQuery(query)));
+}
+
+function unitsOf(ix: KbIndex, cleaned: string): QueryUnit[] {
+  const tokens = analyze(cleaned, ix.glossary);
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
   let typoLookups = 0;
@@ -95,6 +102,9 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
     const ex: Expansion[] = [];
     const stemId = tok.stem ? ix.termIds.get(tok.stem) : undefined;
     if (stemId !== undefined) ex.push({ term: stemId, w: 1 });
+    // The other language's stem of the same word (`conectado` stems to `conect` in Spanish).
+    const altId = tok.alt ? ix.termIds.get(tok.alt) : undefined;
+    if (altId !== undefined && altId !== stemId) ex.push({ term: altId, w: 1 });
     for (const c of tok.concepts) {
       const id = ix.termIds.get(c);
       if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.concept });
@@ -105,7 +115,7 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
     for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
     const direct = ex.length;
     if (tok.stem) {
-      for (const t of ix.lexicon.get(tok.stem) ?? []) {
+      for (const t of [...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])]) {
         const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
         for (const term of targets) {
           const id = ix.termIds.get(term);
@@ -141,7 +151,9 @@ function buffers(n: number): NonNullable<typeof scratch> {
 
 /** All articles matching at least one query unit, with their features (unsorted). */
 export function evaluate(ix: KbIndex, query: string): SearchOutcome {
-  const units = queryUnits(ix, query);
+  const cleaned = cleanQuery(boundQuery(query));
+  const units = unitsOf(ix, cleaned);
+  const lang = detectLang(words(cleaned));
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];
@@ -181,5 +193,5 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
   }));
-  return { units, totalImportance, candidates };
+  return { units, lang, totalImportance, candidates };
 }

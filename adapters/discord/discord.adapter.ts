@@ -12,6 +12,8 @@ import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
 import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { attachDiscordIntake, replayDiscord } from './discord.intake-queue.js';
+import { PayloadRejections } from '../shared/payload-rejections.js';
+import { gateDispatches } from './discord.payloads.js';
 
 export interface DiscordAdapterOptions {
   helpdesk: Helpdesk;
@@ -46,12 +48,16 @@ export interface DiscordAdapterOptions {
    * through `replay` in an intake worker. Without it, they are processed in the gateway process.
    */
   intake?: InboundIntake;
+  /** Counts dispatches refused at the boundary. @defaultValue a counter on a registry of its own */
+  rejections?: PayloadRejections;
 }
 
 export interface DiscordAdapter {
   platform: ChatPlatform & DiscordPlatform;
   client: Client;
   inbound: DiscordInbound;
+  /** Dispatches refused at the boundary (malformed), counted by kind. */
+  rejections: PayloadRejections;
   /** Registers commands (if enabled), connects to the gateway and resolves when the client is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -86,6 +92,8 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     allowedMentions: { parse: [], repliedUser: false },
   });
   client.rest.setToken(o.token);
+  const rejections = o.rejections ?? new PayloadRejections();
+  gateDispatches(client, { rest: client.rest, rejections, log });
   const platform = new DiscordPlatform(client.rest, { store: o.store });
   const deps = o.helpdesk.deps;
   const delivery: Delivery =
@@ -103,6 +111,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     client,
     inbound,
     replay: (e, attempt) => replayDiscord(client, inbound, e, attempt),
+    rejections,
     async start() {
       if (o.registerCommandsOnStart !== false) {
         const r = await registerCommands(client.rest, o.applicationId, o.guildIds);

@@ -19,8 +19,10 @@ export class DiscordInbound {
   private readonly interactions: DiscordInteractions;
   private readonly messages: DiscordMessages;
   private readonly reactions: DiscordReactions;
+  private readonly log: DiscordInboundDeps['log'];
 
   constructor(d: DiscordInboundDeps) {
+    this.log = d.log;
     const replies = new InteractionReplies(d);
     const intake = new DiscordIntake(d, replies);
     this.interactions = new DiscordInteractions(d, replies, intake);
@@ -56,8 +58,10 @@ export class DiscordInbound {
     return this.reactions.onReaction(reaction, user, botId);
   }
 
+  /** Handlers report their own failures; anything that still escapes is logged, never an unhandled rejection. */
   track(p: Promise<void>): void {
-    this.inFlight.add(p);
-    void p.finally(() => this.inFlight.delete(p));
+    const safe = p.catch((err: unknown) => this.log.error({ err }, 'discord inbound handler failed'));
+    this.inFlight.add(safe);
+    void safe.finally(() => this.inFlight.delete(safe));
   }
 }

@@ -20,6 +20,7 @@ import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
 import { HELP_MODAL_ID, PANEL_ID } from './discord.custom-id.js';
 import { decodeAction } from '../shared/action-codec.js';
 import type { DiscordInbound } from './discord.inbound.js';
+import { discordInteraction } from './discord.payloads.js';
 
 type Raw = Record<string, unknown> & { id?: string; type?: number; token?: string; data?: { type?: number; component_type?: number; custom_id?: string; name?: string } };
 type Ctor = new (client: Client, data: unknown) => Interaction;
@@ -69,6 +70,8 @@ export function ackFor(ix: Interaction): 'reply' | 'update' | 'inline' {
 export function attachDiscordIntake(client: Client, inbound: DiscordInbound, intake: InboundIntake, log: Logger): void {
   client.on('raw', (packet: { t?: string; d?: Raw }) => {
     if (packet.t !== 'INTERACTION_CREATE' || !packet.d?.id || !packet.d.token) return;
+    // The boundary gate (discord.payloads) refuses and answers a malformed one; nothing is recorded.
+    if (!discordInteraction.safeParse(packet.d).success) return;
     const data = packet.d;
     inbound.track(
       (async () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { App, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, defaultProcessEventErrorHandler, type Logger as BoltLogger, type ReceiverEvent } from '@slack/bolt';
 import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Helpdesk } from '../../core/helpdesk.js';
@@ -10,6 +10,9 @@ import { registerCommands } from './slack.commands.js';
 import type { SlackInboundDeps } from './slack.context.js';
 import { registerEvents } from './slack.events.js';
 import { registerInteractions } from './slack.interactions.js';
+import { PayloadRejections } from '../shared/payload-rejections.js';
+import { PAYLOAD_KEY, SlackPayloadRejected, parseSlackBody } from './slack.payloads.js';
+import { guardSlackHttp } from './slack.http-guard.js';
 import { SlackPlatform } from './slack.platform.js';
 import { SlackPeople } from './slack.people.js';
 import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
@@ -75,6 +78,8 @@ export interface SlackAdapterOptions {
    * in the request, after their own `ack()`.
    */
   intake?: InboundIntake;
+  /** Counts payloads refused at the boundary. @defaultValue a counter on a registry of its own */
+  rejections?: PayloadRejections;
 }
 
 export interface SlackAdapter {
@@ -89,6 +94,8 @@ export interface SlackAdapter {
   handles(req: IncomingMessage): boolean;
   /** Processes a request the intake recorded (intake workers). Rejects when a listener failed. */
   replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
+  /** Payloads refused at the boundary (malformed bodies), counted by kind. */
+  rejections: PayloadRejections;
   /** Socket Mode: connects. HTTP mode: listens on `port` if one was given; otherwise nothing to do. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -112,6 +119,30 @@ function boltLogger(log: Logger): BoltLogger {
 }
 
 /**
+ * Bolt's App with the payload gate in front of its dispatch: every body the receiver has verified
+ * and parsed is validated (slack.payloads.ts) before Bolt routes it. A malformed body is counted,
+ * logged and thrown as `SlackPayloadRejected`, which the receivers answer with 400 (HTTP) or an
+ * empty acknowledgement (Socket Mode). A valid one reaches listeners as `context.helpdeskPayload`.
+ */
+class GatedApp extends App {
+  gate?: (event: ReceiverEvent) => void;
+
+  override async processEvent(event: ReceiverEvent): Promise<void> {
+    this.gate?.(event);
+    return super.processEvent(event);
+  }
+}
+
+/** 400 for a rejected payload; Bolt's own handling for anything else. */
+const httpRejection: NonNullable<ConstructorParameters<typeof HTTPReceiver>[0]['processEventErrorHandler']> = async (args) => {
+  if (!(args.error instanceof SlackPayloadRejected)) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  if (!args.response.headersSent) HTTPModuleFunctions.buildNoBodyResponse(args.response, 400);
+  return true;
+};
+const socketRejection: NonNullable<ConstructorParameters<typeof SocketModeReceiver>[0]['processEventErrorHandler']> = async (args) =>
+  args.error instanceof SlackPayloadRejected ? true : defaultProcessEventErrorHandler(args);
+
+/**
  * Builds the Slack adapter: a Bolt App (HTTP receiver mounted on our server, or Socket Mode) whose
  * listeners verify → dedupe → map → `helpdesk.handle`, and the `ChatPlatform` core posts through.
  */
@@ -132,6 +163,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       appToken: o.appToken,
       logger,
       installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+      processEventErrorHandler: socketRejection,
       ...(o.socketPingTimeoutMs !== undefined ? { clientPingTimeout: o.socketPingTimeoutMs } : {}),
     });
   } else {
@@ -140,11 +172,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
       endpoints,
       logger,
       processBeforeResponse: o.processBeforeResponse ?? false,
+      processEventErrorHandler: httpRejection,
       ...(o.port !== undefined ? { port: o.port } : {}),
     });
     receiver = httpReceiver;
   }
-  const app = new App({
+  const app = new GatedApp({
     token: o.botToken,
     receiver,
     logger,
@@ -155,6 +188,16 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     // The error handler sees the context: a replayed request's failure goes back to its job.
     extendedErrorHandler: true,
   });
+
+  const rejections = o.rejections ?? new PayloadRejections();
+  app.gate = (event) => {
+    const r = parseSlackBody(event.body);
+    if (!r.ok) {
+      rejections.reject('slack', r.kind, r.error, log);
+      throw new SlackPayloadRejected(r.kind);
+    }
+    event.customProperties = { ...event.customProperties, [PAYLOAD_KEY]: r.payload };
+  };
 
   const deps = o.helpdesk.deps;
   const platform = new SlackPlatform({ client, deskLocale: o.deskLocale, store: o.store ?? deps.store, log });
@@ -184,7 +227,9 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   return {
     platform,
     app,
-    requestListener: httpReceiver?.requestListener,
+    rejections,
+    // Callers mount it for our endpoints only (`handles(req)`), as before.
+    requestListener: httpReceiver ? guardSlackHttp(httpReceiver.requestListener, { signingSecret: o.signingSecret, rejections, log }) : undefined,
     replay: (e, attempt) => replaySlack(app, e, attempt),
     handles: (req) => !o.socketMode && req.method === 'POST' && endpoints.includes(new URL(req.url ?? '/', 'http://x').pathname),
     async start() {

@@ -12,14 +12,16 @@ import { deskAt, ephemeral, localeOf, slackPerson, type SlackInboundDeps } from 
 import { helpModal } from './slack.modal.js';
 import { helpRequestEvent } from '../shared/help-request.js';
 import { answerOnceOf, retryInIntake } from './slack.intake.js';
+import { payloadOf } from './slack.payloads.js';
 
 /**
  * `/help [text]` and its sub-commands. Acknowledges first (an empty 200 within milliseconds), then
  * does the work and answers through `respond` (the command's response_url, ephemeral).
  */
 export function registerCommands(app: App, d: SlackInboundDeps): void {
-  app.command(d.command, async ({ command, ack, respond, context }) => {
+  app.command(d.command, async ({ ack, respond, context }) => {
     await ack();
+    const { command } = payloadOf(context, 'command');
     const workspace = command.team_id;
     const actor = await slackPerson(d, workspace, command.user_id, command.user_name);
     const desk = deskAt(d, workspace, command.channel_id);

@@ -7,23 +7,12 @@ import { openedView } from '../shared/result-views.js';
 import { deskAt, isWatched, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
 import { helpRequestEvent } from '../shared/help-request.js';
+import { payloadOf } from './slack.payloads.js';
 
 /** Message subtypes that are a person writing; everything else (edits, joins, bot posts) is ignored. */
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 /** A DM belongs to the person's latest ticket while that ticket is still being worked. */
 const CONVERSING = new Set<Ticket['status']>(['new', 'open', 'claimed', 'pending']);
-
-interface MessageEvent {
-  type: 'message';
-  subtype?: string;
-  channel: string;
-  channel_type?: string;
-  user?: string;
-  bot_id?: string;
-  text?: string;
-  ts: string;
-  thread_ts?: string;
-}
 
 /**
  * Events API: DMs to the bot (new requests, or replies on the person's ticket), replies in linked
@@ -31,17 +20,18 @@ interface MessageEvent {
  * messages never count (bot_id, our bot user, non-person subtypes), so relays cannot loop.
  */
 export function registerEvents(app: App, d: SlackInboundDeps): void {
-  app.event('message', async ({ event, body, context }) => {
-    const m = event as unknown as MessageEvent;
-    if (!PERSON_SUBTYPES.has(m.subtype) || m.bot_id || !m.user || m.user === context.botUserId) return;
-    const workspace = (body as { team_id?: string }).team_id ?? '';
-    const eventId = `slack:${(body as { event_id?: string }).event_id ?? `${m.channel}:${m.ts}`}`;
-    const actor = await slackPerson(d, workspace, m.user);
+  app.event('message', async ({ context }) => {
+    const { event: m, teamId, eventId: slackEventId } = payloadOf(context, 'event.message');
+    const user = m.user;
+    if (!PERSON_SUBTYPES.has(m.subtype) || m.bot_id || !user || user === context.botUserId) return;
+    const workspace = teamId ?? '';
+    const eventId = `slack:${slackEventId ?? `${m.channel}:${m.ts}`}`;
+    const actor = await slackPerson(d, workspace, user);
     const text = m.text ?? '';
     const log = d.log.child({ slack: 'message', channel: m.channel, user: m.user });
     const dm = m.channel_type === 'im';
     const locale = dm ? ((await localeOf(d, actor)) ?? d.deskLocale) : d.deskLocale;
-    const reply = (v: View) => (dm ? d.platform.post({ workspace, channel: m.channel, ...(m.thread_ts ? { thread: m.thread_ts } : {}) }, v) : d.platform.ephemeral(m.channel, m.user!, v, m.thread_ts));
+    const reply = (v: View) => (dm ? d.platform.post({ workspace, channel: m.channel, ...(m.thread_ts ? { thread: m.thread_ts } : {}) }, v) : d.platform.ephemeral(m.channel, user, v, m.thread_ts));
 
     await replyOnError(
       async () => {
@@ -77,12 +67,13 @@ export function registerEvents(app: App, d: SlackInboundDeps): void {
     );
   });
 
-  app.event('reaction_added', async ({ event, body, context }) => {
-    if (event.item.type !== 'message' || event.user === context.botUserId) return;
-    const workspace = (body as { team_id?: string }).team_id ?? '';
-    const { channel, ts } = event.item as { channel: string; ts: string };
+  app.event('reaction_added', async ({ context }) => {
+    const { event, teamId, eventId: slackEventId } = payloadOf(context, 'event.reaction_added');
+    if (!('channel' in event.item) || event.user === context.botUserId) return;
+    const workspace = teamId ?? '';
+    const { channel, ts } = event.item;
     const actor: Identity = await slackPerson(d, workspace, event.user);
-    const eventId = `slack:${(body as { event_id?: string }).event_id ?? `${channel}:${ts}:${event.reaction}:${event.user}`}`;
+    const eventId = `slack:${slackEventId ?? `${channel}:${ts}:${event.reaction}:${event.user}`}`;
     const tier = d.directory.tierChannel({ platform: 'slack', workspace, channel });
     const log = d.log.child({ slack: 'reaction', channel, reaction: event.reaction });
     const reply = (v: View) => d.platform.ephemeral(channel, event.user, v);

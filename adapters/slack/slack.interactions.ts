@@ -1,4 +1,4 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { HelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import { translator } from '../../core/i18n/index.js';
@@ -10,27 +10,31 @@ import { replyOnError } from '../shared/reply-on-error.js';
 import { deflectionOutcomeView, openedView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, postToResponseUrl, SHORTCUT_CREATE_TICKET, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { fileMessage } from './slack.file-message.js';
-import { csatModal, MODAL, noteModal, parseHelpModal, readInput, type CsatMeta, type StateValues } from './slack.modal.js';
+import { csatModal, MODAL, noteModal, parseHelpModal, readInput, type CsatMeta } from './slack.modal.js';
+import { payloadOf, type SlackViewBody } from './slack.payloads.js';
 import { renderView } from './slack.renderer.js';
 import { helpRequestEvent } from '../shared/help-request.js';
 
-type Payload = { team?: { id?: string } | null; user: { id: string; name?: string; username?: string; team_id?: string } };
+type Payload = Pick<SlackViewBody, 'team' | 'user'>;
 const workspaceOf = (b: Payload) => b.team?.id ?? b.user.team_id ?? '';
 /** The person acting, named from their profile (not the payload's legacy `user.name` handle). */
 const actorOf = (d: SlackInboundDeps, b: Payload): Promise<Identity> => slackPerson(d, workspaceOf(b), b.user.id, b.user.name ?? b.user.username);
 
 /** Buttons and selects (`hd:*`), the help/note/CSAT modals, and the "Create ticket" message shortcut. */
 export function registerInteractions(app: App, d: SlackInboundDeps): void {
-  app.action<BlockAction>(/^hd:/, async ({ ack, body, action, respond }) => {
+  app.action({ type: 'block_actions', action_id: /^hd:/ }, async ({ ack, respond, context }) => {
     await ack();
+    const { body } = payloadOf(context, 'block_actions');
+    // Bolt dispatches the first action of a block_actions body.
+    const action = body.actions[0]!;
     const actor = await actorOf(d, body);
-    const raw = 'value' in action && typeof action.value === 'string' ? action.value : 'selected_option' in action ? action.selected_option?.value : undefined;
+    const raw = action.value ?? action.selected_option?.value;
     const decoded = decodeAction(raw);
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
     const log = d.log.child({ slack: 'action', user: actor.user, action: action.action_id });
     const reply = (v: View) => respond(ephemeral(v));
     if (!decoded) return log.warn({}, 'ignoring an action we did not encode');
-    const eventId = `slack:action:${body.trigger_id ?? ''}:${action.action_id}:${action.action_ts}`;
+    const eventId = `slack:action:${body.trigger_id ?? ''}:${action.action_id}:${action.action_ts ?? ''}`;
     const channel = body.container?.channel_id ?? body.channel?.id;
     const messageTs = body.container?.message_ts ?? body.message?.ts;
 
@@ -41,14 +45,14 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
           const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const agent = await d.directory.agentByIdentity(actor);
           if (!agent?.desks.some((x) => x.desk === t.deskId)) throw new HelpdeskError('TICKET.NOT_AGENT', 'notes are for agents', { ticket: t.number });
-          await d.client.views.open({ trigger_id: body.trigger_id, view: noteModal(t.id, t.number, locale) as never });
+          await d.client.views.open({ trigger_id: body.trigger_id ?? '', view: noteModal(t.id, t.number, locale) as never });
           return;
         }
         if (decoded.action === 'rate') {
           const t = await d.helpdesk.ticket({ id: decoded.ticketId }, actor);
           const meta: CsatMeta = { ticketId: t.id, score: Number(decoded.arg), ...(channel ? { channel } : {}), ...(messageTs ? { ts: messageTs } : {}) };
           try {
-            await d.client.views.open({ trigger_id: body.trigger_id, view: csatModal(meta, t.number, locale ?? t.locale) as never });
+            await d.client.views.open({ trigger_id: body.trigger_id ?? '', view: csatModal(meta, t.number, locale ?? t.locale) as never });
           } catch (err) {
             // No comment dialog (trigger expired, API hiccup): store the score alone rather than lose it.
             log.warn({ err }, 'views.open failed; rating without a comment');
@@ -70,13 +74,15 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     );
   });
 
-  app.view(MODAL.help, async ({ ack, view, body }) => {
+  app.view(MODAL.help, async ({ ack, context }) => {
+    const { body } = payloadOf(context, 'view');
+    const { view } = body;
     const actor = await actorOf(d, body);
     const meta = safeJson<{ desk?: string; channel?: string; responseUrl?: string }>(view.private_metadata);
     const desk = (meta.desk ? d.directory.desks().find((k) => k.id === meta.desk) : undefined) ?? deskAt(d, actor.workspace, meta.channel);
     if (!desk) return ack();
     const locale = (await localeOf(d, actor)) ?? desk.locale;
-    const input = parseHelpModal(view as never, desk, locale);
+    const input = parseHelpModal(view, desk, locale);
     if (!input.ok) return ack({ response_action: 'errors', errors: input.errors });
     await ack();
     const reply = async (v: View) => {
@@ -103,10 +109,12 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     );
   });
 
-  app.view(MODAL.note, async ({ ack, view, body }) => {
+  app.view(MODAL.note, async ({ ack, context }) => {
+    const { body } = payloadOf(context, 'view');
+    const { view } = body;
     const actor = await actorOf(d, body);
     const { ticketId } = safeJson<{ ticketId?: string }>(view.private_metadata);
-    const text = readInput(view.state.values as StateValues, 'note');
+    const text = readInput(view.state?.values, 'note');
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
     if (!ticketId || !text) return ack({ response_action: 'errors', errors: { note: translator(locale)('error.INPUT.INVALID', { detail: '—' }) } });
     await ack();
@@ -119,10 +127,11 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
     );
   });
 
-  const onCsat = async (view: { id: string; private_metadata: string; state?: { values: unknown } }, body: Payload, withComment: boolean) => {
+  const onCsat = async (body: SlackViewBody, withComment: boolean) => {
+    const { view } = body;
     const actor = await actorOf(d, body);
     const meta = safeJson<CsatMeta>(view.private_metadata);
-    const comment = withComment ? readInput(view.state?.values as StateValues | undefined, 'comment') : undefined;
+    const comment = withComment ? readInput(view.state?.values, 'comment') : undefined;
     const locale = (await localeOf(d, actor)) ?? d.deskLocale;
     await replyOnError(
       () => rate(d, actor, meta, comment, `slack:view:${view.id}`),
@@ -130,21 +139,21 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
       { locale, log: d.log.child({ slack: 'view', view: MODAL.csat }) },
     );
   };
-  app.view(MODAL.csat, async ({ ack, view, body }) => {
+  app.view(MODAL.csat, async ({ ack, context }) => {
     await ack();
-    await onCsat(view, body, true);
+    await onCsat(payloadOf(context, 'view').body, true);
   });
-  app.view({ callback_id: MODAL.csat, type: 'view_closed' }, async ({ ack, view, body }) => {
+  app.view({ callback_id: MODAL.csat, type: 'view_closed' }, async ({ ack, context }) => {
     await ack();
-    await onCsat(view, body as Payload, false);
+    await onCsat(payloadOf(context, 'view').body, false);
   });
 
-  app.shortcut(SHORTCUT_CREATE_TICKET, async ({ ack, shortcut, respond }) => {
+  app.shortcut({ type: 'message_action', callback_id: SHORTCUT_CREATE_TICKET }, async ({ ack, respond, context }) => {
     await ack();
-    if (shortcut.type !== 'message_action') return;
+    const { body: shortcut } = payloadOf(context, 'message_action');
     const reporter = await slackPerson(d, shortcut.team?.id ?? shortcut.user.team_id ?? '', shortcut.user.id, shortcut.user.name);
     const locale = (await localeOf(d, reporter)) ?? d.deskLocale;
-    const msg = shortcut.message as { ts: string; thread_ts?: string; user?: string; text?: string };
+    const msg = shortcut.message;
     await replyOnError(
       async () => {
         const { ticket } = await fileMessage(d, {

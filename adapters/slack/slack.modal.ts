@@ -1,6 +1,7 @@
 import type { Desk } from '../../core/domain/desk.js';
 import { PRIORITIES, isPriority, type Priority } from '../../core/domain/ticket.js';
 import { translator } from '../../core/i18n/index.js';
+import type { SlackStateValues } from './slack.payloads.js';
 import type { Block } from './slack.renderer.js';
 
 /** callback_ids of our modals (also declared nowhere else: the manifest needs none). */
@@ -43,7 +44,7 @@ export function helpModal(desk: Desk, locale: string | undefined, meta: HelpModa
   };
 }
 
-type StateValues = Record<string, Record<string, { type?: string; value?: string | null; selected_option?: { value?: string } | null }>>;
+type StateValues = SlackStateValues;
 
 const read = (state: StateValues | undefined, block: string): string | undefined => {
   const el = state?.[block]?.value;

@@ -9,6 +9,8 @@ import { TeamsHelpdeskBot } from './teams.bot.js';
 import { HelpdeskCloudAdapter, plain, readBody, tooLarge } from './teams.http.js';
 import { MemoryTeamsInstallStore, type TeamsInstallStore } from './teams.installs.js';
 import { TeamsPlatform } from './teams.platform.js';
+import { PayloadRejections } from '../shared/payload-rejections.js';
+import { parseTeamsActivity } from './teams.payloads.js';
 
 export interface TeamsAdapterOptions {
   helpdesk: Helpdesk;
@@ -37,6 +39,8 @@ export interface TeamsAdapterOptions {
   claimReactions?: readonly string[];
   /** Largest request body accepted. @defaultValue 256 KiB */
   maxBodyBytes?: number;
+  /** Counts activities refused at the boundary. @defaultValue a counter on a registry of its own */
+  rejections?: PayloadRejections;
   log: Logger;
 }
 
@@ -50,6 +54,8 @@ export interface TeamsAdapter {
   installs: TeamsInstallStore;
   /** The id used for proactive calls (the app id, or a placeholder when auth is off). */
   botAppId: string;
+  /** Activities refused at the boundary (malformed), counted by kind. */
+  rejections: PayloadRejections;
 }
 
 /**
@@ -94,6 +100,7 @@ export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
   const platform = new TeamsPlatform({ adapter, botAppId, store: o.store, directory: o.directory, installs, serviceUrl: o.serviceUrl, log });
   const bot = new TeamsHelpdeskBot({ helpdesk: o.helpdesk, directory: o.directory, platform, installs, claimReactions: o.claimReactions, log });
   const maxBody = o.maxBodyBytes ?? 256 * 1024;
+  const rejections = o.rejections ?? new PayloadRejections();
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') return plain(res, 405, 'POST only');
@@ -107,10 +114,17 @@ export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
     }
     // No token at all: refuse before the SDK (which would also refuse, after more work).
     if (authOn && !req.headers.authorization) return plain(res, 401, 'Unauthorized');
+    // The activity's shape is checked before botbuilder reads any of it (its auth reads serviceUrl
+    // and channelId): a malformed one is a 400 (for an invoke too), counted, and touches nothing.
+    const parsed = parseTeamsActivity(body);
+    if (!parsed.ok) {
+      rejections.reject('teams', parsed.kind, parsed.error, log);
+      return plain(res, 400, 'invalid activity');
+    }
     // The Bot Framework JWT (when configured) is verified before any turn logic runs: an
     // unauthenticated request is answered 401 and touches nothing.
-    await adapter.serve(req, res, body, (ctx) => bot.run(ctx), log);
+    await adapter.serve(req, res, parsed.activity, (ctx) => bot.run(ctx), log);
   }
 
-  return { platform, handleRequest, adapter, bot, installs, botAppId };
+  return { platform, handleRequest, adapter, bot, installs, botAppId, rejections };
 }

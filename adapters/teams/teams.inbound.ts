@@ -6,10 +6,11 @@ import { neutralizeMentions } from '../../core/views/sanitize.js';
 import { splitConversationId } from './teams.ids.js';
 import { actionToEvent } from '../shared/action-events.js';
 import { REFRESH, type CardActionData } from './teams.renderer.js';
+import { channelDataOf } from './teams.payloads.js';
 
 /** The tenant an activity belongs to (the workspace of Teams identities and links). */
 export const tenantOf = (a: Partial<Activity>): string =>
-  a.conversation?.tenantId ?? (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown';
+  a.conversation?.tenantId ?? channelDataOf(a)?.tenant?.id ?? 'unknown';
 
 /** The person who sent an activity. Teams user ids (`29:…`) are what proactive 1:1 chats need. */
 export const identityOf = (a: Partial<Activity>): Identity => ({
@@ -34,7 +35,7 @@ export function placeOf(a: Partial<Activity>): LinkLocation & { root: boolean } 
   const id = a.conversation?.id ?? '';
   if (conversationKind(a) !== 'channel') return { platform: 'teams', workspace: tenantOf(a), channel: id, root: false };
   const { channel, thread } = splitConversationId(id);
-  const base = (a.channelData as { channel?: { id?: string } } | undefined)?.channel?.id ?? channel;
+  const base = channelDataOf(a)?.channel?.id ?? channel;
   const root = !thread || thread === a.id;
   return { platform: 'teams', workspace: tenantOf(a), channel: base, thread: root ? a.id : thread, root };
 }

@@ -8,6 +8,7 @@ import { threadedConversationId } from './teams.ids.js';
 import { conversationKind, eventIdOf, htmlToText, identityOf, placeOf } from './teams.inbound.js';
 import type { TeamsReplies } from './teams.replies.js';
 import { renderActivity } from './teams.renderer.js';
+import { extensionDetailsOf } from './teams.payloads.js';
 
 /**
  * Help requests: a message to the bot (1:1, or `@Helpdesk help …` in a channel) and the message
@@ -52,7 +53,7 @@ export class TeamsIntake {
       const payload = action.messagePayload;
       const quoted = htmlToText(payload?.body?.content ?? '');
       const author = payload?.from?.user?.displayName;
-      const details = typeof (action.data as { details?: unknown } | undefined)?.details === 'string' ? ((action.data as { details: string }).details.trim()) : '';
+      const details = extensionDetailsOf(action.data);
       const from = quoted ? `${author ? `${t(a.locale, 'teams.from_message', { author })}\n` : ''}> ${quoted.replace(/\n/g, '\n> ')}` : '';
       const text = [details, from].filter(Boolean).join('\n\n');
       const at = placeOf(a);

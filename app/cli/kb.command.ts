@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
+import { missingTranslations, nearDuplicates, neverRetrieved } from '../../kb/authoring.js';
 import { formatFigures, readQueries, runEval } from '../../kb/eval.js';
 import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
 import { loadKbDir } from '../../kb/loader.js';
@@ -76,9 +77,10 @@ export function registerKbCommands(program: Command): void {
     });
 
   kb.command('lint')
-    .description('Check every article file; exit 1 when a file would be skipped')
+    .description('Check every article file (exit 1 when a file would be skipped); warn about near-duplicates, missing translations and, with --queries, articles no query retrieved')
     .requiredOption('--kb <dir>', 'folder of Markdown articles')
-    .action(async (o: { kb: string }) => {
+    .option('--queries <files...>', 'evaluation sets or logs of real questions (one per line, plain text or JSON with "q")')
+    .action(async (o: { kb: string; queries?: string[] }) => {
       const { articles, issues } = await loadKbDir(o.kb);
       const warnings: string[] = [];
       for (const a of articles) {
@@ -86,6 +88,21 @@ export function registerKbCommands(program: Command): void {
         if (miss.length) warnings.push(`${a.source}: no ${miss.join(', ')}`);
         if (a.body.split(/\s+/).length < 40) warnings.push(`${a.source}: body is very short`);
       }
+      const ix = buildIndex(articles);
+      const source = new Map(articles.map((a) => [a.id, a.source]));
+      const findings = [...nearDuplicates(ix), ...missingTranslations(ix)];
+      if (o.queries?.length) {
+        const qs: string[] = [];
+        for (const f of o.queries) {
+          const rl = createInterface({ input: createReadStream(f, 'utf8'), crlfDelay: Infinity });
+          for await (const line of rl) {
+            const q = parseBatchLine(line);
+            if (q !== undefined) qs.push(q);
+          }
+        }
+        findings.push(...neverRetrieved(ix, qs));
+      }
+      for (const f of findings) warnings.push(`${source.get(f.id) ?? f.id}: ${f.kind}: ${f.message}`);
       for (const i of issues) console.log(`error  ${i.path}: ${i.reason}`);
       for (const w of warnings) console.log(`warn   ${w}`);
       console.log(`${articles.length} articles ok, ${issues.length} skipped, ${warnings.length} warnings`);

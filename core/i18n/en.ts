@@ -83,6 +83,7 @@ export const en = {
     'CONFIG.INVALID': 'The helpdesk is misconfigured; an administrator has been told.',
     'PLATFORM.UNAVAILABLE': 'The chat service is not answering; your request is kept and will be retried.',
     INTERNAL: 'Something went wrong on our side (reference {{ref}}). Your request is not lost.',
+    unreadable: 'The helpdesk could not read that request; please try again.',
     rate_limited: 'Slow down a little, please.',
     thread_limit: 'This server has too many active ticket threads; an agent will follow up in the channel.',
   },

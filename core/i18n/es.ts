@@ -85,6 +85,7 @@ export const es: Catalog = {
     'CONFIG.INVALID': 'El servicio de ayuda está mal configurado; ya se ha avisado a un administrador.',
     'PLATFORM.UNAVAILABLE': 'El servicio de chat no responde; tu solicitud se conserva y se reintentará.',
     INTERNAL: 'Algo ha fallado por nuestra parte (referencia {{ref}}). Tu solicitud no se ha perdido.',
+    unreadable: 'El servicio de ayuda no ha podido leer esa solicitud; inténtalo de nuevo.',
     rate_limited: 'Más despacio, por favor.',
     thread_limit: 'Este servidor tiene demasiados hilos de soporte activos; un agente te responderá en el canal.',
   },

@@ -60,6 +60,14 @@ describe('runtime (role all)', () => {
     expect(r.status).toBe(401);
   });
 
+  it('answers 400 to a signed but malformed Slack body and counts it on /metrics', async () => {
+    const body = new URLSearchParams({ command: '/help', team_id: 'T0000000', user_id: 'U0RITA', channel_id: 'CGEN', trigger_id: 'trg.bad', response_url: 'not a url' }).toString();
+    const r = await fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) }, body });
+    expect(r.status).toBe(400);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('helpdesk_payload_rejections_total{platform="slack",kind="command"} 1');
+  });
+
   it('a /help nobody’s article answers becomes a card through the delivery queue', async () => {
     const body = new URLSearchParams({
       token: 'legacy', team_id: 'T0000000', team_domain: 'acme', channel_id: 'CGEN', channel_name: 'general', user_id: 'U0RITA', user_name: 'rita',

@@ -125,7 +125,7 @@ describe('database paused for 5 s during requests', () => {
     for (const ix of interactions) {
       const st = discord.interactions.get(ix.token)!;
       expect(st.callbacks).toEqual([{ type: 5, data: { flags: 64 } }]);
-      expect(st.ackedAt! - st.createdAt).toBeLessThan(3000);
+      expect(st.ackedAt! - st.createdAt!).toBeLessThan(3000);
     }
     // After the database returns: 25 tickets, each Slack requester answered, each Discord reply edited with its number.
     await slack.waitFor(() => new Set(slack.responses.map((r) => r.id)).size === 20 || undefined, 60_000);

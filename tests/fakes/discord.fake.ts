@@ -82,7 +82,7 @@ export class DiscordFake extends EventEmitter {
   readonly threadMembers = new Map<string, Set<string>>();
   readonly commands = new Map<string, any[]>();
   /** Interaction responses by token: callbacks, the @original message and follow-ups. */
-  readonly interactions = new Map<string, { id: string; callbacks: any[]; original?: any; followups: any[]; createdAt: number; ackedAt?: number }>();
+  readonly interactions = new Map<string, { id: string; callbacks: any[]; original?: any; followups: any[]; createdAt?: number; ackedAt?: number }>();
   /** Discord's 3-second window: a callback later than this answers 10062 Unknown interaction. @defaultValue no limit */
   interactionDeadlineMs = Number.POSITIVE_INFINITY;
   readonly guilds: FakeGuildSpec[];
@@ -505,7 +505,7 @@ export class DiscordFake extends EventEmitter {
     }
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const ix = this.interactions.get(m[2]!);
-      if (!ix || ix.id !== m[1] || Date.now() - ix.createdAt > this.interactionDeadlineMs) return this.notFound(res, 10062, 'Unknown interaction');
+      if (!ix || ix.id !== m[1] || Date.now() - (ix.createdAt ?? Date.now()) > this.interactionDeadlineMs) return this.notFound(res, 10062, 'Unknown interaction');
       if (ix.callbacks.length) return json(res, 400, { message: 'Interaction has already been acknowledged.', code: 40060 });
       ix.callbacks.push(rec.body);
       ix.ackedAt = Date.now();

@@ -33,8 +33,11 @@ describe('Redis restarted while timers are pending', () => {
     await redis.stop();
     await new Promise((r) => setTimeout(r, 300));
     redis = await startRedis({ dataDir, port: redis.port });
+    // The tier changes first; the escalation's timeline entry is written last (after its events),
+    // so wait for that entry: it marks the whole change as done.
+    const escalations = async (id: string) => (await h.hd.store.timeline(id, { includeInternal: true })).filter((e) => e.event === 'escalate').length;
     for (const id of ids) {
-      await waitFor(async () => (await h.hd.store.get(id))?.tier === 2, 20_000, `escalation of ${id}`);
+      await waitFor(async () => (await h.hd.store.get(id))?.tier === 2 && (await escalations(id)) > 0, 20_000, `escalation of ${id}`);
     }
     for (const id of ids) {
       const tl = await h.hd.store.timeline(id, { includeInternal: true });

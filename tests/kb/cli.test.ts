@@ -22,7 +22,8 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-describe('helpdesk kb (CLI)', () => {
+// Each test spawns the CLI (a tsx process that loads the whole app): seconds each, much more on a busy machine.
+describe('helpdesk kb (CLI)', { timeout: 120_000 }, () => {
   it('search --batch writes one JSON line per query, plain or JSON input', async () => {
     const file = join(dir, '..', `batch-${Date.now()}.txt`);
     await writeFile(file, 'printr offline\n{"q": "no me deja entrar al correo", "kind": "chat"}\n\nwhat is for lunch today\n');
@@ -62,5 +63,14 @@ describe('helpdesk kb (CLI)', () => {
     } finally {
       await k.cleanup();
     }
+  });
+
+  it('lint --queries warns about articles no query retrieved, and about missing translations', async () => {
+    const qfile = join(dir, '..', `lint-queries-${Date.now()}.jsonl`);
+    await writeFile(qfile, ['{"q": "printr offline", "expected": ["printer-offline"], "kind": "typo"}', 'canteen menu'].join('\n'));
+    const { stdout } = await cli(['lint', '--kb', dir, '--queries', qfile]);
+    expect(stdout).toMatch(/laptop-battery\.md: never-retrieved: no query of 2 retrieved it/);
+    expect(stdout).not.toMatch(/printer-offline\.md: never-retrieved/);
+    expect(stdout).toMatch(/laptop-battery\.md: missing-translation: no es article/);
   });
 });

@@ -3,6 +3,7 @@ import { MongoKbFeedbackStore } from '../../core/store/kb-feedback.store.js';
 import { kbFeedbackModel } from '../../core/store/kb-feedback.model.js';
 import { MongoKbArticleStore } from '../../core/store/kb-article.store.js';
 import { boostsFrom, MAX_BOOST, queryKey } from '../../kb/feedback.js';
+import { DEFAULT_CALIBRATION } from '../../kb/calibration.js';
 import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
 import { openKnowledgeBase } from '../../kb/open-kb.js';
 import { buildIndex } from '../../kb/search-index.js';
@@ -49,7 +50,8 @@ describe('kb feedback (MongoDB)', () => {
 
   it('lets feedback reorder close results, within a bounded boost', async () => {
     const store = new MongoKbFeedbackStore(db.connection);
-    const kb = new SearchKnowledgeBase(buildIndex(twins), { feedback: store });
+    // Two identical articles: the per-slot cut-off would hide the second one, and this is about feedback.
+    const kb = new SearchKnowledgeBase(buildIndex(twins), { feedback: store, calibration: { ...DEFAULT_CALIBRATION, slotStep: 0, slotRatio: 0 } });
     const before = (await kb.suggest('reset my password', { deskId: 'hr' })).map((s) => s.id);
     const loser = before[1]!;
     expect(before).toHaveLength(2);

@@ -5,7 +5,7 @@ import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slac
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Desk } from '../../core/domain/desk.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
+import { silentLogger, type Logger } from '../../core/ports/logger.port.js';
 import { openKnowledgeBase } from '../../kb/open-kb.js';
 import { SlackApiFake } from '../fakes/slack-api.fake.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
@@ -22,7 +22,11 @@ export const CAROL = person('slack', 'UCAROL', TEAM, 'Carol');
 type Block = { type: string; elements?: Array<Record<string, unknown>>; text?: { text?: string }; fields?: Array<{ text: string }> };
 
 /** The real Bolt app over HTTP, core on a fresh database, the real KB, and the fake Web API. `desk` overrides the test desk. */
-export async function startSlackHarness(o: { desk?: Partial<Desk> } = {}) {
+/**
+ * `knownBot`: give Bolt the bot's ids so it skips `auth.test` at start (Bolt keeps that call's promise
+ * for every later request: on a saturated machine a late answer would fail them all).
+ */
+export async function startSlackHarness(o: { desk?: Partial<Desk>; log?: Logger; knownBot?: boolean } = {}) {
   const fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: TEAM }).start();
   const db = await freshDb();
   const kbh = await openKnowledgeBase({ dir: path.resolve(import.meta.dirname, '../../kb/articles') });
@@ -38,12 +42,13 @@ export async function startSlackHarness(o: { desk?: Partial<Desk> } = {}) {
     botToken: 'xoxb-test',
     apiUrl: fake.apiUrl,
     processBeforeResponse: true,
-    log: silentLogger,
+    log: o.log ?? silentLogger,
     deskLocale: 'en',
+    ...(o.knownBot ? { botUserId: 'UBOT', botId: 'BBOT' } : {}),
   });
   composed.platforms.set('slack', adapter.platform);
   // Bolt verifies the token with auth.test as it starts; let that land before tests count calls.
-  await fake.waitFor(() => fake.callsOf('auth.test')[0]);
+  if (!o.knownBot) await fake.waitFor(() => fake.callsOf('auth.test')[0]);
   const server: Server = createServer((req, res) => {
     if (adapter.handles(req)) return adapter.requestListener!(req, res);
     res.statusCode = 404;
@@ -129,7 +134,7 @@ export async function startSlackHarness(o: { desk?: Partial<Desk> } = {}) {
     );
 
   return {
-    fake, composed, adapter, url, send, command, commandBody, interaction, blockAction, viewPayload, event, next,
+    fake, composed, adapter, url, send, db, command, commandBody, interaction, blockAction, viewPayload, event, next,
     async stop() {
       await adapter.stop();
       await new Promise<void>((r) => server.close(() => r()));

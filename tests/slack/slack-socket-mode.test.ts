@@ -145,6 +145,20 @@ describe('slack socket mode: connect → /help → DM ticket → redelivery → 
     expect((await composed.store.getByNumber(number))?.assignee?.user).toBe(ALICE.user);
   });
 
+  it('malformed envelopes (a slash command without user, a DM event with a numeric channel) are acked empty, counted, and do nothing', async () => {
+    const before = await adapter.rejections.count('slack');
+    const tickets = (await composed.store.list({})).length;
+    const bad = { ...slash('my screen is blank', REQ, 'trg.sock.bad'), user_id: undefined };
+    const e1 = sock.send('slash_commands', bad);
+    const e2 = sock.send('events_api', callback({ type: 'message', channel: 42, channel_type: 'im', user: 'UDM', text: 'hello?', ts: ts() }, 'EvSOCKBAD'));
+    expect((await sock.ackOf(e1)).payload ?? {}).toEqual({}); // an empty ack: nothing shown to the person
+    expect((await sock.ackOf(e2)).payload ?? {}).toEqual({});
+    expect(await adapter.rejections.count('slack', 'command')).toBe(1);
+    expect(await adapter.rejections.count('slack')).toBe(before + 2);
+    expect(api.responses.find((r) => r.id === 'sock-trg.sock.bad')).toBeUndefined();
+    expect((await composed.store.list({})).length).toBe(tickets);
+  });
+
   it('a server disconnect (refresh_requested) makes the client open a new connection and keep working', async () => {
     sock.disconnect('refresh_requested');
     await sock.waitFor(() => sock.connections.length === 2 && sock.current?.n === 2, 8000);

@@ -1,0 +1,64 @@
+/**
+ * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
+ * kb-dev (tuned on), bench/kb-holdout (fitted on too) and bench/kb-unseen (never tuned on).
+ *
+ *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown]
+ *
+ * One line per set and system: recall@1, recall@3, MRR, negatives answered with nothing, then recall@3
+ * per kind of query (negative: share rejected), and `wrong/q`: articles shown that the query does not
+ * expect, per query (how much the list is filled with weak matches).
+ */
+import { join } from 'node:path';
+import { readQueries, runEval, type EvalFigures } from '../kb/eval.js';
+import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
+import { loadKbDir } from '../kb/loader.js';
+import { buildIndex } from '../kb/search-index.js';
+import { buildBaseline } from './kb-search-baseline.js';
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(name);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
+};
+const dev = arg('--dev', '../shared/kb-dev');
+const sets = [
+  { name: 'kb-dev', articles: join(dev, 'articles'), queries: join(dev, 'queries.jsonl') },
+  { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl' },
+];
+const KINDS = ['exact', 'short', 'typo', 'es-noaccent', 'chat', 'paraphrase', 'crosslang', 'negative'];
+const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
+const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
+
+console.log(`| set | search | recall@1 | recall@3 | MRR | negatives | wrong/q | ${KINDS.join(' | ')} |`);
+console.log(`|---|---|---:|---:|---:|---:|---:|${KINDS.map(() => '---:').join('|')}|`);
+for (const s of sets) {
+  const { articles } = await loadKbDir(s.articles);
+  const queries = await readQueries(s.queries);
+  const ours = new SearchKnowledgeBase(buildIndex(articles));
+  const base = buildBaseline(articles);
+  const expected = new Map(queries.map((q) => [q.q, q.expected]));
+  const wrong = { n: 0 };
+  const counting = (search: (q: string) => string[]) => (q: string): string[] => {
+    const ids = search(q);
+    const exp = expected.get(q) ?? [];
+    wrong.n += ids.filter((id) => !exp.includes(id)).length;
+    return ids;
+  };
+  const rows: Array<[string, EvalFigures[], number]> = [];
+  for (const [who, search] of [
+    ['ours', (q: string) => ours.search(q, { limit: 3 }).map((r) => r.id)],
+    ['fuse.js', (q: string) => base.search(q, 3)],
+  ] as const) {
+    wrong.n = 0;
+    const figs = runEval(queries, counting(search));
+    rows.push([who, figs, wrong.n / queries.length]);
+  }
+  for (const [who, figs, wrongPerQuery] of rows) {
+    const all = figs.find((r) => r.kind === 'all')!;
+    const byKind = KINDS.map((k) => {
+      const r = figs.find((x) => x.kind === k);
+      return k === 'negative' ? f(r?.negativeRejection) : f(r?.recallAt3);
+    });
+    console.log(`| ${s.name} | ${who} | ${f3(all.recallAt1)} | ${f3(all.recallAt3)} | ${f3(all.mrr)} | ${f3(all.negativeRejection)} | ${f(wrongPerQuery)} | ${byKind.join(' | ')} |`);
+  }
+}
