@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { withConsoleIdentities } from '../adapters/web/web.identity.js';
 import type { Agent, Desk } from '../core/domain/desk.js';
 import { EventBus } from '../core/domain/event-bus.js';
 import type { Platform } from '../core/domain/identity.js';
@@ -53,7 +54,8 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const store = new MongoTicketStore(o.connection);
   await store.init();
   const directory = new MongoDirectory(o.connection, o.desks);
-  await directory.syncAgents(o.agents);
+  // Every agent can also act from the web console (adapters/web/web.identity.ts).
+  await directory.syncAgents(withConsoleIdentities(o.agents));
   const idempotency = new MongoIdempotencyStore(o.connection, () => clock.now());
   await idempotency.init();
   const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));

@@ -11,6 +11,8 @@ export interface HttpServerOptions {
   ready: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** Prometheus text exposition. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** Everything that is not an exact-path route above (the web channel's Hono app). */
+  fallback?: RequestHandler;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown) => {
@@ -34,7 +36,7 @@ export function createHttpServer(o: HttpServerOptions): http.Server {
         res.writeHead(200, { 'content-type': m.contentType }).end(m.body);
         return;
       }
-      const handler = o.routes.get(path);
+      const handler = o.routes.get(path) ?? o.fallback;
       if (!handler) return json(res, 404, { error: 'not found' });
       await handler(req, res);
     };

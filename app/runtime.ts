@@ -19,6 +19,7 @@ import { startRedis } from './services/redis.js';
 import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
+import { startWeb } from './web.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,6 +136,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       cleanups.push(() => scheduler.close());
     }
 
+    // The web channel and console (adapters/web): live events from every role, pages on web roles.
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
+    cleanups.push(() => web.stop());
+
     let port: number | undefined;
     if (has('web')) {
       const redis = probeClient(redisUrl);
@@ -149,6 +154,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
           return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
         },
         metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+        fallback: web.listener,
       });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -158,6 +164,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       port = typeof addr === 'object' && addr ? addr.port : cfg.PORT;
       cleanups.push(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
       log.info({ port, routes: [...routes.keys(), '/healthz', '/readyz', '/metrics'] }, 'HTTP server listening');
+      await web.announce(port);
     }
     log.info({ role, desks: desks.desks.map((d) => d.id), platforms: [...composed.platforms.keys()], deskFile }, 'helpdesk started');
     return { composed, port, stop: stopAll };

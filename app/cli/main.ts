@@ -5,6 +5,7 @@ import { registerKbCommands } from './kb.command.js';
 import { registerReportCommands } from './report.command.js';
 import { registerSlackCommands } from './slack.command.js';
 import { registerTeamsCommands } from './teams.command.js';
+import { registerWebCommands } from './web.command.js';
 
 /**
  * The `helpdesk` command. Each area registers its own sub-commands from a file named
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerTeamsCommands(program);
   registerDiscordCommands(program);
   registerReportCommands(program);
+  registerWebCommands(program);
   return program;
 }
 

@@ -27,6 +27,19 @@ export const businessHoursSchema = z
 const channelRef = z.object({ workspace: z.string().min(1), channel: z.string().min(1), role: z.string().optional() }).strict();
 const platformChannels = z.partialRecord(z.enum(PLATFORMS), channelRef);
 
+/** A site origin allowed to embed the web chat widget: `https://example.com[:port]`, nothing after. */
+const webOrigin = z
+  .string()
+  .max(200)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v;
+    } catch {
+      return false;
+    }
+  }, 'expected an origin such as https://www.example.com (scheme, host, optional port; no path or trailing slash)');
+
 const slaTarget = z.object({ firstResponseMinutes: z.number().positive(), resolutionMinutes: z.number().positive() }).strict();
 
 const deskSchema = z
@@ -69,6 +82,10 @@ const deskSchema = z
     reactions: z.object({ claim: z.string().default('eyes'), fileTicket: z.string().default('ticket') }).strict().default({ claim: 'eyes', fileTicket: 'ticket' }),
     notePrefix: z.string().default('note:'),
     macros: z.array(z.object({ name: z.string().min(1), text: z.string().min(1) }).strict()).default([]),
+    channels: z
+      .object({ web: z.object({ allowedOrigins: z.array(webOrigin).max(100).default([]) }).strict().optional() })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((d, ctx) => {

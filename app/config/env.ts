@@ -85,6 +85,20 @@ const envSchema = z.object({
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   DISCORD_API_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  /** Web channel and console: the address browsers use (links in the log, invites, OIDC redirect). Default http://localhost:PORT. */
+  HELPDESK_PUBLIC_URL: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  /** Signs sessions' magic links; every web replica and the CLI must share it. Default: a random secret kept in the data dir. */
+  HELPDESK_WEB_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Comma-separated origins allowed to embed the chat widget / call the visitor API (CORS). */
+  HELPDESK_WEB_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(url(['http:', 'https:']))),
+  /** OpenID Connect sign-in for agents (all three, or none: then magic links). */
+  OIDC_ISSUER: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
 });
 
 /** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */
@@ -132,8 +146,14 @@ export interface PlatformSettings {
   discord?: { token: string; applicationId: string; apiUrl?: string };
 }
 
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
 /** Parses the environment; throws ConfigError naming each bad variable. The only reader of process.env. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings } {
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings; oidc?: OidcSettings } {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError('environment', describeIssues(r.error.issues));
   const e = r.data;
@@ -166,6 +186,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
     if (!e.DISCORD_TOKEN || !e.DISCORD_APPLICATION_ID) problems.push('DISCORD_TOKEN and DISCORD_APPLICATION_ID: both are required to enable Discord');
     else platforms.discord = { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID, apiUrl: e.DISCORD_API_URL };
   }
+  let oidc: OidcSettings | undefined;
+  if (e.OIDC_ISSUER || e.OIDC_CLIENT_ID || e.OIDC_CLIENT_SECRET) {
+    if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: all three are required to enable OpenID Connect sign-in');
+    else oidc = { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET };
+  }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both');
   if (problems.length) throw new ConfigError('environment', problems);
   const seed = e.REDIS_CLUSTER_NODES?.[0];
@@ -175,5 +200,5 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
         options: { redisOptions: { username: seed.username, password: seed.password, ...(seed.tls ? { tls: {} } : {}) } },
       }
     : undefined;
-  return { ...e, platforms, redisCluster };
+  return { ...e, platforms, redisCluster, oidc };
 }

@@ -1,7 +1,7 @@
 import type { Identity, Platform } from '../domain/identity.js';
 import type { Link } from '../domain/link.js';
 import type { TicketPatch } from '../domain/ticket.state-machine.js';
-import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
+import type { NewTicket, Priority, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 
 export interface TicketQuery {
@@ -12,6 +12,27 @@ export interface TicketQuery {
   requester?: Pick<Identity, 'platform' | 'workspace' | 'user'>;
   /** Newest first; default 20, at most 200. */
   limit?: number;
+}
+
+/** A console queue page: filters plus a keyset cursor (newest first, ties by id). */
+export interface TicketPageQuery {
+  deskIds: readonly string[];
+  status: readonly TicketStatus[];
+  tier?: number;
+  priority?: readonly Priority[];
+  assigneeAgentId?: string;
+  unassigned?: boolean;
+  /** Only tickets with a running SLA deadline before this instant (first response or resolution). */
+  dueBefore?: Date;
+  /** Continue after this ticket (the last of the previous page). */
+  after?: TicketCursor;
+  /** At most 100. */
+  limit: number;
+}
+
+export interface TicketCursor {
+  createdAt: Date;
+  id: string;
 }
 
 export interface LinkLocation {
@@ -38,6 +59,8 @@ export interface TicketStore {
   /** Adds or replaces (same platform, role, tier) a link; retried internally on version races. */
   upsertLink(id: string, link: Link, now: Date): Promise<Ticket>;
   list(q: TicketQuery): Promise<Ticket[]>;
+  /** One page of a queue; `next` is set when there may be more. */
+  page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }>;
   /** Active (open, claimed, pending) tickets per assignee agent id. */
   activeLoad(agentIds: readonly string[]): Promise<Map<string, number>>;
   /**

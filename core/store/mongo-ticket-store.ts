@@ -5,7 +5,7 @@ import type { Link } from '../domain/link.js';
 import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
-import type { LinkLocation, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
+import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
 import { seqBatcher } from './counter.model.js';
 import { defined, isDuplicateKey } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
@@ -181,6 +181,35 @@ export class MongoTicketStore implements TicketStore {
     const limit = Math.min(Math.max(q.limit ?? 20, 1), 200);
     const docs = await this.tickets.find(filter).sort({ createdAt: -1 }).limit(limit).lean<TicketDoc[]>();
     return docs.map(toTicket);
+  }
+
+  async page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }> {
+    // Plain equalities at the top level: MongoDB uses the {deskId, status, createdAt, _id} index, and
+    // FerretDB's PostgreSQL backend pushes top-level equalities down to SQL ($in, $or are filtered in Go).
+    const filter: Record<string, unknown> = {};
+    const one = <T>(xs: readonly T[]) => (xs.length === 1 ? xs[0] : { $in: [...xs] });
+    filter.deskId = one(q.deskIds);
+    filter.status = one(q.status);
+    if (q.tier !== undefined) filter.tier = q.tier;
+    if (q.priority?.length) filter.priority = one(q.priority);
+    if (q.assigneeAgentId) filter.assigneeAgentId = q.assigneeAgentId;
+    else if (q.unassigned) filter.assigneeAgentId = { $exists: false };
+    const and: Record<string, unknown>[] = [];
+    if (q.dueBefore) {
+      and.push({ $or: [{ 'sla.firstResponseDueAt': { $lte: q.dueBefore }, 'sla.firstRespondedAt': { $exists: false } }, { 'sla.resolutionDueAt': { $lte: q.dueBefore } }] });
+    }
+    if (q.after) and.push({ $or: [{ createdAt: { $lt: q.after.createdAt } }, { createdAt: q.after.createdAt, _id: { $lt: q.after.id } }] });
+    if (and.length) filter.$and = and;
+    const limit = Math.min(Math.max(q.limit, 1), 100);
+    const docs = await this.tickets.find(filter).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).lean<TicketDoc[]>();
+    const tickets = docs.slice(0, limit).map(toTicket);
+    const last = tickets[tickets.length - 1];
+    return docs.length > limit && last ? { tickets, next: { createdAt: last.createdAt, id: last.id } } : { tickets };
+  }
+
+  /** Every active (open, claimed, pending) ticket, streamed (rebuilding read models). */
+  async *activeTickets(): AsyncIterable<Ticket> {
+    for await (const d of this.tickets.find({ status: { $in: ['open', 'claimed', 'pending'] } }).lean<TicketDoc[]>().cursor()) yield toTicket(d as unknown as TicketDoc);
   }
 
   async activeLoad(agentIds: readonly string[]): Promise<Map<string, number>> {

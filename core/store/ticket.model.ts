@@ -87,6 +87,8 @@ ticketSchema.index({ number: 1 }, { unique: true });
 // The queues people look at.
 ticketSchema.index({ deskId: 1, status: 1, tier: 1, priority: 1 });
 ticketSchema.index({ assigneeAgentId: 1, status: 1 });
+// The console's keyset pages (newest first within a desk's statuses).
+ticketSchema.index({ deskId: 1, status: 1, createdAt: -1, _id: -1 });
 ticketSchema.index({ 'requester.platform': 1, 'requester.workspace': 1, 'requester.user': 1, createdAt: -1 });
 // Messages in linked threads find their ticket.
 ticketSchema.index({ 'links.platform': 1, 'links.channel': 1 });

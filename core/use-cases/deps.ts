@@ -4,6 +4,7 @@ import type { Directory } from '../ports/directory.port.js';
 import type { KnowledgeBase } from '../ports/kb.port.js';
 import type { Logger } from '../ports/logger.port.js';
 import type { IdempotencyStore, TicketStore } from '../ports/ticket-store.port.js';
+import type { QueueIndex } from '../ports/queue-index.port.js';
 
 /** What every use case may use. Built once in app/ (the composition root). */
 export interface CoreDeps {
@@ -20,6 +21,8 @@ export interface CoreDeps {
    * finishes the work instead of doing it twice.
    */
   eventKey?: string;
+  /** Optional read model that makes the default queue views fast (the web console's). */
+  queueIndex?: QueueIndex;
 }
 
 /** A ticket named by id (internal) or by human number (`IT-1042`, typed by people). */

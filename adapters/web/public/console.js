@@ -1,0 +1,58 @@
+// Agent console: live updates over Server-Sent Events. The server renders (and escapes) every
+// fragment; this file only swaps a fresh server-rendered fragment in when something changed.
+// EventSource reconnects by itself and sends Last-Event-ID, so missed changes are replayed.
+
+const root = document.querySelector('[data-live]');
+const status = document.getElementById('live-status');
+
+function say(text) {
+  if (status && status.textContent !== text) status.textContent = text;
+}
+
+async function refresh() {
+  const url = root.dataset.fragment;
+  const res = await fetch(url, { headers: { accept: 'text/html' }, credentials: 'same-origin' });
+  if (!res.ok) return;
+  const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+  const fresh = doc.querySelector('[data-fragment-root]');
+  const current = root.querySelector('[data-fragment-root]');
+  if (!fresh || !current) return;
+  // Keep keyboard focus where it was if that control still exists.
+  const focusedId = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : '';
+  current.replaceWith(document.importNode(fresh, true));
+  if (focusedId) document.getElementById(focusedId)?.focus();
+  for (const id of changed) root.querySelector(`[data-ticket="${CSS.escape(id)}"]`)?.classList.add('updated');
+  changed.clear();
+  say(root.dataset.updated);
+}
+
+let timer = 0;
+const changed = new Set();
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(() => refresh().catch(() => {}), 150);
+}
+
+if (root && 'EventSource' in window) {
+  const es = new EventSource(root.dataset.live);
+  let wasDown = false;
+  es.addEventListener('ready', () => {
+    say(root.dataset.liveOn);
+    // After a dropped connection the replay may be empty (history expired): refresh once anyway.
+    if (wasDown) schedule();
+    wasDown = false;
+  });
+  es.addEventListener('ticket', (ev) => {
+    try {
+      changed.add(JSON.parse(ev.data).ticketId);
+    } catch {
+      /* not ours */
+    }
+    schedule();
+  });
+  es.addEventListener('error', () => {
+    wasDown = true;
+    say(root.dataset.liveOff);
+  });
+  window.addEventListener('pagehide', () => es.close());
+}
