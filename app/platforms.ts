@@ -9,6 +9,7 @@ import type { Composed } from './compose.js';
 import type { PlatformSettings } from './config/env.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
+import type { InboundIntake, IntakeHandler, IntakePlatform } from '../adapters/shared/intake.js';
 
 export interface StartPlatformsOptions {
   settings: PlatformSettings;
@@ -22,15 +23,24 @@ export interface StartPlatformsOptions {
   receiveHttp: boolean;
   /** Where `helpdesk_payload_rejections_total` is registered (the app's /metrics). @defaultValue a registry of its own */
   registry?: Registry;
+  /** Durable intake: requests are recorded here before they are acknowledged. */
+  intake?: InboundIntake;
+}
+
+export interface StartedPlatforms {
+  /** What the intake worker calls for each platform's recorded requests. */
+  intakeHandlers: Map<IntakePlatform, IntakeHandler>;
+  stop(): Promise<void>;
 }
 
 /**
  * Creates the adapter of every platform whose credentials are set, registers its outbound side with
  * core and mounts its receiver. A platform without credentials is simply not enabled.
  */
-export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop(): Promise<void> }> {
+export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedPlatforms> {
   const { composed, settings } = o;
   const stops: Array<() => Promise<void>> = [];
+  const intakeHandlers = new Map<IntakePlatform, IntakeHandler>();
   // Malformed inbound payloads, counted per platform and kind by every adapter's boundary gate.
   const rejections = new PayloadRejections(o.registry);
   if (settings.slack) {
@@ -45,8 +55,10 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       userLocale: s.userLocale,
       rejections,
       log: asCoreLogger(o.log.child({ platform: 'slack' })),
+      ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('slack', slack.platform);
+    intakeHandlers.set('slack', (e, m) => slack.replay(e, m));
     const listener = slack.requestListener;
     if (listener) o.routes.set('/slack/events', (req, res) => listener(req, res));
     if (s.appToken && o.receiveHttp) await slack.start();
@@ -86,14 +98,17 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<{ stop()
       delivery: composed.delivery,
       log: asCoreLogger(o.log.child({ platform: 'discord' })),
       registerCommandsOnStart: o.startGateway,
+      ...(o.intake ? { intake: o.intake } : {}),
       rejections,
     });
     composed.platforms.set('discord', discord.platform);
+    intakeHandlers.set('discord', (e, m) => discord.replay(e, m));
     if (o.startGateway) await discord.start();
     stops.push(() => discord.stop());
     o.log.info({ guilds: guildIds, gateway: o.startGateway }, 'Discord enabled');
   }
   return {
+    intakeHandlers,
     async stop() {
       for (const s of stops.reverse()) await s();
     },

@@ -16,6 +16,9 @@ import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
 import { startRedis } from './services/redis.js';
+import { IntakeQueue } from '../jobs/intake.queue.js';
+import { createIntakeWorker } from '../jobs/intake.worker.js';
+import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
@@ -87,7 +90,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const routes = new Map<string, RequestHandler>();
-    const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), registry });
+    // Every inbound request is recorded here (Redis, AOF) before the platform gets its acknowledgement.
+    const intake = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
+    cleanups.push(() => intake.close());
+    const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
@@ -102,8 +108,29 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         // The hourly prune forgets processed event ids and superseded write guards older than a day.
         idempotency: { prune: async (before: Date) => (await composed.idempotency.prune(before)) + (await composed.store.pruneGuards(before)) },
         metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
+        slaConcurrency: cfg.HELPDESK_SLA_CONCURRENCY,
+        automationConcurrency: cfg.HELPDESK_AUTOMATION_CONCURRENCY,
+        tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
       });
       cleanups.push(() => workers.close());
+      // Bounded processing of recorded requests (closed before the platforms and the database).
+      const intakeConn = redisClient(redisUrl);
+      const intakeWorker = createIntakeWorker(
+        {
+          handlers: platforms.intakeHandlers,
+          redis: intake.redis,
+          prefix: intake.prefix,
+          log: coreLog,
+          concurrency: cfg.HELPDESK_INTAKE_CONCURRENCY,
+          tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+        },
+        intakeConn,
+      );
+      intakeWorker.on('error', (err) => log.warn({ err: err.message }, 'intake worker error'));
+      cleanups.push(async () => {
+        await intakeWorker.close();
+        await quitQuietly(intakeConn);
+      });
     } else {
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());

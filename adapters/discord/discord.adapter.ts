@@ -10,6 +10,8 @@ import { registerCommands } from './discord.commands.js';
 import { DiscordInbound } from './discord.inbound.js';
 import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
+import { attachDiscordIntake, replayDiscord } from './discord.intake-queue.js';
 import { PayloadRejections } from '../shared/payload-rejections.js';
 import { gateDispatches } from './discord.payloads.js';
 
@@ -41,6 +43,11 @@ export interface DiscordAdapterOptions {
   restRetries?: number;
   /** REST request timeout in ms. @defaultValue `15000` */
   restTimeoutMs?: number;
+  /**
+   * Durable intake (production): interactions are recorded here, then acknowledged, and processed
+   * through `replay` in an intake worker. Without it, they are processed in the gateway process.
+   */
+  intake?: InboundIntake;
   /** Counts dispatches refused at the boundary. @defaultValue a counter on a registry of its own */
   rejections?: PayloadRejections;
 }
@@ -54,6 +61,8 @@ export interface DiscordAdapter {
   /** Registers commands (if enabled), connects to the gateway and resolves when the client is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Processes an interaction the intake recorded (intake workers). */
+  replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
 }
 
 /**
@@ -90,7 +99,8 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
   const delivery: Delivery =
     o.delivery ?? new DirectDelivery({ platforms: new Map([['discord', platform]]), store: o.store, clock: deps.clock }, (err, op) => log.error({ err, key: op.key }, 'discord delivery failed'));
   const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
-  inbound.attach(client);
+  inbound.attach(client, { interactions: !o.intake });
+  if (o.intake) attachDiscordIntake(client, inbound, o.intake, log);
   const sync = new DiscordTicketSync({ helpdesk: o.helpdesk, directory: o.directory, delivery, platform, log });
   let detach: (() => void) | undefined = sync.attach(deps.events);
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
@@ -100,6 +110,7 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     platform,
     client,
     inbound,
+    replay: (e, attempt) => replayDiscord(client, inbound, e, attempt),
     rejections,
     async start() {
       if (o.registerCommandsOnStart !== false) {

@@ -30,8 +30,9 @@ export class DiscordInbound {
     this.reactions = new DiscordReactions(d, replies, intake);
   }
 
-  attach(client: Client): void {
-    client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
+  /** `interactions: false` when the durable intake takes interactions from the raw gateway packets. */
+  attach(client: Client, o: { interactions?: boolean } = {}): void {
+    if (o.interactions !== false) client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
     client.on('messageCreate', (m) => this.track(this.onMessage(m, client.user?.id)));
     client.on('messageReactionAdd', (r, u) => this.track(this.onReaction(r, u, client.user?.id)));
   }
@@ -44,8 +45,9 @@ export class DiscordInbound {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
-  onInteraction(interaction: Interaction): Promise<void> {
-    return this.interactions.onInteraction(interaction);
+  /** `recorded`: it came through the durable intake, acknowledged already (see discord.intake-queue). */
+  onInteraction(interaction: Interaction, recorded?: { ack: 'none' | 'reply' | 'update'; retry?: boolean }): Promise<void> {
+    return this.interactions.onInteraction(interaction, recorded);
   }
 
   onMessage(m: Message, botId: string | undefined): Promise<void> {
@@ -57,7 +59,7 @@ export class DiscordInbound {
   }
 
   /** Handlers report their own failures; anything that still escapes is logged, never an unhandled rejection. */
-  private track(p: Promise<void>): void {
+  track(p: Promise<void>): void {
     const safe = p.catch((err: unknown) => this.log.error({ err }, 'discord inbound handler failed'));
     this.inFlight.add(safe);
     void safe.finally(() => this.inFlight.delete(safe));

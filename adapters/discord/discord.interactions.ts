@@ -9,7 +9,7 @@ import {
   type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
-import { HelpdeskError } from '../../core/domain/errors.js';
+import { HelpdeskError, isHelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { InboundEvent } from '../../core/domain/inbound.js';
 import type { Ticket } from '../../core/domain/ticket.js';
@@ -39,15 +39,23 @@ export class DiscordInteractions {
     this.ticketCommand = new TicketCommand(d, replies);
   }
 
-  async onInteraction(interaction: Interaction): Promise<void> {
-    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: 'none' };
+  /**
+   * `recorded`: the interaction came through the durable intake, which already acknowledged it
+   * (`ack`) and deduplicated it by id, so no database check runs before the answer. `retry`: an
+   * infrastructure failure is thrown back to the intake (tried again later) instead of shown.
+   */
+  async onInteraction(interaction: Interaction, recorded?: { ack: Ix['ack']; retry?: boolean }): Promise<void> {
+    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: recorded?.ack ?? 'none' };
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
     try {
       // A gateway replay of an interaction that was handled does nothing (and could not answer
       // again anyway); one whose handling failed is claimed again (at least once, never at most once).
-      await this.d.helpdesk.once(`discord:interaction:${interaction.id}`, () => this.dispatch(ix, interaction));
+      // Through the durable intake the job id already deduplicated it, and no database is asked before the answer.
+      if (recorded) await this.dispatch(ix, interaction);
+      else await this.d.helpdesk.once(`discord:interaction:${interaction.id}`, () => this.dispatch(ix, interaction));
     } catch (err) {
+      if (recorded?.retry && !isHelpdeskError(err)) throw err;
       await this.replies.fail(ix, err);
     }
   }
@@ -117,8 +125,7 @@ export class DiscordInteractions {
     if (!a) return await this.replies.ackUpdateOrNothing(ix);
     // Escalate asks for an (optional) reason first; the modal's submission does the escalation.
     if (a.action === 'escalate') return await this.showEscalateModal(ix, a.arg ? `${a.ticketId}:${a.arg}` : a.ticketId);
-    await this.replies.respond(ix, InteractionResponseType.DeferredMessageUpdate);
-    ix.ack = 'update';
+    await this.replies.ackUpdateOrNothing(ix);
     const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, a.ticketId);
     const selected = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
     const e = actionToEvent(a, actor, interaction.id, { ...(selected !== undefined ? { selected } : {}) });

@@ -43,12 +43,15 @@ export class InteractionReplies {
     }
   }
 
+  /** A no-op when the interaction was already deferred (by the gateway, before it was recorded). */
   async deferReply(ix: Ix): Promise<void> {
+    if (ix.ack === 'reply') return;
     await this.respond(ix, InteractionResponseType.DeferredChannelMessageWithSource, { flags: MessageFlags.Ephemeral });
     ix.ack = 'reply';
   }
 
   async ackUpdateOrNothing(ix: Ix): Promise<void> {
+    if (ix.ack !== 'none') return;
     await this.respond(ix, InteractionResponseType.DeferredMessageUpdate);
     ix.ack = 'update';
   }

@@ -20,16 +20,19 @@ export function errorReply(err: unknown, locale: string | undefined, log: Logger
 
 /**
  * Runs `work`; on failure sends `errorReply` through `reply`. A failure of the reply itself is only
- * logged (the person cannot be reached then).
+ * logged (the person cannot be reached then). `retry(err)` true: an uncoded error is rethrown
+ * instead (the intake worker tries the request again later).
  */
 export async function replyOnError(
   work: () => Promise<void>,
   reply: (view: View) => Promise<unknown>,
-  opts: { locale?: string; log: Logger; context?: Record<string, unknown> },
+  opts: { locale?: string; log: Logger; context?: Record<string, unknown>; retry?: (err: unknown) => boolean },
 ): Promise<void> {
   try {
     await work();
   } catch (err) {
+    // Processed from the durable intake: an infrastructure failure is retried there, not told to the person.
+    if (!isHelpdeskError(err) && opts.retry?.(err)) throw err;
     const view = errorReply(err, opts.locale, opts.log, opts.context);
     await reply(view).catch((e: unknown) => opts.log.warn({ err: e, ...opts.context }, 'could not deliver error reply'));
   }

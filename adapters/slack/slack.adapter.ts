@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { App, HTTPModuleFunctions, HTTPReceiver, LogLevel, SocketModeReceiver, defaultProcessEventErrorHandler, type Logger as BoltLogger, type ReceiverEvent } from '@slack/bolt';
+import type { ExtendedErrorHandlerArgs } from '@slack/bolt/dist/App.js';
 import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
@@ -14,6 +15,8 @@ import { PAYLOAD_KEY, SlackPayloadRejected, parseSlackBody } from './slack.paylo
 import { guardSlackHttp } from './slack.http-guard.js';
 import { SlackPlatform } from './slack.platform.js';
 import { SlackPeople } from './slack.people.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
+import { failReplay, replaySlack, slackIntakeReceiverApp } from './slack.intake.js';
 
 type BoltApp = InstanceType<typeof App>;
 
@@ -69,6 +72,12 @@ export interface SlackAdapterOptions {
   command?: string;
   /** Own port for the HTTP receiver, when not mounted on the app's server (see `requestListener`). */
   port?: number;
+  /**
+   * Durable intake (production): each request is recorded here before it is acknowledged and its
+   * listeners run later through `replay` in an intake worker. Without it (unit tests), listeners run
+   * in the request, after their own `ack()`.
+   */
+  intake?: InboundIntake;
   /** Counts payloads refused at the boundary. @defaultValue a counter on a registry of its own */
   rejections?: PayloadRejections;
 }
@@ -83,6 +92,8 @@ export interface SlackAdapter {
    */
   requestListener?: RequestListener;
   handles(req: IncomingMessage): boolean;
+  /** Processes a request the intake recorded (intake workers). Rejects when a listener failed. */
+  replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
   /** Payloads refused at the boundary (malformed bodies), counted by kind. */
   rejections: PayloadRejections;
   /** Socket Mode: connects. HTTP mode: listens on `port` if one was given; otherwise nothing to do. */
@@ -174,6 +185,8 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     ...(o.botUserId && o.botId ? { botUserId: o.botUserId, botId: o.botId } : {}),
     // The conversation store is in-process state a second replica would not see; we keep none.
     convoStore: false,
+    // The error handler sees the context: a replayed request's failure goes back to its job.
+    extendedErrorHandler: true,
   });
 
   const rejections = o.rejections ?? new PayloadRejections();
@@ -203,9 +216,12 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
   registerCommands(app, inbound);
   registerInteractions(app, inbound);
   registerEvents(app, inbound);
-  app.error(async (err) => {
-    log.error({ err }, 'unhandled slack listener error');
-  });
+  app.error((async ({ error, context }: ExtendedErrorHandlerArgs) => {
+    if (failReplay(context, error)) return log.warn({ err: error }, 'slack listener failed; the intake retries the request');
+    log.error({ err: error }, 'unhandled slack listener error');
+  }) as never);
+  // With an intake, the receiver hands requests to it (record, then ack) instead of to the App.
+  if (o.intake) receiver.init(slackIntakeReceiverApp(app, inbound, o.intake) as BoltApp);
 
   let listening = false;
   return {
@@ -214,6 +230,7 @@ export function createSlackAdapter(o: SlackAdapterOptions): SlackAdapter {
     rejections,
     // Callers mount it for our endpoints only (`handles(req)`), as before.
     requestListener: httpReceiver ? guardSlackHttp(httpReceiver.requestListener, { signingSecret: o.signingSecret, rejections, log }) : undefined,
+    replay: (e, attempt) => replaySlack(app, e, attempt),
     handles: (req) => !o.socketMode && req.method === 'POST' && endpoints.includes(new URL(req.url ?? '/', 'http://x').pathname),
     async start() {
       if (o.socketMode || o.port !== undefined) {

@@ -11,6 +11,7 @@ import { openedView, statusView } from '../shared/result-views.js';
 import { deskAt, ephemeral, localeOf, slackPerson, type SlackInboundDeps } from './slack.context.js';
 import { helpModal } from './slack.modal.js';
 import { helpRequestEvent } from '../shared/help-request.js';
+import { answerOnceOf, retryInIntake } from './slack.intake.js';
 import { payloadOf } from './slack.payloads.js';
 
 /**
@@ -47,8 +48,14 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
             return;
           case 'open': {
             const r = await d.helpdesk.handle(helpRequestEvent(eventId, actor, locale, { text: parsed.text, origin: { platform: 'slack', workspace, channel: command.channel_id } }));
+            // Through the intake, "duplicate" means an earlier attempt holds the request's claim (it
+            // was killed mid-way; the claim expires with its lease): try again later, never drop it.
+            if (r.kind === 'duplicate' && retryInIntake(context)) throw new Error('help request claimed by an earlier attempt; retried after its lease');
             if (r.kind !== 'opened' || (retried && !r.created)) return; // the first delivery answered
-            await reply(openedView(r, desk, locale));
+            const once = answerOnceOf(context);
+            // Processed again after a crash: the answer replaces one an earlier attempt may have sent.
+            if (once) await once(eventId, async (resend) => void (await respond(ephemeral(openedView(r, desk, locale), resend))));
+            else await reply(openedView(r, desk, locale));
             return;
           }
           case 'mine':
@@ -99,7 +106,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
         }
       },
       reply,
-      { locale, log, context: { kind: parsed.kind } },
+      { locale, log, context: { kind: parsed.kind }, retry: retryInIntake(context) },
     );
   });
 }

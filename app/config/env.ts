@@ -39,6 +39,13 @@ const envSchema = z.object({
   HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
+  /** Inbound requests processed at once per worker process (bounds a burst's load on the database). */
+  HELPDESK_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /** SLA timers and automation jobs processed at once per worker process. */
+  HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
+  HELPDESK_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /**
    * A Redis Cluster instead of REDIS_URL: comma-separated seed nodes, `host:port` or
    * `redis://[user:password@]host:port` (credentials and TLS from the first URL; `rediss:` for TLS).

@@ -6,7 +6,7 @@ import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
-import { nextSeq } from './counter.model.js';
+import { seqBatcher } from './counter.model.js';
 import { defined, isDuplicateKey } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
 import { timelineModel, type TimelineDoc } from './timeline.model.js';
@@ -25,17 +25,26 @@ export const ticketIdFor = (idempotencyKey: string): string => `tk_${createHash(
 /** A keyed timeline entry's id (see `appendTimeline`). */
 export const entryIdFor = (key: string): string => `te_${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
 
-/** Serialises number allocation per desk inside this process (FerretDB's $inc is not atomic); across processes the unique index on `number` decides. */
-const allocating = new Map<string, Promise<unknown>>();
-function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const prev = allocating.get(key) ?? Promise.resolve();
-  const run = prev.then(fn, fn);
-  const tail = run.catch(() => {});
-  allocating.set(key, tail);
-  void tail.then(() => {
-    if (allocating.get(key) === tail) allocating.delete(key);
-  });
-  return run;
+/**
+ * At most this many ticket inserts at once per connection: a burst of creations in one process
+ * (1,000 concurrent opens) must not turn into as many concurrent backend writes (FerretDB opens a
+ * PostgreSQL connection per concurrent statement, and PostgreSQL refuses clients past its limit).
+ */
+const MAX_CONCURRENT_INSERTS = 16;
+const insertSlots = new WeakMap<Connection, { free: number; queue: Array<() => void> }>();
+async function withInsertSlot<T>(c: Connection, fn: () => Promise<T>): Promise<T> {
+  let s = insertSlots.get(c);
+  if (!s) insertSlots.set(c, (s = { free: MAX_CONCURRENT_INSERTS, queue: [] }));
+  const slots = s;
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise<void>((r) => slots.queue.push(r));
+  try {
+    return await fn();
+  } finally {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free += 1;
+  }
 }
 
 function toTicket(d: TicketDoc): Ticket {
@@ -74,29 +83,33 @@ export class MongoTicketStore implements TicketStore {
     return this.guard.prune(before);
   }
 
+  /**
+   * Inserts the ticket with the next number of its desk. No read first: the insert itself finds a
+   * replay (duplicate `_id`), and numbers come from a per-process batcher (one `$inc` serves every
+   * creation waiting for it) instead of a per-desk lock around the whole insert.
+   */
   async create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
     const _id = ticketIdFor(input.idempotencyKey);
-    const existing = await this.get(_id);
-    if (existing) return { ticket: existing, created: false };
     const { prefix, ...fields } = input;
-    const created = await serial(`ticket:${input.deskId}`, async () => {
+    const numbers = seqBatcher(this.conn);
+    const r = await withInsertSlot(this.conn, async (): Promise<{ ticket: Ticket; created: boolean }> => {
       for (let attempt = 0; ; attempt++) {
-        const seq = NUMBER_BASE + (await nextSeq(this.conn, `ticket:${input.deskId}`));
+        const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
         const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
         try {
           await this.tickets.create(doc);
-          return toTicket(doc);
+          return { ticket: toTicket(doc), created: true };
         } catch (e) {
           if (!isDuplicateKey(e)) throw e;
           // Either a concurrent replay of this request won the _id, or another process took the number.
-          if (await this.get(_id)) return null;
+          const first = await this.get(_id);
+          if (first) return { ticket: first, created: false };
           if (attempt >= 50) throw e;
         }
       }
     });
-    if (!created) return { ticket: (await this.get(_id))!, created: false };
-    for (const l of created.links) await this.indexLink(created.id, l);
-    return { ticket: created, created: true };
+    if (r.created) for (const l of r.ticket.links) await this.indexLink(r.ticket.id, l);
+    return r;
   }
 
   async findByIdempotencyKey(key: string): Promise<Ticket | null> {

@@ -82,7 +82,9 @@ export class DiscordFake extends EventEmitter {
   readonly threadMembers = new Map<string, Set<string>>();
   readonly commands = new Map<string, any[]>();
   /** Interaction responses by token: callbacks, the @original message and follow-ups. */
-  readonly interactions = new Map<string, { id: string; callbacks: any[]; original?: any; followups: any[] }>();
+  readonly interactions = new Map<string, { id: string; callbacks: any[]; original?: any; followups: any[]; createdAt?: number; ackedAt?: number }>();
+  /** Discord's 3-second window: a callback later than this answers 10062 Unknown interaction. @defaultValue no limit */
+  interactionDeadlineMs = Number.POSITIVE_INFINITY;
   readonly guilds: FakeGuildSpec[];
   /** Active (non-archived) threads allowed per guild; over it, thread creation answers 160006. */
   maxActiveThreads = Number.POSITIVE_INFINITY;
@@ -222,7 +224,7 @@ export class DiscordFake extends EventEmitter {
   private interactionBase(type: number, user: FakeUser, channelId: string, locale: string, roles: string[] = []) {
     const id = snowflake();
     const token = `tok_${id}`;
-    this.interactions.set(token, { id, callbacks: [], followups: [] });
+    this.interactions.set(token, { id, callbacks: [], followups: [], createdAt: Date.now() });
     const ch = this.channels.get(channelId) ?? { id: channelId, type: 0 };
     const guildId: string | undefined = ch.guild_id;
     const base: Record<string, unknown> = {
@@ -503,9 +505,10 @@ export class DiscordFake extends EventEmitter {
     }
     if (method === 'POST' && (m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/))) {
       const ix = this.interactions.get(m[2]!);
-      if (!ix || ix.id !== m[1]) return this.notFound(res, 10062, 'Unknown interaction');
+      if (!ix || ix.id !== m[1] || Date.now() - (ix.createdAt ?? Date.now()) > this.interactionDeadlineMs) return this.notFound(res, 10062, 'Unknown interaction');
       if (ix.callbacks.length) return json(res, 400, { message: 'Interaction has already been acknowledged.', code: 40060 });
       ix.callbacks.push(rec.body);
+      ix.ackedAt = Date.now();
       if (rec.body?.type === 4) ix.original = { id: snowflake(), ...rec.body.data };
       return json(res, 204);
     }

@@ -1,0 +1,50 @@
+/**
+ * Durable intake as the adapters see it: record a verified inbound payload (durably, deduplicated by
+ * its platform id) BEFORE acknowledging it, and answer a person at most once per request even when
+ * the request is processed again after a crash. Implemented by jobs/intake.queue.ts (BullMQ on Redis
+ * with AOF, appendfsync always); adapters depend only on this interface.
+ */
+export type IntakePlatform = 'slack' | 'discord' | 'teams' | 'web';
+
+/** One inbound request as it was verified at the edge: everything needed to process and answer it later. */
+export interface IntakeEnvelope {
+  v: 1;
+  platform: IntakePlatform;
+  /** What the payload is (`command`, `event`, `interaction`, `activity`, …): for logs and metrics. */
+  kind: string;
+  /** The platform's id of this request (Slack trigger_id/event_id, Discord interaction id, Teams activity id). */
+  id: string;
+  /** Epoch ms when the edge received it. */
+  receivedAt: number;
+  /** The platform's retry counter when it redelivered (Slack X-Slack-Retry-Num). */
+  retryNum?: number;
+  /**
+   * The verified platform payload, as the platform sent it (the adapter's listeners run on it in the
+   * worker, so one code path serves both modes); bounded in size by the recorder.
+   */
+  payload: Record<string, unknown>;
+  /** Reply context the payload itself does not carry (e.g. a Teams conversation reference). */
+  reply?: Record<string, unknown>;
+}
+
+export interface InboundIntake {
+  /**
+   * Stores the envelope durably (resolves once Redis has it on disk) under a job id derived from
+   * `platform`, `kind` and `id`: a second record of the same request is a no-op.
+   */
+  record(e: IntakeEnvelope): Promise<void>;
+}
+
+/** Sends an answer once per key: see jobs/intake.answers.ts. `resend` is true when a previous attempt may have sent it. */
+export type AnswerOnce = (key: string, send: (resend: boolean) => Promise<void>) => Promise<void>;
+
+/** Processes an envelope taken off the queue (each platform registers one). */
+export type IntakeHandler = (e: IntakeEnvelope, meta: IntakeAttempt) => Promise<void>;
+
+export interface IntakeAttempt {
+  /** 1 for the first try. */
+  attempt: number;
+  /** No try follows this one: report a failure to the person instead of throwing it. */
+  final: boolean;
+  answerOnce: AnswerOnce;
+}

@@ -1,0 +1,59 @@
+/**
+ * Database round trips per `/help` (issue 12): counts the MongoDB commands core sends for one help
+ * request (helpdesk.handle of a help.request that no article answers, so it is routed to triage),
+ * by command and collection, averaged over N requests after a warm-up. The queued side effects
+ * (delivery, SLA timers) go to an in-memory Delivery here, so only core's own writes are counted.
+ *
+ *   npx tsx bench/help-round-trips.ts             # FerretDB (SQLite) in a temp dir
+ *   MONGODB_URI=mongodb://… npx tsx bench/help-round-trips.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { composeHelpdesk } from '../app/compose.js';
+import { startFerretdb } from '../app/services/ferretdb.js';
+import { helpRequestEvent } from '../adapters/shared/help-request.js';
+import { openKnowledgeBase } from '../kb/open-kb.js';
+import { person, testAgent, testDesk } from '../tests/support/fixtures.js';
+
+const N = Number(process.env.N ?? 20);
+
+async function main() {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'rt-'));
+  const ferret = process.env.MONGODB_URI ? undefined : await startFerretdb(path.join(tmp, 'db'));
+  const u = new URL(process.env.MONGODB_URI ?? ferret!.url);
+  u.pathname = `/bench_rt_${Date.now()}`;
+  const connection = await mongoose.createConnection(u.toString(), { monitorCommands: true }).asPromise();
+  const kb = await openKnowledgeBase({ dir: path.resolve(import.meta.dirname, '../kb/articles') });
+  const composed = await composeHelpdesk({ connection, desks: [testDesk()], agents: [testAgent('alice', [person('slack', 'UALICE', 'T1', 'Alice')])], kb: kb.kb, delivery: () => ({ send: async () => {} }) });
+  const counts = new Map<string, number>();
+  let counting = false;
+  connection.getClient().on('commandStarted', (e) => {
+    if (!counting) return;
+    const coll = (e.command as Record<string, unknown>)[e.commandName];
+    const k = `${e.commandName} ${typeof coll === 'string' ? coll : ''}`.trim();
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  });
+  const help = (i: number) =>
+    composed.helpdesk.handle(
+      helpRequestEvent(`rt-${i}`, person('slack', `U${i}`, 'T1', `User ${i}`), 'en', { text: `the zorbl frobnicator unit ${i} emits purple smoke`, origin: { platform: 'slack', workspace: 'T1', channel: 'CGENERAL' } }),
+    );
+  for (let i = 0; i < 5; i++) await help(i);
+  counting = true;
+  for (let i = 5; i < 5 + N; i++) await help(i);
+  counting = false;
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  console.table([...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => ({ command: k, per_help: (v / N).toFixed(2) })));
+  console.log(`round trips per /help: ${(total / N).toFixed(1)} (${N} requests)`);
+  await kb.close();
+  await connection.dropDatabase().catch(() => {});
+  await connection.close();
+  await ferret?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,147 @@
+/**
+ * Ticket-storm benchmark (issue 12): open-loop signed `/help` slash commands at fixed rates against
+ * the real runtime (startHelpdesk, role `all`, the default local services: FerretDB and redis-server
+ * with AOF started in a temp data dir) and a fake Slack Web API, beside a bare Bolt App acking the
+ * same stream in the same run. Loopback only; bounded count and time.
+ *
+ * Per rate: ack latency p50/p99 (request sent → HTTP 200) for the project and for bare Bolt; then the
+ * drain: requests answered per second (each answer follows its stored ticket) from the end of the
+ * burst until every acknowledged request is answered (or DRAIN_TIMEOUT_S passes).
+ *
+ *   npx tsx bench/storm.ts
+ *   RATES=100,250 STEP_SECONDS=3 npx tsx bench/storm.ts
+ *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://… npx tsx bench/storm.ts   # FerretDB on PostgreSQL
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { signSlackRequest } from '../adapters/slack/slack.verify.js';
+import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
+import { startRuntimeChild } from '../tests/support/runtime-child.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
+const STEP_SECONDS = Number(process.env.STEP_SECONDS ?? 5);
+const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 60);
+const SECRET = 'bench-secret';
+
+const pct = (xs: number[], p: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+
+/** Sends `rate`/s for STEP_SECONDS open loop (sends are scheduled, never wait for answers). */
+async function burst(url: string, rate: number, tag: string, fake: SlackApiFake, counter: { n: number }): Promise<{ lat: number[]; errors: number; sent: number }> {
+  const count = Math.round(rate * STEP_SECONDS);
+  const lat: number[] = [];
+  let errors = 0;
+  const inflight: Promise<void>[] = [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const n = ++counter.n;
+    const body = new URLSearchParams({
+      token: 'x', team_id: 'T0000000', team_domain: 'bench', channel_id: 'CGENERAL', channel_name: 'general', user_id: `UB${n}`, user_name: `user${n}`,
+      command: '/help', text: `the zorbl frobnicator on floor ${n} emits purple smoke`, api_app_id: 'A1',
+      response_url: fake.responseUrl(`${tag}${n}`), trigger_id: `${tag}.${n}.${Date.now()}`,
+    }).toString();
+    const t0 = performance.now();
+    inflight.push(
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) }, body }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          if (res.status !== 200) errors += 1;
+          else lat.push(performance.now() - t0);
+        },
+        () => void (errors += 1),
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  return { lat, errors, sent: count };
+}
+
+async function main() {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'storm-bench-'));
+  const fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T0000000' }).start();
+  const deskFile = path.join(tmp, 'desks.yaml');
+  writeFileSync(deskFile, readFileSync(path.resolve(here, '../helpdesk.example.yaml'), 'utf8'));
+
+  // Bare Bolt: the same receiver, a listener that only acks.
+  const receiver = new HTTPReceiver({ signingSecret: SECRET, logLevel: LogLevel.ERROR });
+  const bare = new App({ token: 'xoxb-bare', receiver, botId: 'BBOT', botUserId: 'UBOT', logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: fake.apiUrl } });
+  bare.command('/help', async ({ ack }) => ack());
+  const bareServer = createServer(receiver.requestListener);
+  await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', r));
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`;
+
+  // The project: the real runtime (`node --import tsx app/main.ts`, role all) in its own process with
+  // the default local services in a temp data dir, so the load generator and bare Bolt (here) do not
+  // share its event loop.
+  const child = await startRuntimeChild({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HELPDESK_CONFIG: deskFile,
+    HELPDESK_DATA_DIR: path.join(tmp, 'data'),
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    ...(process.env.HELPDESK_FERRETDB_POSTGRESQL_URL ? { HELPDESK_FERRETDB_POSTGRESQL_URL: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL } : {}),
+    ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
+  }, 180_000);
+  const url = `http://127.0.0.1:${child.port}/slack/events`;
+  // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
+  // response_url, after it is stored: answers per second measure the drain from outside.
+  const answered = (tag: string) => new Set(fake.responses.filter((r) => r.id.startsWith(tag)).map((r) => r.id)).size;
+
+  const counter = { n: 0 };
+  const rows: Array<Record<string, string | number>> = [];
+  for (const rate of RATES) {
+    const b = await burst(bareUrl, rate, 'bare', fake, counter);
+    const tag = `hd${rate}-`;
+    const p = await burst(url, rate, tag, fake, counter);
+    const acked = p.sent - p.errors;
+    const atEnd = answered(tag);
+    const t0 = performance.now();
+    let stored = atEnd;
+    while (stored < acked && performance.now() - t0 < DRAIN_TIMEOUT_S * 1000) {
+      await new Promise((r) => setTimeout(r, 200));
+      stored = answered(tag);
+    }
+    const drainS = (performance.now() - t0) / 1000;
+    rows.push({
+      rate,
+      sent: p.sent,
+      acked,
+      ack_p50_ms: f1(pct(p.lat, 50)),
+      ack_p99_ms: f1(pct(p.lat, 99)),
+      bare_p50_ms: f1(pct(b.lat, 50)),
+      bare_p99_ms: f1(pct(b.lat, 99)),
+      answered_at_burst_end: atEnd,
+      answered: stored,
+      drain_s: drainS.toFixed(1),
+      drain_per_s: drainS > 0.05 ? ((stored - atEnd) / drainS).toFixed(1) : '–',
+    });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+  console.table(rows);
+  child.child.kill('SIGTERM');
+  await child.exited;
+  bareServer.close();
+  await fake.stop();
+  rmSync(tmp, { recursive: true, force: true });
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { Queue } from 'bullmq';
+import type { AnswerOnce, InboundIntake, IntakeEnvelope } from '../adapters/shared/intake.js';
+import { DEFAULT_PREFIX, keyPrefix, quitQuietly, redisClient, throttledErrorLog, type JobsOptions, type RedisClient } from './connection.js';
+import { INTAKE_MAX_PAYLOAD_BYTES } from './intake.envelope.js';
+import { safeId } from './names.js';
+import { helperKey } from './queues.js';
+
+/** The queue every inbound request goes through between the platform's acknowledgement and core. */
+export const INTAKE_QUEUE = 'intake';
+
+/** The deterministic job id of a request: the platform's own id, so a redelivery is the same job. */
+export const intakeJobId = (e: Pick<IntakeEnvelope, 'platform' | 'kind' | 'id'>): string => safeId('in', e.platform, e.kind, e.id);
+
+export interface IntakeQueueOptions extends JobsOptions {
+  /**
+   * Tries per request before it is kept as failed (visible to `helpdesk jobs failed`, retried by
+   * `helpdesk jobs retry`). Backoff doubles from 1 s, so 10 tries span about 17 minutes.
+   * @defaultValue 10
+   */
+  attempts?: number;
+}
+
+/**
+ * The producer side (every role that receives requests: `web`, `gateway`, `all`). `record` resolves
+ * once Redis has written the job to its append-only file (the local redis-server runs with
+ * `appendfsync always`): only then does the adapter acknowledge the platform.
+ */
+export class IntakeQueue implements InboundIntake {
+  readonly queue: Queue<IntakeEnvelope>;
+  readonly redis: RedisClient;
+  readonly prefix: string;
+
+  constructor(o: IntakeQueueOptions) {
+    this.prefix = keyPrefix(o.connection, o.prefix ?? DEFAULT_PREFIX);
+    this.redis = redisClient(o.connection, throttledErrorLog(o.log, 'intake'));
+    this.queue = new Queue<IntakeEnvelope>(INTAKE_QUEUE, {
+      connection: this.redis,
+      prefix: this.prefix,
+      defaultJobOptions: {
+        attempts: o.attempts ?? 10,
+        backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+        // A day of completed ids is the dedupe window for platform redeliveries (core dedupes after that).
+        removeOnComplete: { age: 24 * 3600, count: 100_000 },
+        removeOnFail: false,
+      },
+    });
+    this.queue.on('error', throttledErrorLog(o.log, 'intake queue'));
+  }
+
+  async record(e: IntakeEnvelope): Promise<void> {
+    const size = Buffer.byteLength(JSON.stringify(e.payload));
+    if (size > INTAKE_MAX_PAYLOAD_BYTES) throw new Error(`inbound ${e.platform} ${e.kind} payload is ${size} bytes; the intake keeps at most ${INTAKE_MAX_PAYLOAD_BYTES}`);
+    const jobId = intakeJobId(e);
+    // An id BullMQ already holds (waiting, active, completed within a day, failed) is left untouched.
+    await this.queue.add(e.kind, e, { jobId });
+  }
+
+  /** Requests recorded and not yet processed (waiting, active, delayed for a retry). */
+  async backlog(): Promise<number> {
+    const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    return Object.values(c).reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => {});
+    await quitQuietly(this.redis);
+  }
+}
+
+const ANSWER_TTL_S = 7 * 24 * 3600;
+
+/**
+ * Answers once per request key. Before sending, the key is marked `sending`; after, `sent`. A request
+ * processed again (its worker was killed, or a later step failed) skips an answer marked `sent`, and
+ * re-sends one marked `sending` with `resend` set, so the adapter can replace rather than add (Slack:
+ * `replace_original` on the same response_url; Discord: editing @original is idempotent anyway).
+ */
+export function answerOnce(redis: RedisClient, prefix: string): AnswerOnce {
+  return async (key, send) => {
+    const k = helperKey(prefix, 'answer', key);
+    const prior = await redis.get(k);
+    if (prior === 'sent') return;
+    if (prior === null) await redis.set(k, 'sending', 'EX', ANSWER_TTL_S);
+    await send(prior === 'sending');
+    await redis.set(k, 'sent', 'EX', ANSWER_TTL_S);
+  };
+}

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface RuntimeChild {
+  child: ChildProcess;
+  port: number;
+  /** Everything the process wrote (pino JSON lines), for failure messages. */
+  output(): string;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+}
+
+/**
+ * Runs the real runtime (`app/main.ts`, as `npm start` does) in a child process with `env`, and
+ * resolves once its HTTP server listens. Tests SIGKILL it to check what survives a crash.
+ */
+export async function startRuntimeChild(env: Record<string, string>, timeoutMs = 60_000): Promise<RuntimeChild> {
+  // Node itself with tsx's loader (not the tsx CLI, which would put a second process in between): a
+  // signal to `child` reaches the runtime.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'app/main.ts')], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let started = false;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runtime did not start in ${timeoutMs} ms:\n${out.slice(-4000)}`)), timeoutMs);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.length > 2_000_000) out = out.slice(-1_000_000);
+      if (started) return;
+      // The pino line of the HTTP server: parse JSON lines, no pattern over the whole output.
+      for (const line of out.split('\n')) {
+        if (!line.includes('HTTP server listening')) continue;
+        try {
+          const port = (JSON.parse(line) as { port?: unknown }).port;
+          if (typeof port === 'number') {
+            clearTimeout(timer);
+            started = true;
+            resolve(port);
+            return;
+          }
+        } catch {
+          /* a partial line: wait for the rest */
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`runtime exited during start-up:\n${out.slice(-4000)}`));
+    });
+  });
+  return { child, port, output: () => out, exited };
+}
