@@ -42,14 +42,15 @@ const headerText = (v: HeaderValue | undefined): string | undefined => {
 };
 
 /** Why a message is an automatic one (RFC 3834 and common practice), or undefined for a person's mail. */
-export function automaticReason(headers: Map<string, HeaderValue>, envelopeFrom: string, fromAddress: string | undefined): string | undefined {
+export function automaticReason(headers: Map<string, HeaderValue>, keys: ReadonlySet<string>, envelopeFrom: string, fromAddress: string | undefined): string | undefined {
   const h = (k: string) => headerText(headers.get(k))?.trim().toLowerCase();
   const autoSubmitted = h('auto-submitted');
   if (autoSubmitted && autoSubmitted !== 'no') return `auto-submitted: ${autoSubmitted.slice(0, 40)}`;
   const precedence = h('precedence');
   if (precedence === 'bulk' || precedence === 'junk' || precedence === 'list') return `precedence: ${precedence}`;
-  if (headers.has('list-id')) return 'list-id';
-  if (headers.has('x-autoreply') || headers.has('x-autorespond') || headers.has('x-autoresponder')) return 'x-autoreply';
+  // mailparser folds List-* headers into one `list` object: look at the raw header names.
+  if (keys.has('list-id')) return 'list-id';
+  if (keys.has('x-autoreply') || keys.has('x-autorespond') || keys.has('x-autoresponder')) return 'x-autoreply';
   if (envelopeFrom === '') return 'null sender';
   const local = (fromAddress ?? envelopeFrom).split('@')[0]!.toLowerCase();
   if (local === 'mailer-daemon' || local === 'postmaster') return 'mailer-daemon';
@@ -124,7 +125,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Inbo
     subject: oneLine(m.subject ?? '', MAX_SUBJECT),
     from,
     text: m.text ?? '',
-    automatic: automaticReason(m.headers, envelopeFrom, from?.address),
+    automatic: automaticReason(m.headers, new Set(m.headerLines.map((l) => l.key.toLowerCase())), envelopeFrom, from?.address),
     bounce,
     language: lang || undefined,
     attachments: m.attachments

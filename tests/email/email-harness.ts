@@ -60,7 +60,7 @@ export interface EmailHarness {
   close(): Promise<void>;
 }
 
-export async function startEmailHarness(o: { desk?: Partial<Desk>; agents?: Agent[]; kb?: KeywordKb; maxBytes?: number; outbox?: boolean } = {}): Promise<EmailHarness> {
+export async function startEmailHarness(o: { desk?: Partial<Desk>; agents?: Agent[]; kb?: KeywordKb; maxBytes?: number; outbox?: boolean; autoRepliesPerHour?: number } = {}): Promise<EmailHarness> {
   const sink = await startSink();
   const desk = testDesk({ channels: { email: { address: DESK_ADDRESS } }, ...o.desk });
   const kb = o.kb ?? new KeywordKb([
@@ -82,6 +82,7 @@ export async function startEmailHarness(o: { desk?: Partial<Desk>; agents?: Agen
     smtpUrl: o.outbox ? undefined : sink.url,
     outboxDir: mkdtempSync(path.join(tmpdir(), 'outbox-')),
     smtp: { host: '127.0.0.1', port: 0, maxBytes: o.maxBytes ?? 1024 * 1024 },
+    autoRepliesPerHour: o.autoRepliesPerHour,
     onOutcome: (outcome, jobId) => outcomes.push({ outcome, jobId }),
   });
   h.hd.platforms.set('email', adapter.platform);
