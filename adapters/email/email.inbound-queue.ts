@@ -31,7 +31,7 @@ export function headerMessageId(raw: Buffer): string | undefined {
     if (end < 0) end = head.length;
     const line = head.slice(i, end).replace('\r', '');
     if (line === '') return undefined; // end of the header block
-    if (line.length > 11 && line.slice(0, 11).toLowerCase() === 'message-id:') {
+    if (line.length >= 11 && line.slice(0, 11).toLowerCase() === 'message-id:') {
       let value = line.slice(11);
       // Folded continuation lines start with whitespace.
       let j = end + 1;

@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { person, testAgent } from '../support/fixtures.js';
 import { DESK_ADDRESS, startEmailHarness, waitFor, type EmailHarness } from './email-harness.js';
 
 /**
  * The email channel end to end: a real SMTP client (nodemailer) into our listener, the inbound worker,
  * core on FerretDB, the BullMQ delivery queue, and outbound mail to a local SMTP sink server.
  */
+const ANA = person('slack', 'UANA', 'T1', 'Ana');
+
 describe('email channel', () => {
   let e: EmailHarness;
   beforeAll(async () => {
-    e = await startEmailHarness();
+    e = await startEmailHarness({ agents: [testAgent('ana', [ANA])] });
   }, 60_000);
   afterAll(async () => {
     await e?.close();
@@ -82,5 +85,21 @@ describe('email channel', () => {
     const forged = outs[3] as { ticket: { id: string; requester: { user: string } } };
     expect(forged.ticket.id).not.toBe(t.id);
     expect(forged.ticket.requester.user).toBe('mallory@evil.test');
+  });
+
+  it('status changes and the CSAT question reach the requester; "5 …" as a reply rates the ticket', async () => {
+    const first = await e.send({ from: 'lina@example.com', to: DESK_ADDRESS, subject: 'Need a new badge', text: 'Lost my badge yesterday.' });
+    const t = await waitFor(() => e.h.hd.store.findByIdempotencyKey(`email:${first.messageId.slice(1, -1)}`));
+    await waitFor(() => e.sink.to('lina@example.com').length >= 1); // routed notice
+    await e.h.hd.helpdesk.handle({ type: 'ticket.claim', eventId: `c-${t.id}`, actor: ANA, ticket: { id: t.id } });
+    await waitFor(() => e.sink.to('lina@example.com').some((m) => (m.parsed.text ?? '').includes('Ana')), 10_000, 'the claimed notice');
+    await e.h.hd.helpdesk.handle({ type: 'ticket.resolve', eventId: `r-${t.id}`, actor: ANA, ticket: { id: t.id } });
+    const csat = await waitFor(() => e.sink.to('lina@example.com').find((m) => (m.parsed.text ?? '').includes('1 (bad) to 5')), 10_000, 'the CSAT mail');
+    expect(csat.parsed.subject).toBe(`Re: [${t.number}] Need a new badge`);
+    const n = e.outcomes.length;
+    await e.send({ from: 'lina@example.com', to: csat.parsed.replyTo!.value[0]!.address!, subject: `Re: ${csat.parsed.subject}`, inReplyTo: csat.parsed.messageId, text: '5 Great service, thanks\n\n> How would you rate' });
+    expect((await e.processed(n + 1))[n]).toMatchObject({ kind: 'followup', as: 'rated' });
+    const rated = await e.h.hd.store.get(t.id);
+    expect(rated!.csat).toMatchObject({ score: 5, comment: 'Great service, thanks' });
   });
 });
