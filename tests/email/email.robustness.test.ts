@@ -17,7 +17,7 @@ describe('email: never loop, never spam, survive bad input', () => {
     const sent = await e.send(mail);
     return { sent, outcome: (await e.processed(n + 1))[n]! };
   };
-  const ticketOf = (o: { kind: string }) => (o as { ticket: { id: string; number: string; description: string; subject: string; links: Array<{ data?: Record<string, unknown> }> } }).ticket;
+  const ticketOf = (o: { kind: string }) => (o as unknown as { ticket: { id: string; number: string; description: string; subject: string; links: Array<{ data?: Record<string, unknown> }> } }).ticket;
 
   it.each([
     ['Auto-Submitted: auto-replied', { 'Auto-Submitted': 'auto-replied' }],
