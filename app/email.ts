@@ -41,6 +41,7 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
     smtpUrl: o.settings.smtpUrl,
     outboxDir: path.join(o.dataDir, 'outbox'),
     smtp: { host: o.settings.listenHost, port: o.settings.listenPort, maxBytes: o.settings.maxBytes },
+    imapUrl: o.settings.imapUrl,
   });
   o.composed.platforms.set('email', email.platform);
   let port: number | undefined;
@@ -48,6 +49,7 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
     if (o.listen && email.addresses.size > 0) port = await email.listen();
     else if (o.listen) log.info({}, 'no desk has channels.email.address: SMTP listener not started');
     if (o.work) email.work();
+    if (o.work && o.settings.imapUrl) await email.readImap();
   } catch (e) {
     await email.stop().catch(() => {});
     await quitQuietly(redis);

@@ -8,6 +8,7 @@ import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import { createInboundQueue } from './email.inbound-queue.js';
 import { createInboundWorker, type InboundOutcome } from './email.inbound.js';
+import { ImapInbox } from './email.imap.js';
 import { createSmtpListener } from './email.listener.js';
 import { EmailPlatform, type AutoReplyLimiter } from './email.platform.js';
 import { EmailStats } from './email.stats.js';
@@ -45,6 +46,11 @@ export interface EmailAdapterOptions {
    */
   autoRepliesPerHour?: number;
   onOutcome?: (o: InboundOutcome, jobId: string) => void;
+  /** A mailbox to read over IMAP (`imap(s)://user:pass@host/INBOX`), for the desk `imapDesk` (default: the first with an address). */
+  imapUrl?: string;
+  imapDeskAddress?: string;
+  /** @defaultValue 60000 */
+  imapPollMs?: number;
 }
 
 async function signingSecret(o: EmailAdapterOptions): Promise<string> {
@@ -90,6 +96,7 @@ export async function createEmailAdapter(o: EmailAdapterOptions) {
   const listener = createSmtpListener({ host: o.smtp.host, port: o.smtp.port, maxBytes: o.smtp.maxBytes, maxRecipients: o.smtp.maxRecipients, addresses, tokens, queue, log: o.log, stats });
   let worker: Worker | undefined;
   let listening = false;
+  let imap: ImapInbox | undefined;
   return {
     platform,
     tokens,
@@ -108,7 +115,18 @@ export async function createEmailAdapter(o: EmailAdapterOptions) {
     work(concurrency?: number): void {
       worker = createInboundWorker({ helpdesk: o.helpdesk, store: o.store, directory: o.directory, delivery: o.delivery, tokens, log: o.log, stats }, o.redis, o.prefix, { concurrency, onOutcome: o.onOutcome });
     },
+    /** Starts reading the IMAP mailbox (one reader per deployment is enough; more are safe). */
+    async readImap(): Promise<ImapInbox> {
+      const deskAddress = o.imapDeskAddress ?? [...addresses][0];
+      if (!o.imapUrl || !deskAddress) throw new Error('email: IMAP needs IMAP_URL and a desk with channels.email.address');
+      if (!o.state) throw new Error('email: IMAP needs the shared state store (UIDs are kept there)');
+      imap = new ImapInbox({ url: o.imapUrl, deskAddress, queue, state: o.state, log: o.log, stats, pollMs: o.imapPollMs });
+      await imap.start();
+      o.log.info({ mailbox: o.imapUrl.replace(/\/\/[^@/]*@/, '//***@'), desk: deskAddress }, 'IMAP inbox ready');
+      return imap;
+    },
     async stop(): Promise<void> {
+      await imap?.stop();
       if (listening) await listener.close();
       await worker?.close();
       await queue.close();

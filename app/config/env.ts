@@ -102,6 +102,8 @@ const envSchema = z.object({
   /** Outgoing mail server (`smtp://user:pass@host:587`, `smtps://…`); unset: mail is written to <data dir>/outbox/*.eml. */
   SMTP_URL: url(['smtp:', 'smtps:']).optional().or(z.literal('').transform(() => undefined)),
   /** Key of the signed reply addresses and Message-IDs (≥ 32 characters); unset: one generated and kept in MongoDB. */
+  /** A mailbox read as intake (`imaps://user:pass@host:993/INBOX`), for the first desk with an email address. */
+  IMAP_URL: url(['imap:', 'imaps:']).optional().or(z.literal('').transform(() => undefined)),
   EMAIL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
@@ -139,6 +141,7 @@ export interface EmailSettings {
   maxBytes: number;
   smtpUrl?: string;
   signingSecret?: string;
+  imapUrl?: string;
 }
 
 /** TEAMS_CHANNEL_SERVICE … TEAMS_OAUTH_SCOPE, as the Teams adapter's `identity` option takes them. */
@@ -214,6 +217,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
       }
     : undefined;
   const email: EmailSettings | undefined =
-    e.EMAIL === 'on' ? { listenHost: e.SMTP_LISTEN_HOST, listenPort: e.SMTP_LISTEN_PORT, maxBytes: e.SMTP_MAX_BYTES, smtpUrl: e.SMTP_URL, signingSecret: e.EMAIL_SIGNING_SECRET } : undefined;
+    e.EMAIL === 'on' ? { listenHost: e.SMTP_LISTEN_HOST, listenPort: e.SMTP_LISTEN_PORT, maxBytes: e.SMTP_MAX_BYTES, smtpUrl: e.SMTP_URL, signingSecret: e.EMAIL_SIGNING_SECRET, imapUrl: e.IMAP_URL } : undefined;
   return { ...e, platforms, redisCluster, oidc, email };
 }
