@@ -113,7 +113,14 @@ export async function createEmailAdapter(o: EmailAdapterOptions) {
     },
     /** Starts the inbound worker (parse → thread → helpdesk). */
     work(concurrency?: number): void {
-      worker = createInboundWorker({ helpdesk: o.helpdesk, store: o.store, directory: o.directory, delivery: o.delivery, tokens, log: o.log, stats }, o.redis, o.prefix, { concurrency, onOutcome: o.onOutcome });
+      worker = createInboundWorker({ helpdesk: o.helpdesk, store: o.store, directory: o.directory, delivery: o.delivery, tokens, log: o.log, stats, queue }, o.redis, o.prefix, { concurrency, onOutcome: o.onOutcome });
+    },
+    /** Pauses / resumes taking new inbound jobs (operations; tests). */
+    async pauseWorker(): Promise<void> {
+      await worker?.pause(true);
+    },
+    resumeWorker(): void {
+      worker?.resume();
     },
     /** Starts reading the IMAP mailbox (one reader per deployment is enough; more are safe). */
     async readImap(): Promise<ImapInbox> {

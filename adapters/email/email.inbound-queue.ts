@@ -55,10 +55,14 @@ export function headerMessageId(raw: Buffer): string | undefined {
  * Message-ID and recipients; a message without Message-ID is keyed by a hash of its bytes.
  */
 export function inboundJobId(raw: Buffer, rcptTo: readonly string[]): string {
-  const id = headerMessageId(raw);
+  return jobIdFor(headerMessageId(raw), rcptTo, raw);
+}
+
+/** The job id of the message with this Message-ID header value (`<id@host>`) sent to `rcptTo`. */
+export function jobIdFor(id: string | undefined, rcptTo: readonly string[], raw?: Buffer): string {
   const h = createHash('sha256');
   if (id) h.update(`mid:${id}`);
-  else h.update('raw:').update(raw);
+  else h.update('raw:').update(raw ?? Buffer.alloc(0));
   h.update(`|rcpt:${[...rcptTo].sort().join(',')}`);
   return `mail-${h.digest('hex').slice(0, 40)}`;
 }

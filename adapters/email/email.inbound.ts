@@ -9,7 +9,8 @@ import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import { suggestionsView } from '../../core/views/ticket-views.js';
-import { EMAIL_INBOUND_QUEUE, type InboundMailJob } from './email.inbound-queue.js';
+import type { Queue } from 'bullmq';
+import { EMAIL_INBOUND_QUEUE, jobIdFor, type InboundMailJob } from './email.inbound-queue.js';
 import { parseMail, type InboundMail } from './email.parse.js';
 import type { EmailLinkData } from './email.platform.js';
 import type { EmailStats } from './email.stats.js';
@@ -25,6 +26,13 @@ export interface EmailInboundDeps {
   tokens: MailTokens;
   log: Logger;
   stats: EmailStats;
+  /** The inbound queue: a reply whose original is still queued waits for it (else it would open a second ticket). */
+  queue?: Queue<InboundMailJob>;
+}
+
+/** Thrown (and retried with backoff) while the message a reply answers is still waiting in the queue. */
+export class OriginalPendingError extends Error {
+  override name = 'OriginalPendingError';
 }
 
 const SOLVED = new Set(['solved', 'resolved', 'resuelto', 'solucionado', 'resuelta']);
@@ -55,7 +63,7 @@ function withAttachments(text: string, mail: InboundMail): string {
  * Turns one received message into a ticket or a follow-up. Idempotent: every effect is keyed by the
  * Message-ID (a new ticket's idempotency key, a follow-up's event id), so a retried job creates nothing twice.
  */
-export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJob, jobId: string): Promise<InboundOutcome> {
+export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJob, jobId: string, o: { waitForOriginal?: boolean } = {}): Promise<InboundOutcome> {
   const raw = Buffer.from(job.raw, 'base64');
   let mail: InboundMail;
   try {
@@ -114,6 +122,14 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
     return { kind: 'followup', ticket: (await d.store.get(t.id)) ?? t, by: match.by, as: 'message' };
   }
 
+  // A reply processed before the message it answers (workers run concurrently) waits for it.
+  if (d.queue && o.waitForOriginal !== false && mail.refs.length > 0) {
+    for (const ref of mail.refs.slice(0, 5)) {
+      const original = await d.queue.getJob(jobIdFor(`<${ref}>`, job.rcptTo));
+      const state = original ? await original.getState() : undefined;
+      if (state && state !== 'completed' && state !== 'failed' && original!.id !== jobId) throw new OriginalPendingError(`waiting for <${ref.slice(0, 100)}> (${state}) to be processed first`);
+    }
+  }
   const text = withAttachments(stripReply(mail.text), mail).slice(0, MAX_TEXT);
   if (!text.trim() && !mail.subject.trim()) {
     d.stats.count('rejected', 'empty');
@@ -194,7 +210,8 @@ export function createInboundWorker(d: EmailInboundDeps, redis: Redis | Cluster,
     async (job: Job<InboundMailJob>) => {
       let outcome: InboundOutcome;
       try {
-        outcome = await processInboundMail(d, job.data, job.id ?? 'unknown');
+        // After 5 tries (about 30 s) a reply stops waiting for its original and is handled as it is.
+        outcome = await processInboundMail(d, job.data, job.id ?? 'unknown', { waitForOriginal: job.attemptsMade < 5 });
       } catch (e) {
         if (isHelpdeskError(e) && !e.retryable) {
           d.stats.count('rejected', e.code);
@@ -210,6 +227,7 @@ export function createInboundWorker(d: EmailInboundDeps, redis: Redis | Cluster,
     { connection: redis, prefix, concurrency: o.concurrency ?? 5 },
   );
   worker.on('failed', (job, err) => {
+    if (err instanceof OriginalPendingError) return d.log.debug({ job: job?.id, err: err.message }, 'email reply waits for its original');
     const final = job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
     (final ? d.log.error : d.log.warn).call(d.log, { job: job?.id, err: err.message, attempts: job?.attemptsMade }, final ? 'email processing failed for good (kept in the failed set)' : 'email processing failed; will retry');
   });

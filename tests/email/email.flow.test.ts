@@ -102,4 +102,18 @@ describe('email channel', () => {
     const rated = await e.h.hd.store.get(t.id);
     expect(rated!.csat).toMatchObject({ score: 5, comment: 'Great service, thanks' });
   });
+
+  it('a reply that arrives while the message it answers is still queued waits for it, then joins its ticket', async () => {
+    // Both messages are queued before either is processed: the worker is paused.
+    await e.adapter.pauseWorker();
+    const n = e.outcomes.length;
+    const original = await e.send({ from: 'quick@example.com', to: DESK_ADDRESS, subject: 'Projector in room 4', text: 'No signal.', messageId: '<orig-quick@example.com>' });
+    await e.send({ from: 'quick@example.com', to: DESK_ADDRESS, subject: 'Re: Projector in room 4', text: 'Also no sound.', inReplyTo: original.messageId, references: [original.messageId] });
+    e.adapter.resumeWorker();
+    const outs = (await e.processed(n + 2)).slice(n);
+    expect(outs.map((o) => o.kind).sort()).toEqual(['followup', 'opened']);
+    const t = await e.h.hd.store.findByIdempotencyKey('email:orig-quick@example.com');
+    const texts = (await e.h.hd.store.timeline(t!.id)).filter((x) => x.kind === 'message').map((x) => x.text);
+    expect(texts).toEqual(['No signal.', 'Also no sound.']);
+  }, 30_000);
 });
