@@ -62,7 +62,13 @@ export function createSmtpListener(o: SmtpListenerOptions) {
       }
       cb();
     },
-    onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null, message?: string) => void) {
+    onData(stream: SMTPServerDataStream, session: SMTPServerSession, done: (err?: Error | null, message?: string) => void) {
+      let answered = false;
+      const cb = (err?: Error | null, message?: string) => {
+        if (answered) return;
+        answered = true;
+        done(err, message);
+      };
       const chunks: Buffer[] = [];
       let size = 0;
       stream.on('data', (c: Buffer) => {
