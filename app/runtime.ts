@@ -12,6 +12,7 @@ import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
 import { createHttpServer, type RequestHandler } from './http-server.js';
 import { asCoreLogger, createLogger } from './logger.js';
+import { startEmail } from './email.js';
 import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
@@ -29,6 +30,8 @@ export interface RunningHelpdesk {
   composed: Composed;
   /** Port the HTTP server listens on (roles `all` and `web`). */
   port?: number;
+  /** Port of the SMTP listener, when it runs. */
+  smtpPort?: number;
   stop(): Promise<void>;
 }
 
@@ -95,6 +98,9 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     cleanups.push(() => intake.close());
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
+    // Email (docs/email.md): SMTP listener on the web role, inbound worker on the worker role.
+    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker') }) : undefined;
+    if (email) cleanups.push(() => email.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
 
@@ -167,7 +173,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       await web.announce(port);
     }
     log.info({ role, desks: desks.desks.map((d) => d.id), platforms: [...composed.platforms.keys()], deskFile }, 'helpdesk started');
-    return { composed, port, stop: stopAll };
+    return { composed, port, smtpPort: email?.port, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

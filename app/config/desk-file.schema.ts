@@ -82,8 +82,12 @@ const deskSchema = z
     reactions: z.object({ claim: z.string().default('eyes'), fileTicket: z.string().default('ticket') }).strict().default({ claim: 'eyes', fileTicket: 'ticket' }),
     notePrefix: z.string().default('note:'),
     macros: z.array(z.object({ name: z.string().min(1), text: z.string().min(1) }).strict()).default([]),
+    /** `web`: widget origins; `email`: the desk's mailbox (mail to it and to its signed `local+token@` reply addresses becomes tickets). */
     channels: z
-      .object({ web: z.object({ allowedOrigins: z.array(webOrigin).max(100).default([]) }).strict().optional() })
+      .object({
+        web: z.object({ allowedOrigins: z.array(webOrigin).max(100).default([]) }).strict().optional(),
+        email: z.object({ address: z.string().trim().toLowerCase().max(254).pipe(z.email('expected an email address such as it@example.com')) }).strict().optional(),
+      })
       .strict()
       .optional(),
   })
@@ -121,6 +125,14 @@ export const deskFileSchema = z
     f.desks.forEach((d, i) => {
       if (ids.has(d.id)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'id'], message: `duplicate desk id ${d.id}` });
       ids.add(d.id);
+    });
+    const addresses = new Map<string, string>();
+    f.desks.forEach((d, i) => {
+      const a = d.channels?.email?.address;
+      if (!a) return;
+      if (addresses.has(a)) ctx.addIssue({ code: 'custom', path: ['desks', i, 'channels', 'email', 'address'], message: `${a} is already desk ${addresses.get(a)}'s address` });
+      else if (a.split('@')[0]!.includes('+')) ctx.addIssue({ code: 'custom', path: ['desks', i, 'channels', 'email', 'address'], message: 'no "+" in the address: local+token@ is used for signed reply addresses' });
+      addresses.set(a, d.id);
     });
     const agentIds = new Set<string>();
     f.agents.forEach((a, i) => {

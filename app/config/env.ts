@@ -99,6 +99,19 @@ const envSchema = z.object({
   OIDC_ISSUER: url(['http:', 'https:']).optional().or(z.literal('').transform(() => undefined)),
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
+  /** `off` disables the email channel (SMTP listener, inbound worker and outbound mail). */
+  EMAIL: z.enum(['on', 'off']).default('on'),
+  /** The SMTP listener (mail in for the desks' addresses). Port 0: any free port. */
+  SMTP_LISTEN_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  SMTP_LISTEN_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  /** Largest message accepted, in bytes (refused with 552 during DATA). */
+  SMTP_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Outgoing mail server (`smtp://user:pass@host:587`, `smtps://…`); unset: mail is written to <data dir>/outbox/*.eml. */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional().or(z.literal('').transform(() => undefined)),
+  /** Key of the signed reply addresses and Message-IDs (≥ 32 characters); unset: one generated and kept in MongoDB. */
+  /** A mailbox read as intake (`imaps://user:pass@host:993/INBOX`), for the first desk with an email address. */
+  IMAP_URL: url(['imap:', 'imaps:']).optional().or(z.literal('').transform(() => undefined)),
+  EMAIL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
 });
 
 /** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */
@@ -128,6 +141,16 @@ export interface RedisClusterSettings {
 
 export type Env = z.infer<typeof envSchema>;
 
+/** The email channel's settings (adapters/email). */
+export interface EmailSettings {
+  listenHost: string;
+  listenPort: number;
+  maxBytes: number;
+  smtpUrl?: string;
+  signingSecret?: string;
+  imapUrl?: string;
+}
+
 /** TEAMS_CHANNEL_SERVICE … TEAMS_OAUTH_SCOPE, as the Teams adapter's `identity` option takes them. */
 export interface TeamsIdentityEnv {
   channelService?: string;
@@ -153,7 +176,7 @@ export interface OidcSettings {
 }
 
 /** Parses the environment; throws ConfigError naming each bad variable. The only reader of process.env. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings; oidc?: OidcSettings } {
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings; oidc?: OidcSettings; email?: EmailSettings } {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError('environment', describeIssues(r.error.issues));
   const e = r.data;
@@ -200,5 +223,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
         options: { redisOptions: { username: seed.username, password: seed.password, ...(seed.tls ? { tls: {} } : {}) } },
       }
     : undefined;
-  return { ...e, platforms, redisCluster, oidc };
+  const email: EmailSettings | undefined =
+    e.EMAIL === 'on' ? { listenHost: e.SMTP_LISTEN_HOST, listenPort: e.SMTP_LISTEN_PORT, maxBytes: e.SMTP_MAX_BYTES, smtpUrl: e.SMTP_URL, signingSecret: e.EMAIL_SIGNING_SECRET, imapUrl: e.IMAP_URL } : undefined;
+  return { ...e, platforms, redisCluster, oidc, email };
 }

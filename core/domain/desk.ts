@@ -70,8 +70,8 @@ export interface Desk {
   reactions: { claim: string; fileTicket: string };
   notePrefix: string;
   macros: Array<{ name: string; text: string }>;
-  /** Per-channel settings. `web.allowedOrigins`: sites allowed to embed the chat widget (CORS). */
-  channels?: { web?: { allowedOrigins: string[] } };
+  /** Per-channel settings. `web.allowedOrigins`: sites allowed to embed the chat widget (CORS); `email.address`: the desk's mailbox. */
+  channels?: { web?: { allowedOrigins: string[] }; email?: { address: string } };
 }
 
 export interface AgentDeskRole {

@@ -114,7 +114,7 @@ beforeAll(async () => {
   child = spawn(process.execPath, cmd.slice(1), {
     cwd: dir,
     // Only the image's ENV plus what an operator would pass: the test services.
-    env: { ...imageEnv, PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI: testMongoUri(), REDIS_URL: testRedisUrl(), HELPDESK_QUEUE_PREFIX: `img${randomId()}`, LOG_LEVEL: 'info' },
+    env: { ...imageEnv, PATH: process.env.PATH, PORT: String(port), SMTP_LISTEN_PORT: '0', HOST: '127.0.0.1', MONGODB_URI: testMongoUri(), REDIS_URL: testRedisUrl(), HELPDESK_QUEUE_PREFIX: `img${randomId()}`, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import nodemailer from 'nodemailer';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -17,17 +18,21 @@ const SECRET = 'runtime-secret';
 let fake: SlackApiFake;
 let hd: RunningHelpdesk;
 let base: string;
+let dataDir: string;
 
 beforeAll(async () => {
   fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T0000000' }).start();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-runtime-'));
   const deskFile = path.join(dir, 'desks.yaml');
+  dataDir = path.join(dir, 'data');
   writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
   hd = await startHelpdesk(
     {
       PORT: '0',
+      SMTP_LISTEN_PORT: '0', // the example desk file has an email address: never the shared default port in tests
       HOST: '127.0.0.1',
       HELPDESK_CONFIG: deskFile,
+      HELPDESK_DATA_DIR: dataDir,
       HELPDESK_QUEUE_PREFIX: `rt${randomId()}`,
       MONGODB_URI: testMongoUri(),
       REDIS_URL: testRedisUrl(),
@@ -88,5 +93,28 @@ describe('runtime (role all)', () => {
       if (!linked) await new Promise((r) => setTimeout(r, 50));
     }
     expect(linked).toBe(true);
+  });
+
+  it('a mail to the example desk address becomes a ticket; with no SMTP_URL the answer is an .eml in <data dir>/outbox', async () => {
+    expect(hd.smtpPort).toBeGreaterThan(0);
+    const client = nodemailer.createTransport({ host: '127.0.0.1', port: hd.smtpPort, secure: false, ignoreTLS: true });
+    const sent = await client.sendMail({ from: 'newcomer@example.com', to: 'it@helpdesk.localhost', subject: 'The zorbl frobnicator is purple', text: 'It has been purple since Monday.' });
+    client.close();
+    expect(sent.response).toMatch(/^250 /);
+    const outbox = path.join(dataDir, 'outbox');
+    let files: string[] = [];
+    for (let i = 0; i < 200 && files.length === 0; i++) {
+      try {
+        files = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+      } catch {
+        /* not created yet */
+      }
+      if (files.length === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(files.length).toBeGreaterThan(0);
+    const eml = readFileSync(path.join(outbox, files[0]!), 'utf8');
+    expect(eml).toMatch(/To: newcomer@example\.com/);
+    expect(eml).toMatch(/Subject: Re: \[IT-\d+\] The zorbl frobnicator is purple/);
+    expect(eml).toContain(`In-Reply-To: ${sent.messageId}`);
   });
 });

@@ -122,6 +122,7 @@ describe('the helpdesk on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
     const hd = await startHelpdesk(
       {
         PORT: '0',
+        SMTP_LISTEN_PORT: '0',
         HOST: '127.0.0.1',
         HELPDESK_CONFIG: deskFile,
         HELPDESK_QUEUE_PREFIX: prefix,

@@ -67,6 +67,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
   const hd = await startHelpdesk(
     {
       PORT: '0',
+      SMTP_LISTEN_PORT: '0', // never the shared default port (2525) in tests
       HOST: '127.0.0.1',
       HELPDESK_CONFIG: deskFile(dir),
       HELPDESK_DATA_DIR: dir,
