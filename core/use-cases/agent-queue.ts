@@ -34,7 +34,8 @@ export interface QueuePage {
  */
 export async function agentQueue(deps: CoreDeps, who: Identity, f: QueueFilters = {}): Promise<QueuePage> {
   const agent = await deps.directory.agentByIdentity(who);
-  const deskIds = agent?.desks.map((d) => d.desk) ?? [];
+  // Distinct: an agent may work two tiers of one desk.
+  const deskIds = [...new Set(agent?.desks.map((d) => d.desk) ?? [])];
   if (!agent || deskIds.length === 0) throw new HelpdeskError('TICKET.NOT_AGENT', 'only agents can list queues', {});
   if (f.deskId && !deskIds.includes(f.deskId)) throw new HelpdeskError('TICKET.NOT_AGENT', `not an agent of desk ${f.deskId}`, { desk: f.deskId });
   const limit = f.limit ?? 25;
