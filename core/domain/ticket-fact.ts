@@ -58,7 +58,7 @@ export interface TicketFact {
 }
 
 export type FactSnapshot = Omit<TicketFact, 'claimers' | 'firstResponder' | 'resolver' | 'reopened' | 'escTiers' | 'kbGap' | 'q'>;
-export type FactFlags = Partial<Pick<TicketFact, 'claimers' | 'firstResponder' | 'resolver' | 'reopened' | 'kbGap' | 'q'>> & { escTier?: number };
+export type FactFlags = Partial<Pick<TicketFact, 'firstResponder' | 'resolver' | 'reopened' | 'kbGap' | 'q'>> & { escTier?: number; claimer?: string };
 
 export interface FactWrite {
   snapshot: FactSnapshot;
@@ -118,4 +118,11 @@ export function factWrite(e: TicketEvent, desk: Desk): FactWrite {
     flags.q = t.subject.slice(0, 120);
   }
   return { snapshot, flags };
+}
+
+/** Every day from `fromDay` to `toDay` inclusive (calendar dates, no time zone involved). */
+export function daysBetween(fromDay: string, toDay: string): string[] {
+  const out: string[] = [];
+  for (let d = new Date(`${fromDay}T00:00:00Z`); d.toISOString().slice(0, 10) <= toDay && out.length < 3700; d = new Date(d.getTime() + 86_400_000)) out.push(d.toISOString().slice(0, 10));
+  return out;
 }

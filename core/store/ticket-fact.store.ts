@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { FactWrite, TicketFact } from '../domain/ticket-fact.js';
+import { daysBetween, type FactWrite, type TicketFact } from '../domain/ticket-fact.js';
 import type { ReportFact, ReportStore } from '../ports/report-store.port.js';
 import { kbFeedbackModel } from './kb-feedback.model.js';
 import { isDuplicateKey } from './schemas.js';
@@ -64,8 +64,18 @@ export class MongoReportStore implements ReportStore {
     if (Object.keys(update).length) await this.M.collection.updateOne({ _id: ticketId } as never, update);
   }
 
+  /**
+   * One equality query per day, in parallel: FerretDB 1.24 pushes equality filters down to
+   * PostgreSQL but evaluates a range itself over every fact of the collection (measured with
+   * bench/reports.ts PROFILE=1: 100,000 facts, 30-day range 4.6 s, 30 equality queries 0.9–2.2 s).
+   */
   async facts(deskId: string, fromDay: string, toDay: string): Promise<ReportFact[]> {
-    return this.M.collection.find({ deskId, day: { $gte: fromDay, $lte: toDay } }, { projection: REPORT_PROJECTION }).toArray() as unknown as Promise<ReportFact[]>;
+    const days = daysBetween(fromDay, toDay);
+    if (days.length > 62) {
+      return this.M.collection.find({ deskId, day: { $gte: fromDay, $lte: toDay } }, { projection: REPORT_PROJECTION }).toArray() as unknown as Promise<ReportFact[]>;
+    }
+    const perDay = await Promise.all(days.map((day) => this.M.collection.find({ deskId, day }, { projection: REPORT_PROJECTION }).toArray()));
+    return perDay.flat() as unknown as ReportFact[];
   }
 
   async kbAnswers(deskId: string, from: Date, to: Date): Promise<Array<{ articleId: string; helpful: boolean; at: Date }>> {

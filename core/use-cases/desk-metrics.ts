@@ -1,5 +1,8 @@
 import type { ReportFact } from '../ports/report-store.port.js';
 import { PRIORITIES, type Priority } from '../domain/ticket.js';
+import { daysBetween } from '../domain/ticket-fact.js';
+
+export { daysBetween };
 
 /** Nearest-rank percentile of an ascending list (null when empty). */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -108,13 +111,6 @@ export interface DeskMetrics {
 const bump = (m: Record<string, number>, k: string, n = 1) => {
   m[k] = (m[k] ?? 0) + n;
 };
-
-/** Every day from `fromDay` to `toDay` inclusive (calendar dates, no time zone involved). */
-export function daysBetween(fromDay: string, toDay: string): string[] {
-  const out: string[] = [];
-  for (let d = new Date(`${fromDay}T00:00:00Z`); d.toISOString().slice(0, 10) <= toDay && out.length < 3700; d = new Date(d.getTime() + 86_400_000)) out.push(d.toISOString().slice(0, 10));
-  return out;
-}
 
 export interface MetricsInput {
   deskId: string;
