@@ -15,6 +15,8 @@ import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
 import { MongoMetricsStore } from '../core/store/metrics-rollup.model.js';
 import { metricsRecorder } from '../core/use-cases/record-metrics.js';
+import { MongoReportStore } from '../core/store/ticket-fact.store.js';
+import { ticketFactRecorder } from '../core/use-cases/record-ticket-facts.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
@@ -41,6 +43,8 @@ export interface Composed {
   events: EventBus;
   notifier: TicketNotifier;
   metrics: MongoMetricsStore;
+  /** Ticket facts that reports read (one per ticket). */
+  reports: MongoReportStore;
   platforms: Map<Platform, ChatPlatform>;
   delivery: Delivery;
   /** Key/value state adapters share across replicas (Teams installs). */
@@ -68,6 +72,8 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
   events.subscribe(metricsRecorder(metrics, idempotency));
+  const reports = new MongoReportStore(o.connection);
+  events.subscribe(ticketFactRecorder(reports, directory));
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, platforms, delivery, adapterState };
+  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState };
 }

@@ -48,6 +48,11 @@ const BENCHES: Record<string, Bench> = {
     what: 'SLA breach lateness and escalations per second, vs no-op BullMQ delayed jobs',
     short: { env: { TICKETS: '100', WINDOW_SECONDS: '5', LEAD_SECONDS: '3', MAX_SECONDS: '60' } },
   },
+  reports: {
+    file: 'reports.ts',
+    what: '30-day desk report from ticket facts on 100,000 stored tickets, vs a naive full scan',
+    short: { env: { TICKETS: '5000', RUNS: '3', NAIVE_RUNS: '1' } },
+  },
   'kb-search-calibrate': {
     file: 'kb-search-calibrate.ts',
     what: 'fits the KB score calibration and cross-fits it over the two labelled sets (tool)',

@@ -19,7 +19,7 @@ export type { JobsConnection, JobsOptions, RedisClient, RedisClusterConnection }
 export { isCluster, keyPrefix, probeClient, redisClient } from './connection.js';
 export { QueueDelivery, deliveryJobId } from './delivery.queue.js';
 export { createJobsMetrics, type JobsMetrics } from './metrics.js';
-export { listFailed, retryFailed } from './ops.js';
+export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js';
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
 

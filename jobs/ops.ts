@@ -50,3 +50,27 @@ export async function retryFailed(queues: JobsQueues, queue: QueueName, which: {
 }
 
 export const isQueueName = (s: string): s is QueueName => (QUEUE_NAMES as readonly string[]).includes(s);
+
+export interface QueueHealth {
+  queue: QueueName;
+  waiting: number;
+  active: number;
+  /** Delayed jobs: on `sla` these are the SLA timers still to fire. */
+  delayed: number;
+  failed: number;
+  paused: boolean;
+}
+
+/**
+ * Depth of every queue (what `helpdesk jobs health` prints and the admins' page shows); failed jobs
+ * are listed and retried with `listFailed` / `retryFailed`, the same functions as the CLI.
+ */
+export async function queueHealth(queues: JobsQueues): Promise<QueueHealth[]> {
+  return Promise.all(
+    QUEUE_NAMES.map(async (queue) => {
+      const q = queues.byName(queue);
+      const c = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+      return { queue, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, paused: await q.isPaused() };
+    }),
+  );
+}

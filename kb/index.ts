@@ -9,3 +9,4 @@ export { DEFAULT_CALIBRATION, type Calibration } from './calibration.js';
 export { cleanQuery } from './clean-query.js';
 export { missingTranslations, nearDuplicates, neverRetrieved, type AuthoringFinding } from './authoring.js';
 export type { Article, LoadIssue, LoadResult } from './types.js';
+export { gapTerms } from './gap-terms.js';

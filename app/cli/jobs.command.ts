@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readEnv } from '../config/env.js';
 import { DEFAULT_PREFIX } from '../../jobs/connection.js';
 import { QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
-import { isQueueName, listFailed, retryFailed } from '../../jobs/ops.js';
+import { isQueueName, listFailed, queueHealth, retryFailed } from '../../jobs/ops.js';
 import { createQueues, type JobsQueues } from '../../jobs/queues.js';
 
 function queueArg(q: string | undefined): QueueName | undefined {
@@ -59,6 +59,17 @@ export function registerJobsCommands(program: Command): void {
         const when = r.finishedOn ? new Date(r.finishedOn).toISOString() : '-';
         console.log(`${r.queue}\t${r.id}\t${r.name}\tattempts=${r.attemptsMade}\t${when}\t${r.about}\n\t${r.failedReason}`);
       }
+    });
+
+  jobs
+    .command('health')
+    .description('Queue depths: waiting, active, delayed (SLA timers on `sla`), failed')
+    .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
+    .option('--json', 'as JSON')
+    .action(async (o: { prefix: string; json?: boolean }) => {
+      const rows = await withQueues(o.prefix, (q) => queueHealth(q));
+      if (o.json) console.log(JSON.stringify(rows));
+      else for (const r of rows) console.log(`${r.queue}\twaiting=${r.waiting}\tactive=${r.active}\tdelayed=${r.delayed}\tfailed=${r.failed}${r.paused ? '\tPAUSED' : ''}`);
     });
 
   jobs
