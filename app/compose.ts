@@ -10,6 +10,7 @@ import type { Delivery } from '../core/ports/delivery.port.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
+import { MongoAttachmentStore } from '../core/store/attachment.store.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
@@ -67,7 +68,9 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const delivery =
     o.delivery?.(platforms, store, clock) ??
     new DirectDelivery({ platforms, store, clock }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
-  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
+  const attachments = new MongoAttachmentStore(o.connection);
+  await attachments.init();
+  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, attachments };
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);

@@ -6,6 +6,7 @@ import { keyPrefix, quitQuietly, redisClient, throttledErrorLog } from '../jobs/
 import type { Composed } from './compose.js';
 import type { EmailSettings } from './config/env.js';
 import { asCoreLogger } from './logger.js';
+import type { Ticket } from '../core/domain/ticket.js';
 
 export interface StartEmailOptions {
   settings: EmailSettings;
@@ -18,6 +19,8 @@ export interface StartEmailOptions {
   listen: boolean;
   /** Run the inbound worker (roles all and worker). */
   work: boolean;
+  /** One-click CSAT link for a ticket and score (served by the web channel's /rate). */
+  rateUrl?: (ticket: Ticket, score: number) => string | undefined;
 }
 
 /**
@@ -25,7 +28,7 @@ export interface StartEmailOptions {
  * the SMTP listener on `web`, the inbound worker on `worker`. Desks without `channels.email.address`
  * receive no mail; with none at all the listener is not started.
  */
-export async function startEmail(o: StartEmailOptions): Promise<{ port?: number; stop(): Promise<void> }> {
+export async function startEmail(o: StartEmailOptions): Promise<{ port?: number; outboxDir?: string; stop(): Promise<void> }> {
   const log = asCoreLogger(o.log.child({ platform: 'email' }));
   const redis = redisClient(o.connection, throttledErrorLog(log, 'email'));
   const email = await createEmailAdapter({
@@ -42,6 +45,9 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
     outboxDir: path.join(o.dataDir, 'outbox'),
     smtp: { host: o.settings.listenHost, port: o.settings.listenPort, maxBytes: o.settings.maxBytes },
     imapUrl: o.settings.imapUrl,
+    attachments: o.composed.deps.attachments,
+    attachmentLimits: o.settings.attachmentLimits,
+    rateUrl: o.rateUrl,
   });
   o.composed.platforms.set('email', email.platform);
   let port: number | undefined;
@@ -57,6 +63,7 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
   }
   return {
     port,
+    outboxDir: email.transport.kind === 'outbox' ? path.join(o.dataDir, 'outbox') : undefined,
     async stop() {
       await email.stop();
       await quitQuietly(redis);

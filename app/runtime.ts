@@ -21,6 +21,11 @@ import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
+import { CsatLinks } from '../adapters/web/email/csat-links.js';
+import { csatRoutes } from '../adapters/web/email/csat.routes.js';
+import { outboxRoutes } from '../adapters/web/email/outbox.routes.js';
+import type { Ticket } from '../core/domain/ticket.js';
+import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -99,7 +104,11 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
     // Email (docs/email.md): SMTP listener on the web role, inbound worker on the worker role.
-    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker') }) : undefined;
+    // One-click CSAT links in mail (served by the web channel's /rate), signed with the web secret.
+    const csatLinks = new CsatLinks(webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR)));
+    const linkBase = { url: cfg.HELPDESK_PUBLIC_URL ? trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL) : `http://localhost:${cfg.PORT}` };
+    const rateUrl = (t: Ticket, score: number) => csatLinks.url(linkBase.url, t.id, score, t.locale ?? composed.directory.desk(t.deskId).locale);
+    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker'), rateUrl }) : undefined;
     if (email) cleanups.push(() => email.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
@@ -143,7 +152,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     }
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
-    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), modules: [csatRoutes(csatLinks), outboxRoutes(email?.outboxDir)] });
     cleanups.push(() => web.stop());
 
     let port: number | undefined;
@@ -169,6 +178,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       const addr = server.address();
       port = typeof addr === 'object' && addr ? addr.port : cfg.PORT;
       cleanups.push(() => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }));
+      // PORT=0: rating links name the port actually bound.
+      if (!cfg.HELPDESK_PUBLIC_URL) linkBase.url = `http://localhost:${port}`;
       log.info({ port, routes: [...routes.keys(), '/healthz', '/readyz', '/metrics'] }, 'HTTP server listening');
       await web.announce(port);
     }

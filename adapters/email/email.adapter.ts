@@ -6,6 +6,9 @@ import type { Delivery } from '../../core/ports/delivery.port.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
+import type { AttachmentStore } from '../../core/ports/attachment-store.port.js';
+import type { Ticket } from '../../core/domain/ticket.js';
+import type { AttachmentDefaults } from './email.attachments.js';
 import { createInboundQueue } from './email.inbound-queue.js';
 import { createInboundWorker, type InboundOutcome } from './email.inbound.js';
 import { ImapInbox } from './email.imap.js';
@@ -46,6 +49,12 @@ export interface EmailAdapterOptions {
    */
   autoRepliesPerHour?: number;
   onOutcome?: (o: InboundOutcome, jobId: string) => void;
+  /** Where received files are kept (core's attachment store); without it they are dropped and logged. */
+  attachments?: AttachmentStore;
+  /** Per-file, per-ticket byte and file-count limits (desk file overrides per desk). */
+  attachmentLimits?: AttachmentDefaults;
+  /** One-click CSAT links (signed, served by the web channel); without it the survey says "reply with 1–5". */
+  rateUrl?: (ticket: Ticket, score: number) => string | undefined;
   /** A mailbox to read over IMAP (`imap(s)://user:pass@host/INBOX`), for the desk `imapDesk` (default: the first with an address). */
   imapUrl?: string;
   imapDeskAddress?: string;
@@ -89,6 +98,7 @@ export async function createEmailAdapter(o: EmailAdapterOptions) {
     limiter: redisLimiter(o.redis, o.prefix, o.autoRepliesPerHour ?? 20),
     log: o.log,
     stats,
+    rateUrl: o.rateUrl,
   });
   const queue = createInboundQueue(o.redis, o.prefix);
   queue.on('error', (err) => o.log.warn({ err: err.message }, 'email inbound queue: Redis error'));
@@ -113,7 +123,7 @@ export async function createEmailAdapter(o: EmailAdapterOptions) {
     },
     /** Starts the inbound worker (parse → thread → helpdesk). */
     work(concurrency?: number): void {
-      worker = createInboundWorker({ helpdesk: o.helpdesk, store: o.store, directory: o.directory, delivery: o.delivery, tokens, log: o.log, stats, queue }, o.redis, o.prefix, { concurrency, onOutcome: o.onOutcome });
+      worker = createInboundWorker({ helpdesk: o.helpdesk, store: o.store, directory: o.directory, delivery: o.delivery, tokens, log: o.log, stats, queue, attachments: o.attachments, attachmentLimits: o.attachmentLimits }, o.redis, o.prefix, { concurrency, onOutcome: o.onOutcome });
     },
     /** Pauses / resumes taking new inbound jobs (operations; tests). */
     async pauseWorker(): Promise<void> {

@@ -15,6 +15,8 @@ import { parseMail, type InboundMail } from './email.parse.js';
 import type { EmailLinkData } from './email.platform.js';
 import type { EmailStats } from './email.stats.js';
 import { firstWord, stripReply } from './email.text.js';
+import { DEFAULT_ATTACHMENT_LIMITS, keepAttachments, limitsFor, type AttachmentDefaults } from './email.attachments.js';
+import type { AttachmentStore } from '../../core/ports/attachment-store.port.js';
 import { findThread, mailKey } from './email.threading.js';
 import { splitAddress, type MailTokens } from './email.tokens.js';
 
@@ -28,6 +30,10 @@ export interface EmailInboundDeps {
   stats: EmailStats;
   /** The inbound queue: a reply whose original is still queued waits for it (else it would open a second ticket). */
   queue?: Queue<InboundMailJob>;
+  /** Where files are kept; without it they are logged and dropped. */
+  attachments?: AttachmentStore;
+  /** Deployment limits (a desk's `channels.email.attachments` overrides them). */
+  attachmentLimits?: AttachmentDefaults;
 }
 
 /** Thrown (and retried with backoff) while the message a reply answers is still waiting in the queue. */
@@ -52,11 +58,17 @@ const identityOf = (from: { address: string; name?: string }): Identity => ({
   ...(from.name ? { name: from.name } : {}),
 });
 
-/** Adds the list of attachments to the text (they are not stored yet: see docs/email.md). */
-function withAttachments(text: string, mail: InboundMail): string {
-  if (mail.attachments.length === 0) return text;
-  const list = mail.attachments.slice(0, 20).map((a) => `- ${a.filename ?? '(unnamed)'} (${a.contentType}, ${Math.ceil(a.size / 1024)} KB)`);
-  return `${text}\n\n[attachments not kept]\n${list.join('\n')}`;
+/** Keeps the message's files with the ticket (limits of its desk), listed on the timeline; the requester hears of refused ones. */
+async function attach(d: EmailInboundDeps, t: Ticket, mail: InboundMail, messageKey: string, requester?: { workspace: string; channel: string; thread?: string; data?: Record<string, unknown> }): Promise<void> {
+  if (mail.attachments.length === 0) return;
+  if (!d.attachments) {
+    d.log.warn({ ticket: t.number, files: mail.attachments.length }, 'email attachments not kept: no attachment store configured');
+    return;
+  }
+  const desk = d.directory.desk(t.deskId);
+  const limits = limitsFor(d.attachmentLimits ?? DEFAULT_ATTACHMENT_LIMITS, desk.channels?.email?.attachments);
+  const recs = await keepAttachments({ attachments: d.attachments, store: d.store, delivery: d.delivery }, t, mail.attachments, { messageKey, limits, requester, locale: t.locale ?? desk.locale, now: new Date() });
+  for (const r of recs) d.stats.count('attachment', r.status === 'stored' ? 'stored' : `refused_${r.reason}`);
 }
 
 /**
@@ -95,7 +107,7 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
   const match = await findThread(d.store, d.tokens, { tags, refs: mail.refs, subject: mail.subject, sender });
   if (match) {
     const t = match.ticket;
-    const text = withAttachments(stripReply(mail.text), mail).slice(0, MAX_TEXT);
+    const text = stripReply(mail.text).slice(0, MAX_TEXT);
     const isRequester = t.requester.user === sender.user && t.requester.platform === 'email';
     const word = firstWord(text);
     if (isRequester && t.status === 'new' && SOLVED.has(word)) {
@@ -112,10 +124,11 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
       const r = await d.helpdesk.handle({ type: 'ticket.rate', eventId, actor: sender, ticket: { id: t.id }, score: Number(word), comment });
       return { kind: 'followup', ticket: r.kind === 'ticket' ? r.ticket : t, by: match.by, as: 'rated' };
     }
-    if (!text.trim()) return ignore(d, 'empty_followup', jobId);
     const link = t.links.find((l) => l.platform === 'email' && l.role === 'requester' && l.channel === sender.user);
+    if (!text.trim() && mail.attachments.length === 0) return ignore(d, 'empty_followup', jobId);
     const at = link ? { platform: 'email' as const, workspace: link.workspace, channel: link.channel, thread: link.thread } : undefined;
-    await d.helpdesk.handle({ type: 'ticket.message', eventId, actor: sender, ticket: { id: t.id }, at, text, messageId });
+    if (text.trim()) await d.helpdesk.handle({ type: 'ticket.message', eventId, actor: sender, ticket: { id: t.id }, at, text, messageId });
+    await attach(d, t, mail, eventId, link ? { workspace: link.workspace, channel: link.channel, thread: link.thread, data: link.data } : undefined);
     // Anything but "solved" to the suggestions means a person should take it.
     if (isRequester && t.status === 'new') await d.helpdesk.handle({ type: 'deflection.need_help', eventId: `${eventId}:need_help`, actor: sender, ticket: { id: t.id } });
     d.stats.count('followup', match.by);
@@ -130,8 +143,8 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
       if (state && state !== 'completed' && state !== 'failed' && original!.id !== jobId) throw new OriginalPendingError(`waiting for <${ref.slice(0, 100)}> (${state}) to be processed first`);
     }
   }
-  const text = withAttachments(stripReply(mail.text), mail).slice(0, MAX_TEXT);
-  if (!text.trim() && !mail.subject.trim()) {
+  const text = stripReply(mail.text).slice(0, MAX_TEXT);
+  if (!text.trim() && !mail.subject.trim() && mail.attachments.length === 0) {
     d.stats.count('rejected', 'empty');
     d.log.info({ job: jobId, from: sender.user }, 'email rejected: no subject and no text');
     return { kind: 'ignored', reason: 'empty' };
@@ -146,7 +159,7 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
       idempotencyKey: eventId,
       requester: sender,
       locale,
-      text: text || mail.subject,
+      text: text || mail.subject || (mail.attachments[0]?.filename ?? 'attachment'),
       subject: mail.subject || undefined,
       origin: { platform: 'email', workspace: deskAddress.slice(deskAddress.indexOf('@') + 1), channel: deskAddress },
       requesterLink,
@@ -154,6 +167,7 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
     },
   });
   if (r.kind !== 'opened') return ignore(d, 'unexpected', jobId);
+  await attach(d, r.ticket, mail, eventId, requesterLink);
   // Suggestions go out as the acknowledgement; without any, the "routed" notice (from core) is the acknowledgement.
   if (r.created && r.suggestions.length > 0) {
     const desk = d.directory.desk(r.ticket.deskId);

@@ -16,7 +16,8 @@ export interface InboundMail {
   bounce?: { failed: string[]; original: string[] };
   /** Content-Language or a guess from the headers, if any. */
   language?: string;
-  attachments: Array<{ filename?: string; contentType: string; size: number }>;
+  /** Files (not the delivery-status parts of a bounce), at most 100, with their content. */
+  attachments: Array<{ filename?: string; contentType: string; size: number; content: Buffer }>;
 }
 
 const MAX_SUBJECT = 500;
@@ -131,7 +132,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string): Promise<Inbo
     attachments: m.attachments
       .filter((a) => a.contentType !== 'message/delivery-status' && a.contentType !== 'text/rfc822-headers')
       .slice(0, 100)
-      .map((a) => ({ filename: a.filename ? oneLine(a.filename, 200) : undefined, contentType: a.contentType, size: a.size })),
+      .map((a) => ({ filename: a.filename ?? undefined, contentType: a.contentType, size: a.content.length, content: a.content })),
   };
 }
 

@@ -1,3 +1,4 @@
+import { t as coreT } from '../../core/i18n/index.js';
 import type { View } from '../../core/views/view.js';
 
 /** Mail-only wording (the views carry everything else already translated). */
@@ -8,6 +9,12 @@ const CATALOG = {
     rate_links: 'Rate with one click:',
     footer: 'Reply to this email to add to ticket {number}. Keep the ticket number in the subject.',
     ack: 'We received your request. Your ticket number is {number}.',
+    attachments_title: 'Attachments received:',
+    attachments_refused_title: 'Some attachments were not kept',
+    attachments_refused: 'These files were not kept with your ticket:\n{list}\nNothing else changes: the rest of your message was received. Send the file another way (for example a shared link), or reply to this email to tell the agent.',
+    refused_file_too_large: 'larger than the {max} allowed per file',
+    refused_ticket_bytes: 'the ticket already holds the {max} of files it can keep',
+    refused_ticket_files: 'the ticket already holds the {max} files it can keep',
   },
   es: {
     reply_solved: 'Responde *resuelto* si alguno lo solucionó (o *resuelto 2* para el segundo); con cualquier otra respuesta lo atenderá una persona.',
@@ -15,6 +22,12 @@ const CATALOG = {
     rate_links: 'Valora con un clic:',
     footer: 'Responde a este correo para añadir al ticket {number}. Mantén el número de ticket en el asunto.',
     ack: 'Hemos recibido tu solicitud. Tu número de ticket es {number}.',
+    attachments_title: 'Adjuntos recibidos:',
+    attachments_refused_title: 'Algunos adjuntos no se han guardado',
+    attachments_refused: 'Estos archivos no se han guardado con tu ticket:\n{list}\nEl resto de tu mensaje sí se ha recibido. Envía el archivo de otra forma (por ejemplo un enlace compartido) o responde a este correo para avisar al agente.',
+    refused_file_too_large: 'supera los {max} permitidos por archivo',
+    refused_ticket_bytes: 'el ticket ya guarda los {max} de archivos que admite',
+    refused_ticket_files: 'el ticket ya guarda los {max} archivos que admite',
   },
 } as const;
 type Key = keyof (typeof CATALOG)['en'];
@@ -71,7 +84,7 @@ export function renderMail(view: View, ctx: RenderContext = {}): RenderedMail {
   else if (view.title) blocks.push({ kind: 'h', text: view.title });
   if (view.kind === 'suggestions' && ctx.number) blocks.unshift({ kind: 'p', text: mailText(ctx.locale, 'ack', { number: ctx.number }) });
   let body = view.text ?? (view.title ? '' : view.fallback);
-  if (body.length > max) body = `${body.slice(0, max)}\n${view.clipMarker ?? '[…]'}`;
+  if (body.length > max) body = `${body.slice(0, max)}\n${view.clipMarker ?? coreT(ctx.locale, 'text.truncated')}`;
   if (body) blocks.push({ kind: 'p', text: body });
   for (const f of view.fields ?? []) blocks.push({ kind: 'p', text: `${f.label}: ${f.value}` });
   (view.items ?? []).forEach((it, i) => blocks.push({ kind: 'item', text: `${i + 1}. ${it.title}${it.text ? ` — ${it.text}` : ''}`, url: safeUrl(it.url) }));

@@ -86,7 +86,21 @@ const deskSchema = z
     channels: z
       .object({
         web: z.object({ allowedOrigins: z.array(webOrigin).max(100).default([]) }).strict().optional(),
-        email: z.object({ address: z.string().trim().toLowerCase().max(254).pipe(z.email('expected an email address such as it@example.com')) }).strict().optional(),
+        email: z
+          .object({
+            address: z.string().trim().toLowerCase().max(254).pipe(z.email('expected an email address such as it@example.com')),
+            /** Attachment limits of this desk (override EMAIL_ATTACHMENT_MAX_BYTES, EMAIL_TICKET_ATTACHMENTS_MAX_BYTES / _MAX_FILES). */
+            attachments: z
+              .object({
+                maxFileBytes: z.number().int().min(0).max(200 * 1024 * 1024).optional(),
+                maxTicketBytes: z.number().int().min(0).max(2 * 1024 * 1024 * 1024).optional(),
+                maxFiles: z.number().int().min(0).max(1000).optional(),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

@@ -112,6 +112,12 @@ const envSchema = z.object({
   /** A mailbox read as intake (`imaps://user:pass@host:993/INBOX`), for the first desk with an email address. */
   IMAP_URL: url(['imap:', 'imaps:']).optional().or(z.literal('').transform(() => undefined)),
   EMAIL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Largest received file kept, bytes (larger ones are refused whole and the requester is told). A desk's `channels.email.attachments` overrides. */
+  EMAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Bytes of files kept per ticket. */
+  EMAIL_TICKET_ATTACHMENTS_MAX_BYTES: z.coerce.number().int().min(0).max(2 * 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Files kept per ticket. */
+  EMAIL_TICKET_ATTACHMENTS_MAX_FILES: z.coerce.number().int().min(0).max(1000).default(20),
 });
 
 /** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */
@@ -149,6 +155,7 @@ export interface EmailSettings {
   smtpUrl?: string;
   signingSecret?: string;
   imapUrl?: string;
+  attachmentLimits: { maxFileBytes: number; maxTicketBytes: number; maxFiles: number };
 }
 
 /** TEAMS_CHANNEL_SERVICE … TEAMS_OAUTH_SCOPE, as the Teams adapter's `identity` option takes them. */
@@ -224,6 +231,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
       }
     : undefined;
   const email: EmailSettings | undefined =
-    e.EMAIL === 'on' ? { listenHost: e.SMTP_LISTEN_HOST, listenPort: e.SMTP_LISTEN_PORT, maxBytes: e.SMTP_MAX_BYTES, smtpUrl: e.SMTP_URL, signingSecret: e.EMAIL_SIGNING_SECRET, imapUrl: e.IMAP_URL } : undefined;
+    e.EMAIL === 'on'
+      ? {
+          listenHost: e.SMTP_LISTEN_HOST, listenPort: e.SMTP_LISTEN_PORT, maxBytes: e.SMTP_MAX_BYTES, smtpUrl: e.SMTP_URL, signingSecret: e.EMAIL_SIGNING_SECRET,
+          imapUrl: e.IMAP_URL,
+          attachmentLimits: { maxFileBytes: e.EMAIL_ATTACHMENT_MAX_BYTES, maxTicketBytes: e.EMAIL_TICKET_ATTACHMENTS_MAX_BYTES, maxFiles: e.EMAIL_TICKET_ATTACHMENTS_MAX_FILES },
+        }
+      : undefined;
   return { ...e, platforms, redisCluster, oidc, email };
 }

@@ -71,7 +71,14 @@ export interface Desk {
   notePrefix: string;
   macros: Array<{ name: string; text: string }>;
   /** Per-channel settings. `web.allowedOrigins`: sites allowed to embed the chat widget (CORS); `email.address`: the desk's mailbox. */
-  channels?: { web?: { allowedOrigins: string[] }; email?: { address: string } };
+  channels?: { web?: { allowedOrigins: string[] }; email?: { address: string; attachments?: AttachmentLimits } };
+}
+
+/** Limits on files kept with a ticket (unset fields: the deployment's defaults). */
+export interface AttachmentLimits {
+  maxFileBytes?: number;
+  maxTicketBytes?: number;
+  maxFiles?: number;
 }
 
 export interface AgentDeskRole {

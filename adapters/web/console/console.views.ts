@@ -5,6 +5,7 @@ import { maxTier, type Desk } from '../../../core/domain/desk.js';
 import { PRIORITIES, type Ticket } from '../../../core/domain/ticket.js';
 import type { TimelineEntry } from '../../../core/domain/timeline.js';
 import type { AgentTicketView } from '../../../core/use-cases/agent-ticket.js';
+import '../email/email-pages.i18n.js';
 import type { QueuePage } from '../../../core/use-cases/agent-queue.js';
 import type { WebEnv } from '../web.context.js';
 import type { WebStrings } from '../web.i18n.js';
@@ -171,8 +172,22 @@ ${slaLine(s, s.t('ticket.sla_first'), t.sla.firstResponseDueAt, t.sla.firstRespo
 ${slaLine(s, s.t('ticket.sla_resolution'), t.sla.resolutionDueAt, t.resolvedAt, t.sla.resolutionBreachedAt, Boolean(t.sla.pausedAt), now)}
 </dl>
 </section>
+${attachmentsCard(s, v)}
 </aside>
 </div>`;
+}
+
+/** Files sent with the ticket: stored ones as download links, refused ones with why. */
+function attachmentsCard(s: WebStrings, v: AgentTicketView): Html | string {
+  if (v.attachments.length === 0) return '';
+  const size = (n: number) => (n >= 1024 * 1024 ? `${(n / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.ceil(n / 1024))} KB`);
+  return html`<section class="card" aria-labelledby="attachments-h"><h2 id="attachments-h">${s.t('attachments.title')}</h2><ul class="attachments">
+${v.attachments.map((a) =>
+  a.status === 'stored'
+    ? html`<li><a href="/attachments/${a.id}" download="${a.filename}" aria-label="${s.t('attachments.download', { name: a.filename })}">${a.filename}</a> <span class="meta">${size(a.size)} · ${a.contentType}</span></li>`
+    : html`<li class="refused"><span>${a.filename}</span> <span class="meta">${size(a.size)} · ${s.t('attachments.refused', { reason: s.t(`attachments.reason.${a.reason ?? 'file_too_large'}`) })}</span></li>`,
+)}
+</ul></section>`;
 }
 
 /** The ticket page: title, the live fragment, and the reply / note composer. */
