@@ -110,7 +110,7 @@ export async function keepAttachments(
   for (const [i, f] of files.entries()) {
     const id = ids[i]!;
     const done = byId.get(id);
-    const meta = { id, ticketId: ticket.id, filename: safeFilename(f.filename, `attachment-${i + 1}`), contentType: safeContentType(f.contentType), size: f.content.length, source: { platform: 'email', message: o.messageKey }, at: o.now };
+    const meta = { id, ticketId: ticket.id, filename: safeFilename(f.filename, `attachment-${i + 1}`), contentType: safeContentType(f.contentType), size: f.content.length, source: { platform: 'email', message: o.messageKey, position: i }, at: o.now };
     let rec: AttachmentRecord;
     if (done) rec = done;
     else {

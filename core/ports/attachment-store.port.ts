@@ -15,8 +15,8 @@ export interface AttachmentRecord {
   reason?: AttachmentRefusal;
   /** SHA-256 of the content (hex), for stored files. */
   sha256?: string;
-  /** Where it came from (the message that carried it). */
-  source: { platform: string; message: string };
+  /** Where it came from (the message that carried it) and its place among that message's files. */
+  source: { platform: string; message: string; position: number };
   at: Date;
 }
 

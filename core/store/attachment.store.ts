@@ -12,7 +12,7 @@ interface AttachmentDoc {
   status: 'stored' | 'refused';
   reason?: string;
   sha256?: string;
-  source: { platform: string; message: string };
+  source: { platform: string; message: string; position: number };
   at: Date;
 }
 
@@ -26,7 +26,7 @@ const attachmentSchema = new Schema<AttachmentDoc>(
     status: { type: String, required: true, enum: ['stored', 'refused'] },
     reason: String,
     sha256: String,
-    source: new Schema({ platform: { type: String, required: true }, message: { type: String, required: true } }, { _id: false }),
+    source: new Schema({ platform: { type: String, required: true }, message: { type: String, required: true }, position: { type: Number, required: true } }, { _id: false }),
     at: { type: Date, required: true },
   },
   { collection: 'attachments', versionKey: false },
@@ -44,7 +44,7 @@ const toRecord = (d: AttachmentDoc): AttachmentRecord => ({
   status: d.status,
   ...(d.reason ? { reason: d.reason as AttachmentRefusal } : {}),
   ...(d.sha256 ? { sha256: d.sha256 } : {}),
-  source: { platform: d.source.platform, message: d.source.message },
+  source: { platform: d.source.platform, message: d.source.message, position: d.source.position },
   at: d.at,
 });
 
@@ -71,7 +71,7 @@ export class MongoAttachmentStore implements AttachmentStore {
   }
 
   async list(ticketId: string): Promise<AttachmentRecord[]> {
-    const docs = await this.M.find({ ticketId }).sort({ at: 1, _id: 1 }).limit(500).lean<AttachmentDoc[]>();
+    const docs = await this.M.find({ ticketId }).sort({ at: 1, 'source.position': 1 }).limit(500).lean<AttachmentDoc[]>();
     return docs.map(toRecord);
   }
 

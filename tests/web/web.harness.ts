@@ -54,6 +54,8 @@ export interface WebHarness {
   magic: MagicLinks;
   /** Prefix of the web's Redis keys (sessions, live bus). */
   keyPrefix: string;
+  /** HELPDESK_DATA_DIR of this runtime (the mail outbox is its outbox/). */
+  dataDir: string;
   /** A ticket as a Slack user's /help would create it (routed to triage: status open). */
   openTicket(text: string, opts?: { deskId?: string; user?: string; name?: string }): Promise<Ticket>;
   stop(): Promise<void>;
@@ -91,6 +93,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
     slack,
     magic: new MagicLinks(WEB_SECRET, undefined, ''),
     keyPrefix: `${prefix}:`,
+    dataDir: dir,
     async openTicket(text, o = {}) {
       const r = await hd.composed.helpdesk.handle({
         type: 'help.request',
