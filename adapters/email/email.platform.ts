@@ -1,7 +1,7 @@
 import type { Identity } from '../../core/domain/identity.js';
 import type { Link } from '../../core/domain/link.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import type { ChatPlatform, PlatformCapabilities, Posted, PostTarget } from '../../core/ports/chat-platform.port.js';
+import { PlatformError, type ChatPlatform, type PlatformCapabilities, type Posted, type PostTarget } from '../../core/ports/chat-platform.port.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
@@ -63,8 +63,13 @@ export class EmailPlatform implements ChatPlatform {
     return this.send(person.user, undefined, {}, view, null);
   }
 
-  /** Mail cannot be edited: cards never live on email, so there is nothing to update. */
-  async update(_link: Link, _view: View): Promise<void> {}
+  /**
+   * Mail cannot be edited once sent (`editMessages: false`): an update of a sent message changes nothing.
+   * A link that names no message is a caller's mistake: a permanent PlatformError, as on every platform.
+   */
+  async update(link: Link, _view: View): Promise<void> {
+    if (!link.message) throw new PlatformError('email: update needs the message of a link', false);
+  }
 
   private async send(to: string, thread: string | undefined, data: Partial<EmailLinkData>, view: View, ticket: Ticket | null): Promise<Posted> {
     const link = ticket?.links.find((l) => l.platform === 'email' && l.role === 'requester' && l.channel === to);

@@ -9,6 +9,7 @@ import { blockText } from '../slack/slack-harness.js';
 import { person } from '../support/fixtures.js';
 import { randomId, testRedisUrl } from '../support/services.js';
 import { chatPlatformContract } from './chat-platform.contract.js';
+import { emailSubject } from './email.contract-subject.js';
 
 // The web channel: messages go to the conversation's Redis stream; "shown" is what the browser would
 // render after replaying it (edits applied).
@@ -60,3 +61,6 @@ chatPlatformContract('slack', async () => {
     stop: () => fake.stop(),
   };
 });
+
+// Email: the real EmailPlatform (nodemailer over SMTP) into a local smtp-server sink (tests/contract/email.contract-subject.ts).
+chatPlatformContract('email', emailSubject);

@@ -21,10 +21,18 @@ export const SECRET = 'email-test-signing-secret-0123456789abcdef';
 /** A local SMTP server that keeps what it receives (the "outside world" our outbound mail reaches). */
 export async function startSink() {
   const received: Array<{ mailFrom: string; rcptTo: string[]; raw: Buffer; parsed: ParsedMail }> = [];
+  let failures = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, cb) {
+      if (failures > 0) {
+        failures -= 1;
+        return cb(Object.assign(new Error('4.3.2 Service temporarily unavailable'), { responseCode: 451 }));
+      }
+      cb();
+    },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -43,6 +51,10 @@ export async function startSink() {
     url: `smtp://127.0.0.1:${port}`,
     received,
     to: (address: string) => received.filter((m) => m.rcptTo.includes(address)),
+    /** The next transaction is refused with a temporary error (451), as a mail server in trouble answers. */
+    failNext: () => {
+      failures += 1;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
