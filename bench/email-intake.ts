@@ -37,6 +37,7 @@ import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
 const RATE = Number(process.env.RATE ?? 100);
 const DURATION_S = Number(process.env.DURATION_S ?? 30);
 const DESK = 'it@bench.test';
+const DRAIN_S = Number(process.env.DRAIN_S ?? 300);
 const N = Math.round(RATE * DURATION_S);
 const SPLIT = process.env.SPLIT === '1';
 const PROFILE = process.env.PROFILE === '1';
@@ -267,7 +268,7 @@ async function main() {
   const accepted = run.times.length + 20; // plus the warm-up messages
   const t0 = Date.now();
   const done = () => counts.opened + counts.followups + counts.other;
-  while (done() < accepted && Date.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 200));
+  while (done() < accepted && Date.now() - t0 < DRAIN_S * 1000) await new Promise((r) => setTimeout(r, 200));
   const drainS = (Date.now() - t0) / 1000;
   const ticketCount = await tickets();
   const { opened, followups, other } = counts;
@@ -284,7 +285,9 @@ async function main() {
     if (listenerReport.profile) console.log(`listener process CPU profile during the offered run, top self time:\n${listenerReport.profile.join('\n')}`);
   }
   const exact = opened === ticketCount && opened + followups === accepted && other === 0;
-  console.log(`every accepted message is exactly one ticket or follow-up: ${exact ? 'yes' : 'NO'}; p99 ≤ 250 ms: ${pct(run.times, 99) <= 250 ? 'yes' : 'NO'}`);
+  const drained = done() >= accepted;
+  if (!drained) console.log(`NOT DRAINED: the queue still held ${accepted - done()} messages after ${DRAIN_S} s (DRAIN_S); the count below covers what was processed (tickets in the store = new tickets processed, plus those in flight)`);
+  console.log(`every accepted message is exactly one ticket or follow-up: ${exact ? 'yes' : drained ? 'NO' : 'not known (not drained)'}; p99 ≤ 250 ms: ${pct(run.times, 99) <= 250 ? 'yes' : 'NO'}`);
 
   await stopAll();
   await redisSvc?.stop();

@@ -96,7 +96,7 @@ export async function keepAttachments(
   d: KeepAttachmentsDeps,
   ticket: Ticket,
   files: readonly MailAttachment[],
-  o: { messageKey: string; limits: AttachmentDefaults; requester?: { workspace: string; channel: string; thread?: string; data?: Record<string, unknown> }; locale?: string; now: Date },
+  o: { messageKey: string; limits: AttachmentDefaults; requester?: { workspace: string; channel: string; thread?: string; data?: Record<string, unknown> }; locale?: string; deskLocale?: string; now: Date },
 ): Promise<AttachmentRecord[]> {
   if (files.length === 0) return [];
   const existing = await d.attachments.list(ticket.id);
@@ -104,7 +104,11 @@ export async function keepAttachments(
   const mine = new Set(ids);
   let bytes = 0;
   let count = 0;
-  for (const r of existing) if (r.status === 'stored' && !mine.has(r.id)) (bytes += r.size), (count += 1);
+  for (const r of existing) {
+    if (r.status !== 'stored' || mine.has(r.id)) continue;
+    bytes += r.size;
+    count += 1;
+  }
   const byId = new Map(existing.map((r) => [r.id, r]));
   const out: AttachmentRecord[] = [];
   for (const [i, f] of files.entries()) {
@@ -120,7 +124,10 @@ export async function keepAttachments(
       else if (bytes + meta.size > o.limits.maxTicketBytes) reason = 'ticket_bytes';
       rec = reason ? await d.attachments.refuse(meta, reason) : await d.attachments.store(meta, f.content);
     }
-    if (rec.status === 'stored') (bytes += rec.size), (count += 1);
+    if (rec.status === 'stored') {
+      bytes += rec.size;
+      count += 1;
+    }
     out.push(rec);
   }
 
@@ -128,10 +135,10 @@ export async function keepAttachments(
   const refused = out.filter((r) => r.status === 'refused');
   const lines = [
     ...stored.map((r) => `📎 ${r.filename} (${human(r.size)})`),
-    ...refused.map((r) => `⛔ ${r.filename} (${human(r.size)}): ${mailText('en', `refused_${r.reason!}`, { max: limitText(r.reason!, o.limits) })}`),
+    ...refused.map((r) => `⛔ ${r.filename} (${human(r.size)}): ${mailText(o.deskLocale, `refused_${r.reason!}`, { max: limitText(r.reason!, o.limits) })}`),
   ];
   await d.store.appendTimeline(
-    { ticketId: ticket.id, at: o.now, kind: 'system', actor: { kind: 'system', reason: 'email-attachments' }, visibility: 'public', text: `${mailText('en', 'attachments_title')}\n${lines.join('\n')}`, event: 'attachments' },
+    { ticketId: ticket.id, at: o.now, kind: 'system', actor: { kind: 'system', reason: 'email-attachments' }, visibility: 'public', text: `${mailText(o.deskLocale, 'attachments_title')}\n${lines.join('\n')}`, event: 'attachments' },
     { key: `attachments:${o.messageKey}` },
   );
   if (refused.length > 0 && o.requester) {

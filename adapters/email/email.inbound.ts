@@ -67,7 +67,7 @@ async function attach(d: EmailInboundDeps, t: Ticket, mail: InboundMail, message
   }
   const desk = d.directory.desk(t.deskId);
   const limits = limitsFor(d.attachmentLimits ?? DEFAULT_ATTACHMENT_LIMITS, desk.channels?.email?.attachments);
-  const recs = await keepAttachments({ attachments: d.attachments, store: d.store, delivery: d.delivery }, t, mail.attachments, { messageKey, limits, requester, locale: t.locale ?? desk.locale, now: new Date() });
+  const recs = await keepAttachments({ attachments: d.attachments, store: d.store, delivery: d.delivery }, t, mail.attachments, { messageKey, limits, requester, locale: t.locale ?? desk.locale, deskLocale: desk.locale, now: new Date() });
   for (const r of recs) d.stats.count('attachment', r.status === 'stored' ? 'stored' : `refused_${r.reason}`);
 }
 

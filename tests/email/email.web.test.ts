@@ -174,7 +174,7 @@ describe('one-click CSAT links', () => {
     await h.hd.composed.helpdesk.handle({ type: 'ticket.claim', eventId: `t-claim-${ticket.id}`, actor: anaId, ticket: { id: ticket.id } });
     await h.hd.composed.helpdesk.handle({ type: 'ticket.resolve', eventId: `t-res-${ticket.id}`, actor: anaId, ticket: { id: ticket.id } });
     const survey = await waitFor(async () => (await outboxTo('sam@example.com')).find((m) => (m.mail.text ?? '').includes('/rate?t=')), 20_000, 'survey mail');
-    links = [...(survey.mail.text ?? '').matchAll(/https?:\/\/\S+\/rate\?t=\S+/g)].map((m) => m[0]);
+    links = (survey.mail.text ?? '').split(/\s/).filter((w) => w.includes('/rate?t='));
     expect(links).toHaveLength(5);
     const { res, html } = await new WebClient(h.base).page(new URL(links[3]!).pathname + new URL(links[3]!).search);
     expect(res.status).toBe(200);
