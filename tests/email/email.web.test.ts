@@ -89,8 +89,8 @@ describe('attachments', () => {
       ['capture.bin', 'refused', 'file_too_large'],
       ['gpj.html', 'stored', undefined],
     ]);
-    const timeline = await h.hd.composed.store.timeline(ticket.id, { includeInternal: true });
-    const entry = timeline.find((e) => e.event === 'attachments')!;
+    // The timeline entry is written after the files' records.
+    const entry = await waitFor(async () => (await h.hd.composed.store.timeline(ticket.id, { includeInternal: true })).find((e) => e.event === 'attachments'), 20_000, 'attachments timeline entry');
     expect(entry.text).toContain('vpnlog.txt');
     expect(entry.text).toContain('capture.bin');
     // The requester hears what was not kept (one mail, named file, in the outbox).
