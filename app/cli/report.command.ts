@@ -13,6 +13,7 @@ import { gapTerms } from '../../kb/gap-terms.js';
 import { readEnv } from '../config/env.js';
 import { loadDeskFile } from '../config/load-desk-file.js';
 import { startLocalStore } from '../services/local-store.js';
+import { mongoUriFor } from '../services/ferretdb.js';
 
 const fmt = (v: number | null, unit = '') => (v === null ? '—' : `${v}${unit}`);
 const pct = (v: number | null) => fmt(v === null ? null : Math.round(v * 1000) / 10, ' %');
@@ -75,7 +76,7 @@ export function registerReportCommands(program: Command): void {
       if (o.desk && !desks.includes(o.desk)) throw new Error(`no desk ${o.desk} (known: ${desks.join(', ')})`);
       // Same defaults as `npm start`: the local FerretDB data when MONGODB_URI is not set.
       const local = env.MONGODB_URI ? undefined : await startLocalStore({ dataDir: path.resolve(env.HELPDESK_DATA_DIR ?? '.data'), backend: env.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: env.HELPDESK_FERRETDB_POSTGRESQL_URL });
-      const conn = await mongoose.createConnection(env.MONGODB_URI ?? `${local!.url}helpdesk`).asPromise();
+      const conn = await mongoose.createConnection(env.MONGODB_URI ?? mongoUriFor(local!.url, 'helpdesk')).asPromise();
       try {
         const store = new MongoMetricsStore(conn);
         const deps: ReportDeps = { reports: new MongoReportStore(conn), directory: new MongoDirectory(conn, file.desks), store: new MongoTicketStore(conn), terms: (t) => gapTerms(t) };
