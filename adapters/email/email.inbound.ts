@@ -58,6 +58,12 @@ const identityOf = (from: { address: string; name?: string }): Identity => ({
   ...(from.name ? { name: from.name } : {}),
 });
 
+/** Where mail to this sender about the ticket goes (their requester link), if they have one. */
+function requesterAt(t: Ticket, user: string): { workspace: string; channel: string; thread?: string; data?: Record<string, unknown> } | undefined {
+  const link = t.links.find((l) => l.platform === 'email' && l.role === 'requester' && l.channel === user);
+  return link ? { workspace: link.workspace, channel: link.channel, thread: link.thread, data: link.data } : undefined;
+}
+
 /** Keeps the message's files with the ticket (limits of its desk), listed on the timeline; the requester hears of refused ones. */
 async function attach(d: EmailInboundDeps, t: Ticket, mail: InboundMail, messageKey: string, requester?: { workspace: string; channel: string; thread?: string; data?: Record<string, unknown> }): Promise<void> {
   if (mail.attachments.length === 0) return;
@@ -116,19 +122,21 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
       const articleId = articles[Number.isInteger(n) && n >= 1 && n <= articles.length ? n - 1 : 0];
       if (articleId) {
         const r = await d.helpdesk.handle({ type: 'deflection.solved', eventId, actor: sender, ticket: { id: t.id }, articleId });
+        await attach(d, t, mail, eventId, requesterAt(t, sender.user));
         return { kind: 'followup', ticket: r.kind === 'ticket' ? r.ticket : t, by: match.by, as: 'deflected' };
       }
     }
     if (isRequester && (t.status === 'resolved' || t.status === 'closed') && word.length === 1 && word >= '1' && word <= '5') {
       const comment = text.trim().slice(1).trim().slice(0, 1000) || undefined;
       const r = await d.helpdesk.handle({ type: 'ticket.rate', eventId, actor: sender, ticket: { id: t.id }, score: Number(word), comment });
+      await attach(d, t, mail, eventId, requesterAt(t, sender.user));
       return { kind: 'followup', ticket: r.kind === 'ticket' ? r.ticket : t, by: match.by, as: 'rated' };
     }
     const link = t.links.find((l) => l.platform === 'email' && l.role === 'requester' && l.channel === sender.user);
     if (!text.trim() && mail.attachments.length === 0) return ignore(d, 'empty_followup', jobId);
     const at = link ? { platform: 'email' as const, workspace: link.workspace, channel: link.channel, thread: link.thread } : undefined;
     if (text.trim()) await d.helpdesk.handle({ type: 'ticket.message', eventId, actor: sender, ticket: { id: t.id }, at, text, messageId });
-    await attach(d, t, mail, eventId, link ? { workspace: link.workspace, channel: link.channel, thread: link.thread, data: link.data } : undefined);
+    await attach(d, t, mail, eventId, requesterAt(t, sender.user));
     // Anything but "solved" to the suggestions means a person should take it.
     if (isRequester && t.status === 'new') await d.helpdesk.handle({ type: 'deflection.need_help', eventId: `${eventId}:need_help`, actor: sender, ticket: { id: t.id } });
     d.stats.count('followup', match.by);
