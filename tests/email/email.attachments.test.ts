@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeContentType, safeFilename } from '../../adapters/email/email.attachments.js';
 import { contentDisposition } from '../../adapters/web/email/attachments.routes.js';
 import { MongoAttachmentStore } from '../../core/store/attachment.store.js';
+import { openAttachment } from '../../core/use-cases/ticket-attachments.js';
+import { harness } from '../jobs/harness.js';
+import { testAgent, testDesk } from '../support/fixtures.js';
 import { freshDb } from '../support/services.js';
 
 describe('attachment names and types', () => {
@@ -85,5 +88,26 @@ describe('MongoAttachmentStore (GridFS on FerretDB)', () => {
       ['att_c', 'refused', 'file_too_large'],
     ]);
     expect(await db.connection.db!.collection('attachment_files.files').countDocuments({ _id: 'att_c' as never })).toBe(0);
+  });
+});
+
+describe('openAttachment (core): who may read a file', () => {
+  it('the requester and agents of the desk may; another desk\'s agent and a stranger get TICKET.NOT_AGENT', async () => {
+    const rita = { platform: 'email' as const, workspace: 'example.com', user: 'rita@example.com' };
+    const ana = { platform: 'slack' as const, workspace: 'T1', user: 'UANA' };
+    const hugo = { platform: 'slack' as const, workspace: 'T1', user: 'UHUGO' };
+    const h = await harness([testDesk(), testDesk({ id: 'hr', prefix: 'HR', name: 'HR' })], [testAgent('ana', [ana]), testAgent('hugo', [hugo], 1, { desks: [{ desk: 'hr', tier: 1, lead: true }] })]);
+    try {
+      const r = await h.hd.helpdesk.handle({ type: 'help.request', eventId: 'open-1', request: { idempotencyKey: 'open-1', requester: rita, text: 'files', origin: { platform: 'email', workspace: 'example.com', channel: 'it@help.test' }, deskId: 'it', skipSuggestions: true } });
+      if (r.kind !== 'opened') throw new Error(r.kind);
+      const rec = await h.hd.deps.attachments!.store({ id: 'att_perm', ticketId: r.ticket.id, filename: 'x.txt', contentType: 'text/plain', size: 3, source: { platform: 'email', message: 'm', position: 0 }, at: new Date() }, Buffer.from('abc'));
+      expect((await openAttachment(h.hd.deps, rec.id, rita))?.record.id).toBe('att_perm');
+      expect((await openAttachment(h.hd.deps, rec.id, ana))?.record.id).toBe('att_perm');
+      await expect(openAttachment(h.hd.deps, rec.id, hugo)).rejects.toMatchObject({ code: 'TICKET.NOT_AGENT' });
+      await expect(openAttachment(h.hd.deps, rec.id, { platform: 'email', workspace: 'example.com', user: 'mallory@example.com' })).rejects.toMatchObject({ code: 'TICKET.NOT_AGENT' });
+      expect(await openAttachment(h.hd.deps, 'att_missing', ana)).toBeNull();
+    } finally {
+      await h.close();
+    }
   });
 });
