@@ -86,5 +86,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const incidentStore = new MongoIncidentStore(o.connection);
   await incidentStore.init();
   const incidents = new Incidents({ ...deps, incidents: incidentStore });
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
+  const helpdesk = new Helpdesk(deps);
+  helpdesk.incidents = incidents;
+  return { helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }
