@@ -11,6 +11,7 @@ import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
+import { MongoMessageRefStore } from '../core/store/message-ref.store.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
 import { MongoMetricsStore } from '../core/store/metrics-rollup.model.js';
@@ -64,10 +65,11 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   await idempotency.init();
   const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));
   const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
+  const messageRefs = new MongoMessageRefStore(o.connection, () => clock.now());
   const delivery =
     o.delivery?.(platforms, store, clock) ??
-    new DirectDelivery({ platforms, store, clock }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
-  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
+    new DirectDelivery({ platforms, store, clock, refs: messageRefs }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
+  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, messageRefs };
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);

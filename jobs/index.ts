@@ -136,7 +136,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const workers: Worker[] = [];
   if (only.has(QUEUE.delivery)) {
     const w = createDeliveryWorker(
-      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery },
+      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery, ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}) },
       conn(),
       o.delivery,
       o.tuning,

@@ -5,6 +5,7 @@ import type { KnowledgeBase } from '../ports/kb.port.js';
 import type { Logger } from '../ports/logger.port.js';
 import type { IdempotencyStore, TicketStore } from '../ports/ticket-store.port.js';
 import type { QueueIndex } from '../ports/queue-index.port.js';
+import type { MessageRefStore } from '../ports/message-ref.port.js';
 
 /** What every use case may use. Built once in app/ (the composition root). */
 export interface CoreDeps {
@@ -23,6 +24,8 @@ export interface CoreDeps {
   eventKey?: string;
   /** Optional read model that makes the default queue views fast (the web console's). */
   queueIndex?: QueueIndex;
+  /** Keyed message refs (incident announcements, edited in place); used by deliveries. */
+  messageRefs?: MessageRefStore;
 }
 
 /** A ticket named by id (internal) or by human number (`IT-1042`, typed by people). */
