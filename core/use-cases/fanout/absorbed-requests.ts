@@ -1,0 +1,97 @@
+import { DEFAULT_ABSORB } from '../../domain/desk.js';
+import { isHelpdeskError } from '../../domain/errors.js';
+import type { IncidentEvent, TicketEvent } from '../../domain/events.js';
+import type { Incident } from '../../domain/incident.js';
+import type { Ticket } from '../../domain/ticket.js';
+import { incidentResolvedView, knownIssueView } from '../../views/incident-views.js';
+import { mutateTicket } from '../mutate-ticket.js';
+import { requesterOps } from '../requester-ops.js';
+import type { FanoutDeps } from './fanout-deps.js';
+
+/** Linked tickets read per page when an incident resolves. */
+export const RESOLUTION_PAGE = 200;
+
+/** Statuses in which a linked ticket is resolved with its incident (claimed/pending: an agent has it). */
+const RESOLVED_WITH_INCIDENT: ReadonlySet<Ticket['status']> = new Set(['new', 'open']);
+
+/** The actor reason the notifier recognises: the incident notice replaces the usual "resolved" message. */
+export const INCIDENT_ACTOR = 'incident';
+
+/** Key of the one resolution notice a requester gets per incident, whatever path sends it. */
+const resolvedKey = (inc: Incident, t: Ticket) => `incident:${inc.id}:resolved:${t.id}`;
+
+/**
+ * Tells one linked requester that the incident is resolved (once: keyed delivery) and, if the desk
+ * says so, resolves their ticket (once: keyed by the incident, so a repeat finds it done).
+ */
+export async function settleLinkedTicket(deps: FanoutDeps, inc: Incident, ticketId: string): Promise<void> {
+  const t0 = await deps.store.get(ticketId);
+  if (!t0) return;
+  const desk = deps.directory.desk(t0.deskId);
+  let t = t0;
+  if ((desk.absorb ?? DEFAULT_ABSORB).resolveLinked && RESOLVED_WITH_INCIDENT.has(t.status)) {
+    try {
+      t = (await mutateTicket({ ...deps, eventKey: `incident:${inc.id}:settle:${t.id}` }, { id: t.id }, { type: 'resolve', note: inc.title }, { system: INCIDENT_ACTOR })).ticket;
+    } catch (err) {
+      // Resolved or closed meanwhile by someone else: it is only told.
+      if (!isHelpdeskError(err) || err.code !== 'TICKET.ILLEGAL_TRANSITION') throw err;
+      t = (await deps.store.get(t.id)) ?? t;
+    }
+  }
+  const resolved = t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service';
+  for (const op of requesterOps(t, incidentResolvedView(t, inc, resolved, t.locale ?? desk.locale), resolvedKey(inc, t))) await deps.delivery.send(op);
+}
+
+/**
+ * One page of an incident's resolution fan-out: settles the linked tickets after `after` (ids
+ * ascending) and returns the cursor of the next page, or null when done. Every step is keyed, so
+ * running a page twice (a retried job) tells nobody twice.
+ */
+export async function settleLinkedPage(deps: FanoutDeps, incidentId: string, after?: string): Promise<string | null> {
+  const inc = await deps.incidents.get(incidentId);
+  if (!inc || inc.status !== 'resolved') return null;
+  const ids = await deps.incidents.linkedTickets(incidentId, { ...(after ? { after } : {}), limit: RESOLUTION_PAGE });
+  for (const id of ids) await settleLinkedTicket(deps, inc, id);
+  return ids.length === RESOLUTION_PAGE ? ids[ids.length - 1]! : null;
+}
+
+/** Runs the whole fan-out in this process (no job queue: tests, the CLI, the zero-config run). */
+export async function settleAllLinked(deps: FanoutDeps, incidentId: string): Promise<void> {
+  let after: string | null | undefined;
+  do after = await settleLinkedPage(deps, incidentId, after ?? undefined);
+  while (after);
+}
+
+/**
+ * The requester side of absorption: the "known issue" answer when a request was absorbed, and —
+ * when a link lands after the incident resolved (a race with the resolution's fan-out) — the
+ * resolution notice right away. `onResolved` starts the resolution fan-out (inline or as jobs).
+ */
+export class AbsorbedRequests {
+  constructor(private readonly deps: FanoutDeps, private readonly onResolved: (incidentId: string) => Promise<void>) {}
+
+  attach(events: FanoutDeps['events']): () => void {
+    const a = events.subscribe((e) => this.onTicket(e));
+    const b = events.onIncident((e) => this.onIncident(e));
+    return () => {
+      a();
+      b();
+    };
+  }
+
+  async onTicket(e: TicketEvent): Promise<void> {
+    if (e.type !== 'ticket.created' || !e.ticket.incidentId || e.ticket.status !== 'new') return;
+    const t = e.ticket;
+    const inc = await this.deps.incidents.get(t.incidentId!);
+    if (!inc) return;
+    if (inc.status === 'resolved') return settleLinkedTicket(this.deps, inc, t.id);
+    const desk = this.deps.directory.desk(t.deskId);
+    for (const op of requesterOps(t, knownIssueView(t, inc, t.locale ?? desk.locale), `${t.id}:known-issue:${inc.id}`)) await this.deps.delivery.send(op);
+  }
+
+  async onIncident(e: IncidentEvent): Promise<void> {
+    if (e.type === 'incident.resolved') return this.onResolved(e.incident.id);
+    // Linked after the resolution (a race the fan-out may have missed): tell them now.
+    if (e.type === 'incident.tickets_linked' && e.incident.status === 'resolved') for (const id of e.ticketIds ?? []) await settleLinkedTicket(this.deps, e.incident, id);
+  }
+}
