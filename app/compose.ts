@@ -4,6 +4,8 @@ import type { Agent, Desk } from '../core/domain/desk.js';
 import { EventBus } from '../core/domain/event-bus.js';
 import type { Platform } from '../core/domain/identity.js';
 import { Helpdesk } from '../core/helpdesk.js';
+import { Incidents } from '../core/incidents.js';
+import { MongoIncidentStore } from '../core/store/mongo-incident-store.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { systemClock, type Clock } from '../core/ports/clock.port.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
@@ -50,6 +52,9 @@ export interface Composed {
   delivery: Delivery;
   /** Key/value state adapters share across replicas (Teams installs). */
   adapterState: MongoAdapterStateStore;
+  /** Incidents: declare, update, resolve, link tickets, list (events on `events.onIncident`). */
+  incidents: Incidents;
+  incidentStore: MongoIncidentStore;
 }
 
 /** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
@@ -63,7 +68,10 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   await directory.syncAgents(withConsoleIdentities(o.agents));
   const idempotency = new MongoIdempotencyStore(o.connection, () => clock.now());
   await idempotency.init();
-  const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));
+  const events = new EventBus(
+    (err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'),
+    (err, e) => log.error({ err, event: e.type, incident: e.incident.number }, 'incident event subscriber failed'),
+  );
   const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
   const messageRefs = new MongoMessageRefStore(o.connection, () => clock.now());
   const delivery =
@@ -77,5 +85,8 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const reports = new MongoReportStore(o.connection);
   events.subscribe(ticketFactRecorder(reports, directory));
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState };
+  const incidentStore = new MongoIncidentStore(o.connection);
+  await incidentStore.init();
+  const incidents = new Incidents({ ...deps, incidents: incidentStore });
+  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }
