@@ -23,6 +23,13 @@ import { ticketFactRecorder } from '../core/use-cases/record-ticket-facts.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
+import type { SpikeWindow } from '../core/ports/spike-window.port.js';
+import { MongoSpikeStore } from '../core/store/spike.store.js';
+import { AbsorbedRequests, settleAllLinked } from '../core/use-cases/fanout/absorbed-requests.js';
+import { IncidentBroadcaster } from '../core/use-cases/fanout/broadcast-incident.js';
+import { declareFromSpike } from '../core/use-cases/fanout/declare-spike.js';
+import { SpikeDetector } from '../core/use-cases/fanout/detect-spike.js';
+import type { FanoutDeps } from '../core/use-cases/fanout/fanout-deps.js';
 
 export interface ComposeOptions {
   connection: Connection;
@@ -35,6 +42,14 @@ export interface ComposeOptions {
   delivery?: (platforms: Map<Platform, ChatPlatform>, store: MongoTicketStore, clock: Clock) => Delivery;
   clock?: Clock;
   log?: Logger;
+  /** Recent tickets per desk for spike detection (Redis, jobs/spike-window.redis.ts); without it no spikes are detected. */
+  spikeWindow?: SpikeWindow;
+  /**
+   * Tell a resolved incident's linked requesters in this process (true) or leave it to the jobs'
+   * scheduler, which pages through them as automation jobs (false).
+   * @defaultValue true without a `delivery` queue, false with one
+   */
+  settleInline?: boolean;
 }
 
 export interface Composed {
@@ -77,7 +92,9 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const delivery =
     o.delivery?.(platforms, store, clock) ??
     new DirectDelivery({ platforms, store, clock, refs: messageRefs }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
-  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, messageRefs };
+  const incidentStore = new MongoIncidentStore(o.connection);
+  await incidentStore.init();
+  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, messageRefs, incidents: incidentStore };
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
@@ -85,8 +102,14 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const reports = new MongoReportStore(o.connection);
   events.subscribe(ticketFactRecorder(reports, directory));
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
-  const incidentStore = new MongoIncidentStore(o.connection);
-  await incidentStore.init();
   const incidents = new Incidents({ ...deps, incidents: incidentStore });
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
+  // Incident fan-out (docs/incidents.md): announcements, absorbed requests, spike suggestions.
+  const spikes = new MongoSpikeStore(o.connection);
+  const fanout: FanoutDeps = { ...deps, incidents: incidentStore, delivery, spikes, ...(o.spikeWindow ? { spikeWindow: o.spikeWindow } : {}) };
+  new IncidentBroadcaster(fanout).attach(events);
+  const settleInline = o.settleInline ?? !o.delivery;
+  new AbsorbedRequests(fanout, settleInline ? (id) => settleAllLinked(fanout, id) : async () => {}).attach(events);
+  new SpikeDetector(fanout).attach(events);
+  const helpdesk = new Helpdesk(deps, { declareSpike: (spikeId, who) => declareFromSpike(fanout, spikeId, who) });
+  return { helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }

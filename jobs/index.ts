@@ -22,6 +22,7 @@ export { createJobsMetrics, type JobsMetrics } from './metrics.js';
 export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js';
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
+export { RedisSpikeWindow } from './spike-window.redis.js';
 
 /** Queues plus the queue-backed Delivery, for `composeHelpdesk({ delivery: () => client.delivery })`. */
 export interface JobsClient {

@@ -19,12 +19,12 @@ export const announceRef = (incidentId: string, platform: string, workspace: str
  * by the incident's version (a replayed event enqueues nothing new) and carrying a ref per channel
  * (the first delivery posts, the next ones edit that post; mail gets a threaded follow-up).
  */
-export async function announceOps(deps: Pick<FanoutDeps, 'incidents'>, inc: Incident, desk: Desk, pending?: IncidentUpdate): Promise<AnnounceOp[]> {
+export async function announceOps(deps: Pick<FanoutDeps, 'incidents'>, inc: Incident, desk: Desk, pending?: Omit<IncidentUpdate, 'id'>): Promise<AnnounceOp[]> {
   const a = desk.announce;
   if (!a) return [];
   const timeline = await deps.incidents.timeline(inc.id, { includeInternal: false, limit: TIMELINE_READ });
   // The event's own entry is stored after the event is emitted: show it already.
-  if (pending?.visibility === 'public' && !timeline.some((u) => u.at.getTime() === pending.at.getTime() && u.kind === pending.kind)) timeline.push(pending as IncidentUpdate);
+  if (pending?.visibility === 'public' && !timeline.some((u) => u.at.getTime() === pending.at.getTime() && u.kind === pending.kind)) timeline.push({ ...pending, id: 'pending' });
   const view = incidentView(inc, timeline, desk);
   const ops: AnnounceOp[] = [];
   const op = (platform: AnnounceOp['platform'], target: AnnounceOp['target']): AnnounceOp => ({
