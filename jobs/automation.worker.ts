@@ -38,11 +38,12 @@ export function createAutomationWorker(d: AutomationWorkerDeps, connection: Redi
         }
         case 'incident_settle': {
           if (!deps.incidents) return 'skipped';
-          const next = await settleLinkedPage({ ...deps, incidents: deps.incidents, delivery: d.delivery }, j.incidentId, j.after);
-          if (next) {
-            const data: AutomationJob = { kind: 'incident_settle', incidentId: j.incidentId, after: next };
-            await d.queues.automation.add(data.kind, data, { jobId: safeId('incset', j.incidentId, next) });
-          }
+          // The next page is queued before this one is settled: pages run in parallel on the workers.
+          const next = await settleLinkedPage({ ...deps, incidents: deps.incidents, delivery: d.delivery }, j.incidentId, j.after, async (cursor) => {
+            if (!cursor) return;
+            const data: AutomationJob = { kind: 'incident_settle', incidentId: j.incidentId, after: cursor };
+            await d.queues.automation.add(data.kind, data, { jobId: safeId('incset', j.incidentId, cursor) });
+          });
           return next ? { next } : 'done';
         }
         case 'deflection_timeout':

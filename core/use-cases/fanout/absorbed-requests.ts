@@ -25,34 +25,43 @@ const resolvedKey = (inc: Incident, t: Ticket) => `incident:${inc.id}:resolved:$
  * says so, resolves their ticket (once: keyed by the incident, so a repeat finds it done).
  */
 export async function settleLinkedTicket(deps: FanoutDeps, inc: Incident, ticketId: string): Promise<void> {
-  const t0 = await deps.store.get(ticketId);
-  if (!t0) return;
-  const desk = deps.directory.desk(t0.deskId);
-  let t = t0;
-  if ((desk.absorb ?? DEFAULT_ABSORB).resolveLinked && RESOLVED_WITH_INCIDENT.has(t.status)) {
-    try {
-      t = (await mutateTicket({ ...deps, eventKey: `incident:${inc.id}:settle:${t.id}` }, { id: t.id }, { type: 'resolve', note: inc.title }, { system: INCIDENT_ACTOR })).ticket;
-    } catch (err) {
-      // Resolved or closed meanwhile by someone else: it is only told.
-      if (!isHelpdeskError(err) || err.code !== 'TICKET.ILLEGAL_TRANSITION') throw err;
-      t = (await deps.store.get(t.id)) ?? t;
-    }
+  const t = await deps.store.get(ticketId);
+  if (!t) return;
+  const desk = deps.directory.desk(t.deskId);
+  const resolve = (desk.absorb ?? DEFAULT_ABSORB).resolveLinked && RESOLVED_WITH_INCIDENT.has(t.status);
+  const closed = resolve || t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service';
+  // The notice first (what the person waits for), then the ticket: both keyed, so a retry redoes neither.
+  for (const op of requesterOps(t, incidentResolvedView(t, inc, closed, t.locale ?? desk.locale), resolvedKey(inc, t))) await deps.delivery.send(op);
+  if (!resolve) return;
+  try {
+    await mutateTicket({ ...deps, eventKey: `incident:${inc.id}:settle:${t.id}` }, { id: t.id }, { type: 'resolve', note: inc.title }, { system: INCIDENT_ACTOR });
+  } catch (err) {
+    // Resolved, closed or claimed meanwhile by someone else: left as it is.
+    if (!isHelpdeskError(err) || err.code !== 'TICKET.ILLEGAL_TRANSITION') throw err;
   }
-  const resolved = t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service';
-  for (const op of requesterOps(t, incidentResolvedView(t, inc, resolved, t.locale ?? desk.locale), resolvedKey(inc, t))) await deps.delivery.send(op);
 }
+
+/** Linked tickets settled at once within a page. */
+export const SETTLE_CONCURRENCY = 8;
 
 /**
  * One page of an incident's resolution fan-out: settles the linked tickets after `after` (ids
- * ascending) and returns the cursor of the next page, or null when done. Every step is keyed, so
- * running a page twice (a retried job) tells nobody twice.
+ * ascending, {@link SETTLE_CONCURRENCY} at a time). `onNext` gets the next page's cursor (or null)
+ * as soon as it is known — before this page is settled — so a job queue can run pages in parallel.
+ * Every step is keyed, so running a page twice (a retried job) tells nobody twice.
  */
-export async function settleLinkedPage(deps: FanoutDeps, incidentId: string, after?: string): Promise<string | null> {
+export async function settleLinkedPage(deps: FanoutDeps, incidentId: string, after?: string, onNext?: (next: string | null) => Promise<void>): Promise<string | null> {
   const inc = await deps.incidents.get(incidentId);
   if (!inc || inc.status !== 'resolved') return null;
   const ids = await deps.incidents.linkedTickets(incidentId, { ...(after ? { after } : {}), limit: RESOLUTION_PAGE });
-  for (const id of ids) await settleLinkedTicket(deps, inc, id);
-  return ids.length === RESOLUTION_PAGE ? ids[ids.length - 1]! : null;
+  const next = ids.length === RESOLUTION_PAGE ? ids[ids.length - 1]! : null;
+  await onNext?.(next);
+  let i = 0;
+  const lane = async () => {
+    while (i < ids.length) await settleLinkedTicket(deps, inc, ids[i++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, ids.length) }, lane));
+  return next;
 }
 
 /** Runs the whole fan-out in this process (no job queue: tests, the CLI, the zero-config run). */
