@@ -116,7 +116,7 @@ ${i.resolvedAt ? html`<dt>${s.core('fanout.field.resolved')}</dt><dd><time datet
 </dl></section>
 <section aria-labelledby="tl-h"><h2 id="tl-h">${s.core('fanout.timeline')}</h2>
 <ol class="timeline">${timeline.map(
-      (u) => html`<li class="${u.visibility === 'internal' ? 'note' : u.kind === 'status' || u.kind === 'link' ? 'status' : 'message'}"><span class="meta"><time datetime="${u.at.toISOString()}">${formatTime(u.at, s.locale, tz)}</time> · <strong>${who(u)}</strong>${u.status ? html` · ${badge(s, u.status)}` : ''}${u.visibility === 'internal' ? html` <span class="badge internal">${s.t('ticket.internal')}</span>` : ''}</span><p class="text">${u.text}</p></li>`,
+      (u) => html`<li class="${u.visibility === 'internal' ? 'note' : u.kind === 'status' || u.kind === 'link' ? 'status' : 'message'}"><span class="meta"><time datetime="${u.at.toISOString()}">${formatTime(u.at, s.locale, tz)}</time> · <strong>${who(u)}</strong>${u.status ? html` · ${badge(s, u.status)}` : ''}${u.visibility === 'internal' ? html` <span class="badge internal">${s.t('ticket.internal')}</span>` : ''}</span><p class="text">${u.text || (u.kind === 'link' && u.linked !== undefined ? `${s.core('fanout.linked')}: +${u.linked}` : '')}</p></li>`,
     )}</ol></section>
 <section aria-labelledby="lk-h"><h2 id="lk-h">${s.core('fanout.linked')} (${linkedCount})</h2>
 <ul class="linked">${tickets.map((t) => html`<li><a href="/console/tickets/${t.number}">${t.number}</a> · ${t.subject} · ${s.core(`ticket.status.${t.status}`)}</li>`)}</ul></section>`;
