@@ -5,10 +5,10 @@
  * linear in the input.
  */
 import { analyze } from './analyze.js';
-import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
+import { defaultGlossary, type Glossary } from './glossary.js';
 import { boundQuery, MAX_QUERY_WORDS } from './query-bounds.js';
 
-/** Distinct terms of `text`: stems and `~concept` ids, at most {@link MAX_QUERY_WORDS} stems. */
+/** Distinct terms of `text`: stems and glossary concept ids (`~printer`), at most {@link MAX_QUERY_WORDS} stems. */
 export function textSignature(text: string, glossary: Glossary = defaultGlossary()): string[] {
   const out = new Set<string>();
   let stems = 0;
@@ -18,7 +18,7 @@ export function textSignature(text: string, glossary: Glossary = defaultGlossary
       out.add(t.stem);
       stems++;
     }
-    for (const c of t.concepts) out.add(`${CONCEPT_PREFIX}${c}`);
+    for (const c of t.concepts) out.add(c); // already `~concept`
   }
   return [...out];
 }
