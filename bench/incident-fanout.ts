@@ -188,8 +188,14 @@ async function main() {
   console.log(`  resolve → last notice: ${took.toFixed(1)} s; theoretical minimum under the rate limits ${theoretical.toFixed(1)} s (ratio ${(took / theoretical).toFixed(2)})`);
   for (const r of rows) console.log(r);
   console.log(`  notified ${N - missing}/${N}, notified twice: ${twice}`);
-  const tickets = await hd.store.list({ deskId: 'it', status: ['resolved'], limit: 200 });
-  console.log(`  tickets resolved with the incident (first page): ${tickets.length}`);
+  let resolved = 0;
+  for (let after: string | undefined; ; ) {
+    const ids = await hd.incidents.linkedTickets(inc.id, { ...(after ? { after } : {}), limit: 500 });
+    for (const id of ids) if ((await hd.store.get(id))?.status === 'resolved') resolved++;
+    if (ids.length < 500) break;
+    after = ids[ids.length - 1];
+  }
+  console.log(`  linked tickets resolved with the incident: ${resolved}/${N} (${((Date.now() - r0) / 1000).toFixed(1)} s after the resolve, counted after the last notice)`);
 
   for (const w of workers) await w.close();
   await client.close();

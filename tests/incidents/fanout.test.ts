@@ -204,7 +204,8 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
     for (const r of requesters) {
       expect(fixed(r.user)).toHaveLength(1);
       // The incident's notice replaces the usual "resolved" message and survey.
-      expect((slack.messages.get(`D${r.user}`) ?? []).filter((m) => /resolved .*IT-|How did we do/i.test(m.text ?? ''))).toHaveLength(0);
+      const said = (slack.messages.get(`D${r.user}`) ?? []).map((m) => `${m.text ?? ''} ${blockText(m.blocks)}`);
+      expect(said.filter((x) => x.includes('was marked resolved by') || x.includes('How satisfied are you'))).toHaveLength(0);
     }
     expect(fixed('UINSIST')).toHaveLength(1);
     const tickets = await hd.store.list({ deskId: 'it', limit: 200 });

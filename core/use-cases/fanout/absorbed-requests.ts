@@ -20,19 +20,22 @@ export const INCIDENT_ACTOR = 'incident';
 /** Key of the one resolution notice a requester gets per incident, whatever path sends it. */
 const resolvedKey = (inc: Incident, t: Ticket) => `incident:${inc.id}:resolved:${t.id}`;
 
-/**
- * Tells one linked requester that the incident is resolved (once: keyed delivery) and, if the desk
- * says so, resolves their ticket (once: keyed by the incident, so a repeat finds it done).
- */
-export async function settleLinkedTicket(deps: FanoutDeps, inc: Incident, ticketId: string): Promise<void> {
-  const t = await deps.store.get(ticketId);
-  if (!t) return;
+/** Whether a linked ticket is resolved with its incident, and what its requester is told. */
+function settlement(deps: FanoutDeps, t: Ticket): { resolve: boolean; closed: boolean; locale: string } {
   const desk = deps.directory.desk(t.deskId);
   const resolve = (desk.absorb ?? DEFAULT_ABSORB).resolveLinked && RESOLVED_WITH_INCIDENT.has(t.status);
-  const closed = resolve || t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service';
-  // The notice first (what the person waits for), then the ticket: both keyed, so a retry redoes neither.
-  for (const op of requesterOps(t, incidentResolvedView(t, inc, closed, t.locale ?? desk.locale), resolvedKey(inc, t))) await deps.delivery.send(op);
-  if (!resolve) return;
+  return { resolve, closed: resolve || t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service', locale: t.locale ?? desk.locale };
+}
+
+/** The one resolution notice of a linked requester (keyed: whatever path or retry sends it, once). */
+async function tellResolved(deps: FanoutDeps, inc: Incident, t: Ticket): Promise<void> {
+  const s = settlement(deps, t);
+  for (const op of requesterOps(t, incidentResolvedView(t, inc, s.closed, s.locale), resolvedKey(inc, t))) await deps.delivery.send(op);
+}
+
+/** Resolves a linked ticket with its incident, if the desk says so (keyed by the incident: once). */
+async function resolveWith(deps: FanoutDeps, inc: Incident, t: Ticket): Promise<void> {
+  if (!settlement(deps, t).resolve) return;
   try {
     await mutateTicket({ ...deps, eventKey: `incident:${inc.id}:settle:${t.id}` }, { id: t.id }, { type: 'resolve', note: inc.title }, { system: INCIDENT_ACTOR });
   } catch (err) {
@@ -41,14 +44,32 @@ export async function settleLinkedTicket(deps: FanoutDeps, inc: Incident, ticket
   }
 }
 
-/** Linked tickets settled at once within a page. */
+/** Tells one linked requester the incident is resolved, then resolves their ticket (if the desk says so). */
+export async function settleLinkedTicket(deps: FanoutDeps, inc: Incident, ticketId: string): Promise<void> {
+  const t = await deps.store.get(ticketId);
+  if (!t) return;
+  await tellResolved(deps, inc, t);
+  await resolveWith(deps, inc, t);
+}
+
+/** Linked tickets handled at once within a page. */
 export const SETTLE_CONCURRENCY = 8;
 
+/** Runs `work` over `items`, `n` at a time. */
+async function lanes<T>(items: readonly T[], n: number, work: (x: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const lane = async () => {
+    while (i < items.length) await work(items[i++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
+}
+
 /**
- * One page of an incident's resolution fan-out: settles the linked tickets after `after` (ids
- * ascending, {@link SETTLE_CONCURRENCY} at a time). `onNext` gets the next page's cursor (or null)
- * as soon as it is known — before this page is settled — so a job queue can run pages in parallel.
- * Every step is keyed, so running a page twice (a retried job) tells nobody twice.
+ * One page of an incident's resolution fan-out over the linked tickets after `after` (ids
+ * ascending): first every requester of the page is told (what people wait for: reads and queued
+ * deliveries only), then the tickets are resolved. `onNext` gets the next page's cursor (or null) as
+ * soon as it is known, so a job queue runs pages in parallel. Every step is keyed, so running a page
+ * twice (a retried job) tells nobody twice and resolves nothing twice.
  */
 export async function settleLinkedPage(deps: FanoutDeps, incidentId: string, after?: string, onNext?: (next: string | null) => Promise<void>): Promise<string | null> {
   const inc = await deps.incidents.get(incidentId);
@@ -56,11 +77,14 @@ export async function settleLinkedPage(deps: FanoutDeps, incidentId: string, aft
   const ids = await deps.incidents.linkedTickets(incidentId, { ...(after ? { after } : {}), limit: RESOLUTION_PAGE });
   const next = ids.length === RESOLUTION_PAGE ? ids[ids.length - 1]! : null;
   await onNext?.(next);
-  let i = 0;
-  const lane = async () => {
-    while (i < ids.length) await settleLinkedTicket(deps, inc, ids[i++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(SETTLE_CONCURRENCY, ids.length) }, lane));
+  const tickets: Ticket[] = [];
+  await lanes(ids, SETTLE_CONCURRENCY, async (id) => {
+    const t = await deps.store.get(id);
+    if (!t) return;
+    tickets.push(t);
+    await tellResolved(deps, inc, t);
+  });
+  await lanes(tickets, SETTLE_CONCURRENCY, (t) => resolveWith(deps, inc, t));
   return next;
 }
 
