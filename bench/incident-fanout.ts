@@ -212,7 +212,7 @@ async function main() {
     rows.push(`  ${p.padEnd(8)} ${String(n).padStart(5)} notices  ${took.toFixed(1).padStart(6)} s  (min ${min.toFixed(1)} s at ${g.rate}/s, burst ${g.burst})  bucket ${excess <= 0 && allExcess <= 0 ? 'respected' : `EXCEEDED by ${Math.max(excess, allExcess).toFixed(1)}`}`);
   }
   const took = (r1 - r0) / 1000;
-  console.log(`  resolve → last notice: ${took.toFixed(1)} s; theoretical minimum under the rate limits ${theoretical.toFixed(1)} s (ratio ${theoretical > 0 ? (took / theoretical).toFixed(2) : "n/a"}); baseline (same run, ${N} no-op posts through the same queue and limits) ${baseline.toFixed(1)} s (ratio ${(took / baseline).toFixed(2)})`);
+  console.log(`  resolve → last notice: ${took.toFixed(1)} s; theoretical minimum under the rate limits ${theoretical.toFixed(1)} s (ratio ${theoretical > 0 ? (took / theoretical).toFixed(2) : 'n/a'}); baseline (same run, ${N} no-op posts through the same queue and limits) ${baseline.toFixed(1)} s (ratio ${(took / baseline).toFixed(2)})`);
   for (const r of rows) console.log(r);
   console.log(`  notified ${N - missing}/${N}, notified twice: ${twice}`);
   let resolved = 0;
