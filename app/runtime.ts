@@ -22,6 +22,7 @@ import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
+import { startAlerts } from './alerts.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -142,6 +143,22 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
     }
+
+    // Alert intake (docs/incidents.md): webhooks on web roles, the alert worker and checks on worker roles.
+    const alerts = await startAlerts({
+      composed,
+      alerting: desks.alerts,
+      secrets: { alertmanagerToken: cfg.ALERTMANAGER_TOKEN, grafanaToken: cfg.GRAFANA_TOKEN, webhookSecret: cfg.ALERT_WEBHOOK_SECRET },
+      connection: redisUrl,
+      prefix,
+      routes,
+      log,
+      receive: has('web'),
+      work: has('worker'),
+      concurrency: cfg.HELPDESK_ALERT_CONCURRENCY,
+      tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+    });
+    cleanups.push(() => alerts.stop());
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
     const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
