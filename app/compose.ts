@@ -70,6 +70,8 @@ export interface Composed {
   /** Incidents: declare, update, resolve, link tickets, list (events on `events.onIncident`). */
   incidents: Incidents;
   incidentStore: MongoIncidentStore;
+  /** Spike suggestions ("possible incident" cards), by id. */
+  spikes: MongoSpikeStore;
 }
 
 /** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
@@ -111,5 +113,5 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   new AbsorbedRequests(fanout, settleInline ? (id) => settleAllLinked(fanout, id) : async () => {}).attach(events);
   new SpikeDetector(fanout).attach(events);
   const helpdesk = new Helpdesk(deps, { declareSpike: (spikeId, who) => declareFromSpike(fanout, spikeId, who) });
-  return { helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
+  return { spikes, helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }
