@@ -113,5 +113,6 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   new AbsorbedRequests(fanout, settleInline ? (id) => settleAllLinked(fanout, id) : async () => {}).attach(events);
   new SpikeDetector(fanout).attach(events);
   const helpdesk = new Helpdesk(deps, { declareSpike: (spikeId, who) => declareFromSpike(fanout, spikeId, who) });
+  helpdesk.incidents = incidents;
   return { spikes, helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }

@@ -6,6 +6,7 @@ import type { Ticket } from './domain/ticket.js';
 import type { Incident } from './domain/incident.js';
 import type { KbSuggestion } from './ports/kb.port.js';
 import type { LinkLocation } from './ports/ticket-store.port.js';
+import type { Incidents } from './incidents.js';
 import { claimTicket, unclaimTicket } from './use-cases/claim-ticket.js';
 import type { CoreDeps } from './use-cases/deps.js';
 import { escalateTicket } from './use-cases/escalate-ticket.js';
@@ -50,6 +51,8 @@ export interface HelpdeskExtensions {
  * not a follow-up.
  */
 export class Helpdesk {
+  /** Incidents (declare, update, resolve, list): set by the composition root; adapters reach them here. */
+  incidents?: Incidents;
   constructor(
     readonly deps: CoreDeps,
     private readonly ext: HelpdeskExtensions = {},

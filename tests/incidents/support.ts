@@ -51,7 +51,7 @@ export async function incidentHarness(alerting: Partial<AlertingConfig> = {}) {
     probe,
     /** Alert jobs ever stored (every state). */
     async storedJobs(): Promise<number> {
-      const c = await probe.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'paused');
+      const c = await probe.queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
       return Object.values(c).reduce((a, b) => a + b, 0);
     },
     /** An HTTP server with the alert webhooks (and optionally a worker set). */
