@@ -6,7 +6,7 @@ import type pino from 'pino';
 import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
-import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, startWorkers, type JobsConnection } from '../jobs/index.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, RedisSpikeWindow, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
@@ -90,7 +90,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const jobs = createJobsClient({ connection: redisUrl, prefix });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
-    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog });
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });

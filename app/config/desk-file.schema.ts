@@ -91,6 +91,30 @@ const deskSchema = z
       })
       .strict()
       .optional(),
+    /** Incident announcements: a channel per chat platform, a mailing list, the web banner/status page. */
+    announce: z
+      .object({
+        channels: z.object({ slack: channelRef.optional(), teams: channelRef.optional(), discord: channelRef.optional() }).strict().default({}),
+        email: z.object({ to: z.string().trim().toLowerCase().max(254).pipe(z.email('expected an email address such as status@example.com')) }).strict().optional(),
+        web: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Requests matching an active incident: answered "known issue", linked, kept out of triage. */
+    absorb: z
+      .object({ enabled: z.boolean().default(true), minSimilarity: z.number().min(0.1).max(1).default(0.5), resolveLinked: z.boolean().default(true) })
+      .strict()
+      .default({ enabled: true, minSimilarity: 0.5, resolveLinked: true }),
+    /** N similar new tickets in M minutes with no incident: a "possible incident" card in tier 2. */
+    spike: z
+      .object({
+        enabled: z.boolean().default(true),
+        threshold: z.number().int().min(2).max(1000).default(5),
+        windowMinutes: z.number().positive().max(24 * 60).default(10),
+        minSimilarity: z.number().min(0.1).max(1).default(0.5),
+      })
+      .strict()
+      .default({ enabled: true, threshold: 5, windowMinutes: 10, minSimilarity: 0.5 }),
   })
   .strict()
   .superRefine((d, ctx) => {

@@ -14,7 +14,8 @@ const events: IncidentEvent[] = [];
 
 beforeAll(async () => {
   db = await freshDb();
-  hd = await composeHelpdesk({ connection: db.connection, desks: [testDesk()], agents: [testAgent('ana', [agent], 2)], kb: new KeywordKb() });
+  // Absorption off: these tests link tickets by hand (tests/incidents/fanout.test.ts covers absorption).
+  hd = await composeHelpdesk({ connection: db.connection, desks: [testDesk({ absorb: { enabled: false, minSimilarity: 0.5, resolveLinked: true } })], agents: [testAgent('ana', [agent], 2)], kb: new KeywordKb() });
   hd.events.onIncident((e) => void events.push(e));
 });
 afterAll(async () => db.drop());
