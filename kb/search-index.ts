@@ -6,6 +6,7 @@
 import { analyze } from './analyze.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
+import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
 import { defaultLexicon, type Lexicon } from './lexicon.js';
 import type { Article } from './types.js';
 
@@ -26,6 +27,8 @@ export interface IndexOptions {
   glossary?: Glossary;
   /** Everyday Spanish ↔ English words for query translation. @defaultValue kb/data/lexicon.yaml */
   lexicon?: Lexicon;
+  /** Open Spanish ↔ English dictionary (FreeDict). @defaultValue kb/data/lexicon-freedict.tsv */
+  dictionary?: BilingualDictionary;
   /** BM25 term-frequency saturation. @defaultValue 1.2 */
   k1?: number;
   /** BM25 length normalisation. @defaultValue 0.75 */
@@ -38,6 +41,7 @@ export interface KbIndex {
   articles: Article[];
   glossary: Glossary;
   lexicon: Lexicon;
+  dictionary: BilingualDictionary;
   termIds: Map<string, number>;
   /** Postings of term t are docs[start[t] .. start[t+1]) with weights norm[…] in [0, 1). */
   start: Int32Array;
@@ -156,7 +160,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
   const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */
