@@ -62,3 +62,21 @@ describe('typo candidates', () => {
     expect(fuzzyLookup(v, 'contrasnea').map((h) => h.word)).toEqual(['contrasena']);
   });
 });
+
+describe('pseudo-relevance feedback (off by default)', () => {
+  const ix = buildIndex([
+    ...ARTICLES,
+    article('truck-tyres', 'en', 'Report a flat tyre on a truck', ['truck', 'tyre'], 'A flat tyre on a truck is reported from the cab app.\nThe workshop calls the driver back.'),
+  ]);
+  it('keeps the distinctive terms of every article', () => {
+    expect(ix.distinctive.length).toBe(ix.articles.length * 10);
+    expect([...ix.distinctive.subarray(0, 10)].some((t) => t >= 0)).toBe(true);
+  });
+
+  it('never answers a question the first pass leaves unanswered, and keeps the right first answer', () => {
+    for (const w of [0, 0.3, 1]) {
+      expect(rank(ix, 'what time does the canteen open on fridays', { feedback: w })).toEqual([]);
+      expect(ix.articles[rank(ix, 'truck tracker stopped reporting', { feedback: w })[0]!.doc]!.id).toBe('truck-tracker');
+    }
+  });
+});
