@@ -104,6 +104,11 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
 
+    // The web channel and console (adapters/web): live events from every role, pages on web roles.
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), intake, intakeHandlers: platforms.intakeHandlers });
+
+    cleanups.push(() => web.stop());
+
     if (has('worker')) {
       const workers = await startWorkers({
         connection: redisUrl,
@@ -141,10 +146,6 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
     }
-
-    // The web channel and console (adapters/web): live events from every role, pages on web roles.
-    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
-    cleanups.push(() => web.stop());
 
     let port: number | undefined;
     if (has('web')) {
