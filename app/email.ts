@@ -18,6 +18,8 @@ export interface StartEmailOptions {
   listen: boolean;
   /** Run the inbound worker (roles all and worker). */
   work: boolean;
+  /** Received messages processed at once by this process's inbound worker. @defaultValue 5 */
+  concurrency?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
   try {
     if (o.listen && email.addresses.size > 0) port = await email.listen();
     else if (o.listen) log.info({}, 'no desk has channels.email.address: SMTP listener not started');
-    if (o.work) email.work();
+    if (o.work) email.work(o.concurrency);
     if (o.work && o.settings.imapUrl) await email.readImap();
   } catch (e) {
     await email.stop().catch(() => {});

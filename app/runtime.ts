@@ -99,7 +99,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
     // Email (docs/email.md): SMTP listener on the web role, inbound worker on the worker role.
-    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker') }) : undefined;
+    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker'), concurrency: cfg.HELPDESK_EMAIL_CONCURRENCY }) : undefined;
     if (email) cleanups.push(() => email.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });

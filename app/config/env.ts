@@ -44,6 +44,8 @@ const envSchema = z.object({
   /** SLA timers and automation jobs processed at once per worker process. */
   HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
+  HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
   HELPDESK_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /**
