@@ -21,10 +21,19 @@ import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
+import { startWorkerProcess } from './worker-process.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const root = path.basename(here) === 'dist' ? path.dirname(here) : here;
+
+export interface StartOptions {
+  /**
+   * The entry script to run the worker role from in a child process (role `all` with
+   * HELPDESK_WORKER_PROCESS=on; `npm start` passes its own). @defaultValue none: one process
+   */
+  workerProcessEntry?: string;
+}
 
 export interface RunningHelpdesk {
   composed: Composed;
@@ -39,13 +48,15 @@ export interface RunningHelpdesk {
  * Starts the helpdesk for the configured role. With nothing configured it runs every role with a
  * local FerretDB and redis-server (data under .data/), the example desk file and the bundled KB.
  */
-export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger): Promise<RunningHelpdesk> {
+export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger, opts: StartOptions = {}): Promise<RunningHelpdesk> {
   const cfg = readEnv(env);
   const log = logger ?? createLogger(cfg.LOG_LEVEL);
   const deskFile = cfg.HELPDESK_CONFIG ?? path.join(root, 'helpdesk.example.yaml');
   const desks = loadDeskFile(deskFile);
   const role = cfg.HELPDESK_ROLE;
-  const has = (r: 'web' | 'gateway' | 'worker') => role === 'all' || role === r;
+  // `npm start`, role all: the worker role runs in a child process (see app/worker-process.ts).
+  const workerEntry = role === 'all' && cfg.HELPDESK_WORKER_PROCESS === 'on' ? opts.workerProcessEntry : undefined;
+  const has = (r: 'web' | 'gateway' | 'worker') => (role === 'all' ? !(r === 'worker' && workerEntry) : role === r);
   const cleanups: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
@@ -66,6 +77,14 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       cleanups.push(() => r.stop());
       redisUrl = r.url;
       log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
+    }
+
+    if (workerEntry) {
+      // The child reaches the services started here; everything else it reads from the same environment.
+      const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
+      const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log });
+      // Stopped before the services it uses (cleanups run in reverse).
+      cleanups.push(() => wp.stop());
     }
 
     const connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 10_000 }).asPromise();

@@ -44,6 +44,11 @@ const envSchema = z.object({
   /** SLA timers and automation jobs processed at once per worker process. */
   HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * `npm start` in role `all`: `on` runs the worker role in a child process of lower priority, so
+   * processing never slows acknowledgements (docs/storm.md); `off` runs everything in one process.
+   */
+  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('on'),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
   HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
