@@ -82,7 +82,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     if (workerEntry) {
       // The child reaches the services started here; everything else it reads from the same environment.
       const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
-      const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log });
+      const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log, nice: cfg.HELPDESK_WORKER_NICE });
       // Stopped before the services it uses (cleanups run in reverse).
       cleanups.push(() => wp.stop());
     }

@@ -13,8 +13,9 @@ export interface WorkerProcessOptions {
   /**
    * Scheduling priority of the child (`os.setPriority`, 0 = normal, 19 = lowest): above 0 the
    * acknowledging process wins the CPU when both want it, so a storm's processing never delays
-   * its acknowledgements; the backlog drains with what is left.
-   * @defaultValue 10
+   * its acknowledgements; the backlog drains with what is left. On a host shared with other busy
+   * processes a niced worker can be starved until its job locks lapse.
+   * @defaultValue 0
    */
   nice?: number;
 }
@@ -44,7 +45,7 @@ export function startWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
     });
     child = c;
     try {
-      if (c.pid) os.setPriority(c.pid, o.nice ?? 10);
+      if (c.pid && o.nice) os.setPriority(c.pid, o.nice);
     } catch (err) {
       o.log.warn({ err }, 'worker process: could not lower its priority');
     }

@@ -103,10 +103,13 @@ async function main() {
       HELPDESK_DATA_DIR: path.join(tmp, `data-${mode}`),
       HELPDESK_WORKER_PROCESS: mode === 'split' ? 'on' : 'off',
       SLACK_BOT_TOKEN: 'xoxb-bench',
+      // Not under test here (and another run may hold the default SMTP port).
+      EMAIL: 'off',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: fake.apiUrl,
       ...(process.env.HELPDESK_FERRETDB_POSTGRESQL_URL ? { HELPDESK_FERRETDB_POSTGRESQL_URL: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL } : {}),
       ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
+      ...(process.env.HELPDESK_WORKER_NICE ? { HELPDESK_WORKER_NICE: process.env.HELPDESK_WORKER_NICE } : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its

@@ -40,6 +40,8 @@ beforeAll(async () => {
     SLACK_API_URL: fake.apiUrl,
     // A killed process's jobs are taken up again after 5 s instead of 30.
     HELPDESK_JOB_LOCK_MS: '5000',
+    // Not under test here (and another run may hold the default SMTP port).
+    EMAIL: 'off',
   };
   db = await mongoose.createConnection(mongoUri).asPromise();
 });

@@ -70,6 +70,7 @@ beforeAll(async () => {
       HELPDESK_CONFIG: deskFile,
       HELPDESK_QUEUE_PREFIX: prefix,
       HELPDESK_WEB_SECRET: 'pause-web-secret-0123456789abcdef0123456789',
+      EMAIL: 'off', // not under test here (and another run may hold the default SMTP port)
       ...teams.env,
       MONGODB_URI: mongoUri,
       REDIS_URL: testRedisUrl(),
