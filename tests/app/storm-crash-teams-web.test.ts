@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTAKE_QUEUE } from '../../jobs/intake.queue.js';
 import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
 import type { BotIdentityFake } from '../fakes/bot-identity.fake.js';
 import { startRuntimeChild, type RuntimeChild } from '../support/runtime-child.js';
-import { randomId, testMongoUri, testRedis, testRedisUrl } from '../support/services.js';
-import { flood, stormDir, teamsAnswers, teamsHelp, teamsIdentity, until, webChatter, webOpen, webStream } from '../support/storm.js';
+import { testRedis } from '../support/services.js';
+import { flood, stormRuntime, teamsAnswers, teamsHelp, teamsIdentity, until, webChatter, webOpen, webStream } from '../support/storm.js';
 
 /**
  * "Received" means durable, on Teams and in the web chat too: a burst of signed Teams help messages
@@ -25,33 +25,17 @@ let db: Connection;
 let child: RuntimeChild | undefined;
 const redis = testRedis();
 
+let close: (child?: RuntimeChild) => Promise<void>;
+
 beforeAll(async () => {
   connector = await new FakeBotConnector().start();
   const teams = await teamsIdentity();
   identity = teams.identity;
-  const { deskFile } = stormDir('storm-tw');
-  const mongoUri = testMongoUri();
-  env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    HELPDESK_CONFIG: deskFile,
-    HELPDESK_QUEUE_PREFIX: `stormtw${randomId()}`,
-    HELPDESK_WEB_SECRET: 'storm-web-secret-0123456789abcdef0123456789',
-    MONGODB_URI: mongoUri,
-    REDIS_URL: testRedisUrl(),
-    // A killed process's jobs are taken up again after 5 s instead of 30.
-    HELPDESK_JOB_LOCK_MS: '5000',
-    // Not under test here (and another run may hold the default SMTP port).
-    EMAIL: 'off',
-    ...teams.childEnv,
-  };
-  db = await mongoose.createConnection(mongoUri).asPromise();
+  const rt = await stormRuntime('storm-tw', { HELPDESK_WEB_SECRET: 'storm-web-secret-0123456789abcdef0123456789', ...teams.childEnv });
+  ({ env, db, close } = rt);
 });
 afterAll(async () => {
-  child?.child.kill('SIGKILL');
-  await child?.exited;
-  await db?.dropDatabase().catch(() => {});
-  await db?.close();
+  await close?.(child);
   redis.disconnect();
   await connector?.stop();
   await identity?.stop();

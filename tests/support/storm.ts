@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
+import type { RuntimeChild } from './runtime-child.js';
+import { randomId, testMongoUri, testRedisUrl } from './services.js';
 import { SESSION_COOKIE, SessionStore } from '../../adapters/web/auth/session.js';
 import { BotIdentityFake } from '../fakes/bot-identity.fake.js';
 import type { FakeBotConnector } from '../fakes/bot-connector.fake.js';
@@ -19,6 +22,40 @@ export function stormDir(tag: string): { dir: string; deskFile: string } {
   const deskFile = path.join(dir, 'desks.yaml');
   writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
   return { dir, deskFile };
+}
+
+/**
+ * The environment of a runtime child (tests/support/runtime-child.ts) for a storm test: a copy of the
+ * example desk file, a fresh database, its own queue prefix, 5-second job locks (a killed process's
+ * jobs are taken up again after 5 s instead of 30), email off; plus `extra` (the platforms). `db` is
+ * the test's connection to that database; `close(child)` kills the child and drops the database.
+ */
+export async function stormRuntime(tag: string, extra: Record<string, string>): Promise<{ env: Record<string, string>; db: Connection; close(child?: RuntimeChild): Promise<void> }> {
+  const { deskFile } = stormDir(tag);
+  const mongoUri = testMongoUri();
+  const env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    HELPDESK_CONFIG: deskFile,
+    HELPDESK_QUEUE_PREFIX: `${tag.replace(/-/g, '')}${randomId()}`,
+    MONGODB_URI: mongoUri,
+    REDIS_URL: testRedisUrl(),
+    HELPDESK_JOB_LOCK_MS: '5000',
+    // Not under test here (and another run may hold the default SMTP port).
+    EMAIL: 'off',
+    ...extra,
+  };
+  const db = await mongoose.createConnection(mongoUri).asPromise();
+  return {
+    env,
+    db,
+    async close(child) {
+      child?.child.kill('SIGKILL');
+      await child?.exited;
+      await db.dropDatabase().catch(() => {});
+      await db.close();
+    },
+  };
 }
 
 /** Runs `fn(i)` for i in 0…n-1 with at most `concurrency` at once; results in completion order. */
