@@ -45,10 +45,10 @@ const envSchema = z.object({
   HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /**
-   * `npm start` in role `all`: `on` runs the worker role in a child process of lower priority, so
-   * processing never slows acknowledgements (docs/storm.md); `off` runs everything in one process.
+   * `npm start` in role `all`: `on` runs the worker role in a child process, so processing never
+   * shares the acknowledging event loop (docs/storm.md); `off` runs everything in one process.
    */
-  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('on'),
+  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('off'),
   /**
    * Scheduling priority (nice, 0–19) of that worker process: above 0 the acknowledging process wins
    * the CPU when both want it. 0 by default: on a host shared with other busy processes a niced
