@@ -6,7 +6,7 @@ import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
 import type { BotIdentityFake } from '../fakes/bot-identity.fake.js';
 import { startRuntimeChild, type RuntimeChild } from '../support/runtime-child.js';
 import { testRedis } from '../support/services.js';
-import { flood, stormRuntime, teamsAnswers, teamsHelp, teamsIdentity, until, webChatter, webOpen, webStream } from '../support/storm.js';
+import { flood, STARTUP_MS, stormRuntime, teamsAnswers, teamsHelp, teamsIdentity, until, webChatter, webOpen, webStream } from '../support/storm.js';
 
 /**
  * "Received" means durable, on Teams and in the web chat too: a burst of signed Teams help messages
@@ -44,7 +44,7 @@ afterAll(async () => {
 describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgements', () => {
   it(`every one of ${N} acknowledged requests becomes exactly one ticket with one answer`, async () => {
     const prefix = `${env.HELPDESK_QUEUE_PREFIX}:`;
-    child = await startRuntimeChild(env);
+    child = await startRuntimeChild(env, STARTUP_MS);
     const base = `http://127.0.0.1:${child.port}`;
     const chatters = await Promise.all(Array.from({ length: N_WEB }, (_, i) => webChatter(redis, prefix, base, 'w', i)));
     const convs: string[] = new Array<string>(N_WEB);
@@ -64,7 +64,7 @@ describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgem
     // The kill must have caught work in flight, or this test would prove nothing.
     expect(storedAtKill).toBeLessThan(N);
 
-    child = await startRuntimeChild(env);
+    child = await startRuntimeChild(env, STARTUP_MS);
     const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix: env.HELPDESK_QUEUE_PREFIX });
     try {
       const teamsAnswered = () => Array.from({ length: N_TEAMS }, (_, i) => teamsAnswers(connector, 't', i).length).filter((n) => n > 0).length;

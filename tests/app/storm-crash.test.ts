@@ -6,7 +6,7 @@ import { INTAKE_QUEUE } from '../../jobs/intake.queue.js';
 import { SlackApiFake, type SlackResponse } from '../fakes/slack-api.fake.js';
 import { startRuntimeChild, type RuntimeChild } from '../support/runtime-child.js';
 import { testRedis } from '../support/services.js';
-import { flood, stormRuntime } from '../support/storm.js';
+import { flood, STARTUP_MS, stormRuntime } from '../support/storm.js';
 
 /**
  * "Received" means durable: 500 signed /help requests are acknowledged by the real runtime (a child
@@ -45,7 +45,7 @@ const visibleAnswers = (rs: SlackResponse[]) => rs.reduce((n, r) => (r.body.repl
 
 describe('ticket storm: SIGKILL after the acknowledgements', () => {
   it(`every one of ${N} acknowledged /help requests becomes exactly one ticket with one answer`, async () => {
-    child = await startRuntimeChild(env);
+    child = await startRuntimeChild(env, STARTUP_MS);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
     const statuses = await flood(N, 50, async (i) => {
       const { body, headers } = signedHelp(i);
@@ -63,7 +63,7 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
     // The kill must have caught work in flight, or this test would prove nothing.
     expect(storedAtKill).toBeLessThan(N);
 
-    child = await startRuntimeChild(env);
+    child = await startRuntimeChild(env, STARTUP_MS);
     const deadline = Date.now() + 180_000;
     const redis = testRedis();
     const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix: env.HELPDESK_QUEUE_PREFIX });

@@ -24,6 +24,9 @@ export function stormDir(tag: string): { dir: string; deskFile: string } {
   return { dir, deskFile };
 }
 
+/** How long a runtime child may take to start: minutes, not seconds, on a machine shared by many test runs. */
+export const STARTUP_MS = 180_000;
+
 /**
  * The environment of a runtime child (tests/support/runtime-child.ts) for a storm test: a copy of the
  * example desk file, a fresh database, its own queue prefix, 5-second job locks (a killed process's
