@@ -95,5 +95,5 @@ describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgem
       expect(entries.filter((e) => e.type === 'conversation').at(-1)?.conversation?.number).toMatch(/^IT-\d+$/);
       expect(entries.filter((e) => e.type === 'message' && e.msg?.kind === 'notice')).toHaveLength(1);
     }
-  }, 300_000);
+  }, 600_000);
 });

@@ -96,5 +96,5 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
       const text = JSON.stringify(byUrl.get(`storm-${i}`)?.at(-1)?.body ?? {});
       expect(text).toMatch(/IT-\d+/);
     }
-  }, 300_000);
+  }, 600_000);
 });
