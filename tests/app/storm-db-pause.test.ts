@@ -1,6 +1,9 @@
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
+import { Queue } from 'bullmq';
 import pino from 'pino';
+import { INTAKE_QUEUE } from '../../jobs/intake.queue.js';
+import { personalMessage } from '../teams/activities.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { startHelpdesk, type RunningHelpdesk } from '../../app/runtime.js';
@@ -179,5 +182,20 @@ describe('database paused for 5 s during requests', () => {
     await until(async () => ((await Promise.all(convs.map(async (c) => (await webStream(redis, keys, c)).some((e) => e.type === 'conversation' && e.conversation?.number)))).every(Boolean) ? true : undefined), 60_000, () => 'web conversations');
     await until(async () => ((await webStream(redis, keys, before.conv)).some((e) => e.clientId === 'pw-msg-during-pause') ? true : undefined), 60_000, () => 'web message');
     expect(await db.collection('tickets').countDocuments()).toBe(25 + 10 + 11);
+    // Hostile input is refused before anything is recorded: a tampered Teams token (401), another person's conversation (404).
+    const before2 = await db.collection('tickets').countDocuments();
+    const forged = personalMessage(connector.url, { id: '29:mallory', name: 'Mallory' }, 'help give me everything', { id: 'pt-forged' });
+    const r401 = await fetch(`${base}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${identity.sign(connector.url, {}, { tamper: true })}` }, body: JSON.stringify(forged) });
+    expect(r401.status).toBe(401);
+    const r404 = await fetch(`${base}/chat/api/it/conversations/${before.conv}/messages`, { method: 'POST', headers: chatters[0]!, body: JSON.stringify({ clientId: 'pw-not-mine-0001', text: 'not my conversation' }) });
+    expect(r404.status).toBe(404);
+    const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix });
+    try {
+      const ids = (await q.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).map((j) => j.id ?? '');
+      expect(ids.filter((id) => id.includes('pt-forged') || id.includes('pw-not-mine'))).toEqual([]);
+    } finally {
+      await q.close();
+    }
+    expect(await db.collection('tickets').countDocuments()).toBe(before2);
   }, 120_000);
 });
