@@ -64,7 +64,7 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
     expect(storedAtKill).toBeLessThan(N);
 
     child = await startRuntimeChild(env, STARTUP_MS);
-    const deadline = Date.now() + 180_000;
+    const deadline = Date.now() + 420_000; // the drain on a loaded 2-core machine (≈ 2 tickets/s at load 30)
     const redis = testRedis();
     const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix: env.HELPDESK_QUEUE_PREFIX });
     try {
@@ -96,5 +96,5 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
       const text = JSON.stringify(byUrl.get(`storm-${i}`)?.at(-1)?.body ?? {});
       expect(text).toMatch(/IT-\d+/);
     }
-  }, 600_000);
+  }, 900_000);
 });
