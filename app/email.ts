@@ -21,6 +21,8 @@ export interface StartEmailOptions {
   work: boolean;
   /** One-click CSAT link for a ticket and score (served by the web channel's /rate). */
   rateUrl?: (ticket: Ticket, score: number) => string | undefined;
+  /** Received messages processed at once by this process's inbound worker. @defaultValue 5 */
+  concurrency?: number;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function startEmail(o: StartEmailOptions): Promise<{ port?: number;
   try {
     if (o.listen && email.addresses.size > 0) port = await email.listen();
     else if (o.listen) log.info({}, 'no desk has channels.email.address: SMTP listener not started');
-    if (o.work) email.work();
+    if (o.work) email.work(o.concurrency);
     if (o.work && o.settings.imapUrl) await email.readImap();
   } catch (e) {
     await email.stop().catch(() => {});

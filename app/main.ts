@@ -12,7 +12,8 @@ const bootLog = createLogger(process.env.LOG_LEVEL ?? 'info');
 // logged, not fatal: the helpdesk keeps serving the other platforms and retries on the next request.
 process.on('unhandledRejection', (err) => bootLog.error({ err }, 'unhandled rejection'));
 try {
-  const running = await startHelpdesk(process.env, bootLog);
+  // Role `all`: the worker role runs from this same entry script in a child process (app/worker-process.ts).
+  const running = await startHelpdesk(process.env, bootLog, { workerProcessEntry: process.argv[1] });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -32,6 +33,9 @@ try {
     );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A worker process of `npm start`: its parent went away (crashed or killed) — so does it, at once
+  // (every job is at-least-once; a graceful stop comes as SIGTERM before the channel closes).
+  if (process.send) process.on('disconnect', () => process.exit(1));
   process.on('SIGINT', () => shutdown('SIGINT'));
 } catch (e) {
   if (e instanceof ConfigError || e instanceof ServiceSetupError) {

@@ -79,8 +79,10 @@ export async function startPlatforms(o: StartPlatformsOptions): Promise<StartedP
       installs: new SharedTeamsInstallStore(composed.adapterState),
       rejections,
       log: asCoreLogger(o.log.child({ platform: 'teams' })),
+      ...(o.intake ? { intake: o.intake } : {}),
     });
     composed.platforms.set('teams', teams.platform);
+    intakeHandlers.set('teams', (e, m) => teams.replay(e, m));
     o.routes.set('/api/messages', (req, res) => teams.handleRequest(req, res));
     o.log.info('Teams enabled');
   }

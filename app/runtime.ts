@@ -28,10 +28,19 @@ import { outboxRoutes } from '../adapters/web/email/outbox.routes.js';
 import type { Ticket } from '../core/domain/ticket.js';
 import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import { startAlerts } from './alerts.js';
+import { startWorkerProcess } from './worker-process.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const root = path.basename(here) === 'dist' ? path.dirname(here) : here;
+
+export interface StartOptions {
+  /**
+   * The entry script to run the worker role from in a child process (role `all` with
+   * HELPDESK_WORKER_PROCESS=on; `npm start` passes its own). @defaultValue none: one process
+   */
+  workerProcessEntry?: string;
+}
 
 export interface RunningHelpdesk {
   composed: Composed;
@@ -46,13 +55,15 @@ export interface RunningHelpdesk {
  * Starts the helpdesk for the configured role. With nothing configured it runs every role with a
  * local FerretDB and redis-server (data under .data/), the example desk file and the bundled KB.
  */
-export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger): Promise<RunningHelpdesk> {
+export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger, opts: StartOptions = {}): Promise<RunningHelpdesk> {
   const cfg = readEnv(env);
   const log = logger ?? createLogger(cfg.LOG_LEVEL);
   const deskFile = cfg.HELPDESK_CONFIG ?? path.join(root, 'helpdesk.example.yaml');
   const desks = loadDeskFile(deskFile);
   const role = cfg.HELPDESK_ROLE;
-  const has = (r: 'web' | 'gateway' | 'worker') => role === 'all' || role === r;
+  // `npm start`, role all: the worker role runs in a child process (see app/worker-process.ts).
+  const workerEntry = role === 'all' && cfg.HELPDESK_WORKER_PROCESS === 'on' ? opts.workerProcessEntry : undefined;
+  const has = (r: 'web' | 'gateway' | 'worker') => (role === 'all' ? !(r === 'worker' && workerEntry) : role === r);
   const cleanups: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
     for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
@@ -73,6 +84,14 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       cleanups.push(() => r.stop());
       redisUrl = r.url;
       log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
+    }
+
+    if (workerEntry) {
+      // The child reaches the services started here; everything else it reads from the same environment.
+      const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
+      const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log, nice: cfg.HELPDESK_WORKER_NICE });
+      // Stopped before the services it uses (cleanups run in reverse).
+      cleanups.push(() => wp.stop());
     }
 
     const connection = await mongoose.createConnection(mongoUri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
@@ -110,10 +129,15 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const csatLinks = new CsatLinks(webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR)));
     const linkBase = { url: cfg.HELPDESK_PUBLIC_URL ? trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL) : `http://localhost:${cfg.PORT}` };
     const rateUrl = (t: Ticket, score: number) => csatLinks.url(linkBase.url, t.id, score, t.locale ?? composed.directory.desk(t.deskId).locale);
-    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker'), rateUrl }) : undefined;
+    const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker'), rateUrl, concurrency: cfg.HELPDESK_EMAIL_CONCURRENCY }) : undefined;
     if (email) cleanups.push(() => email.stop());
     // `helpdesk <platform> doctor`'s checks, in the background: problems are warnings, never blocking start.
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
+
+    // The web channel and console (adapters/web): live events from every role, pages on web roles.
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), intake, intakeHandlers: platforms.intakeHandlers, modules: [csatRoutes(csatLinks), outboxRoutes(email?.outboxDir)] });
+
+    cleanups.push(() => web.stop());
 
     if (has('worker')) {
       const workers = await startWorkers({
@@ -168,10 +192,6 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
     });
     cleanups.push(() => alerts.stop());
-
-    // The web channel and console (adapters/web): live events from every role, pages on web roles.
-    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), modules: [csatRoutes(csatLinks), outboxRoutes(email?.outboxDir)] });
-    cleanups.push(() => web.stop());
 
     let port: number | undefined;
     if (has('web')) {

@@ -18,6 +18,7 @@ import type { readEnv } from './config/env.js';
 import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
 import { asCoreLogger } from './logger.js';
+import type { InboundIntake, IntakeHandler, IntakePlatform } from '../adapters/shared/intake.js';
 import { keyPrefix as prefixFor, redisClient, throttledErrorLog, type JobsConnection } from '../jobs/connection.js';
 
 export interface StartWebOptions {
@@ -32,6 +33,10 @@ export interface StartWebOptions {
   serveHttp: boolean;
   /** Route modules added after the built-in ones (the live chat). */
   modules?: RouteModule[];
+  /** Durable intake: chat writes are recorded here before the browser's 202. */
+  intake?: InboundIntake;
+  /** Where the intake worker finds the web chat's handler (registered here in every role). */
+  intakeHandlers?: Map<IntakePlatform, IntakeHandler>;
 }
 
 export interface RunningWeb {
@@ -65,8 +70,9 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   composed.deps.queueIndex = queueIndex;
   const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
   // The web chat's outbound side: every role (workers deliver agents' replies to browsers).
-  const chat = createWebChat({ redis, keyPrefix });
+  const chat = createWebChat({ redis, keyPrefix, ...(o.intake ? { intake: o.intake } : {}) });
   composed.platforms.set('web', chat.platform);
+  o.intakeHandlers?.set('web', (e) => chat.replay(composed.helpdesk, e));
   const stops: Array<() => Promise<unknown>> = [async () => unsubscribe(), async () => unsubscribeIndex(), () => live.close(), () => redis.quit(), () => chat.stop()];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch((err: unknown) => log.warn({ err }, 'web shutdown step failed'));

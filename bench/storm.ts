@@ -8,8 +8,13 @@
  * drain: requests answered per second (each answer follows its stored ticket) from the end of the
  * burst until every acknowledged request is answered (or DRAIN_TIMEOUT_S passes).
  *
+ * MODES (default `split,single`): `split` is `npm start` as shipped (role all, the worker role in a
+ * child process of lower priority, HELPDESK_WORKER_PROCESS=on); `single` runs every role in one
+ * process (HELPDESK_WORKER_PROCESS=off). Each mode gets its own runtime and data dir.
+ *
  *   npx tsx bench/storm.ts
  *   RATES=100,250 STEP_SECONDS=3 npx tsx bench/storm.ts
+ *   MODES=split RATES=500 npx tsx bench/storm.ts
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://… npx tsx bench/storm.ts   # FerretDB on PostgreSQL
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,7 @@ const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
 const STEP_SECONDS = Number(process.env.STEP_SECONDS ?? 5);
 const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 60);
 const SECRET = 'bench-secret';
+const MODES = (process.env.MODES ?? 'split,single').split(',').map((m) => m.trim());
 
 const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
@@ -83,58 +89,65 @@ async function main() {
   await new Promise<void>((r) => bareServer.listen(0, '127.0.0.1', r));
   const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`;
 
-  // The project: the real runtime (`node --import tsx app/main.ts`, role all) in its own process with
-  // the default local services in a temp data dir, so the load generator and bare Bolt (here) do not
-  // share its event loop.
-  const child = await startRuntimeChild({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    HELPDESK_CONFIG: deskFile,
-    HELPDESK_DATA_DIR: path.join(tmp, 'data'),
-    SLACK_BOT_TOKEN: 'xoxb-bench',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: fake.apiUrl,
-    ...(process.env.HELPDESK_FERRETDB_POSTGRESQL_URL ? { HELPDESK_FERRETDB_POSTGRESQL_URL: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL } : {}),
-    ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
-  }, 180_000);
-  const url = `http://127.0.0.1:${child.port}/slack/events`;
-  // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
-  // response_url, after it is stored: answers per second measure the drain from outside.
-  const answered = (tag: string) => new Set(fake.responses.filter((r) => r.id.startsWith(tag)).map((r) => r.id)).size;
-
   const counter = { n: 0 };
   const rows: Array<Record<string, string | number>> = [];
-  for (const rate of RATES) {
-    const b = await burst(bareUrl, rate, 'bare', fake, counter);
-    const tag = `hd${rate}-`;
-    const p = await burst(url, rate, tag, fake, counter);
-    const acked = p.sent - p.errors;
-    const atEnd = answered(tag);
-    const t0 = performance.now();
-    let stored = atEnd;
-    while (stored < acked && performance.now() - t0 < DRAIN_TIMEOUT_S * 1000) {
-      await new Promise((r) => setTimeout(r, 200));
-      stored = answered(tag);
+  for (const mode of MODES) {
+    if (mode !== 'split' && mode !== 'single') throw new Error(`MODES: unknown mode ${mode} (split or single)`);
+    // The project: the real runtime (`node --import tsx app/main.ts`, role all) in its own process with
+    // the default local services in a temp data dir, so the load generator and bare Bolt (here) do not
+    // share its event loop.
+    const child = await startRuntimeChild({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      HELPDESK_CONFIG: deskFile,
+      HELPDESK_DATA_DIR: path.join(tmp, `data-${mode}`),
+      HELPDESK_WORKER_PROCESS: mode === 'split' ? 'on' : 'off',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      // Not under test here (and another run may hold the default SMTP port).
+      EMAIL: 'off',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      ...(process.env.HELPDESK_FERRETDB_POSTGRESQL_URL ? { HELPDESK_FERRETDB_POSTGRESQL_URL: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL } : {}),
+      ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
+      ...(process.env.HELPDESK_WORKER_NICE ? { HELPDESK_WORKER_NICE: process.env.HELPDESK_WORKER_NICE } : {}),
+    }, 180_000);
+    const url = `http://127.0.0.1:${child.port}/slack/events`;
+    // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
+    // response_url, after it is stored: answers per second measure the drain from outside.
+    const answered = (tag: string) => new Set(fake.responses.filter((r) => r.id.startsWith(tag)).map((r) => r.id)).size;
+    for (const rate of RATES) {
+      const b = await burst(bareUrl, rate, 'bare', fake, counter);
+      const tag = `hd${mode}${rate}-`;
+      const p = await burst(url, rate, tag, fake, counter);
+      const acked = p.sent - p.errors;
+      const atEnd = answered(tag);
+      const t0 = performance.now();
+      let stored = atEnd;
+      while (stored < acked && performance.now() - t0 < DRAIN_TIMEOUT_S * 1000) {
+        await new Promise((r) => setTimeout(r, 200));
+        stored = answered(tag);
+      }
+      const drainS = (performance.now() - t0) / 1000;
+      rows.push({
+        mode,
+        rate,
+        sent: p.sent,
+        acked,
+        ack_p50_ms: f1(pct(p.lat, 50)),
+        ack_p99_ms: f1(pct(p.lat, 99)),
+        bare_p50_ms: f1(pct(b.lat, 50)),
+        bare_p99_ms: f1(pct(b.lat, 99)),
+        answered_at_burst_end: atEnd,
+        answered: stored,
+        drain_s: drainS.toFixed(1),
+        drain_per_s: drainS > 0.05 ? ((stored - atEnd) / drainS).toFixed(1) : '–',
+      });
+      console.log(JSON.stringify(rows.at(-1)));
     }
-    const drainS = (performance.now() - t0) / 1000;
-    rows.push({
-      rate,
-      sent: p.sent,
-      acked,
-      ack_p50_ms: f1(pct(p.lat, 50)),
-      ack_p99_ms: f1(pct(p.lat, 99)),
-      bare_p50_ms: f1(pct(b.lat, 50)),
-      bare_p99_ms: f1(pct(b.lat, 99)),
-      answered_at_burst_end: atEnd,
-      answered: stored,
-      drain_s: drainS.toFixed(1),
-      drain_per_s: drainS > 0.05 ? ((stored - atEnd) / drainS).toFixed(1) : '–',
-    });
-    console.log(JSON.stringify(rows.at(-1)));
+    child.child.kill('SIGTERM');
+    await child.exited;
   }
   console.table(rows);
-  child.child.kill('SIGTERM');
-  await child.exited;
   bareServer.close();
   await fake.stop();
   rmSync(tmp, { recursive: true, force: true });

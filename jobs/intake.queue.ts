@@ -48,11 +48,19 @@ export class IntakeQueue implements InboundIntake {
   }
 
   async record(e: IntakeEnvelope): Promise<void> {
-    const size = Buffer.byteLength(JSON.stringify(e.payload));
-    if (size > INTAKE_MAX_PAYLOAD_BYTES) throw new Error(`inbound ${e.platform} ${e.kind} payload is ${size} bytes; the intake keeps at most ${INTAKE_MAX_PAYLOAD_BYTES}`);
-    const jobId = intakeJobId(e);
+    checkSize(e);
     // An id BullMQ already holds (waiting, active, completed within a day, failed) is left untouched.
-    await this.queue.add(e.kind, e, { jobId });
+    await this.queue.add(e.kind, e, { jobId: intakeJobId(e) });
+  }
+
+  async recordDelayed(e: IntakeEnvelope, delayMs: number): Promise<void> {
+    checkSize(e);
+    await this.queue.add(e.kind, e, { jobId: intakeJobId(e), delay: delayMs });
+  }
+
+  async discard(e: IntakeEnvelope): Promise<void> {
+    // A job a worker has already taken (the process was slow past the delay) cannot be removed: it runs, idempotently.
+    await this.queue.remove(intakeJobId(e)).catch(() => 0);
   }
 
   /** Requests recorded and not yet processed (waiting, active, delayed for a retry). */
@@ -65,6 +73,11 @@ export class IntakeQueue implements InboundIntake {
     await this.queue.close().catch(() => {});
     await quitQuietly(this.redis);
   }
+}
+
+function checkSize(e: IntakeEnvelope): void {
+  const size = Buffer.byteLength(JSON.stringify(e.payload));
+  if (size > INTAKE_MAX_PAYLOAD_BYTES) throw new Error(`inbound ${e.platform} ${e.kind} payload is ${size} bytes; the intake keeps at most ${INTAKE_MAX_PAYLOAD_BYTES}`);
 }
 
 const ANSWER_TTL_S = 7 * 24 * 3600;

@@ -33,6 +33,14 @@ export interface InboundIntake {
    * `platform`, `kind` and `id`: a second record of the same request is a no-op.
    */
   record(e: IntakeEnvelope): Promise<void>;
+  /**
+   * Records a crash copy of a request that is processed in its own HTTP request (its answer is the
+   * response, e.g. a Teams invoke): it becomes processable only after `delayMs`, and `discard`
+   * removes it once the request has been served. Only a crash in between leaves it to a worker.
+   */
+  recordDelayed(e: IntakeEnvelope, delayMs: number): Promise<void>;
+  /** Removes a crash copy recorded with `recordDelayed` (best effort: processors are idempotent). */
+  discard(e: IntakeEnvelope): Promise<void>;
 }
 
 /** Sends an answer once per key: see jobs/intake.answers.ts. `resend` is true when a previous attempt may have sent it. */

@@ -11,6 +11,9 @@ import { MemoryTeamsInstallStore, type TeamsInstallStore } from './teams.install
 import { TeamsPlatform } from './teams.platform.js';
 import { PayloadRejections } from '../shared/payload-rejections.js';
 import { parseTeamsActivity } from './teams.payloads.js';
+import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
+import { INVOKE_SAFETY_DELAY_MS, isDeferred, markReplay, teamsEnvelope, teamsRequestId } from './teams.intake-queue.js';
+import type { Activity } from 'botbuilder';
 
 export interface TeamsAdapterOptions {
   helpdesk: Helpdesk;
@@ -41,6 +44,11 @@ export interface TeamsAdapterOptions {
   maxBodyBytes?: number;
   /** Counts activities refused at the boundary. @defaultValue a counter on a registry of its own */
   rejections?: PayloadRejections;
+  /**
+   * Durable intake (docs/storm.md): activities are recorded here before Teams gets its answer and
+   * processed by an intake worker (`replay`). @defaultValue none: every turn runs in its request
+   */
+  intake?: InboundIntake;
   log: Logger;
 }
 
@@ -56,6 +64,8 @@ export interface TeamsAdapter {
   botAppId: string;
   /** Activities refused at the boundary (malformed), counted by kind. */
   rejections: PayloadRejections;
+  /** Runs a recorded activity's turn (intake worker). Rejects when it should be tried again. */
+  replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
 }
 
 /**
@@ -123,8 +133,47 @@ export function createTeamsAdapter(o: TeamsAdapterOptions): TeamsAdapter {
     }
     // The Bot Framework JWT (when configured) is verified before any turn logic runs: an
     // unauthenticated request is answered 401 and touches nothing.
-    await adapter.serve(req, res, parsed.activity, (ctx) => bot.run(ctx), log);
+    const intake = o.intake;
+    if (!intake) return adapter.serve(req, res, parsed.activity, (ctx) => bot.run(ctx), log);
+    const activity = parsed.activity as unknown as Activity;
+    const authenticated = await adapter.authenticate(req, res, activity, log);
+    if (!authenticated) return;
+    const id = teamsRequestId(activity);
+    if (!id) return adapter.turn(res, authenticated, activity, (ctx) => bot.run(ctx), log); // nothing to dedupe by (never sent by Teams)
+    const envelope = teamsEnvelope(activity, id, authenticated.callerId);
+    if (isDeferred(activity)) {
+      try {
+        await intake.record(envelope);
+      } catch (err) {
+        // Not acknowledged when Redis cannot take it: the Bot Framework retries.
+        log.error({ err, activityType: activity.type }, 'teams: activity not recorded');
+        return plain(res, 503, 'not recorded: try again');
+      }
+      res.writeHead(200).end();
+      return;
+    }
+    // An invoke's answer is its HTTP response: it runs here, with a crash copy recorded first.
+    try {
+      await intake.recordDelayed(envelope, INVOKE_SAFETY_DELAY_MS);
+    } catch (err) {
+      log.error({ err, activityType: activity.type }, 'teams: invoke not recorded');
+      return plain(res, 503, 'not recorded: try again');
+    }
+    try {
+      await adapter.turn(res, authenticated, activity, (ctx) => bot.run(ctx), log);
+    } finally {
+      await intake.discard(envelope);
+    }
   }
 
-  return { platform, handleRequest, adapter, bot, installs, botAppId, rejections };
+  async function replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void> {
+    const activity = e.payload as unknown as Activity;
+    const callerId = typeof e.reply?.callerId === 'string' ? e.reply.callerId : undefined;
+    await adapter.replay(botAppId, activity, callerId, async (ctx) => {
+      markReplay(ctx, attempt);
+      await bot.run(ctx);
+    });
+  }
+
+  return { platform, handleRequest, adapter, bot, installs, botAppId, rejections, replay };
 }

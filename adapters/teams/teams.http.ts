@@ -19,17 +19,30 @@ export class HelpdeskCloudAdapter extends CloudAdapter {
   async serve(req: IncomingMessage, res: ServerResponse, body: unknown, logic: (ctx: TurnContext) => Promise<void>, log: Logger): Promise<void> {
     const activity = body as Partial<Activity> | undefined;
     if (!activity || typeof activity !== 'object' || typeof activity.type !== 'string') return plain(res, 400, 'missing activity type');
+    const authenticated = await this.authenticate(req, res, activity as Activity, log);
+    if (authenticated) await this.turn(res, authenticated, activity as Activity, logic, log);
+  }
+
+  /**
+   * Verifies the request's Bot Framework JWT (when auth is configured). Refused: 401 is written,
+   * logged, and undefined returned — nothing else may happen with the request.
+   */
+  async authenticate(req: IncomingMessage, res: ServerResponse, activity: Activity, log: Logger): Promise<Authenticated | undefined> {
     const header = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
-    let authenticated: Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
     try {
-      authenticated = await this.auth.authenticateRequest(activity as Activity, header);
+      return await this.auth.authenticateRequest(activity, header);
     } catch (err) {
       log.warn({ reason: authFailureReason(err), activityType: activity.type, channelId: activity.channelId }, 'teams: request refused: authentication failed');
-      return plain(res, 401, 'Unauthorized');
+      plain(res, 401, 'Unauthorized');
+      return undefined;
     }
+  }
+
+  /** Runs the turn of an authenticated activity and writes its HTTP answer (200, an invoke's response, or 500 with a reference). */
+  async turn(res: ServerResponse, authenticated: Authenticated, activity: Activity, logic: (ctx: TurnContext) => Promise<void>, log: Logger): Promise<void> {
     let invoke: { status: number; body?: unknown } | undefined;
     try {
-      invoke = await this.processActivity(authenticated, activity as Activity, logic);
+      invoke = await this.processActivity(authenticated, activity, logic);
     } catch (err) {
       const reference = randomBytes(4).toString('hex');
       log.error({ err, reference, activityType: activity.type }, 'teams: turn failed');
@@ -42,7 +55,20 @@ export class HelpdeskCloudAdapter extends CloudAdapter {
       res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify(invoke.body));
     }
   }
+
+  /**
+   * Runs a recorded activity's turn later (intake worker), long after its inbound token expired: the
+   * turn gets the bot's own identity and connector, as a proactive `continueConversationAsync` does,
+   * so replies go to the activity's stored serviceUrl and conversation. Turn errors reject.
+   */
+  async replay(botAppId: string, activity: Activity, callerId: string | undefined, logic: (ctx: TurnContext) => Promise<void>): Promise<void> {
+    const claimsIdentity = this.createClaimsIdentity(botAppId);
+    const connectorFactory = this.auth.createConnectorFactory(claimsIdentity);
+    await this.processActivity({ claimsIdentity, connectorFactory, audience: undefined as unknown as string, callerId: callerId as string }, activity, logic);
+  }
 }
+
+type Authenticated = Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
 
 export type BodyRead = { ok: true; text: string } | { ok: false; drained: boolean };
 

@@ -8,6 +8,7 @@ import { threadedConversationId } from './teams.ids.js';
 import { conversationKind, eventIdOf, htmlToText, identityOf, placeOf } from './teams.inbound.js';
 import type { TeamsReplies } from './teams.replies.js';
 import { renderActivity } from './teams.renderer.js';
+import { replayOf } from './teams.intake-queue.js';
 import { extensionDetailsOf } from './teams.payloads.js';
 
 /**
@@ -37,13 +38,27 @@ export class TeamsIntake {
       requesterLink: { platform: 'teams', workspace: at.workspace, channel: at.channel, ...(personal ? {} : { thread: at.thread }), data: { ref } },
     };
     const r = await this.o.helpdesk.handle({ type: 'help.request', eventId: eventIdOf(a), request });
-    if (r.kind !== 'opened' || !r.created) return; // a replayed activity: the first delivery answered
+    const replay = replayOf(ctx);
+    // Through the intake, "duplicate" means an earlier attempt (killed mid-way) holds the request's
+    // claim until its lease ends: try again later, never drop it.
+    if (r.kind === 'duplicate' && replay && !replay.final) throw new Error('help request claimed by an earlier attempt; retried after its lease');
+    if (r.kind !== 'opened') return;
+    // A redelivered activity in a request: the first delivery answered. Through the intake, an
+    // attempt after a crash answers unless an earlier one marked its answer sent.
+    if (!r.created && !replay) return;
     if (r.suggestions.length === 0) return; // routed to triage: the notifier tells the requester
-    const view = suggestionsView(r.ticket, r.suggestions, a.locale);
-    if (personal) return void (await ctx.sendActivity(renderActivity(view)));
-    // In a channel, suggestions are private: a 1:1 chat; the thread gets a short acknowledgement.
-    await ctx.sendActivity(renderActivity(noticeView(t(a.locale, 'teams.received_channel', { number: r.ticket.number }), 'new')));
-    await this.o.platform.dm(who, view);
+    const opened = r;
+    const answer = async () => {
+      const view = suggestionsView(opened.ticket, opened.suggestions, a.locale);
+      if (personal) return void (await ctx.sendActivity(renderActivity(view)));
+      // In a channel, suggestions are private: a 1:1 chat; the thread gets a short acknowledgement.
+      await ctx.sendActivity(renderActivity(noticeView(t(a.locale, 'teams.received_channel', { number: opened.ticket.number }), 'new')));
+      await this.o.platform.dm(who, view);
+    };
+    // Teams cannot replace a message by the request's key: an answer marked `sending` by a killed
+    // attempt is sent again (a second copy only if the kill fell between sending and marking).
+    if (replay) await replay.answerOnce(eventIdOf(a), answer);
+    else await answer();
   }
 
   /** Message action "Create ticket" on any message. */

@@ -1,7 +1,9 @@
 import type { AdaptiveCardInvokeResponse, TurnContext } from 'botbuilder';
 import { noticeView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
+import { isHelpdeskError } from '../../core/domain/errors.js';
 import { errorReply } from '../shared/reply-on-error.js';
+import { replayOf } from './teams.intake-queue.js';
 import type { TeamsBotOptions } from './teams.bot-context.js';
 import { conversationKind, identityOf } from './teams.inbound.js';
 import { renderActivity } from './teams.renderer.js';
@@ -26,6 +28,9 @@ export class TeamsReplies {
     try {
       await step();
     } catch (err) {
+      // Replayed from the durable intake: an infrastructure failure is retried there, not told to the person.
+      const replay = replayOf(ctx);
+      if (replay && !replay.final && !isHelpdeskError(err)) throw err;
       const text = this.failureText(err, ctx.activity.locale);
       await this.privately(ctx, { ...noticeView(text, 'error'), kind: 'error' }).catch((e: unknown) => this.o.log.warn({ err: e }, 'teams: could not report a failure'));
     }

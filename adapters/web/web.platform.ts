@@ -7,7 +7,9 @@ import { renderWebMessage, type WebMessage } from './web.renderer.js';
 /** What the live stream of a conversation carries. */
 export type WebStreamEvent =
   | { type: 'message'; msg: WebMessage; at: string; clientId?: string }
-  | { type: 'update'; of: string; msg: WebMessage; at: string };
+  | { type: 'update'; of: string; msg: WebMessage; at: string }
+  /** The conversation's state after a request the intake processed (the browser got 202 before it). */
+  | { type: 'conversation'; conversation: Record<string, unknown>; at: string };
 
 /** Where web messages go: the conversation streams (adapters/web/chat/chat-stream.ts in production). */
 export interface WebOutbox {

@@ -44,6 +44,19 @@ const envSchema = z.object({
   /** SLA timers and automation jobs processed at once per worker process. */
   HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * `npm start` in role `all`: `on` runs the worker role in a child process, so processing never
+   * shares the acknowledging event loop (docs/storm.md); `off` runs everything in one process.
+   */
+  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('off'),
+  /**
+   * Scheduling priority (nice, 0–19) of that worker process: above 0 the acknowledging process wins
+   * the CPU when both want it. 0 by default: on a host shared with other busy processes a niced
+   * worker can be starved until its job locks lapse.
+   */
+  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
+  /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
+  HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
   HELPDESK_JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /**

@@ -27,6 +27,26 @@ export interface SignOptions {
 /** The hosts whose TLS connections {@link BotIdentityFake.routeLoginHosts} sends to the fake. */
 export const LOGIN_HOSTS = ['login.microsoftonline.com', 'login.botframework.com', 'login.helpdesk.test'];
 
+/**
+ * Sends this process's https connections to {@link LOGIN_HOSTS} to `127.0.0.1:port`, trusting `ca`
+ * for them only; everything else is untouched. Returns the undo. Also used by a child process's
+ * preload (tests/support/login-hosts.preload.ts).
+ */
+export function routeLoginHostsTo(port: number, ca: string): () => void {
+  const previous = https.globalAgent;
+  const agent = new https.Agent({ keepAlive: false });
+  const original = agent.createConnection.bind(agent);
+  (agent as unknown as { createConnection: (opts: tls.ConnectionOptions & { host?: string }, cb?: () => void) => unknown }).createConnection = (opts, cb) => {
+    const host = opts.host ?? '';
+    if (!LOGIN_HOSTS.includes(host)) return (original as (o: unknown, c?: unknown) => unknown)(opts, cb);
+    return tls.connect({ host: '127.0.0.1', port, servername: host, ca }, cb);
+  };
+  https.globalAgent = agent;
+  return () => {
+    https.globalAgent = previous;
+  };
+}
+
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
 /**
@@ -89,20 +109,12 @@ export class BotIdentityFake {
    * for them only); everything else is untouched. Undone by {@link stop}.
    */
   routeLoginHosts(): void {
-    const previous = https.globalAgent;
-    const port = this.httpsPort;
-    const ca = this.ca;
-    const agent = new https.Agent({ keepAlive: false });
-    const original = agent.createConnection.bind(agent);
-    (agent as unknown as { createConnection: (opts: tls.ConnectionOptions & { host?: string }, cb?: () => void) => unknown }).createConnection = (opts, cb) => {
-      const host = opts.host ?? '';
-      if (!LOGIN_HOSTS.includes(host)) return (original as (o: unknown, c?: unknown) => unknown)(opts, cb);
-      return tls.connect({ host: '127.0.0.1', port, servername: host, ca }, cb);
-    };
-    https.globalAgent = agent;
-    this.restoreAgent = () => {
-      https.globalAgent = previous;
-    };
+    this.restoreAgent = routeLoginHostsTo(this.httpsPort, this.ca);
+  }
+
+  /** The test CA's certificate (PEM): what a child process needs to route its login hosts here too. */
+  get caPem(): string {
+    return this.ca;
   }
 
   /** A channel → bot token (RS256) as the Teams channel sends it; `claims` override the valid defaults. */

@@ -29,11 +29,12 @@ describe('web chat in the runtime, answered from the console', () => {
     const headers = { cookie: `${SESSION_COOKIE}=${s.id}`, 'x-csrf-token': s.csrf, origin: h.base, 'content-type': 'application/json' };
     const api = `${h.base}/chat/api/it`;
     const opened = await fetch(`${api}/conversations`, { method: 'POST', headers, body: JSON.stringify({ clientId: 'req-rita0001', text: 'the printer on floor 3 shows offline for everyone' }) });
-    expect(opened.status).toBe(201);
-    const conv = ((await opened.json()) as { conversation: { id: string; number: string; status: string } }).conversation;
-    expect(conv.status).toBe('open');
+    // Through the durable intake: recorded, 202 at once; the ticket follows on the stream.
+    expect(opened.status).toBe(202);
+    const pending = ((await opened.json()) as { conversation: { id: string; number: string; status: string; pending?: boolean } }).conversation;
+    expect(pending).toMatchObject({ number: '', status: 'new', pending: true });
 
-    const sse = await fetch(`${api}/conversations/${conv.id}/events`, { headers: { cookie: headers.cookie } });
+    const sse = await fetch(`${api}/conversations/${pending.id}/events`, { headers: { cookie: headers.cookie } });
     expect(sse.status).toBe(200);
     const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
     let seen = '';
@@ -45,6 +46,10 @@ describe('web chat in the runtime, answered from the console', () => {
         seen += r.value;
       }
     };
+    await until('"type":"conversation"');
+    const line = seen.split('\n').find((l) => l.startsWith('data:') && l.includes('"type":"conversation"'))!;
+    const conv = (JSON.parse(line.slice(5)) as { conversation: { id: string; number: string; status: string } }).conversation;
+    expect(conv).toMatchObject({ id: pending.id, status: 'open', number: expect.stringMatching(/^IT-\d+$/) });
     await until(`${conv.number} is with the`);
 
     const act = async (action: string, fields: Record<string, string> = {}) => expect((await ana.post(`/console/tickets/${conv.number}/${action}`, { eventId: `e-${action}-${Math.random()}`, ...fields })).status).toBe(303);

@@ -23,6 +23,15 @@ export interface ChatStreamOptions {
 
 type Listener = (e: StreamEntry) => void;
 
+/** Who owns a conversation (`workspace:user` of the requester) and the text it was opened with. */
+export interface ConversationOwner {
+  who: string;
+  description: string;
+}
+
+/** Owner records outlive the recorded request by far; an expired one is looked up in the database again. */
+const OWNER_TTL_S = 30 * 86_400;
+
 // XADD then PUBLISH in one script: a subscriber never hears of an entry that is not in the stream yet.
 const APPEND = `local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'd', ARGV[2])
 redis.call('PUBLISH', ARGV[3], ARGV[4] .. '\\n' .. id .. '\\n' .. ARGV[2])
@@ -87,6 +96,26 @@ export class ChatStream {
   async lastId(conversation: string): Promise<string> {
     const rows = (await this.o.redis.xrevrange(this.key(conversation), '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
     return rows[0]?.[0] ?? '0-0';
+  }
+
+  /**
+   * Remembers who owns a conversation (and its first text) in Redis, so a request on it can be
+   * checked and recorded without asking the database (durable intake, docs/storm.md).
+   */
+  async setOwner(conversation: string, owner: ConversationOwner): Promise<void> {
+    await this.o.redis.set(`${this.o.prefix}chat:owner:${conversation}`, JSON.stringify(owner), 'EX', OWNER_TTL_S);
+  }
+
+  /** The owner recorded by {@link setOwner}, if Redis still has it. */
+  async ownerOf(conversation: string): Promise<ConversationOwner | undefined> {
+    const raw = await this.o.redis.get(`${this.o.prefix}chat:owner:${conversation}`);
+    if (!raw) return undefined;
+    try {
+      const o = JSON.parse(raw) as Partial<ConversationOwner>;
+      return typeof o.who === 'string' && typeof o.description === 'string' ? { who: o.who, description: o.description } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Live entries of one conversation on this replica; returns the unsubscribe function. */

@@ -14,13 +14,15 @@ import { t as coreText } from '../../../core/i18n/index.js';
 import { publicStatus } from '../../../core/use-cases/fanout/public-status.js';
 import type { WebStreamEvent } from '../web.platform.js';
 import { chatAssets, chatPage } from './chat.assets.js';
-import { chatText, langFromHeader } from './chat.i18n.js';
+import { langFromHeader } from './chat.i18n.js';
 import type { RateLimiter } from '../security/rate-limit.js';
 import { clientAddress } from '../security/rate-limit.js';
 import type { Session } from '../auth/session.js';
 import { actionBody, conversationId, describeZod, messageBody, newConversationBody, startVisitorBody, streamId, suggestQuery } from './chat.schemas.js';
 import { compareStreamIds, type ChatStream, type StreamEntry } from './chat-stream.js';
 import type { Visitor, VisitorTokens } from './visitor-token.js';
+import type { InboundIntake } from '../../shared/intake.js';
+import { openConversation, pendingSummary, postMessage, runAction, summary, webRequestKey, type ChatWork, type WebRequest } from './chat.requests.js';
 
 export interface ChatAppOptions {
   helpdesk: Helpdesk;
@@ -38,6 +40,12 @@ export interface ChatAppOptions {
    * @defaultValue 20000
    */
   heartbeatMs?: number;
+  /**
+   * Durable intake (docs/storm.md): new conversations, messages and actions are recorded here and
+   * answered `202`; an intake worker processes them and the browser sees the outcome on its stream.
+   * @defaultValue none: processed in the request
+   */
+  intake?: InboundIntake;
 }
 
 export const VISITOR_COOKIE = 'hd_visitor';
@@ -79,6 +87,9 @@ export function createChatApp(o: ChatAppOptions) {
   const directory = helpdesk.deps.directory;
   const live = new Set<SSEStreamingApi>();
   const heartbeatMs = o.heartbeatMs ?? 20_000;
+  const direct: ChatWork = { helpdesk, stream: o.stream, announce: false };
+  /** Records a request durably (Redis) before the browser gets its 202; the intake worker does the rest. */
+  const record = (r: WebRequest) => o.intake!.record({ v: 1, platform: 'web', kind: r.op, id: webRequestKey(r), receivedAt: Date.now(), payload: r as unknown as Record<string, unknown> });
 
   const identityOf = (v: Visitor): Identity => ({ platform: 'web', workspace: v.desk, user: v.id, name: v.email ? `${v.name} (${v.email})` : v.name });
   const limited = async (c: Context, name: string, who: string, limit: number, windowMs: number) => {
@@ -207,7 +218,7 @@ export function createChatApp(o: ChatAppOptions) {
     if (!who) return noChatter(c);
     const r = await helpdesk.handle({ type: 'query.mine', eventId: `web:mine:${Date.now()}`, actor: who.identity });
     const tickets = r.kind === 'tickets' ? r.tickets : [];
-    return c.json({ conversations: tickets.flatMap((t) => (t.deskId === c.get('desk').id && conversationOf(t) ? [summary(t)] : [])) });
+    return c.json({ conversations: tickets.flatMap((t) => (t.deskId === c.get('desk').id && summary(t).id ? [summary(t)] : [])) });
   });
 
   api.post('/:desk/conversations', async (c) => {
@@ -218,89 +229,97 @@ export function createChatApp(o: ChatAppOptions) {
     if (!body.ok) return bad(c, 400, body.error);
     const whoKey = `${who.identity.workspace}:${who.identity.user}`;
     const conv = conversationFor(whoKey, body.data.clientId);
-    const key = `web:${whoKey}:${body.data.clientId}`;
     const lang = body.data.lang ? langFromHeader(body.data.lang, c.get('lang')) : c.get('lang');
-    const place = { platform: 'web' as const, workspace: desk.id, channel: conv };
-    const opened = await helpdesk.handle({
-      type: 'help.request',
-      eventId: key,
-      request: { idempotencyKey: key, requester: who.identity, locale: lang, text: body.data.text, origin: place, requesterLink: place, deskId: desk.id },
-    });
-    if (opened.kind !== 'opened') return bad(c, 409, 'could not open the conversation');
-    let ticket = opened.ticket;
-    if (ticket.status === 'new') {
-      if (body.data.solvedArticleId) {
-        const r = await helpdesk.handle({ type: 'deflection.solved', eventId: `web:solved:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id }, articleId: body.data.solvedArticleId });
-        if (r.kind === 'ticket') {
-          ticket = r.ticket;
-          await o.stream.append(conv, { type: 'message', msg: { kind: 'notice', text: chatText(lang, 'solved') }, at: new Date().toISOString() } satisfies WebStreamEvent);
-        }
-      } else {
-        const r = await helpdesk.handle({ type: 'deflection.need_help', eventId: `web:needhelp:${ticket.id}`, actor: who.identity, ticket: { id: ticket.id } });
-        if (r.kind === 'ticket') ticket = r.ticket;
-      }
+    const r: Extract<WebRequest, { op: 'open' }> = {
+      op: 'open',
+      desk: desk.id,
+      who: who.identity,
+      name: who.name,
+      conv,
+      clientId: body.data.clientId,
+      text: body.data.text,
+      lang,
+      ...(body.data.solvedArticleId ? { solvedArticleId: body.data.solvedArticleId } : {}),
+    };
+    if (o.intake) {
+      // Durable before the 2xx: the owner (so the conversation can be used at once) and the request.
+      await o.stream.setOwner(conv, { who: whoKey, description: body.data.text });
+      await record(r);
+      return c.json({ conversation: pendingSummary(conv, body.data.text) }, 202);
     }
-    return c.json({ conversation: summary(ticket) }, opened.created ? 201 : 200);
+    const opened = await openConversation(direct, r);
+    return c.json({ conversation: summary(opened.ticket) }, opened.created ? 201 : 200);
   });
 
   /** The visitor's ticket behind a conversation id; undefined (→ 404) when unknown or someone else's. */
   const owned = async (c: Context<Env>): Promise<{ ticket: Ticket; conv: string; who: Chatter } | Response> => {
+    const r = await ownedOrPending(c);
+    if (r instanceof Response) return r;
+    return r.ticket ? { ticket: r.ticket, conv: r.conv, who: r.who } : bad(c, 404, 'no such conversation');
+  };
+
+  /**
+   * The visitor's conversation: its ticket, or (through the intake) only its owner record while the
+   * request that opens it waits in the queue. `fast`: trust the Redis owner record without reading
+   * the ticket (requests that are recorded, not processed, here).
+   */
+  const ownedOrPending = async (c: Context<Env>, fast = false): Promise<{ ticket?: Ticket; conv: string; who: Chatter; description: string } | Response> => {
     const who = chatterOf(c);
     if (!who) return noChatter(c);
     const id = parse(conversationId, c.req.param('id'));
     if (!id.ok) return bad(c, 404, 'no such conversation');
-    const t = await helpdesk.ticketAt({ platform: 'web', workspace: c.get('desk').id, channel: id.data });
+    const whoKey = `${who.identity.workspace}:${who.identity.user}`;
+    const owner = o.intake ? await o.stream.ownerOf(id.data) : undefined;
     // Someone else's conversation gets the same answer as a missing one.
-    if (!t || !sameIdentity(t.requester, who.identity)) return bad(c, 404, 'no such conversation');
-    return { ticket: t, conv: id.data, who };
+    if (owner && owner.who !== whoKey) return bad(c, 404, 'no such conversation');
+    if (owner && fast) return { conv: id.data, who, description: owner.description };
+    const t = await helpdesk.ticketAt({ platform: 'web', workspace: c.get('desk').id, channel: id.data });
+    if (!t) return owner ? { conv: id.data, who, description: owner.description } : bad(c, 404, 'no such conversation');
+    if (!sameIdentity(t.requester, who.identity)) return bad(c, 404, 'no such conversation');
+    // Remembered for the next request (the intake checks ownership from Redis).
+    if (o.intake && !owner) await o.stream.setOwner(id.data, { who: whoKey, description: t.description.slice(0, 4000) });
+    return { ticket: t, conv: id.data, who, description: t.description };
   };
 
+  const current = (r: { ticket?: Ticket; conv: string; description: string }) => (r.ticket ? summary(r.ticket) : pendingSummary(r.conv, r.description));
+
   api.get('/:desk/conversations/:id', async (c) => {
-    const r = await owned(c);
+    const r = await ownedOrPending(c);
     if (r instanceof Response) return r;
-    return c.json({ conversation: summary(r.ticket) });
+    return c.json({ conversation: current(r) });
   });
 
   api.post('/:desk/conversations/:id/messages', async (c) => {
-    const r = await owned(c);
+    const r = o.intake ? await ownedOrPending(c, true) : await owned(c);
     if (r instanceof Response) return r;
     const body = await jsonBody(c, messageBody);
     if (!body.ok) return bad(c, 400, body.error);
-    const at = { platform: 'web' as const, workspace: r.ticket.deskId, channel: r.conv };
-    const res = await helpdesk.handle({ type: 'ticket.message', eventId: `web:msg:${r.who.identity.workspace}:${r.who.identity.user}:${body.data.clientId}`, actor: r.who.identity, at, text: body.data.text, messageId: body.data.clientId });
-    if (res.kind === 'duplicate') return c.json({ ok: true, duplicate: true });
-    if (res.kind === 'message' && res.recorded) {
-      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'mine', text: body.data.text, author: r.who.name }, at: new Date().toISOString(), clientId: body.data.clientId } satisfies WebStreamEvent);
+    const req: Extract<WebRequest, { op: 'message' }> = { op: 'message', desk: c.get('desk').id, who: r.who.identity, name: r.who.name, conv: r.conv, clientId: body.data.clientId, text: body.data.text };
+    if (o.intake) {
+      await record(req);
+      return c.json({ ok: true, accepted: true }, 202);
     }
+    const res = await postMessage(direct, req, r.ticket);
+    if (res === 'duplicate') return c.json({ ok: true, duplicate: true });
     return c.json({ ok: true }, 201);
   });
 
   api.post('/:desk/conversations/:id/actions', async (c) => {
-    const r = await owned(c);
+    const r = o.intake ? await ownedOrPending(c, true) : await owned(c);
     if (r instanceof Response) return r;
     const body = await jsonBody(c, actionBody);
     if (!body.ok) return bad(c, 400, body.error);
-    const actor = r.who.identity;
-    const ref = { id: r.ticket.id };
-    const eventId = `web:${body.data.action}:${actor.workspace}:${actor.user}:${body.data.clientId}`;
-    const a = body.data;
-    const res =
-      a.action === 'rate'
-        ? await helpdesk.handle({ type: 'ticket.rate', eventId, actor, ticket: ref, score: a.score, ...(a.comment ? { comment: a.comment } : {}) })
-        : a.action === 'reopen'
-          ? await helpdesk.handle({ type: 'ticket.reopen', eventId, actor, ticket: ref })
-          : a.action === 'solved'
-            ? await helpdesk.handle({ type: 'deflection.solved', eventId, actor, ticket: ref, articleId: a.articleId })
-            : await helpdesk.handle({ type: 'deflection.need_help', eventId, actor, ticket: ref });
-    if (res.kind === 'ticket' && a.action === 'rate') {
-      await o.stream.append(r.conv, { type: 'message', msg: { kind: 'notice', text: chatText(r.ticket.locale, 'rated') }, at: new Date().toISOString() } satisfies WebStreamEvent);
+    const req: Extract<WebRequest, { op: 'action' }> = { op: 'action', desk: c.get('desk').id, who: r.who.identity, name: r.who.name, conv: r.conv, clientId: body.data.clientId, action: body.data };
+    if (o.intake) {
+      await record(req);
+      return c.json({ accepted: true }, 202);
     }
-    const ticket = res.kind === 'ticket' ? res.ticket : r.ticket;
-    return c.json({ conversation: summary(ticket), duplicate: res.kind === 'duplicate' });
+    const res = await runAction(direct, req, r.ticket);
+    return c.json({ conversation: summary(res.ticket), duplicate: res.duplicate });
   });
 
   api.get('/:desk/conversations/:id/events', async (c) => {
-    const r = await owned(c);
+    const r = await ownedOrPending(c);
     if (r instanceof Response) return r;
     const rawLast = c.req.header('last-event-id') ?? c.req.query('after');
     let after: string | undefined;
@@ -328,7 +347,7 @@ export function createChatApp(o: ChatAppOptions) {
       const off = o.stream.listen(r.conv, (e) => (replaying ? held.push(e) : void send(e)));
       const beat = setInterval(() => void s.write(': keep-alive\n\n').catch(() => {}), heartbeatMs);
       try {
-        await s.writeSSE({ event: 'ready', data: JSON.stringify({ conversation: summary(r.ticket) }) });
+        await s.writeSSE({ event: 'ready', data: JSON.stringify({ conversation: current(r) }) });
         for (const e of await o.stream.since(r.conv, after)) await send(e);
         replaying = false;
         for (const e of held.splice(0)) await send(e);
@@ -365,22 +384,4 @@ export function createChatApp(o: ChatAppOptions) {
     },
   };
 }
-
-
-const conversationOf = (t: Ticket) => t.links.find((l) => l.platform === 'web' && l.role === 'requester')?.channel;
-
-/** What the browser may know about its conversation. */
-function summary(t: Ticket) {
-  return {
-    id: conversationOf(t),
-    number: t.number,
-    subject: t.subject,
-    description: t.description.slice(0, 4000),
-    status: t.status,
-    rated: Boolean(t.csat),
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-  };
-}
-
 

@@ -5,6 +5,9 @@ import { WebPlatform } from '../web.platform.js';
 import { createChatApp } from './chat.app.js';
 import { ChatStream } from './chat-stream.js';
 import { VisitorTokens } from './visitor-token.js';
+import type { Helpdesk } from '../../../core/helpdesk.js';
+import type { InboundIntake, IntakeEnvelope } from '../../shared/intake.js';
+import { replayWeb } from './chat.requests.js';
 
 /** Visitor tokens signed with a key derived from the web secret (never the secret itself). */
 export const visitorTokensFor = (secret: string): VisitorTokens => new VisitorTokens(createHmac('sha256', secret).update('helpdesk web chat visitor tokens').digest('base64url'));
@@ -18,6 +21,8 @@ export interface WebChatOptions {
    * @defaultValue 20000
    */
   heartbeatMs?: number;
+  /** Durable intake: the visitor API records writes here and answers 202 (docs/storm.md). @defaultValue none */
+  intake?: InboundIntake;
 }
 
 /**
@@ -37,7 +42,7 @@ export function createWebChat(o: WebChatOptions) {
     routes(secret: string): RouteModule {
       const tokens = visitorTokensFor(secret);
       return (app, ctx) => {
-        const chat = createChatApp({ helpdesk: ctx.helpdesk, stream, tokens, limits: ctx.rateLimiter, log: ctx.log, heartbeatMs: o.heartbeatMs });
+        const chat = createChatApp({ helpdesk: ctx.helpdesk, stream, tokens, limits: ctx.rateLimiter, log: ctx.log, heartbeatMs: o.heartbeatMs, ...(o.intake ? { intake: o.intake } : {}) });
         drop = chat.dropConnections;
         count = () => chat.connections;
         app.route('/chat', chat.app);
@@ -47,6 +52,8 @@ export function createWebChat(o: WebChatOptions) {
     dropConnections: () => drop(),
     /** SSE connections this replica holds. */
     connections: () => count(),
+    /** Processes a recorded web request (intake worker; any role). */
+    replay: (helpdesk: Helpdesk, e: IntakeEnvelope) => replayWeb({ helpdesk, stream, announce: true }, e),
     start: () => stream.start(),
     async stop() {
       drop();

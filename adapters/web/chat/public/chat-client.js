@@ -246,7 +246,8 @@ export function mountChat(root, opts) {
       reopen.hidden = status !== 'resolved'; // core refuses after the reopen window; the message says so
     }
     function setConversation(c) {
-      head.textContent = `${c.number} · ${c.subject}`;
+      // A conversation the server recorded but has not opened yet has no number: it arrives on the stream.
+      head.textContent = c.number ? `${c.number} · ${c.subject}` : c.subject;
       setStatus(c.status);
     }
 
@@ -301,7 +302,8 @@ export function mountChat(root, opts) {
     async function act(a) {
       try {
         const r = await call('POST', `/conversations/${convId}/actions`, { clientId: newId(), ...a });
-        setConversation(r.conversation);
+        // 202 (recorded, processed after): the new state arrives on the stream as a `conversation` event.
+        if (r.conversation) setConversation(r.conversation);
         return true;
       } catch (e) {
         fail(e);
@@ -358,6 +360,7 @@ export function mountChat(root, opts) {
     });
 
     function onEvent(id, data) {
+      if (data.type === 'conversation') return setConversation(data.conversation);
       if (data.type === 'update') {
         const li = byStreamId.get(data.of);
         if (li) fillBubble(li, data.msg);
