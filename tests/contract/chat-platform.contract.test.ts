@@ -1,4 +1,13 @@
 import { WebClient } from '@slack/web-api';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { REST } from 'discord.js';
+import { DiscordPlatform } from '../../adapters/discord/discord.platform.js';
+import { MemoryTeamsInstallStore } from '../../adapters/teams/teams.installs.js';
+import { TeamsPlatform } from '../../adapters/teams/teams.platform.js';
+import type { Directory } from '../../core/ports/directory.port.js';
+import type { TicketStore } from '../../core/ports/ticket-store.port.js';
+import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
+import { DiscordFake } from '../fakes/discord.fake.js';
 import { Redis } from 'ioredis';
 import { SlackPlatform } from '../../adapters/slack/slack.platform.js';
 import { ChatStream } from '../../adapters/web/chat/chat-stream.js';
@@ -58,5 +67,60 @@ chatPlatformContract('slack', async () => {
     },
     breakNext: () => fake.failNext('chat.postMessage', { status: 500 }),
     stop: () => fake.stop(),
+  };
+});
+
+// Teams: the real botbuilder CloudAdapter (auth off) against the Bot Connector fake. "Shown" is the
+// message's latest content as the connector received it (first send or channel post, then edits).
+chatPlatformContract('teams', async () => {
+  const connector = await new FakeBotConnector().start();
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
+  const installs = new MemoryTeamsInstallStore();
+  // The contract's views are notices: TeamsPlatform reads tickets and desks only for CSAT and
+  // escalation cards, so a store that has no tickets and a directory that has no desks suffice.
+  const store = { get: async () => null } as unknown as TicketStore;
+  const directory = { desk: () => { throw new Error('no desks in the contract suite'); } } as unknown as Directory;
+  const platform = new TeamsPlatform({ adapter, botAppId: 'contract-bot', store, directory, installs, serviceUrl: connector.url, log: silentLogger });
+  const contentOf = (activity: any): string => `${activity?.text ?? ''} ${JSON.stringify(activity?.attachments ?? [])}`;
+  return {
+    platform,
+    channel: { workspace: 'tenant-1', channel: '19:contract@thread.tacv2' },
+    person: person('teams', '29:vera', 'tenant-1', 'Vera'),
+    // renderActivity keeps a rendered message within 24,000 bytes counted as UTF-16: 12,000 characters.
+    messageMax: 12_000,
+    async shown(posted) {
+      let text = '';
+      for (const c of connector.calls) {
+        if (c.status >= 300) continue;
+        if (c.kind === 'create' && c.answeredActivityId === posted.message) text = contentOf(c.body?.activity);
+        else if (c.kind === 'send' && c.answeredId === posted.message) text = contentOf(c.body);
+        else if (c.kind === 'update' && c.activityId === posted.message) text = contentOf(c.body);
+      }
+      return text;
+    },
+    // botbuilder's connector client retries a 5xx itself (3 retries with backoff, ~5 s) before it
+    // throws: an outage is the first call and its three retries failing.
+    breakNext: () => connector.inject({ status: 502, times: 4 }),
+    stop: () => connector.stop(),
+  };
+});
+
+// Discord: discord.js REST (as the adapter configures it: 429s rejected, no internal retries)
+// against the Discord fake. "Shown" is the stored message's content and embed texts.
+chatPlatformContract('discord', async () => {
+  const fake = await DiscordFake.start({ guilds: [{ id: '100000000000000001', channels: [{ id: '100000000000000002', name: 'tier-1' }] }] });
+  const rest = new REST({ api: fake.apiUrl, rejectOnRateLimit: () => true, retries: 0 }).setToken('contract-token');
+  return {
+    platform: new DiscordPlatform(rest),
+    channel: { workspace: '100000000000000001', channel: '100000000000000002' },
+    person: person('discord', '100000000000000003', '100000000000000001', 'Vera'),
+    messageMax: 4096,
+    async shown(posted) {
+      const m = fake.messages.get(posted.channel)?.get(posted.message);
+      if (!m) return '';
+      return [m.content ?? '', ...(m.embeds ?? []).flatMap((e: any) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f: any) => `${f.name} ${f.value}`)])].join(' ');
+    },
+    breakNext: () => fake.failNext('POST', /^\/channels\/\d+\/messages$/, 502),
+    stop: () => fake.close(),
   };
 });
