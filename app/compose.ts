@@ -8,6 +8,7 @@ import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { systemClock, type Clock } from '../core/ports/clock.port.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
+import type { TriageStorm } from '../core/ports/triage-storm.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
@@ -32,6 +33,8 @@ export interface ComposeOptions {
   delivery?: (platforms: Map<Platform, ChatPlatform>, store: MongoTicketStore, clock: Clock) => Delivery;
   clock?: Clock;
   log?: Logger;
+  /** Storm-aware triage (jobs' `RedisTriageStorm`); without it every new ticket gets its own card. */
+  storm?: TriageStorm;
 }
 
 export interface Composed {
@@ -68,7 +71,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
     o.delivery?.(platforms, store, clock) ??
     new DirectDelivery({ platforms, store, clock }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
   const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
-  const notifier = new TicketNotifier(deps, delivery);
+  const notifier = new TicketNotifier(deps, delivery, o.storm);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
   events.subscribe(metricsRecorder(metrics, idempotency));

@@ -9,6 +9,8 @@ import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
+import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
+import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
 import { deliveryChannel } from './delivery.queue.js';
 import { QUEUE, type DeliveryJob } from './names.js';
@@ -86,6 +88,8 @@ export interface DeliveryWorkerDeps {
   log: Logger;
   /** The delivery queue itself: relays a just-stored link missed are enqueued as their own jobs. */
   followUp?: Delivery;
+  /** Renders storm cards (`storm_card` jobs) and holds channels on Retry-After in its ledger. */
+  stormCards?: StormCardDeps & { storm: RedisTriageStorm };
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
@@ -104,10 +108,13 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}) }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
-        if (e.retryAfterMs) await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+        if (e.retryAfterMs) {
+          await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+          await d.stormCards?.storm.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+        }
         if (!e.retryable) throw new UnrecoverableError(`${e.message} (status ${e.status ?? '?'})`);
       } else if (isHelpdeskError(e) && !e.retryable) {
         throw new UnrecoverableError(`${e.code}: ${e.message}`);

@@ -5,6 +5,7 @@ import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
 import type { TicketStore } from '../ports/ticket-store.port.js';
 import type { Link } from '../domain/link.js';
 import { catchUpOps } from './relay.js';
+import { flushStormCard, type StormCardDeps } from './flush-storm-card.js';
 
 export interface DeliverDeps {
   platforms: ReadonlyMap<Platform, ChatPlatform>;
@@ -15,6 +16,8 @@ export interface DeliverDeps {
    * The queue worker passes the queue, `DirectDelivery` itself.
    */
   followUp?: Delivery;
+  /** Renders storm cards (`storm_card` ops); without it they are not sent. */
+  stormCards?: StormCardDeps;
 }
 
 /**
@@ -25,6 +28,7 @@ export interface DeliverDeps {
 export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promise<void> {
   const platform = deps.platforms.get(op.platform);
   if (!platform) return; // the platform is not enabled in this deployment: nothing to send to
+  if (op.kind === 'storm_card') return deps.stormCards && deps.followUp ? flushStormCard(deps.stormCards, platform, op.cardId, deps.followUp) : undefined;
   if (op.kind === 'update') return platform.update(op.link, op.view);
   if (op.linkAs && op.ticketId) {
     const t = await deps.store.get(op.ticketId);

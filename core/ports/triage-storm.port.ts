@@ -1,0 +1,61 @@
+import type { Platform } from '../domain/identity.js';
+import type { Posted } from './chat-platform.port.js';
+
+/** One tier channel of a desk on one platform: where triage cards go. */
+export interface TriageChannel {
+  platform: Platform;
+  workspace: string;
+  channel: string;
+  deskId: string;
+  tier: number;
+}
+
+/**
+ * What to do with a new ticket's triage card in a channel: post its own card, or list it on the
+ * channel's storm card (the posting backlog would delay a card beyond the threshold). `gen` keys the
+ * storm card's next render (see {@link TriageStorm.beginFlush}).
+ */
+export type StormAdmission = ({ mode: 'card' } | { mode: 'storm'; cardId: string; gen: number }) & {
+  /** A storm card this admission closed (full, or the storm ended): render it once more as complete. */
+  closed?: { cardId: string; gen: number };
+};
+
+/** A storm card: one "N new tickets" message per channel, edited in place. */
+export interface StormCard {
+  id: string;
+  channel: TriageChannel;
+  /** Where it was posted, once it was. */
+  posted?: Posted;
+  /** Tickets listed on it, in the order they arrived. */
+  ticketIds: string[];
+  /** No more tickets join it (capacity reached, or the storm ended); it is still edited on changes. */
+  closed: boolean;
+}
+
+/**
+ * The storm-aware triage decision and the storm cards' state, shared by every replica (jobs/
+ * implements it in Redis, atomically). Core decides nothing about platforms here: the backlog
+ * estimate comes from the delivery queue's per-channel reservations.
+ */
+export interface TriageStorm {
+  /**
+   * Decides a new ticket's card in `ch`. Idempotent per (ticket, channel): a replayed event gets the
+   * same decision (and, in storm mode, the card's current render generation).
+   */
+  admit(ch: TriageChannel, ticketId: string): Promise<StormAdmission>;
+  /** Storm cards that list the ticket, each with the generation that keys its next render. */
+  cardsOf(ticketId: string): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>>;
+  /** A new render of the card is wanted (a listed ticket changed): the generation to key it by. */
+  touch(cardId: string): Promise<number>;
+  /**
+   * Starts a render: advances the generation (changes after this point get a new render job) and
+   * takes the card's render lock for `holdMs`. `locked: false` when another render holds it.
+   */
+  beginFlush(cardId: string, holdMs: number): Promise<{ card: StormCard; gen: number; locked: boolean } | null>;
+  /** Records where the card was posted (first render). */
+  setPosted(cardId: string, posted: Posted): Promise<void>;
+  /** Releases the render lock. */
+  endFlush(cardId: string): Promise<void>;
+  /** Storm cards still taking tickets (every desk, or one), newest first: for consoles and incidents. */
+  openCards(deskId?: string): Promise<StormCard[]>;
+}

@@ -1,0 +1,63 @@
+import type { Desk } from '../domain/desk.js';
+import type { Ticket } from '../domain/ticket.js';
+import { translator } from '../i18n/index.js';
+import type { TicketGroup } from '../use-cases/group-tickets.js';
+import { neutralizeMentions, truncate } from './sanitize.js';
+import type { View, ViewAction } from './view.js';
+
+/**
+ * Groups shown one by one on a storm card; the rest share one "other requests" entry. Keeps every
+ * platform within its limits: Slack 2 blocks per group (≤ 23 of 50), Discord one embed field and
+ * one button per group (2 of 5 rows), a Teams card far under 28 KB.
+ */
+export const STORM_GROUPS_SHOWN = 9;
+/** Agent names on a storm card are cut to this many characters (an entry stays short). */
+const AGENT_NAME_MAX = 14;
+/** A group label (the first ticket's subject) is cut to this many characters. */
+const LABEL_MAX = 80;
+
+/** The `arg` a storm card's claim buttons carry: adapters answer those without replacing the card. */
+export const STORM_CLAIM_ARG = 'storm';
+
+/** One ticket as a storm card lists it: its number, and who has it once someone does. */
+function entry(t: Ticket, tr: ReturnType<typeof translator>): string {
+  if (t.status === 'open' || t.status === 'new') return t.number;
+  if ((t.status === 'claimed' || t.status === 'pending') && t.assignee) return tr('storm.entry_claimed', { number: t.number, agent: truncate(neutralizeMentions(t.assignee.name ?? t.assignee.user), AGENT_NAME_MAX) });
+  return tr('storm.entry_status', { number: t.number, status: tr(`ticket.status.${t.status}`) });
+}
+
+/**
+ * The "N new tickets" card of a channel in storm mode: near-identical tickets grouped, every ticket
+ * listed by number with who has it, and one "Claim IT-…" button per group (the group's oldest open
+ * ticket; the next one appears after each claim). Edited in place as tickets join and change.
+ */
+export function stormCardView(tickets: readonly Ticket[], groups: readonly TicketGroup[], desk: Desk, closed: boolean, locale?: string): View {
+  const tr = translator(locale, desk.locale);
+  const byId = new Map(tickets.map((t) => [t.id, t]));
+  const shown = groups.slice(0, STORM_GROUPS_SHOWN);
+  const rest = groups.slice(STORM_GROUPS_SHOWN);
+  const entries: Array<{ label: string; members: Ticket[] }> = shown.map((g) => ({ label: g.label, members: g.ticketIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined) }));
+  if (rest.length) entries.push({ label: tr('storm.other'), members: rest.flatMap((g) => g.ticketIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined)) });
+  const items = entries
+    .filter((e) => e.members.length > 0)
+    .map((e) => {
+      const next = e.members.find((t) => t.status === 'open');
+      const actions: ViewAction[] = next ? [{ action: 'claim', label: tr('storm.claim', { number: next.number }), ticketId: next.id, arg: STORM_CLAIM_ARG, style: 'primary' }] : [];
+      return {
+        title: tr('storm.group', { subject: truncate(neutralizeMentions(e.label), LABEL_MAX), count: e.members.length }),
+        text: e.members.map((t) => entry(t, tr)).join(' · '),
+        actions,
+      };
+    });
+  const open = tickets.filter((t) => t.status === 'open').length;
+  const title = tr('storm.title', { count: tickets.length, open });
+  return {
+    kind: 'ticket_batch',
+    fallback: title,
+    title,
+    items,
+    context: tr(closed ? 'storm.context_closed' : 'storm.context', { desk: desk.name }),
+    accent: open > 0 ? 'open' : 'claimed',
+    clipMarker: tr('text.truncated'),
+  };
+}
