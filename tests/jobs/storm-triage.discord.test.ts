@@ -12,8 +12,11 @@ import { freshDb, randomId, testRedisUrl } from '../support/services.js';
 import { waitFor } from './harness.js';
 
 const N = 40;
-/** A short threshold and small cards, so a few dozen tickets make a storm with two storm cards. */
-const STORM = { thresholdMs: 3000, capacity: 12 };
+/**
+ * A short threshold and small cards, so a few dozen tickets make a storm with two storm cards; a short
+ * arrival-rate window, so the storm is over a few seconds after the burst.
+ */
+const STORM = { thresholdMs: 3000, capacity: 12, windowMs: 5000 };
 
 const textOf = (m: any): string => [m.content ?? '', ...(m.embeds ?? []).flatMap((e: any) => [e.title ?? '', e.description ?? '', e.footer?.text ?? '', ...(e.fields ?? []).map((f: any) => `${f.name}\n${f.value}`)])].join('\n');
 const isStormCard = (m: any) => /new tickets/.test(m.embeds?.[0]?.title ?? '');
@@ -90,6 +93,18 @@ describe('storm-aware triage channel (Discord)', () => {
     // The next open ticket of that group is now the one its button claims.
     const after = fake.channelMessages(G.tier1).find((m) => m.id === card.id);
     expect(customIds(after)).not.toContain(claimId);
+
+    // When the burst is over and the backlog has cleared, a new ticket gets its own card again, and
+    // the last storm card is rendered once more as complete.
+    await waitFor(async () => (await client.queues.delivery.getJobCounts('wait', 'delayed', 'active')).wait + (await client.queues.delivery.getJobCounts('delayed')).delayed + (await client.queues.delivery.getJobCounts('active')).active === 0, 60_000, 'the delivery queue drained');
+    // The arrival rate (averaged over 5 s) falls under half the channel's rate some 15 s after the burst.
+    await new Promise((r) => setTimeout(r, 15_000));
+    const r = await hd.helpdesk.handle({ type: 'help.request', eventId: 'd-after', request: { idempotencyKey: 'd-after', requester: { platform: 'discord', workspace: G.guild, user: '800000000000009999', name: 'Late' }, text: 'my monitor flickers', origin: { platform: 'discord', workspace: G.guild, channel: G.support }, skipSuggestions: true } });
+    const late = r.kind === 'opened' ? r.ticket : undefined;
+    expect(late).toBeDefined();
+    const own = await fake.waitFor(() => fake.channelMessages(G.tier1).find((m) => !isStormCard(m) && m.embeds?.[0]?.title?.startsWith(late!.number)), 'a normal card for the ticket after the storm', 30_000);
+    expect(customIds(own).some((id) => id === `hd:claim:${late!.id}`)).toBe(true);
+    await waitFor(() => textOf(fake.channelMessages(G.tier1).find((m) => m.id === storm.at(-1)!.id)).includes('is complete'), 30_000, 'the last storm card marked complete');
     expect(fake.errors).toEqual([]);
   }, 180_000);
 });
