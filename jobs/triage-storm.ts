@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Platform } from '../core/domain/identity.js';
 import type { Posted } from '../core/ports/chat-platform.port.js';
 import type { StormAdmission, StormCard, TriageChannel, TriageStorm } from '../core/ports/triage-storm.port.js';
+import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
 import { DEFAULT_LIMITS, type PlatformLimits } from './rate-limit.js';
@@ -24,7 +25,7 @@ export interface StormOptions {
   windowMs?: number;
   /**
    * Tickets per storm card; the next one starts a new card. 50 keeps every platform's card within
-   * its limits with room (core/views/storm-card.view.ts).
+   * its limits with room (core/views/storm-card.view.ts); at most `STORM_CARD_CAPACITY_MAX` (60).
    * @defaultValue 50
    */
   capacity?: number;
@@ -179,7 +180,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
 
   constructor(redis: RedisClient, prefix: string, o: StormOptions = {}) {
     super(redis, prefix, o.limits);
-    this.o = { thresholdMs: o.thresholdMs ?? 30_000, clearBacklogMs: o.clearBacklogMs ?? 5_000, windowMs: o.windowMs ?? 30_000, capacity: o.capacity ?? 50 };
+    this.o = { thresholdMs: o.thresholdMs ?? 30_000, clearBacklogMs: o.clearBacklogMs ?? 5_000, windowMs: o.windowMs ?? 30_000, capacity: Math.max(1, Math.min(STORM_CARD_CAPACITY_MAX, o.capacity ?? 50)) };
   }
 
   private key(...parts: string[]): string {

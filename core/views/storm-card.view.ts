@@ -16,6 +16,15 @@ const AGENT_NAME_MAX = 14;
 /** A group label (the first ticket's subject) is cut to this many characters. */
 const LABEL_MAX = 80;
 
+/**
+ * Longest list text of one group: Discord's embed field value takes 1,024 characters (the tightest
+ * of the platforms). A list longer than this is written compactly (numbers and a status mark), which
+ * fits {@link STORM_CARD_CAPACITY_MAX} tickets, so no ticket is ever cut from a card.
+ */
+export const STORM_ITEM_TEXT_MAX = 1000;
+/** The most tickets one storm card may take (its compact list still fits every platform). */
+export const STORM_CARD_CAPACITY_MAX = 60;
+
 /** The `arg` a storm card's claim buttons carry: adapters answer those without replacing the card. */
 export const STORM_CLAIM_ARG = 'storm';
 
@@ -24,6 +33,34 @@ function entry(t: Ticket, tr: ReturnType<typeof translator>): string {
   if (t.status === 'open' || t.status === 'new') return t.number;
   if ((t.status === 'claimed' || t.status === 'pending') && t.assignee) return tr('storm.entry_claimed', { number: t.number, agent: truncate(neutralizeMentions(t.assignee.name ?? t.assignee.user), AGENT_NAME_MAX) });
   return tr('storm.entry_status', { number: t.number, status: tr(`ticket.status.${t.status}`) });
+}
+
+/** The compact form: the number and a mark (✓ someone has it, ✔ done, ↑ escalated). */
+function compact(t: Ticket): string {
+  if (t.status === 'open' || t.status === 'new') return t.tier > 1 ? `${t.number} ↑` : t.number;
+  if (t.status === 'claimed' || t.status === 'pending') return `${t.number} ✓`;
+  return `${t.number} ✔`;
+}
+
+/**
+ * A group's list in texts of at most {@link STORM_ITEM_TEXT_MAX} characters: one, with names, when it
+ * fits; otherwise the compact form, in as many parts as it takes (never cut).
+ */
+function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>): string[] {
+  const full = members.map((t) => entry(t, tr)).join(' · ');
+  if (full.length <= STORM_ITEM_TEXT_MAX) return [full];
+  const parts: string[] = [];
+  let cur = '';
+  for (const t of members) {
+    const e = compact(t);
+    if (cur && cur.length + 3 + e.length > STORM_ITEM_TEXT_MAX) {
+      parts.push(cur);
+      cur = '';
+    }
+    cur = cur ? `${cur} · ${e}` : e;
+  }
+  if (cur) parts.push(cur);
+  return parts;
 }
 
 /**
@@ -40,14 +77,12 @@ export function stormCardView(tickets: readonly Ticket[], groups: readonly Ticke
   if (rest.length) entries.push({ label: tr('storm.other'), members: rest.flatMap((g) => g.ticketIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined)) });
   const items = entries
     .filter((e) => e.members.length > 0)
-    .map((e) => {
+    .flatMap((e) => {
       const next = e.members.find((t) => t.status === 'open');
       const actions: ViewAction[] = next ? [{ action: 'claim', label: tr('storm.claim', { number: next.number }), ticketId: next.id, arg: STORM_CLAIM_ARG, style: 'primary' }] : [];
-      return {
-        title: tr('storm.group', { subject: truncate(neutralizeMentions(e.label), LABEL_MAX), count: e.members.length }),
-        text: e.members.map((t) => entry(t, tr)).join(' · '),
-        actions,
-      };
+      const title = tr('storm.group', { subject: truncate(neutralizeMentions(e.label), LABEL_MAX), count: e.members.length });
+      // A long list continues in further entries (same title, no second button).
+      return listTexts(e.members, tr).map((text, i) => ({ title, text, ...(i === 0 ? { actions } : {}) }));
     });
   const open = tickets.filter((t) => t.status === 'open').length;
   const title = tr('storm.title', { count: tickets.length, open });
