@@ -1,9 +1,9 @@
 import { WebClient } from '@slack/web-api';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import { REST } from 'discord.js';
 import { DiscordPlatform } from '../../adapters/discord/discord.platform.js';
 import { MemoryTeamsInstallStore } from '../../adapters/teams/teams.installs.js';
-import { TeamsPlatform } from '../../adapters/teams/teams.platform.js';
+import { createTeamsAdapter } from '../../adapters/teams/teams.adapter.js';
+import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
 import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
@@ -70,17 +70,16 @@ chatPlatformContract('slack', async () => {
   };
 });
 
-// Teams: the real botbuilder CloudAdapter (auth off) against the Bot Connector fake. "Shown" is the
-// message's latest content as the connector received it (first send or channel post, then edits).
+// Teams: the adapter as the app builds it (createTeamsAdapter: CloudAdapter with auth off and the
+// connector client's own retries removed) against the Bot Connector fake. "Shown" is the message's
+// latest content as the connector received it (first send or channel post, then edits).
 chatPlatformContract('teams', async () => {
   const connector = await new FakeBotConnector().start();
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
-  const installs = new MemoryTeamsInstallStore();
-  // The contract's views are notices: TeamsPlatform reads tickets and desks only for CSAT and
-  // escalation cards, so a store that has no tickets and a directory that has no desks suffice.
+  // Only the outbound side is under test: TeamsPlatform reads tickets and desks for CSAT and
+  // escalation cards alone, and the inbound bot (helpdesk) is never called; the contract's views are notices.
   const store = { get: async () => null } as unknown as TicketStore;
   const directory = { desk: () => { throw new Error('no desks in the contract suite'); } } as unknown as Directory;
-  const platform = new TeamsPlatform({ adapter, botAppId: 'contract-bot', store, directory, installs, serviceUrl: connector.url, log: silentLogger });
+  const { platform } = createTeamsAdapter({ helpdesk: {} as Helpdesk, directory, store, serviceUrl: connector.url, installs: new MemoryTeamsInstallStore(), log: silentLogger });
   const contentOf = (activity: any): string => `${activity?.text ?? ''} ${JSON.stringify(activity?.attachments ?? [])}`;
   return {
     platform,
@@ -98,9 +97,8 @@ chatPlatformContract('teams', async () => {
       }
       return text;
     },
-    // botbuilder's connector client retries a 5xx itself (3 retries with backoff, ~5 s) before it
-    // throws: an outage is the first call and its three retries failing.
-    breakNext: () => connector.inject({ status: 502, times: 4 }),
+    // One failed call is the outage: the connector client must not retry it itself (the delivery queue does).
+    breakNext: () => connector.inject({ status: 502 }),
     stop: () => connector.stop(),
   };
 });
