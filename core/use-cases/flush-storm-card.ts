@@ -55,7 +55,7 @@ export async function flushStormCard(deps: StormCardDeps, platform: ChatPlatform
   try {
     const tickets = await ticketsOf(deps, card);
     const desk = deps.directory.desk(card.channel.deskId);
-    const view = stormCardView(tickets, groupNearIdentical(tickets, deps.signature), desk, card.closed, desk.locale);
+    const view = stormCardView(tickets, groupNearIdentical(tickets, deps.signature), desk, card.closed, desk.locale, card.channel.tier);
     const ch = card.channel;
     if (!card.posted) {
       const posted = await platform.post({ workspace: ch.workspace, channel: ch.channel }, view);

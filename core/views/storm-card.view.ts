@@ -29,15 +29,16 @@ export const STORM_CARD_CAPACITY_MAX = 60;
 export const STORM_CLAIM_ARG = 'storm';
 
 /** One ticket as a storm card lists it: its number, and who has it once someone does. */
-function entry(t: Ticket, tr: ReturnType<typeof translator>): string {
-  if (t.status === 'open' || t.status === 'new') return t.number;
+function entry(t: Ticket, tr: ReturnType<typeof translator>, tier: number): string {
+  if ((t.status === 'open' || t.status === 'new') && t.tier === tier) return t.number;
+  if (t.status === 'open' && t.tier > tier) return tr('storm.entry_status', { number: t.number, status: tr('ticket.tier', { tier: t.tier }) });
   if ((t.status === 'claimed' || t.status === 'pending') && t.assignee) return tr('storm.entry_claimed', { number: t.number, agent: truncate(neutralizeMentions(t.assignee.name ?? t.assignee.user), AGENT_NAME_MAX) });
   return tr('storm.entry_status', { number: t.number, status: tr(`ticket.status.${t.status}`) });
 }
 
 /** The compact form: the number and a mark (✓ someone has it, ✔ done, ↑ escalated). */
-function compact(t: Ticket): string {
-  if (t.status === 'open' || t.status === 'new') return t.tier > 1 ? `${t.number} ↑` : t.number;
+function compact(t: Ticket, tier: number): string {
+  if (t.status === 'open' || t.status === 'new') return t.tier > tier ? `${t.number} ↑` : t.number;
   if (t.status === 'claimed' || t.status === 'pending') return `${t.number} ✓`;
   return `${t.number} ✔`;
 }
@@ -46,13 +47,13 @@ function compact(t: Ticket): string {
  * A group's list in texts of at most {@link STORM_ITEM_TEXT_MAX} characters: one, with names, when it
  * fits; otherwise the compact form, in as many parts as it takes (never cut).
  */
-function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>): string[] {
-  const full = members.map((t) => entry(t, tr)).join(' · ');
+function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>, tier: number): string[] {
+  const full = members.map((t) => entry(t, tr, tier)).join(' · ');
   if (full.length <= STORM_ITEM_TEXT_MAX) return [full];
   const parts: string[] = [];
   let cur = '';
   for (const t of members) {
-    const e = compact(t);
+    const e = compact(t, tier);
     if (cur && cur.length + 3 + e.length > STORM_ITEM_TEXT_MAX) {
       parts.push(cur);
       cur = '';
@@ -68,7 +69,9 @@ function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>
  * listed by number with who has it, and one "Claim IT-…" button per group (the group's oldest open
  * ticket; the next one appears after each claim). Edited in place as tickets join and change.
  */
-export function stormCardView(tickets: readonly Ticket[], groups: readonly TicketGroup[], desk: Desk, closed: boolean, locale?: string): View {
+export function stormCardView(tickets: readonly Ticket[], groups: readonly TicketGroup[], desk: Desk, closed: boolean, locale?: string, tier = 1): View {
+  // Claimable here: open at this card's tier (an escalated ticket is worked in the next tier's channel).
+  const claimable = (t: Ticket) => t.status === 'open' && t.tier === tier;
   const tr = translator(locale, desk.locale);
   const byId = new Map(tickets.map((t) => [t.id, t]));
   const shown = groups.slice(0, STORM_GROUPS_SHOWN);
@@ -78,13 +81,13 @@ export function stormCardView(tickets: readonly Ticket[], groups: readonly Ticke
   const items = entries
     .filter((e) => e.members.length > 0)
     .flatMap((e) => {
-      const next = e.members.find((t) => t.status === 'open');
+      const next = e.members.find(claimable);
       const actions: ViewAction[] = next ? [{ action: 'claim', label: tr('storm.claim', { number: next.number }), ticketId: next.id, arg: STORM_CLAIM_ARG, style: 'primary' }] : [];
       const title = tr('storm.group', { subject: truncate(neutralizeMentions(e.label), LABEL_MAX), count: e.members.length });
       // A long list continues in further entries (same title, no second button).
-      return listTexts(e.members, tr).map((text, i) => ({ title, text, ...(i === 0 ? { actions } : {}) }));
+      return listTexts(e.members, tr, tier).map((text, i) => ({ title, text, ...(i === 0 ? { actions } : {}) }));
     });
-  const open = tickets.filter((t) => t.status === 'open').length;
+  const open = tickets.filter(claimable).length;
   const title = tr('storm.title', { count: tickets.length, open });
   return {
     kind: 'ticket_batch',

@@ -79,4 +79,12 @@ describe('storm card view', () => {
     expect(view.items![0]!.actions).toEqual([{ action: 'claim', label: `Claim ${ts[1]!.number}`, ticketId: ts[1]!.id, arg: 'storm', style: 'primary' }]);
     expect(view.title).toBe('3 new tickets (2 unclaimed)');
   });
+
+  it('an escalated ticket is shown as at the next tier and is not claimable from the tier-1 card', () => {
+    const ts = [ticket(1, { tier: 2 } as Partial<Ticket>), ticket(2)];
+    const view = stormCardView(ts, [{ key: 'k', label: 'same', ticketIds: ts.map((t) => t.id) }], desk, false, 'en', 1);
+    expect(view.items![0]!.actions![0]!.ticketId).toBe(ts[1]!.id);
+    expect(view.items![0]!.text).toContain(`${ts[0]!.number} (Tier 2)`);
+    expect(view.title).toBe('2 new tickets (1 unclaimed)');
+  });
 });

@@ -96,7 +96,11 @@ describe('storm-aware triage channel (Discord)', () => {
 
     // When the burst is over and the backlog has cleared, a new ticket gets its own card again, and
     // the last storm card is rendered once more as complete.
-    await waitFor(async () => (await client.queues.delivery.getJobCounts('wait', 'delayed', 'active')).wait + (await client.queues.delivery.getJobCounts('delayed')).delayed + (await client.queues.delivery.getJobCounts('active')).active === 0, 60_000, 'the delivery queue drained');
+    const pending = async () => {
+      const c = await client.queues.delivery.getJobCounts('wait', 'delayed', 'active', 'prioritized');
+      return Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
+    };
+    await waitFor(async () => (await pending()) === 0, 60_000, 'the delivery queue drained');
     // The arrival rate (averaged over 5 s) falls under half the channel's rate some 15 s after the burst.
     await new Promise((r) => setTimeout(r, 15_000));
     const r = await hd.helpdesk.handle({ type: 'help.request', eventId: 'd-after', request: { idempotencyKey: 'd-after', requester: { platform: 'discord', workspace: G.guild, user: '800000000000009999', name: 'Late' }, text: 'my monitor flickers', origin: { platform: 'discord', workspace: G.guild, channel: G.support }, skipSuggestions: true } });
