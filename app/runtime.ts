@@ -17,6 +17,7 @@ import { startEmail } from './email.js';
 import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
+import { mongoUriFor } from './services/ferretdb.js';
 import { startRedis } from './services/redis.js';
 import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
@@ -58,7 +59,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     if (!mongoUri) {
       const f = await startLocalStore({ dataDir, backend: cfg.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL, log: (m) => log.info(m) });
       cleanups.push(() => f.stop());
-      mongoUri = `${f.url}helpdesk`;
+      mongoUri = mongoUriFor(f.url, 'helpdesk');
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
     let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;

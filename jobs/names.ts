@@ -36,3 +36,7 @@ export type AutomationJob =
 
 /** BullMQ job ids may not contain ':' nor be all digits. Everything unsafe becomes '_'. */
 export const safeId = (...parts: Array<string | number>): string => parts.map((p) => String(p).replace(/[^A-Za-z0-9_.-]/g, '_')).join('-');
+
+export const DEFAULT_PREFIX = 'helpdesk';
+
+export const isQueueName = (s: string): s is QueueName => (QUEUE_NAMES as readonly string[]).includes(s);
