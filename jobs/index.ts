@@ -158,7 +158,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
         prefix: queues.prefix,
         log,
         followUp: delivery,
-        stormCards: { store: o.deps.store, directory: o.deps.directory, storm, signature: o.signature ?? (() => []) },
+        stormCards: { directory: o.deps.directory, storm, signature: o.signature ?? (() => []) },
       },
       conn(),
       o.delivery,

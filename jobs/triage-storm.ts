@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Platform } from '../core/domain/identity.js';
 import type { Posted } from '../core/ports/chat-platform.port.js';
-import type { StormAdmission, StormCard, TriageChannel, TriageStorm } from '../core/ports/triage-storm.port.js';
+import type { StormAdmission, StormCard, StormTicket, TriageChannel, TriageStorm } from '../core/ports/triage-storm.port.js';
 import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
@@ -66,7 +66,7 @@ return 0
 
 // KEYS: channel hash, admission key, ticket's card set, open-cards index.
 // ARGV: ticketId, thresholdMs, clearBacklogMs, windowMs, clearRate (tickets/s), capacity, burstMs,
-//       ttlMs, card key prefix, card id prefix, channel meta JSON.
+//       ttlMs, card key prefix, card id prefix, channel meta JSON, ticket summary JSON.
 const ADMIT = `${NOW}
 local cardKey = function(id) return ARGV[9] .. id end
 local close = function(id)
@@ -114,6 +114,8 @@ if card == '' or count >= tonumber(ARGV[6]) then
 end
 redis.call('RPUSH', cardKey(card) .. ':t', ARGV[1])
 redis.call('PEXPIRE', cardKey(card) .. ':t', ARGV[8])
+redis.call('HSET', cardKey(card) .. ':s', ARGV[1], ARGV[12])
+redis.call('PEXPIRE', cardKey(card) .. ':s', ARGV[8])
 redis.call('HSET', KEYS[1], 'card', card, 'seq', tostring(seq), 'count', tostring(count + 1))
 redis.call('HSET', KEYS[3], card, '1')
 redis.call('PEXPIRE', KEYS[3], ARGV[8])
@@ -121,13 +123,35 @@ redis.call('SET', KEYS[2], card, 'PX', ARGV[8])
 return {'storm', card, tostring(tonumber(redis.call('HGET', cardKey(card), 'gen')) or 0), closed, tostring(closedGen)}
 `;
 
-// KEYS: card hash, its ticket list, its lock. ARGV: hold ms, lock token.
+// KEYS: card hash, its ticket list, its lock, its summaries. ARGV: hold ms, lock token.
 const BEGIN = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
 local gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
 local locked = redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[1]) and 1 or 0
 local h = redis.call('HMGET', KEYS[1], 'meta', 'posted', 'closed')
-return {h[1], h[2] or '', h[3] or '0', tostring(gen), tostring(locked), redis.call('LRANGE', KEYS[2], 0, -1)}
+local ids = redis.call('LRANGE', KEYS[2], 0, -1)
+local sums = {}
+for i = 1, #ids do sums[i] = redis.call('HGET', KEYS[4], ids[i]) or '' end
+return {h[1], h[2] or '', h[3] or '0', tostring(gen), tostring(locked), ids, sums}
+`;
+
+// KEYS: the ticket's card set. ARGV: ticket id, summary JSON, its version, card key prefix.
+// Records the summary on each card (unless a newer version is there); returns card, meta, gen triples.
+const CHANGED = `
+local out = {}
+for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do
+  local k = ARGV[4] .. id
+  local meta = redis.call('HGET', k, 'meta')
+  if meta then
+    local cur = redis.call('HGET', k .. ':s', ARGV[1])
+    local curVersion = cur and tonumber(cjson.decode(cur).version) or -1
+    if tonumber(ARGV[3]) >= curVersion then redis.call('HSET', k .. ':s', ARGV[1], ARGV[2]) end
+    table.insert(out, id)
+    table.insert(out, meta)
+    table.insert(out, tostring(tonumber(redis.call('HGET', k, 'gen')) or 0))
+  end
+end
+return out
 `;
 
 const UNLOCK = `
@@ -190,7 +214,8 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     return this.key('card', id);
   }
 
-  async admit(ch: TriageChannel, ticketId: string): Promise<StormAdmission> {
+  async admit(ch: TriageChannel, ticket: StormTicket): Promise<StormAdmission> {
+    const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
     const interval = this.intervalMs(ch.platform);
     const r = (await this.redis.eval(
@@ -211,18 +236,16 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       this.cardKey(''),
       `${ch.platform}-${sha(`${ch.platform}:${ch.workspace}:${ch.channel}`)}-`,
       JSON.stringify(ch),
+      JSON.stringify(ticket),
     )) as string[];
     const closed = r[3] ? { closed: { cardId: r[3], gen: Number(r[4]) } } : {};
     return r[0] === 'storm' ? { mode: 'storm', cardId: r[1]!, gen: Number(r[2]), ...closed } : { mode: 'card', ...closed };
   }
 
-  async cardsOf(ticketId: string): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>> {
-    const ids = await this.redis.hkeys(this.key('tkt', ticketId));
+  async changed(ticket: StormTicket): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>> {
+    const r = (await this.redis.eval(CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
     const out: Array<{ cardId: string; gen: number; channel: TriageChannel }> = [];
-    for (const id of ids) {
-      const [meta, gen] = await this.redis.hmget(this.cardKey(id), 'meta', 'gen');
-      if (meta) out.push({ cardId: id, gen: Number(gen ?? 0), channel: JSON.parse(meta) as TriageChannel });
-    }
+    for (let i = 0; i + 2 < r.length; i += 3) out.push({ cardId: r[i]!, channel: JSON.parse(r[i + 1]!) as TriageChannel, gen: Number(r[i + 2]) });
     return out;
   }
 
@@ -233,11 +256,12 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async beginFlush(cardId: string, holdMs: number): Promise<{ card: StormCard; gen: number; locked: boolean } | null> {
     const token = randomUUID();
     const k = this.cardKey(cardId);
-    const r = (await this.redis.eval(BEGIN, 3, k, `${k}:t`, `${k}:lock`, holdMs, token)) as [string, string, string, string, string, string[]] | null;
+    const r = (await this.redis.eval(BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
     if (!r) return null;
     const locked = r[4] === '1';
     if (locked) this.tokens.set(cardId, token);
-    const card: StormCard = { id: cardId, channel: JSON.parse(r[0]) as TriageChannel, ticketIds: r[5], closed: r[2] === '1', ...(r[1] ? { posted: JSON.parse(r[1]) as Posted } : {}) };
+    const tickets = r[6].filter((x) => x !== '').map((x) => JSON.parse(x) as StormTicket);
+    const card: StormCard = { id: cardId, channel: JSON.parse(r[0]) as TriageChannel, ticketIds: r[5], tickets, closed: r[2] === '1', ...(r[1] ? { posted: JSON.parse(r[1]) as Posted } : {}) };
     return { card, gen: Number(r[3]), locked };
   }
 
@@ -261,7 +285,10 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       if (!meta) continue;
       const channel = JSON.parse(meta) as TriageChannel;
       if (deskId && channel.deskId !== deskId) continue;
-      out.push({ id, channel, ticketIds: await this.redis.lrange(`${k}:t`, 0, -1), closed: closed === '1', ...(posted ? { posted: JSON.parse(posted) as Posted } : {}) });
+      const ticketIds = await this.redis.lrange(`${k}:t`, 0, -1);
+      const sums = ticketIds.length ? await this.redis.hmget(`${k}:s`, ...ticketIds) : [];
+      const tickets = sums.filter((x): x is string => x !== null).map((x) => JSON.parse(x) as StormTicket);
+      out.push({ id, channel, ticketIds, tickets, closed: closed === '1', ...(posted ? { posted: JSON.parse(posted) as Posted } : {}) });
     }
     return out;
   }

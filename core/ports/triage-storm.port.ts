@@ -1,4 +1,5 @@
 import type { Platform } from '../domain/identity.js';
+import type { TicketStatus } from '../domain/ticket.js';
 import type { Posted } from './chat-platform.port.js';
 
 /** One tier channel of a desk on one platform: where triage cards go. */
@@ -20,6 +21,23 @@ export type StormAdmission = ({ mode: 'card' } | { mode: 'storm'; cardId: string
   closed?: { cardId: string; gen: number };
 };
 
+/**
+ * What a storm card shows of a ticket, kept with the card's state so a render reads no database:
+ * written when the ticket joins and on every later change (a newer `version` wins).
+ */
+export interface StormTicket {
+  id: string;
+  number: string;
+  subject: string;
+  /** The start of the description (what grouping compares). */
+  description: string;
+  status: TicketStatus;
+  tier: number;
+  /** Who has it, by name. */
+  assignee?: string;
+  version: number;
+}
+
 /** A storm card: one "N new tickets" message per channel, edited in place. */
 export interface StormCard {
   id: string;
@@ -28,6 +46,8 @@ export interface StormCard {
   posted?: Posted;
   /** Tickets listed on it, in the order they arrived. */
   ticketIds: string[];
+  /** Their summaries as last recorded (same order; a ticket without one is left out). */
+  tickets: StormTicket[];
   /** No more tickets join it (capacity reached, or the storm ended); it is still edited on changes. */
   closed: boolean;
 }
@@ -42,9 +62,12 @@ export interface TriageStorm {
    * Decides a new ticket's card in `ch`. Idempotent per (ticket, channel): a replayed event gets the
    * same decision (and, in storm mode, the card's current render generation).
    */
-  admit(ch: TriageChannel, ticketId: string): Promise<StormAdmission>;
-  /** Storm cards that list the ticket, each with the generation that keys its next render. */
-  cardsOf(ticketId: string): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>>;
+  admit(ch: TriageChannel, ticket: StormTicket): Promise<StormAdmission>;
+  /**
+   * A listed ticket changed: records its summary on every storm card listing it (unless a newer one
+   * is there) and returns those cards, each with the generation that keys its next render.
+   */
+  changed(ticket: StormTicket): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>>;
   /** A new render of the card is wanted (a listed ticket changed): the generation to key it by. */
   touch(cardId: string): Promise<number>;
   /**

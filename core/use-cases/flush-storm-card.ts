@@ -1,15 +1,12 @@
-import type { Ticket } from '../domain/ticket.js';
 import type { ChatPlatform } from '../ports/chat-platform.port.js';
 import type { Delivery, StormCardOp } from '../ports/delivery.port.js';
 import type { Directory } from '../ports/directory.port.js';
-import type { TicketStore } from '../ports/ticket-store.port.js';
 import type { TextSignature } from '../ports/text-signature.port.js';
 import type { StormCard, TriageStorm } from '../ports/triage-storm.port.js';
 import { stormCardView } from '../views/storm-card.view.js';
 import { groupNearIdentical, type TicketGroup } from './group-tickets.js';
 
 export interface StormCardDeps {
-  store: Pick<TicketStore, 'get'>;
   directory: Pick<Directory, 'desk'>;
   storm: TriageStorm;
   signature: TextSignature;
@@ -28,14 +25,9 @@ export function stormCardOp(cardId: string, ch: { platform: StormCardOp['platfor
   return { kind: 'storm_card', key: `storm:${cardId}:g${gen}`, platform: ch.platform, channel: ch.channel, cardId, delayMs };
 }
 
-async function ticketsOf(deps: StormCardDeps, card: StormCard): Promise<Ticket[]> {
-  const found = await Promise.all(card.ticketIds.map((id) => deps.store.get(id)));
-  return found.filter((t): t is Ticket => t !== null);
-}
-
 /** The groups of near-identical tickets on a storm card, as it shows them (for incidents, consoles). */
-export async function stormCardGroups(deps: StormCardDeps, card: StormCard): Promise<TicketGroup[]> {
-  return groupNearIdentical(await ticketsOf(deps, card), deps.signature);
+export function stormCardGroups(deps: Pick<StormCardDeps, 'signature'>, card: StormCard): TicketGroup[] {
+  return groupNearIdentical(card.tickets, deps.signature);
 }
 
 /**
@@ -53,7 +45,8 @@ export async function flushStormCard(deps: StormCardDeps, platform: ChatPlatform
     return;
   }
   try {
-    const tickets = await ticketsOf(deps, card);
+    // The summaries kept with the card: a render reads no database.
+    const tickets = card.tickets;
     const desk = deps.directory.desk(card.channel.deskId);
     const view = stormCardView(tickets, groupNearIdentical(tickets, deps.signature), desk, card.closed, desk.locale, card.channel.tier);
     const ch = card.channel;

@@ -1,4 +1,3 @@
-import type { Ticket } from '../domain/ticket.js';
 import type { TextSignature } from '../ports/text-signature.port.js';
 
 /**
@@ -28,7 +27,7 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
  * least `minSimilarity` with the group's first ticket). Greedy and order-preserving: O(tickets ×
  * groups), meant for one card's worth of tickets. Tickets without content terms group by subject.
  */
-export function groupNearIdentical(tickets: readonly Ticket[], signature: TextSignature, minSimilarity = 0.5): TicketGroup[] {
+export function groupNearIdentical(tickets: ReadonlyArray<{ id: string; subject: string; description: string }>, signature: TextSignature, minSimilarity = 0.5): TicketGroup[] {
   const groups: Array<TicketGroup & { terms: Set<string>; subject: string }> = [];
   for (const t of tickets) {
     const text = `${t.subject}\n${t.description}`.slice(0, SIGNATURE_INPUT_MAX);

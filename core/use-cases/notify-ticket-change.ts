@@ -14,6 +14,7 @@ import { actorName } from './resolve-actor.js';
 import { buildTranscript } from './transcript.js';
 import type { TriageStorm } from '../ports/triage-storm.port.js';
 import { stormCardOp } from './flush-storm-card.js';
+import { stormTicket } from '../views/storm-card.view.js';
 import { requesterOps } from './requester-ops.js';
 
 /**
@@ -121,7 +122,7 @@ export class TicketNotifier {
     for (const op of cards) {
       if (op.kind !== 'post') continue;
       const ch = { platform: op.platform, workspace: op.target.workspace, channel: op.target.channel, deskId: t.deskId, tier: t.tier };
-      const a = await this.storm.admit(ch, t.id);
+      const a = await this.storm.admit(ch, stormTicket(t));
       out.push(a.mode === 'card' ? op : stormCardOp(a.cardId, ch, a.gen));
       if (a.closed) out.push(stormCardOp(a.closed.cardId, ch, a.closed.gen));
     }
@@ -130,7 +131,7 @@ export class TicketNotifier {
 
   /** A change to a ticket listed on storm cards re-renders those cards (one render per generation). */
   private async stormCardRenders(t: Ticket): Promise<DeliveryOp[]> {
-    const cards = await this.storm!.cardsOf(t.id);
+    const cards = await this.storm!.changed(stormTicket(t));
     return cards.map((c) => stormCardOp(c.cardId, c.channel, c.gen));
   }
 

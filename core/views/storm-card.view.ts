@@ -1,5 +1,6 @@
 import type { Desk } from '../domain/desk.js';
 import type { Ticket } from '../domain/ticket.js';
+import type { StormTicket } from '../ports/triage-storm.port.js';
 import { translator } from '../i18n/index.js';
 import type { TicketGroup } from '../use-cases/group-tickets.js';
 import { neutralizeMentions, truncate } from './sanitize.js';
@@ -28,16 +29,30 @@ export const STORM_CARD_CAPACITY_MAX = 60;
 /** The `arg` a storm card's claim buttons carry: adapters answer those without replacing the card. */
 export const STORM_CLAIM_ARG = 'storm';
 
+/** What a storm card keeps of a ticket (the start of the description is what grouping compares). */
+export function stormTicket(t: Ticket): StormTicket {
+  return {
+    id: t.id,
+    number: t.number,
+    subject: t.subject.slice(0, 200),
+    description: t.description.slice(0, 400),
+    status: t.status,
+    tier: t.tier,
+    ...(t.assignee ? { assignee: (t.assignee.name ?? t.assignee.user).slice(0, 60) } : {}),
+    version: t.version,
+  };
+}
+
 /** One ticket as a storm card lists it: its number, and who has it once someone does. */
-function entry(t: Ticket, tr: ReturnType<typeof translator>, tier: number): string {
+function entry(t: StormTicket, tr: ReturnType<typeof translator>, tier: number): string {
   if ((t.status === 'open' || t.status === 'new') && t.tier === tier) return t.number;
   if (t.status === 'open' && t.tier > tier) return tr('storm.entry_status', { number: t.number, status: tr('ticket.tier', { tier: t.tier }) });
-  if ((t.status === 'claimed' || t.status === 'pending') && t.assignee) return tr('storm.entry_claimed', { number: t.number, agent: truncate(neutralizeMentions(t.assignee.name ?? t.assignee.user), AGENT_NAME_MAX) });
+  if ((t.status === 'claimed' || t.status === 'pending') && t.assignee) return tr('storm.entry_claimed', { number: t.number, agent: truncate(neutralizeMentions(t.assignee), AGENT_NAME_MAX) });
   return tr('storm.entry_status', { number: t.number, status: tr(`ticket.status.${t.status}`) });
 }
 
 /** The compact form: the number and a mark (✓ someone has it, ✔ done, ↑ escalated). */
-function compact(t: Ticket, tier: number): string {
+function compact(t: StormTicket, tier: number): string {
   if (t.status === 'open' || t.status === 'new') return t.tier > tier ? `${t.number} ↑` : t.number;
   if (t.status === 'claimed' || t.status === 'pending') return `${t.number} ✓`;
   return `${t.number} ✔`;
@@ -47,7 +62,7 @@ function compact(t: Ticket, tier: number): string {
  * A group's list in texts of at most {@link STORM_ITEM_TEXT_MAX} characters: one, with names, when it
  * fits; otherwise the compact form, in as many parts as it takes (never cut).
  */
-function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>, tier: number): string[] {
+function listTexts(members: readonly StormTicket[], tr: ReturnType<typeof translator>, tier: number): string[] {
   const full = members.map((t) => entry(t, tr, tier)).join(' · ');
   if (full.length <= STORM_ITEM_TEXT_MAX) return [full];
   const parts: string[] = [];
@@ -69,15 +84,16 @@ function listTexts(members: readonly Ticket[], tr: ReturnType<typeof translator>
  * listed by number with who has it, and one "Claim IT-…" button per group (the group's oldest open
  * ticket; the next one appears after each claim). Edited in place as tickets join and change.
  */
-export function stormCardView(tickets: readonly Ticket[], groups: readonly TicketGroup[], desk: Desk, closed: boolean, locale?: string, tier = 1): View {
+export function stormCardView(tickets: readonly StormTicket[], groups: readonly TicketGroup[], desk: Desk, closed: boolean, locale?: string, tier = 1): View {
   // Claimable here: open at this card's tier (an escalated ticket is worked in the next tier's channel).
-  const claimable = (t: Ticket) => t.status === 'open' && t.tier === tier;
+  const claimable = (t: StormTicket) => t.status === 'open' && t.tier === tier;
   const tr = translator(locale, desk.locale);
   const byId = new Map(tickets.map((t) => [t.id, t]));
   const shown = groups.slice(0, STORM_GROUPS_SHOWN);
   const rest = groups.slice(STORM_GROUPS_SHOWN);
-  const entries: Array<{ label: string; members: Ticket[] }> = shown.map((g) => ({ label: g.label, members: g.ticketIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined) }));
-  if (rest.length) entries.push({ label: tr('storm.other'), members: rest.flatMap((g) => g.ticketIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined)) });
+  const pick = (ids: readonly string[]) => ids.map((id) => byId.get(id)).filter((t): t is StormTicket => t !== undefined);
+  const entries: Array<{ label: string; members: StormTicket[] }> = shown.map((g) => ({ label: g.label, members: pick(g.ticketIds) }));
+  if (rest.length) entries.push({ label: tr('storm.other'), members: rest.flatMap((g) => pick(g.ticketIds)) });
   const items = entries
     .filter((e) => e.members.length > 0)
     .flatMap((e) => {

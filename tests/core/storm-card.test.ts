@@ -4,7 +4,7 @@ import { renderView as renderSlack } from '../../adapters/slack/slack.renderer.j
 import { renderActivity, teamsPayloadBytes, TEAMS_LIMITS } from '../../adapters/teams/teams.renderer.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { groupNearIdentical } from '../../core/use-cases/group-tickets.js';
-import { STORM_CARD_CAPACITY_MAX, stormCardView } from '../../core/views/storm-card.view.js';
+import { STORM_CARD_CAPACITY_MAX, stormCardView, stormTicket } from '../../core/views/storm-card.view.js';
 import { textSignature } from '../../kb/signature.js';
 import { blocksProblem } from '../fakes/slack-api.fake.js';
 import { messageLimitProblem } from '../fakes/discord.fake.js';
@@ -28,7 +28,7 @@ function worstCard(): { view: ReturnType<typeof stormCardView>; tickets: Ticket[
     ticket(i, i % 2 ? { status: 'claimed', assignee: { platform: 'slack', workspace: 'T1', user: 'UA', name: 'Maximiliano de la Santísima Trinidad' } } as Partial<Ticket> : i % 5 === 0 ? { status: 'pending' } : {}),
   );
   const groups = tickets.map((t) => ({ key: t.id, label: t.subject, ticketIds: [t.id] }));
-  return { view: stormCardView(tickets, groups, desk, false, 'es'), tickets };
+  return { view: stormCardView(tickets.map(stormTicket), groups, desk, false, 'es'), tickets };
 }
 
 describe('storm card view', () => {
@@ -74,7 +74,7 @@ describe('storm card view', () => {
 
   it('claim buttons claim the oldest open ticket of each group and are marked as storm-card claims', () => {
     const ts = [ticket(1, { status: 'claimed' } as Partial<Ticket>), ticket(2), ticket(3)];
-    const view = stormCardView(ts, [{ key: 'k', label: 'same', ticketIds: ts.map((t) => t.id) }], desk, false, 'en');
+    const view = stormCardView(ts.map(stormTicket), [{ key: 'k', label: 'same', ticketIds: ts.map((t) => t.id) }], desk, false, 'en');
     expect(view.items).toHaveLength(1);
     expect(view.items![0]!.actions).toEqual([{ action: 'claim', label: `Claim ${ts[1]!.number}`, ticketId: ts[1]!.id, arg: 'storm', style: 'primary' }]);
     expect(view.title).toBe('3 new tickets (2 unclaimed)');
@@ -82,7 +82,7 @@ describe('storm card view', () => {
 
   it('an escalated ticket is shown as at the next tier and is not claimable from the tier-1 card', () => {
     const ts = [ticket(1, { tier: 2 } as Partial<Ticket>), ticket(2)];
-    const view = stormCardView(ts, [{ key: 'k', label: 'same', ticketIds: ts.map((t) => t.id) }], desk, false, 'en', 1);
+    const view = stormCardView(ts.map(stormTicket), [{ key: 'k', label: 'same', ticketIds: ts.map((t) => t.id) }], desk, false, 'en', 1);
     expect(view.items![0]!.actions![0]!.ticketId).toBe(ts[1]!.id);
     expect(view.items![0]!.text).toContain(`${ts[0]!.number} (Tier 2)`);
     expect(view.title).toBe('2 new tickets (1 unclaimed)');

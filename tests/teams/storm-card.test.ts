@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderCard } from '../../adapters/teams/teams.renderer.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import { stormCardView } from '../../core/views/storm-card.view.js';
+import { stormCardView, stormTicket } from '../../core/views/storm-card.view.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
 import { cardAction, type TeamsUser } from './activities.js';
 import { actionOf, startTeams, type TeamsHarness } from './harness.js';
@@ -25,7 +25,7 @@ describe('Teams: claiming from a storm card', () => {
       if (r.kind === 'opened') tickets.push(r.ticket);
     }
     const desk = h.core.directory.desk('it');
-    card = renderCard(stormCardView(tickets, [{ key: 'vpn', label: 'VPN keeps dropping', ticketIds: tickets.map((t) => t.id) }], desk, false, 'en'));
+    card = renderCard(stormCardView(tickets.map(stormTicket), [{ key: 'vpn', label: 'VPN keeps dropping', ticketIds: tickets.map((t) => t.id) }], desk, false, 'en'));
   });
   afterAll(async () => h?.close());
 
