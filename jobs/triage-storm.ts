@@ -6,6 +6,7 @@ import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
 import { DEFAULT_LIMITS, type PlatformLimits } from './rate-limit.js';
+import { deliveryJobId } from './delivery.queue.js';
 
 /** Storm-mode thresholds (issue 12 §3). */
 export interface StormOptions {
@@ -64,9 +65,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 `;
 
-// KEYS: channel hash, admission key, ticket's card set, open-cards index.
+// KEYS: channel hash, admission key, ticket's card set, open-cards index, the card job's reservation.
 // ARGV: ticketId, thresholdMs, clearBacklogMs, windowMs, clearRate (tickets/s), capacity, burstMs,
-//       ttlMs, card key prefix, card id prefix, channel meta JSON, ticket summary JSON.
+//       ttlMs, card key prefix, card id prefix, channel meta JSON, ticket summary JSON, interval ms.
 const ADMIT = `${NOW}
 local cardKey = function(id) return ARGV[9] .. id end
 local close = function(id)
@@ -101,6 +102,10 @@ if mode ~= 'storm' then
   if card ~= '' then closed = card; closedGen = close(card) end
   redis.call('HSET', KEYS[1], 'card', '', 'count', '0')
   redis.call('SET', KEYS[2], '', 'PX', ARGV[8])
+  -- The card's posting slot, reserved now (the delivery queue finds it reserved and adds none).
+  if redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[8]) then
+    redis.call('HSET', KEYS[1], 'tat', tostring(math.max(tat, now) + tonumber(ARGV[13])))
+  end
   return {'card', '', '0', closed, tostring(closedGen)}
 end
 if card == '' or count >= tonumber(ARGV[6]) then
@@ -185,9 +190,13 @@ export class ChannelLedger {
     return helperKey(this.prefix, 'storm', 'ch', p, channel);
   }
 
+  protected reservationKey(jobId: string): string {
+    return helperKey(this.prefix, 'storm', 'rsv', jobId);
+  }
+
   /** Reserves the next posting slot for a queued job (once per job id); returns ms until it, or −1 when already reserved. */
   async reserve(p: Platform, channel: string, jobId: string): Promise<number> {
-    return Number(await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), helperKey(this.prefix, 'storm', 'rsv', jobId), this.intervalMs(p), STATE_TTL_MS));
+    return Number(await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS));
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */
@@ -214,17 +223,18 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     return this.key('card', id);
   }
 
-  async admit(ch: TriageChannel, ticket: StormTicket): Promise<StormAdmission> {
+  async admit(ch: TriageChannel, ticket: StormTicket, cardKey: string): Promise<StormAdmission> {
     const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
     const interval = this.intervalMs(ch.platform);
     const r = (await this.redis.eval(
       ADMIT,
-      4,
+      5,
       this.channelKey(ch.platform, ch.channel),
       this.key('adm', ticketId, ch.platform, ch.channel),
       this.key('tkt', ticketId),
       this.key('open'),
+      this.reservationKey(deliveryJobId(cardKey)),
       ticketId,
       this.o.thresholdMs,
       this.o.clearBacklogMs,
@@ -237,6 +247,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       `${ch.platform}-${sha(`${ch.platform}:${ch.workspace}:${ch.channel}`)}-`,
       JSON.stringify(ch),
       JSON.stringify(ticket),
+      interval,
     )) as string[];
     const closed = r[3] ? { closed: { cardId: r[3], gen: Number(r[4]) } } : {};
     return r[0] === 'storm' ? { mode: 'storm', cardId: r[1]!, gen: Number(r[2]), ...closed } : { mode: 'card', ...closed };

@@ -60,9 +60,11 @@ export interface StormCard {
 export interface TriageStorm {
   /**
    * Decides a new ticket's card in `ch`. Idempotent per (ticket, channel): a replayed event gets the
-   * same decision (and, in storm mode, the card's current render generation).
+   * same decision (and, in storm mode, the card's current render generation). `cardKey` is the
+   * delivery key of the card it would post: a `card` decision reserves that card's posting slot in
+   * the same atomic step, so concurrent admissions cannot all slip under the threshold.
    */
-  admit(ch: TriageChannel, ticket: StormTicket): Promise<StormAdmission>;
+  admit(ch: TriageChannel, ticket: StormTicket, cardKey: string): Promise<StormAdmission>;
   /**
    * A listed ticket changed: records its summary on every storm card listing it (unless a newer one
    * is there) and returns those cards, each with the generation that keys its next render.

@@ -122,7 +122,7 @@ export class TicketNotifier {
     for (const op of cards) {
       if (op.kind !== 'post') continue;
       const ch = { platform: op.platform, workspace: op.target.workspace, channel: op.target.channel, deskId: t.deskId, tier: t.tier };
-      const a = await this.storm.admit(ch, stormTicket(t));
+      const a = await this.storm.admit(ch, stormTicket(t), op.key);
       out.push(a.mode === 'card' ? op : stormCardOp(a.cardId, ch, a.gen));
       if (a.closed) out.push(stormCardOp(a.closed.cardId, ch, a.closed.gen));
     }

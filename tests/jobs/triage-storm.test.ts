@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StormTicket, TriageChannel } from '../../core/ports/triage-storm.port.js';
 import { RedisTriageStorm } from '../../jobs/triage-storm.js';
+import { deliveryJobId } from '../../jobs/delivery.queue.js';
 import { randomId, testRedisUrl } from '../support/services.js';
 
 const ch: TriageChannel = { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', deskId: 'it', tier: 1 };
@@ -25,13 +26,15 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
     const s = replica(`ts${randomId()}`);
     expect(await s.reserve('slack', ch.channel, 'job-a')).toBeGreaterThan(0);
     expect(await s.reserve('slack', ch.channel, 'job-a')).toBe(-1); // the same job again: no second slot
-    expect((await s.admit(ch, tk('t1'))).mode).toBe('card');
+    expect((await s.admit(ch, tk('t1'), `card-${'t1'}`)).mode).toBe('card');
+    // A card decision reserved its slot: the delivery queue adds none for that card's job.
+    expect(await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).toBe(-1);
     await backlog(s, 35); // Slack: 1/s per channel, burst 3 → ~33 s of waiting
-    const a = await s.admit(ch, tk('t2'));
+    const a = await s.admit(ch, tk('t2'), `card-${'t2'}`);
     expect(a.mode).toBe('storm');
     // Replayed: the same decision, not a second listing.
-    expect(await s.admit(ch, tk('t2'))).toEqual(a);
-    expect(await s.admit(ch, tk('t1'))).toEqual({ mode: 'card' });
+    expect(await s.admit(ch, tk('t2'), `card-${'t2'}`)).toEqual(a);
+    expect(await s.admit(ch, tk('t1'), `card-${'t1'}`)).toEqual({ mode: 'card' });
   });
 
   it('two replicas admitting 300 tickets at once: every ticket on exactly one card, cards within capacity', async () => {
@@ -39,7 +42,7 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
     const [r1, r2] = [replica(prefix, { capacity: 50 }), replica(prefix, { capacity: 50 })];
     await backlog(r1, 40);
     const ids = Array.from({ length: 300 }, (_, i) => `t${i}`);
-    const results = await Promise.all(ids.map((id, i) => (i % 2 ? r1 : r2).admit(ch, tk(id))));
+    const results = await Promise.all(ids.map((id, i) => (i % 2 ? r1 : r2).admit(ch, tk(id), `card-${id}`)));
     expect(results.every((r) => r.mode === 'storm')).toBe(true);
     const cards = new Map<string, string[]>();
     for (const id of ids) {
@@ -64,7 +67,7 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
     const prefix = `ts${randomId()}`;
     const [r1, r2] = [replica(prefix), replica(prefix)];
     await backlog(r1, 40);
-    const a = await r1.admit(ch, tk('x1'));
+    const a = await r1.admit(ch, tk('x1'), `card-${'x1'}`);
     if (a.mode !== 'storm') throw new Error('expected storm mode');
     const [b1, b2] = await Promise.all([r1.beginFlush(a.cardId, 5000), r2.beginFlush(a.cardId, 5000)]);
     expect([b1!.locked, b2!.locked].filter(Boolean)).toHaveLength(1);
@@ -84,11 +87,11 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
   it('the storm ends when arrivals slow and the backlog clears: a card again, and the storm card is closed', async () => {
     const s = replica(`ts${randomId()}`, { windowMs: 4000, clearBacklogMs: 60_000 });
     await backlog(s, 40);
-    const a = await s.admit(ch, tk('y1'));
+    const a = await s.admit(ch, tk('y1'), `card-${'y1'}`);
     if (a.mode !== 'storm') throw new Error('expected storm mode');
     // Two arrivals 3 s apart average ≈ 0.37/s over a 4 s window: under half of Slack's 1/s.
     await new Promise((r) => setTimeout(r, 3000));
-    const b = await s.admit(ch, tk('y2'));
+    const b = await s.admit(ch, tk('y2'), `card-${'y2'}`);
     expect(b.mode).toBe('card');
     expect(b.closed?.cardId).toBe(a.cardId);
     expect(await s.openCards()).toEqual([]);
