@@ -7,7 +7,7 @@ import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
 import { textSignature } from '../kb/signature.js';
-import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, startWorkers, type JobsConnection } from '../jobs/index.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, RedisSpikeWindow, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
@@ -23,6 +23,7 @@ import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
+import { startAlerts } from './alerts.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,7 +91,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const jobs = createJobsClient({ connection: redisUrl, prefix });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
-    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog });
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
@@ -144,6 +145,22 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
     }
+
+    // Alert intake (docs/incidents.md): webhooks on web roles, the alert worker and checks on worker roles.
+    const alerts = await startAlerts({
+      composed,
+      alerting: desks.alerts,
+      secrets: { alertmanagerToken: cfg.ALERTMANAGER_TOKEN, grafanaToken: cfg.GRAFANA_TOKEN, webhookSecret: cfg.ALERT_WEBHOOK_SECRET },
+      connection: redisUrl,
+      prefix,
+      routes,
+      log,
+      receive: has('web'),
+      work: has('worker'),
+      concurrency: cfg.HELPDESK_ALERT_CONCURRENCY,
+      tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+    });
+    cleanups.push(() => alerts.stop());
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
     const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });

@@ -7,6 +7,7 @@ import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '
 import type { Clock } from '../core/ports/clock.port.js';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
+import type { MessageRefStore } from '../core/ports/message-ref.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
 import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
@@ -90,6 +91,8 @@ export interface DeliveryWorkerDeps {
   followUp?: Delivery;
   /** Renders storm cards (`storm_card` jobs) and holds channels on Retry-After in its ledger. */
   stormCards?: StormCardDeps & { storm: RedisTriageStorm };
+  /** Keyed message refs for `announce` deliveries (incident broadcasts). */
+  refs?: MessageRefStore;
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
@@ -108,7 +111,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
         if (e.retryAfterMs) {

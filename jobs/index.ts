@@ -25,6 +25,7 @@ export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
 export { ChannelLedger, RedisTriageStorm, type StormOptions } from './triage-storm.js';
+export { RedisSpikeWindow } from './spike-window.redis.js';
 
 /** Queues plus the queue-backed Delivery, for `composeHelpdesk({ delivery: () => client.delivery })`. */
 export interface JobsClient {
@@ -158,6 +159,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
         prefix: queues.prefix,
         log,
         followUp: delivery,
+        ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}),
         stormCards: { directory: o.deps.directory, storm, signature: o.signature ?? (() => []) },
       },
       conn(),

@@ -14,7 +14,9 @@ export type ActionId =
   | 'need_help'
   | 'rate'
   | 'reopen'
-  | 'note';
+  | 'note'
+  /** Declares an incident from a spike card (`ticketId` carries the spike id). */
+  | 'declare';
 
 export interface ViewAction {
   action: ActionId;
@@ -39,7 +41,7 @@ export interface ViewField {
 }
 
 /** `ticket_batch`: a storm card, many new tickets on one message (core/views/storm-card.view.ts). */
-export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript' | 'ticket_batch';
+export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript' | 'incident' | 'ticket_batch';
 
 export interface View {
   kind: ViewKind;
