@@ -10,6 +10,7 @@ import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { systemClock, type Clock } from '../core/ports/clock.port.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
+import type { TriageStorm } from '../core/ports/triage-storm.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
 import { MongoAttachmentStore } from '../core/store/attachment.store.js';
@@ -43,6 +44,8 @@ export interface ComposeOptions {
   delivery?: (platforms: Map<Platform, ChatPlatform>, store: MongoTicketStore, clock: Clock) => Delivery;
   clock?: Clock;
   log?: Logger;
+  /** Storm-aware triage (jobs' `RedisTriageStorm`); without it every new ticket gets its own card. */
+  storm?: TriageStorm;
   /** Recent tickets per desk for spike detection (Redis, jobs/spike-window.redis.ts); without it no spikes are detected. */
   spikeWindow?: SpikeWindow;
   /**
@@ -100,7 +103,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const attachments = new MongoAttachmentStore(o.connection);
   await attachments.init();
   const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, messageRefs, incidents: incidentStore, attachments };
-  const notifier = new TicketNotifier(deps, delivery);
+  const notifier = new TicketNotifier(deps, delivery, o.storm);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
   events.subscribe(metricsRecorder(metrics, idempotency));

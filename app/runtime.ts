@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
+import { textSignature } from '../kb/signature.js';
 import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, RedisSpikeWindow, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
@@ -114,7 +115,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const jobs = createJobsClient({ connection: redisUrl, prefix });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
-    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
@@ -149,6 +150,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         // The hourly prune forgets processed event ids and superseded write guards older than a day.
         idempotency: { prune: async (before: Date) => (await composed.idempotency.prune(before)) + (await composed.store.pruneGuards(before)) },
         metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
+        signature: textSignature(),
         slaConcurrency: cfg.HELPDESK_SLA_CONCURRENCY,
         automationConcurrency: cfg.HELPDESK_AUTOMATION_CONCURRENCY,
         tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },

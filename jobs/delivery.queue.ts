@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { DeliveryJob } from './names.js';
+import type { ChannelLedger } from './triage-storm.js';
 
 /** Job id of a delivery: a hash of its key (BullMQ ids may not contain ':'), the same on every replica. */
 export const deliveryJobId = (key: string): string => `d-${createHash('sha1').update(key).digest('hex')}`;
@@ -10,6 +11,7 @@ export const deliveryJobId = (key: string): string => `d-${createHash('sha1').up
 export function deliveryChannel(op: DeliveryOp): string {
   if (op.kind === 'post' || op.kind === 'announce') return op.target.channel;
   if (op.kind === 'update') return op.link.channel;
+  if (op.kind === 'storm_card') return op.channel;
   return `dm-${op.person.workspace}-${op.person.user}`;
 }
 
@@ -20,6 +22,11 @@ export interface QueueDeliveryOptions {
    * @defaultValue 15
    */
   attempts?: number;
+  /**
+   * Per-channel posting reservations (the storm-aware triage's backlog estimate): every message
+   * queued for a channel reserves its posting slot there. Without it nothing is reserved.
+   */
+  ledger?: ChannelLedger;
 }
 
 /**
@@ -34,6 +41,10 @@ export class QueueDelivery implements Delivery {
   ) {}
 
   async send(op: DeliveryOp): Promise<void> {
-    await this.queue.add('deliver', { op }, { jobId: deliveryJobId(op.key), attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' } });
+    const jobId = deliveryJobId(op.key);
+    // DMs go to people, not to the tier channels whose backlog the storm decision reads.
+    if (this.opts.ledger && op.kind !== 'dm') await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId);
+    const delay = op.kind === 'storm_card' && op.delayMs ? { delay: op.delayMs } : {};
+    await this.queue.add('deliver', { op }, { jobId, attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' }, ...delay });
   }
 }

@@ -10,6 +10,8 @@ import type { Logger } from '../core/ports/logger.port.js';
 import type { MessageRefStore } from '../core/ports/message-ref.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
+import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
+import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
 import { deliveryChannel } from './delivery.queue.js';
 import { QUEUE, type DeliveryJob } from './names.js';
@@ -87,6 +89,8 @@ export interface DeliveryWorkerDeps {
   log: Logger;
   /** The delivery queue itself: relays a just-stored link missed are enqueued as their own jobs. */
   followUp?: Delivery;
+  /** Renders storm cards (`storm_card` jobs) and holds channels on Retry-After in its ledger. */
+  stormCards?: StormCardDeps & { storm: RedisTriageStorm };
   /** Keyed message refs for `announce` deliveries (incident broadcasts). */
   refs?: MessageRefStore;
 }
@@ -107,10 +111,13 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}) }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
-        if (e.retryAfterMs) await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+        if (e.retryAfterMs) {
+          await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+          await d.stormCards?.storm.block(op.platform, deliveryChannel(op), e.retryAfterMs);
+        }
         if (!e.retryable) throw new UnrecoverableError(`${e.message} (status ${e.status ?? '?'})`);
       } else if (isHelpdeskError(e) && !e.retryable) {
         throw new UnrecoverableError(`${e.code}: ${e.message}`);

@@ -14,6 +14,8 @@ import { createQueues, type JobsQueues } from './queues.js';
 import { JobsScheduler } from './scheduler.js';
 import { createSlaWorker } from './sla.worker.js';
 import type { WorkerTuning } from './tuning.js';
+import { RedisTriageStorm, type StormOptions } from './triage-storm.js';
+import type { TextSignature } from '../core/ports/text-signature.port.js';
 
 export type { JobsConnection, JobsOptions, RedisClient, RedisClusterConnection } from './connection.js';
 export { isCluster, keyPrefix, probeClient, redisClient } from './connection.js';
@@ -22,19 +24,23 @@ export { createJobsMetrics, type JobsMetrics } from './metrics.js';
 export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js';
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
+export { ChannelLedger, RedisTriageStorm, type StormOptions } from './triage-storm.js';
 export { RedisSpikeWindow } from './spike-window.redis.js';
 
 /** Queues plus the queue-backed Delivery, for `composeHelpdesk({ delivery: () => client.delivery })`. */
 export interface JobsClient {
   queues: JobsQueues;
   delivery: QueueDelivery;
+  /** The storm-aware triage state (pass to `composeHelpdesk({ storm })`). */
+  storm: RedisTriageStorm;
   close(): Promise<void>;
 }
 
 /** Opens the queues and the production Delivery (every role that composes a helpdesk needs one). */
-export function createJobsClient(o: JobsOptions & { delivery?: QueueDeliveryOptions }): JobsClient {
+export function createJobsClient(o: JobsOptions & { delivery?: QueueDeliveryOptions; storm?: StormOptions }): JobsClient {
   const queues = createQueues(o);
-  return { queues, delivery: new QueueDelivery(queues.delivery, o.delivery), close: () => queues.close() };
+  const storm = new RedisTriageStorm(queues.redis, queues.prefix, o.storm);
+  return { queues, delivery: new QueueDelivery(queues.delivery, { ledger: storm, ...o.delivery }), storm, close: () => queues.close() };
 }
 
 export interface SchedulerOptions extends JobsOptions {
@@ -87,6 +93,13 @@ export interface StartWorkersOptions extends JobsOptions {
   only?: QueueName[];
   /** Upsert the digest and prune job schedulers at start. @defaultValue true */
   schedulers?: boolean;
+  /** Storm-mode thresholds (the same as the client's); posting limits come from `delivery.limits`. */
+  storm?: Omit<StormOptions, 'limits'>;
+  /**
+   * Groups near-identical tickets on storm cards (kb/signature.ts). Without it, tickets group only
+   * when their subjects are the same.
+   */
+  signature?: TextSignature;
 }
 
 export interface RunningWorkers {
@@ -125,7 +138,8 @@ export async function upsertJobSchedulers(queues: JobsQueues, deps: CoreDeps, wi
 export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorkers> {
   const log = o.log ?? silentLogger;
   const queues = createQueues({ ...o, log });
-  const delivery = new QueueDelivery(queues.delivery, o.delivery);
+  const storm = new RedisTriageStorm(queues.redis, queues.prefix, { ...o.storm, ...(o.delivery?.limits ? { limits: o.delivery.limits } : {}) });
+  const delivery = new QueueDelivery(queues.delivery, { ledger: storm, ...o.delivery });
   const metrics = o.metrics ?? createJobsMetrics([queues.delivery, queues.sla, queues.automation]);
   const only = new Set(o.only ?? QUEUE_NAMES);
   const conns: RedisClient[] = [];
@@ -137,7 +151,17 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const workers: Worker[] = [];
   if (only.has(QUEUE.delivery)) {
     const w = createDeliveryWorker(
-      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery, ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}) },
+      {
+        platforms: o.platforms,
+        store: o.deps.store,
+        clock: o.deps.clock,
+        redis: queues.redis,
+        prefix: queues.prefix,
+        log,
+        followUp: delivery,
+        ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}),
+        stormCards: { directory: o.deps.directory, storm, signature: o.signature ?? (() => []) },
+      },
       conn(),
       o.delivery,
       o.tuning,

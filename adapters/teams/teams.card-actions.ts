@@ -1,6 +1,7 @@
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 import { translator } from '../../core/i18n/index.js';
 import { errorView, noticeView, ticketCard } from '../../core/views/ticket-views.js';
+import { STORM_CLAIM_ARG } from '../../core/views/storm-card.view.js';
 import type { TeamsBotOptions } from './teams.bot-context.js';
 import { cardActionEvent, eventIdOf, identityOf } from './teams.inbound.js';
 import type { TeamsReplies } from './teams.replies.js';
@@ -38,6 +39,9 @@ export class TeamsCardActions {
     const ticket = await this.o.helpdesk.ticket({ id: data.ticketId }).catch(() => null);
     if (!ticket) return this.replies.message(failure ?? errorView({ code: 'INTERNAL', meta: { ref: 'gone' } }, a.locale).fallback);
     const desk = this.o.directory.desk(ticket.deskId);
+    // A storm card lists many tickets: answer the person who claimed with a message and leave the
+    // card alone (the notifier re-renders it for everyone), instead of replacing it with one ticket.
+    if (data.action === 'claim' && data.arg === STORM_CLAIM_ARG) return this.replies.message(failure ?? tr('storm.claimed', { number: ticket.number }));
     switch (data.action) {
       case 'solved':
       case 'need_help':

@@ -45,12 +45,20 @@ export const mentionsBot = (a: Partial<Activity>): boolean => TurnContext.getMen
 
 const ENTITIES: Record<string, string> = { '&nbsp;': ' ', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&apos;': "'" };
 
+/** `<at>` / `</at …>` (any case): the mention markup Teams wraps names in, kept for the mention stripper. */
+function isMentionTag(tag: string): boolean {
+  const name = (tag[1] === '/' ? tag.slice(2, 4) : tag.slice(1, 3)).toLowerCase();
+  const after = tag[tag[1] === '/' ? 4 : 3] ?? '';
+  // `\b` after "at": the tag name ends there (not `<atom>`).
+  return name === 'at' && !/[A-Za-z0-9_]/.test(after);
+}
+
 /** Teams HTML (message-extension payloads, `textFormat: xml`) → plain text. */
 export function htmlToText(html: string): string {
   return html
     .replace(/<br\s*\/?>/gi, '\n')
     .replace(/<\/(p|div|li)>/gi, '\n')
-    .replace(/<(?!\/?at\b)[^<>]+>/gi, '')
+    .replace(/<[^<>]+>/g, (tag) => (isMentionTag(tag) ? tag : ''))
     .replace(/&(nbsp|amp|lt|gt|quot|#39|apos);/g, (m) => ENTITIES[m] ?? m)
     .replace(/\n{3,}/g, '\n\n')
     .trim();

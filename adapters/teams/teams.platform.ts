@@ -2,7 +2,7 @@ import { TeamsInfo, TurnContext, type Activity, type CloudAdapter, type Conversa
 import type { Identity } from '../../core/domain/identity.js';
 import type { Link } from '../../core/domain/link.js';
 import { t } from '../../core/i18n/index.js';
-import type { ChatPlatform, PlatformCapabilities, Posted, PostTarget } from '../../core/ports/chat-platform.port.js';
+import { PlatformError, type ChatPlatform, type PlatformCapabilities, type Posted, type PostTarget } from '../../core/ports/chat-platform.port.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { TicketStore } from '../../core/ports/ticket-store.port.js';
@@ -78,7 +78,9 @@ export class TeamsPlatform implements ChatPlatform {
   }
 
   async update(link: Link, view: View): Promise<void> {
-    if (!link.message) return;
+    // A link with no message (a DM conversation) has nothing to edit: a permanent failure, as on the
+    // other platforms, not a silent success that would leave the caller believing the card changed.
+    if (!link.message) throw new PlatformError('teams update: link has no message', false);
     const ref = await this.refFor(link.workspace, link.channel, link.thread ?? link.message, refOf(link.data));
     const activity = { ...renderActivity(view, await this.renderOptions(view)), id: link.message } as Partial<Activity>;
     try {

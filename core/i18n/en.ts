@@ -15,6 +15,17 @@ export const en = {
     card_title: '{{number}} · {{subject}}',
     card_context: 'Opened {{opened}} · {{desk}}',
   },
+  storm: {
+    title: '{{count}} new tickets ({{open}} unclaimed)',
+    group: '{{subject}} — {{count}}',
+    other: 'Other requests',
+    claim: 'Claim {{number}}',
+    entry_claimed: '{{number}} ✓ {{agent}}',
+    entry_status: '{{number}} ({{status}})',
+    context: 'Many new {{desk}} tickets at once: they are listed here instead of one card each, so none waits behind the channel\'s posting limit. Normal cards resume when it is quiet.',
+    context_closed: 'This list of {{desk}} tickets is complete; newer ones are on the next card or have their own.',
+    claimed: 'You have {{number}}. The list is updated for everyone.',
+  },
   action: {
     claim: 'Claim', unclaim: 'Release', escalate: 'Escalate', resolve: 'Resolve', priority: 'Set priority',
     solved: 'This solved it', need_help: 'I still need help', reopen: 'Reopen', note: 'Add internal note',

@@ -17,6 +17,17 @@ export const es: Catalog = {
     card_title: '{{number}} · {{subject}}',
     card_context: 'Abierto {{opened}} · {{desk}}',
   },
+  storm: {
+    title: '{{count}} tickets nuevos ({{open}} sin asumir)',
+    group: '{{subject}} — {{count}}',
+    other: 'Otras solicitudes',
+    claim: 'Asumir {{number}}',
+    entry_claimed: '{{number}} ✓ {{agent}}',
+    entry_status: '{{number}} ({{status}})',
+    context: 'Muchos tickets nuevos de {{desk}} a la vez: se listan aquí en lugar de una tarjeta por ticket, para que ninguno espere tras el límite de publicación del canal. Las tarjetas normales vuelven cuando haya calma.',
+    context_closed: 'Esta lista de tickets de {{desk}} está completa; los más nuevos están en la siguiente tarjeta o tienen la suya.',
+    claimed: 'Ya tienes {{number}}. La lista se actualiza para todos.',
+  },
   action: {
     claim: 'Asumir', unclaim: 'Liberar', escalate: 'Escalar', resolve: 'Resolver', priority: 'Cambiar prioridad',
     solved: 'Esto lo resolvió', need_help: 'Sigo necesitando ayuda', reopen: 'Reabrir', note: 'Añadir nota interna',

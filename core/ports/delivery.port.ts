@@ -11,7 +11,23 @@ export type DeliveryOp =
   | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
   | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
   | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' }; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
+  | StormCardOp
   | AnnounceOp;
+
+/**
+ * Render a storm card (core/use-cases/flush-storm-card.ts): its view is built when the job runs, from
+ * the card's state then, so one render shows every ticket that joined before it. `delayMs` lets
+ * tickets arriving close together share one render.
+ */
+export interface StormCardOp {
+  kind: 'storm_card';
+  key: string;
+  platform: Platform;
+  /** The tier channel (for its rate limit). */
+  channel: string;
+  cardId: string;
+  delayMs?: number;
+}
 
 /**
  * One message per `ref` (an incident in one announcement channel), kept showing the newest

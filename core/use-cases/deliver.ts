@@ -7,6 +7,7 @@ import { HelpdeskError } from '../domain/errors.js';
 import type { TicketStore } from '../ports/ticket-store.port.js';
 import type { Link } from '../domain/link.js';
 import { catchUpOps } from './relay.js';
+import { flushStormCard, type StormCardDeps } from './flush-storm-card.js';
 
 export interface DeliverDeps {
   platforms: ReadonlyMap<Platform, ChatPlatform>;
@@ -17,6 +18,8 @@ export interface DeliverDeps {
    * The queue worker passes the queue, `DirectDelivery` itself.
    */
   followUp?: Delivery;
+  /** Renders storm cards (`storm_card` ops); without it they are not sent. */
+  stormCards?: StormCardDeps;
   /** Keyed message refs: required for `announce` ops (incident broadcasts). */
   refs?: MessageRefStore;
 }
@@ -32,6 +35,7 @@ const ANNOUNCE_LEASE_MS = 30_000;
 export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promise<void> {
   const platform = deps.platforms.get(op.platform);
   if (!platform) return; // the platform is not enabled in this deployment: nothing to send to
+  if (op.kind === 'storm_card') return deps.stormCards && deps.followUp ? flushStormCard(deps.stormCards, platform, op.cardId, deps.followUp) : undefined;
   if (op.kind === 'update') return platform.update(op.link, op.view);
   if (op.kind === 'announce') return announce(deps, platform, op);
   if (op.linkAs && op.ticketId) {

@@ -12,6 +12,9 @@ import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
 import { actorName } from './resolve-actor.js';
 import { buildTranscript } from './transcript.js';
+import type { TriageStorm } from '../ports/triage-storm.port.js';
+import { stormCardOp } from './flush-storm-card.js';
+import { stormTicket } from '../views/storm-card.view.js';
 import { requesterOps } from './requester-ops.js';
 import { INCIDENT_ACTOR } from './fanout/absorbed-requests.js';
 
@@ -22,7 +25,15 @@ import { INCIDENT_ACTOR } from './fanout/absorbed-requests.js';
  * links may be on different platforms. Keys are deterministic so a replayed event sends nothing twice.
  */
 export class TicketNotifier {
-  constructor(private readonly deps: Pick<CoreDeps, 'directory' | 'store'>, private readonly delivery: Delivery) {}
+  /**
+   * `storm`: the storm-aware triage decision (jobs/ implements it in Redis). Without it every new
+   * ticket gets its own card, whatever the channel's backlog.
+   */
+  constructor(
+    private readonly deps: Pick<CoreDeps, 'directory' | 'store'>,
+    private readonly delivery: Delivery,
+    private readonly storm?: TriageStorm,
+  ) {}
 
   /** Subscribes to the bus; returns the unsubscribe function. */
   attach(events: CoreDeps['events']): () => void {
@@ -42,7 +53,7 @@ export class TicketNotifier {
         if (e.entry?.clippedFrom) ops.push(...requesterOps(t, this.clippedNotice(t, e.entry.clippedFrom, t.locale ?? desk.locale), key('clipped')));
         break;
       case 'ticket.routed':
-        ops.push(...this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key, e.at.getTime()));
+        ops.push(...(await this.newTicketCards(t, desk, key, e.at.getTime())));
         ops.push(...requesterOps(t, noticeView(tr('intake.routed', { number: t.number, desk: desk.name }), 'open'), key('requester')));
         break;
       case 'ticket.claimed':
@@ -99,7 +110,32 @@ export class TicketNotifier {
       default:
         break;
     }
+    if (this.storm && e.type !== 'ticket.created' && e.type !== 'ticket.message' && e.type !== 'ticket.routed') ops.push(...(await this.stormCardRenders(t)));
     for (const op of ops) await this.delivery.send(op);
+  }
+
+  /**
+   * A new ticket's tier-1 cards: its own card in each channel, except where the channel's posting
+   * backlog would delay it past the storm threshold; there it joins the channel's storm card.
+   */
+  private async newTicketCards(t: Ticket, desk: Desk, key: (w: string) => string, since: number): Promise<DeliveryOp[]> {
+    const cards = this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key, since);
+    if (!this.storm) return cards;
+    const out: DeliveryOp[] = [];
+    for (const op of cards) {
+      if (op.kind !== 'post') continue;
+      const ch = { platform: op.platform, workspace: op.target.workspace, channel: op.target.channel, deskId: t.deskId, tier: t.tier };
+      const a = await this.storm.admit(ch, stormTicket(t), op.key);
+      out.push(a.mode === 'card' ? op : stormCardOp(a.cardId, ch, a.gen));
+      if (a.closed) out.push(stormCardOp(a.closed.cardId, ch, a.closed.gen));
+    }
+    return out;
+  }
+
+  /** A change to a ticket listed on storm cards re-renders those cards (one render per generation). */
+  private async stormCardRenders(t: Ticket): Promise<DeliveryOp[]> {
+    const cards = await this.storm!.changed(stormTicket(t));
+    return cards.map((c) => stormCardOp(c.cardId, c.channel, c.gen));
   }
 
   /** New cards in the tier's channels on each configured platform (stored as triage links). */

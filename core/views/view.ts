@@ -40,7 +40,8 @@ export interface ViewField {
   value: string;
 }
 
-export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript' | 'incident';
+/** `ticket_batch`: a storm card, many new tickets on one message (core/views/storm-card.view.ts). */
+export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript' | 'incident' | 'ticket_batch';
 
 export interface View {
   kind: ViewKind;

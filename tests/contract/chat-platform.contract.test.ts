@@ -1,4 +1,13 @@
 import { WebClient } from '@slack/web-api';
+import { REST } from 'discord.js';
+import { DiscordPlatform } from '../../adapters/discord/discord.platform.js';
+import { MemoryTeamsInstallStore } from '../../adapters/teams/teams.installs.js';
+import { createTeamsAdapter } from '../../adapters/teams/teams.adapter.js';
+import type { Helpdesk } from '../../core/helpdesk.js';
+import type { Directory } from '../../core/ports/directory.port.js';
+import type { TicketStore } from '../../core/ports/ticket-store.port.js';
+import { FakeBotConnector } from '../fakes/bot-connector.fake.js';
+import { DiscordFake } from '../fakes/discord.fake.js';
 import { Redis } from 'ioredis';
 import { SlackPlatform } from '../../adapters/slack/slack.platform.js';
 import { ChatStream } from '../../adapters/web/chat/chat-stream.js';
@@ -59,6 +68,59 @@ chatPlatformContract('slack', async () => {
     },
     breakNext: () => fake.failNext('chat.postMessage', { status: 500 }),
     stop: () => fake.stop(),
+  };
+});
+
+// Teams: the adapter as the app builds it (createTeamsAdapter: CloudAdapter with auth off and the
+// connector client's own retries removed) against the Bot Connector fake. "Shown" is the message's
+// latest content as the connector received it (first send or channel post, then edits).
+chatPlatformContract('teams', async () => {
+  const connector = await new FakeBotConnector().start();
+  // Only the outbound side is under test: TeamsPlatform reads tickets and desks for CSAT and
+  // escalation cards alone, and the inbound bot (helpdesk) is never called; the contract's views are notices.
+  const store = { get: async () => null } as unknown as TicketStore;
+  const directory = { desk: () => { throw new Error('no desks in the contract suite'); } } as unknown as Directory;
+  const { platform } = createTeamsAdapter({ helpdesk: {} as Helpdesk, directory, store, serviceUrl: connector.url, installs: new MemoryTeamsInstallStore(), log: silentLogger });
+  const contentOf = (activity: any): string => `${activity?.text ?? ''} ${JSON.stringify(activity?.attachments ?? [])}`;
+  return {
+    platform,
+    channel: { workspace: 'tenant-1', channel: '19:contract@thread.tacv2' },
+    person: person('teams', '29:vera', 'tenant-1', 'Vera'),
+    // renderActivity keeps a rendered message within 24,000 bytes counted as UTF-16: 12,000 characters.
+    messageMax: 12_000,
+    async shown(posted) {
+      let text = '';
+      for (const c of connector.calls) {
+        if (c.status >= 300) continue;
+        if (c.kind === 'create' && c.answeredActivityId === posted.message) text = contentOf(c.body?.activity);
+        else if (c.kind === 'send' && c.answeredId === posted.message) text = contentOf(c.body);
+        else if (c.kind === 'update' && c.activityId === posted.message) text = contentOf(c.body);
+      }
+      return text;
+    },
+    // One failed call is the outage: the connector client must not retry it itself (the delivery queue does).
+    breakNext: () => connector.inject({ status: 502 }),
+    stop: () => connector.stop(),
+  };
+});
+
+// Discord: discord.js REST (as the adapter configures it: 429s rejected, no internal retries)
+// against the Discord fake. "Shown" is the stored message's content and embed texts.
+chatPlatformContract('discord', async () => {
+  const fake = await DiscordFake.start({ guilds: [{ id: '100000000000000001', channels: [{ id: '100000000000000002', name: 'tier-1' }] }] });
+  const rest = new REST({ api: fake.apiUrl, rejectOnRateLimit: () => true, retries: 0 }).setToken('contract-token');
+  return {
+    platform: new DiscordPlatform(rest),
+    channel: { workspace: '100000000000000001', channel: '100000000000000002' },
+    person: person('discord', '100000000000000003', '100000000000000001', 'Vera'),
+    messageMax: 4096,
+    async shown(posted) {
+      const m = fake.messages.get(posted.channel)?.get(posted.message);
+      if (!m) return '';
+      return [m.content ?? '', ...(m.embeds ?? []).flatMap((e: any) => [e.title ?? '', e.description ?? '', ...(e.fields ?? []).map((f: any) => `${f.name} ${f.value}`)])].join(' ');
+    },
+    breakNext: () => fake.failNext('POST', /^\/channels\/\d+\/messages$/, 502),
+    stop: () => fake.close(),
   };
 });
 

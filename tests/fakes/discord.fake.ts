@@ -99,6 +99,7 @@ export class DiscordFake extends EventEmitter {
   private identified = false;
   private session = { id: '', seq: 0, events: [] as GatewayEvent[] };
   private rateLimits: Array<{ method: string; path: RegExp; retryAfterSec: number; times: number }> = [];
+  private outages: Array<{ method: string; path: RegExp; status: number; times: number }> = [];
   private holds: Array<{ method: string; path: RegExp; gate: Promise<void>; arrive: () => void }> = [];
   private dmByUser = new Map<string, string>();
   port = 0;
@@ -142,6 +143,11 @@ export class DiscordFake extends EventEmitter {
   /** Answer the next `times` matching requests with 429 and `Retry-After`. */
   rateLimit(method: string, path: RegExp, retryAfterSec = 1, times = 1): void {
     this.rateLimits.push({ method, path, retryAfterSec, times });
+  }
+
+  /** Answer the next `times` matching requests with a server error (`status`, default 502), as during an outage. */
+  failNext(method: string, path: RegExp, status = 502, times = 1): void {
+    this.outages.push({ method, path, status, times });
   }
 
   /**
@@ -460,6 +466,11 @@ export class DiscordFake extends EventEmitter {
       if (limit) {
         limit.times--;
         return json(res, 429, { message: 'You are being rate limited.', retry_after: limit.retryAfterSec, global: false }, { 'retry-after': String(limit.retryAfterSec), 'x-ratelimit-scope': 'user' });
+      }
+      const outage = this.outages.find((r) => r.method === method && r.path.test(path) && r.times > 0);
+      if (outage) {
+        outage.times--;
+        return json(res, outage.status, { message: 'Service Unavailable', code: 0 });
       }
       const bad = (method === 'POST' || method === 'PATCH') && messageLimitProblem(/\/callback$/.test(path) ? rec.body?.data : rec.body);
       if (bad) this.refused.push({ path, problem: bad });

@@ -6,6 +6,10 @@ export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
   token?: string;
+  /** When the fake received it (Date.now()). */
+  at: number;
+  /** Set when the fake answered 429 for the channel posting limit (see `channelLimit`). */
+  limited?: true;
 }
 
 /** One body POSTed to a response_url. */
@@ -57,7 +61,31 @@ export class SlackApiFake {
   /** People `users.info` knows (needs users:read); unknown ids get an empty profile with locale es-ES. */
   readonly users = new Map<string, { name: string; real_name?: string; display_name?: string; locale?: string }>();
 
+  /**
+   * Slack's per-channel posting limit ("about one message per second per channel, short bursts
+   * allowed"), enforced when set: `chat.postMessage` and `chat.update` in one channel beyond a token
+   * bucket of `perSecond` with `burst` saved up are answered 429 with Retry-After 1, as Slack does.
+   * Off by default. Calls refused this way are in `limited`.
+   */
+  channelLimit?: { perSecond: number; burst: number };
+  readonly limited: Array<{ method: string; channel: string; at: number }> = [];
+  private readonly buckets = new Map<string, { tokens: number; ts: number }>();
+
   constructor(readonly bot = { userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }) {}
+
+  /** Takes a posting token for `channel`, or says it is over the limit. */
+  private overChannelLimit(channel: string): boolean {
+    const lim = this.channelLimit;
+    if (!lim) return false;
+    const now = Date.now();
+    const b = this.buckets.get(channel) ?? { tokens: lim.burst, ts: now };
+    b.tokens = Math.min(lim.burst, b.tokens + ((now - b.ts) * lim.perSecond) / 1000);
+    b.ts = now;
+    this.buckets.set(channel, b);
+    if (b.tokens < 1) return true;
+    b.tokens -= 1;
+    return false;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -146,7 +174,7 @@ export class SlackApiFake {
     const method = path.slice('/api/'.length);
     const args = parseBody(raw, req.headers['content-type']);
     const auth = req.headers.authorization;
-    this.calls.push({ method, args, ...(auth ? { token: auth.replace(/^Bearer /, '') } : {}) });
+    this.calls.push({ method, args, at: Date.now(), ...(auth ? { token: auth.replace(/^Bearer /, '') } : {}) });
     const held = this.holds.findIndex((x) => x.method === method && x.when(args));
     if (held >= 0) {
       const [x] = this.holds.splice(held, 1);
@@ -162,6 +190,12 @@ export class SlackApiFake {
       return send(500, { ok: false, error: 'internal_error' });
     }
     if (!auth?.startsWith('Bearer ')) return send(200, { ok: false, error: 'not_authed' });
+    const postChannel = (method === 'chat.postMessage' || method === 'chat.update') && typeof args.channel === 'string' ? args.channel : undefined;
+    if (postChannel && this.overChannelLimit(postChannel)) {
+      this.limited.push({ method, channel: postChannel, at: Date.now() });
+      this.calls[this.calls.length - 1]!.limited = true;
+      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': '1' });
+    }
     // Socket Mode's endpoint takes the app-level token only, as Slack's does.
     if (method === 'apps.connections.open' && !auth.startsWith('Bearer xapp-')) return send(200, { ok: false, error: 'not_allowed_token_type' });
     const answer = this.answer(method, args);

@@ -12,7 +12,6 @@ import type { Helpdesk } from '../../../core/helpdesk.js';
 import type { Logger } from '../../../core/ports/logger.port.js';
 import { t as coreText } from '../../../core/i18n/index.js';
 import { publicStatus } from '../../../core/use-cases/fanout/public-status.js';
-import type { WebStreamEvent } from '../web.platform.js';
 import { chatAssets, chatPage } from './chat.assets.js';
 import { langFromHeader } from './chat.i18n.js';
 import type { RateLimiter } from '../security/rate-limit.js';

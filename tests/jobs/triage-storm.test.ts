@@ -1,0 +1,99 @@
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { StormTicket, TriageChannel } from '../../core/ports/triage-storm.port.js';
+import { RedisTriageStorm } from '../../jobs/triage-storm.js';
+import { deliveryJobId } from '../../jobs/delivery.queue.js';
+import { randomId, testRedisUrl } from '../support/services.js';
+
+const ch: TriageChannel = { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', deskId: 'it', tier: 1 };
+const clients: Redis[] = [];
+/** A ticket summary as the notifier records it. */
+const tk = (id: string, version = 1): StormTicket => ({ id, number: `IT-${id}`, subject: 'VPN down', description: 'vpn down', status: 'open', tier: 1, version });
+const replica = (prefix: string, o: ConstructorParameters<typeof RedisTriageStorm>[2] = {}) => {
+  const r = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  clients.push(r);
+  return new RedisTriageStorm(r, prefix, o);
+};
+afterAll(() => clients.forEach((c) => c.disconnect()));
+
+/** Queues `n` messages for the channel (what the delivery queue reserves as it enqueues). */
+async function backlog(s: RedisTriageStorm, n: number) {
+  for (let i = 0; i < n; i++) await s.reserve('slack', ch.channel, `job-${randomId()}`);
+}
+
+describe('storm state in Redis (jobs/triage-storm.ts)', () => {
+  it('a card while the backlog is short, storm mode past 30 s of it; a job reserves its slot once', async () => {
+    const s = replica(`ts${randomId()}`);
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toBeGreaterThan(0);
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toBe(-1); // the same job again: no second slot
+    expect((await s.admit(ch, tk('t1'), `card-${'t1'}`)).mode).toBe('card');
+    // A card decision reserved its slot: the delivery queue adds none for that card's job.
+    expect(await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).toBe(-1);
+    await backlog(s, 35); // Slack: 1/s per channel, burst 3 → ~33 s of waiting
+    const a = await s.admit(ch, tk('t2'), `card-${'t2'}`);
+    expect(a.mode).toBe('storm');
+    // Replayed: the same decision, not a second listing.
+    expect(await s.admit(ch, tk('t2'), `card-${'t2'}`)).toEqual(a);
+    expect(await s.admit(ch, tk('t1'), `card-${'t1'}`)).toEqual({ mode: 'card' });
+  });
+
+  it('two replicas admitting 300 tickets at once: every ticket on exactly one card, cards within capacity', async () => {
+    const prefix = `ts${randomId()}`;
+    const [r1, r2] = [replica(prefix, { capacity: 50 }), replica(prefix, { capacity: 50 })];
+    await backlog(r1, 40);
+    const ids = Array.from({ length: 300 }, (_, i) => `t${i}`);
+    const results = await Promise.all(ids.map((id, i) => (i % 2 ? r1 : r2).admit(ch, tk(id), `card-${id}`)));
+    expect(results.every((r) => r.mode === 'storm')).toBe(true);
+    const cards = new Map<string, string[]>();
+    for (const id of ids) {
+      const [c, ...more] = await r1.changed(tk(id));
+      expect(more).toEqual([]);
+      cards.set(c!.cardId, [...(cards.get(c!.cardId) ?? []), id]);
+    }
+    expect(cards.size).toBe(6);
+    for (const [cardId, members] of cards) {
+      const begun = (await r2.beginFlush(cardId, 1000))!;
+      expect(begun.card.ticketIds.sort()).toEqual(members.sort());
+      expect(begun.card.tickets.map((t) => t.id).sort()).toEqual(members.sort());
+      expect(begun.card.ticketIds.length).toBeLessThanOrEqual(50);
+      await r2.endFlush(cardId);
+    }
+    // Five cards were filled and closed; one is still taking tickets.
+    expect((await r1.openCards('it')).length).toBe(1);
+    expect(results.filter((r) => r.closed).length).toBe(5);
+  });
+
+  it('one render at a time per card; each render starts a new generation', async () => {
+    const prefix = `ts${randomId()}`;
+    const [r1, r2] = [replica(prefix), replica(prefix)];
+    await backlog(r1, 40);
+    const a = await r1.admit(ch, tk('x1'), `card-${'x1'}`);
+    if (a.mode !== 'storm') throw new Error('expected storm mode');
+    const [b1, b2] = await Promise.all([r1.beginFlush(a.cardId, 5000), r2.beginFlush(a.cardId, 5000)]);
+    expect([b1!.locked, b2!.locked].filter(Boolean)).toHaveLength(1);
+    expect(new Set([b1!.gen, b2!.gen]).size).toBe(2);
+    expect(await r1.touch(a.cardId)).toBe(Math.max(b1!.gen, b2!.gen));
+    // Summaries: a newer version replaces the stored one, an older (late) one does not.
+    await r2.changed({ ...tk('x1', 3), status: 'claimed', assignee: 'Ana' });
+    await r1.changed({ ...tk('x1', 2), status: 'open' });
+    expect((await r1.openCards())[0]!.tickets[0]).toMatchObject({ id: 'x1', status: 'claimed', assignee: 'Ana', version: 3 });
+    // Only the holder's release frees the card.
+    await (b1!.locked ? r2 : r1).endFlush(a.cardId);
+    expect((await r2.beginFlush(a.cardId, 5000))!.locked).toBe(false);
+    await (b1!.locked ? r1 : r2).endFlush(a.cardId);
+    expect((await r2.beginFlush(a.cardId, 5000))!.locked).toBe(true);
+  });
+
+  it('the storm ends when arrivals slow and the backlog clears: a card again, and the storm card is closed', async () => {
+    const s = replica(`ts${randomId()}`, { windowMs: 4000, clearBacklogMs: 60_000 });
+    await backlog(s, 40);
+    const a = await s.admit(ch, tk('y1'), `card-${'y1'}`);
+    if (a.mode !== 'storm') throw new Error('expected storm mode');
+    // Two arrivals 3 s apart average ≈ 0.37/s over a 4 s window: under half of Slack's 1/s.
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = await s.admit(ch, tk('y2'), `card-${'y2'}`);
+    expect(b.mode).toBe('card');
+    expect(b.closed?.cardId).toBe(a.cardId);
+    expect(await s.openCards()).toEqual([]);
+  });
+});
