@@ -74,6 +74,11 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   events.subscribe(metricsRecorder(metrics, idempotency));
   const reports = new MongoReportStore(o.connection);
   events.subscribe(ticketFactRecorder(reports, directory));
+  // Facts stored before the per desk-day read model existed: built once per database, in the background.
+  void reports.backfillDays().then(
+    (n) => n > 0 && log.info({ facts: n }, 'reports: per desk-day read model built from ticket facts'),
+    (err: unknown) => log.warn({ err }, 'reports: building the per desk-day read model failed; it is tried again at the next start'),
+  );
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
   return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState };
 }

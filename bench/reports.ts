@@ -12,10 +12,15 @@
  *   TICKETS=20000 RUNS=10 npx tsx bench/reports.ts
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
+import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
+import { startRedis } from '../app/services/redis.js';
+import { ReportDays } from '../core/store/report-days.store.js';
 import { loadDeskFile } from '../app/config/load-desk-file.js';
 import { startLocalStore } from '../app/services/local-store.js';
 import { businessMsBetween } from '../core/domain/business-hours.js';
@@ -87,6 +92,7 @@ function synthTicket(i: number, now: number): { t: Ticket; desk: Desk; tl: objec
 }
 
 const ms = (t0: number) => performance.now() - t0;
+const stops: Array<() => Promise<void>> = [];
 
 async function main() {
   const dir = process.env.MONGODB_URI ? undefined : mkdtempSync(path.join(os.tmpdir(), 'hd-bench-reports-'));
@@ -102,13 +108,24 @@ async function main() {
     await ticketFactModel(conn).init();
     const directory = new MongoDirectory(conn, desks);
     await directory.syncAgents(base.agents);
-    const deps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t) };
+    // Agents' current load from the console's Redis queue index (as the web runtime passes it).
+    const redisServer = process.env.REDIS_URL ? undefined : await startRedis();
+    const redis = new Redis(process.env.REDIS_URL ?? redisServer!.url, { maxRetriesPerRequest: null });
+    const index = new RedisQueueIndex(redis, `bench-reports-${Date.now()}:`);
+    stops.push(async () => {
+      await redis.quit();
+      await redisServer?.stop();
+    });
+    const deps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t), load: (ids) => index.load(ids) };
+    const exactDeps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t) };
+    const active: Ticket[] = [];
+    const allFacts: Array<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }> = [];
 
     const now = Date.now();
     const t0 = performance.now();
     for (let i = 0; i < TICKETS; i += BATCH) {
       const tickets: object[] = [];
-      const facts: object[] = [];
+      const facts: Array<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }> = [];
       const timeline: object[] = [];
       for (let j = i; j < Math.min(TICKETS, i + BATCH); j++) {
         const { t, desk, tl } = synthTicket(j, now);
@@ -118,13 +135,20 @@ async function main() {
         const w = factWrite({ type: 'ticket.resolved', ticket: t, actor: { kind: 'system', reason: 'bench' }, at: t.updatedAt }, desk);
         const { ticketId, ...snap } = w.snapshot;
         const { escTier, claimer, ...flags } = w.flags;
+        if (['open', 'claimed', 'pending'].includes(t.status)) active.push(t);
         facts.push({ _id: ticketId, ...snap, ...flags, ...(t.assigneeAgentId ? { claimers: [t.assigneeAgentId], firstResponder: t.sla.firstRespondedAt ? t.assigneeAgentId : undefined } : {}), ...(t.tier > 1 ? { escTiers: [2] } : {}), ...(!t.suggestedArticles && !t.deflectedBy ? { kbGap: 'none', q: t.subject } : {}) });
         void escTier;
         void claimer;
       }
+      allFacts.push(...facts);
       await Promise.all([conn.collection('tickets').insertMany(tickets as never[]), conn.collection('timeline').insertMany(timeline as never[]), conn.collection('ticket_facts').insertMany(facts as never[])]);
       if ((i / BATCH) % 20 === 0) process.stdout.write(`  seeded ${i + BATCH}\r`);
     }
+    // The per desk-day read model as one process (one writer) would have written it.
+    await reports.days.insert(ReportDays.docsFromFacts(allFacts, 'bench'));
+    await index.rebuild((async function* () {
+      yield* active;
+    })());
     console.log(`seeded ${TICKETS} tickets, ${2 * TICKETS} timeline entries, ${TICKETS} facts in ${(ms(t0) / 1000).toFixed(1)} s`);
 
     const tz = it.businessHours.timezone;
@@ -133,7 +157,12 @@ async function main() {
 
     if (process.env.PROFILE) {
       for (const [name, f] of [
-        ['facts', () => reports.facts('it', fromDay, toDay)],
+        ['facts (per desk-day read model)', () => reports.facts('it', fromDay, toDay)],
+        ['day documents, 30 findOne by _id in parallel', () => Promise.all(Array.from({ length: 30 }, (_, k) => conn.collection('report_days').findOne({ _id: `it:${dayIn(new Date(now - k * 86_400_000), tz)}#bench` } as never)))],
+        ['day documents, one find _id $in', () => conn.collection('report_days').find({ _id: { $in: Array.from({ length: 30 }, (_, k) => `it:${dayIn(new Date(now - k * 86_400_000), tz)}#bench`) } } as never).toArray()],
+        ['one findOne by _id', () => conn.collection('report_days').findOne({ _id: `it:${toDay}#bench` } as never)],
+        ['facts (ticket_facts, exact path)', () => reports.exactFacts('it', fromDay, toDay)],
+        ['load (Redis queue index)', () => index.load(['ana', 'ben', 'cho', 'dev'])],
         ['kbAnswers', () => reports.kbAnswers('it', new Date(now - 31 * 86_400_000), new Date(now))],
         ['agentsOf', () => directory.agentsOf('it')],
         ['activeLoad', () => store.activeLoad(['ana', 'ben'])],
@@ -155,7 +184,14 @@ async function main() {
       if (r >= 2) times.push(ms(s)); // two warm-up runs
     }
     times.sort((a, b) => a - b);
-    console.log(`report (ticket facts): 30 days of desk it = ${last!.volume.total} tickets; p50 ${percentile(times, 50)!.toFixed(0)} ms, p95 ${percentile(times, 95)!.toFixed(0)} ms over ${RUNS} runs`);
+    // The exact path (one document per ticket, load aggregated over tickets) once: same figures?
+    const se = performance.now();
+    const exact = await deskMetrics(exactDeps, 'it', fromDay, toDay, { exact: true });
+    const exactMs = ms(se);
+    const same = isDeepStrictEqual(exact, last);
+    console.log(`exact path (ticket_facts + load aggregation): ${exactMs.toFixed(0)} ms, 1 run; figures ${same ? 'IDENTICAL' : 'DIFFER'} to the read model's`);
+    if (!same) process.exitCode = 1;
+    console.log(`report (per desk-day read model): 30 days of desk it = ${last!.volume.total} tickets; p50 ${percentile(times, 50)!.toFixed(0)} ms, p95 ${percentile(times, 95)!.toFixed(0)} ms over ${RUNS} runs`);
 
     // Naive baseline: read every ticket, keep the desk's period, compute business-hours times now.
     const naive: number[] = [];
@@ -179,6 +215,7 @@ async function main() {
     console.log(`ratio naive p50 / report p50: ${(percentile(naive, 50)! / percentile(times, 50)!).toFixed(1)}×`);
     if (last!.volume.total !== naiveTotal) console.log(`WARNING: the two counts differ (${last!.volume.total} vs ${naiveTotal})`);
   } finally {
+    for (const stop of stops) await stop().catch(() => {});
     await conn.dropDatabase().catch(() => {});
     await conn.close();
     await local?.stop();
