@@ -143,7 +143,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     }
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
-    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web') });
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), queues: jobs.queues });
     cleanups.push(() => web.stop());
 
     let port: number | undefined;

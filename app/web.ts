@@ -14,6 +14,8 @@ import { webStrings } from '../adapters/web/web.i18n.js';
 import type { Agent } from '../core/domain/desk.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import type { Composed } from './compose.js';
+import { gapTerms } from '../kb/gap-terms.js';
+import type { JobsQueues } from '../jobs/queues.js';
 import type { readEnv } from './config/env.js';
 import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
@@ -32,6 +34,8 @@ export interface StartWebOptions {
   serveHttp: boolean;
   /** Route modules added after the built-in ones (the live chat). */
   modules?: RouteModule[];
+  /** The BullMQ queues (the admins' queue health on the reports page). */
+  queues?: JobsQueues;
 }
 
 export interface RunningWeb {
@@ -104,6 +108,9 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     i18n: webStrings,
     log: coreLog,
     config,
+    // The reports page: the one report code path, agents' load from the queue index.
+    reports: { reports: composed.reports, directory: composed.directory, store: composed.store, terms: (t) => gapTerms(t), load: (ids) => queueIndex.load(ids) },
+    jobs: o.queues,
   };
   const app = createWebApp({ ctx, modules: [chat.routes(secret), ...(o.modules ?? [])] });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });

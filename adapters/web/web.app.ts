@@ -8,6 +8,7 @@ import { isHelpdeskError } from '../../core/domain/errors.js';
 import { registerAuthRoutes } from './auth/auth.routes.js';
 import { csrfMiddleware, sessionMiddleware } from './auth/middleware.js';
 import { registerConsoleRoutes } from './console/console.routes.js';
+import { registerReportRoutes } from './reports/reports.routes.js';
 import { securityHeaders } from './security/headers.js';
 import { registerStartRoutes } from './start.page.js';
 import { registerAssetRoutes } from './web.assets.js';
@@ -76,6 +77,7 @@ export function createWebApp(opts: WebAppOptions): Hono<WebEnv> {
   registerStartRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerAssetRoutes(app);
   for (const m of opts.modules ?? []) m(app, ctx);
 

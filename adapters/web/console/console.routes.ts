@@ -80,12 +80,6 @@ export function registerConsoleRoutes(app: Hono<WebEnv>, ctx: WebContext): void 
     return c.html(page(c, s, { title: s.t('console.title'), body: queueBody(c, s, q, result, ctx.desks, now), scripts: SCRIPTS, layout: 'wide', current: 'console' }));
   });
 
-  app.get('/console/reports', (c) => {
-    const s = webStrings(c.get('locale'));
-    const body = html`<h1>${s.t('reports.title')}</h1><section class="card"><p>${s.t('reports.coming')}</p></section>`;
-    return c.html(page(c, s, { title: s.t('reports.title'), body, current: 'reports' }));
-  });
-
   // Server-Sent Events: `?desk=it&desk=hr` (queue) or `?ticket=<id>` (ticket page).
   app.get('/console/live', async (c) => {
     const who = identity(c);
