@@ -67,6 +67,13 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   // The console's queue index (Redis), kept current from domain events in every role.
   const queueIndex = new RedisQueueIndex(redis, keyPrefix, () => composed.store.activeTickets(), (err) => log.warn({ err }, 'queue index rebuild failed'));
   composed.deps.queueIndex = queueIndex;
+  // Chat reports and digests: agents' load from the index; the page's address once it is known.
+  // Every role (workers send digests): the configured public address, or this process's own once it serves.
+  let reportBase = cfg.HELPDESK_PUBLIC_URL === undefined ? undefined : trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL);
+  if (composed.deps.reporting) {
+    composed.deps.reporting.load = (ids) => queueIndex.load(ids);
+    composed.deps.reporting.pageUrl = (deskId, toDay, days) => (reportBase ? `${reportBase}/console/reports?${new URLSearchParams({ desk: deskId, to: toDay, days: String(days) })}` : undefined);
+  }
   const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
   // The web chat's outbound side: every role (workers deliver agents' replies to browsers).
   const chat = createWebChat({ redis, keyPrefix });
@@ -120,6 +127,7 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     async announce(port: number) {
       // PORT=0 (tests) or a default base URL: the address is only known now.
       if (!publicBase) config.publicBaseUrl = `http://localhost:${port}`;
+      reportBase = config.publicBaseUrl;
       const base = config.publicBaseUrl;
       log.info({ home: `${base}/`, chat: `${base}/chat`, console: `${base}/console`, reports: `${base}/console/reports` }, `web: open ${base}/ in a browser`);
       const admin = firstAdmin(o.agents);

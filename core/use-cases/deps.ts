@@ -5,6 +5,7 @@ import type { KnowledgeBase } from '../ports/kb.port.js';
 import type { Logger } from '../ports/logger.port.js';
 import type { IdempotencyStore, TicketStore } from '../ports/ticket-store.port.js';
 import type { QueueIndex } from '../ports/queue-index.port.js';
+import type { Reporting } from './desk-report-view.js';
 
 /** What every use case may use. Built once in app/ (the composition root). */
 export interface CoreDeps {
@@ -23,6 +24,8 @@ export interface CoreDeps {
   eventKey?: string;
   /** Optional read model that makes the default queue views fast (the web console's). */
   queueIndex?: QueueIndex;
+  /** Desk reports for chat (`/help report`) and digests: the same code path as the web page and CLI. */
+  reporting?: Reporting;
 }
 
 /** A ticket named by id (internal) or by human number (`IT-1042`, typed by people). */
