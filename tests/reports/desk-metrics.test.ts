@@ -167,7 +167,7 @@ describe('desk report from ticket facts', () => {
     expect(docsAfter.map((d) => d.v).sort()).toEqual(docsBefore.map((d) => d.v).sort());
   });
 
-  it('`helpdesk report --json` prints the same figures as the use case', async () => {
+  it('`helpdesk report --json` prints the same figures as the use case', { timeout: 180_000 }, async () => {
     const cli = spawnSync(process.execPath, ['--import', 'tsx', 'app/cli/run.ts', 'report', '--desk', 'it', '--to', '2026-11-17', '--days', '7', '--json'], {
       cwd: ROOT,
       env: { ...process.env, MONGODB_URI: db.uri },

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
@@ -119,13 +120,22 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (q) {
-      if (ch === '"' && text[i + 1] === '"') (f += '"'), i++;
-      else if (ch === '"') q = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        f += '"';
+        i++;
+      } else if (ch === '"') q = false;
       else f += ch;
     } else if (ch === '"') q = true;
-    else if (ch === ',') row.push(f), (f = '');
-    else if (ch === '\r' && text[i + 1] === '\n') (row.push(f), rows.push(row), (row = []), (f = ''), i++);
-    else f += ch;
+    else if (ch === ',') {
+      row.push(f);
+      f = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(f);
+      rows.push(row);
+      row = [];
+      f = '';
+      i++;
+    } else f += ch;
   }
   return rows;
 }
@@ -230,6 +240,9 @@ describe('reports page in Chromium', () => {
     // The CSV link in the page downloads in the browser too.
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('section[aria-labelledby="h-sla"] a.csv').click()]);
     expect(download.suggestedFilename()).toBe(`report-it-2026-10-01-${TO}-sla.csv`);
+    // Page weight of the HTML (docs/web.md): printed, not asserted.
+    const { html } = await client.page(reportUrl);
+    console.log(`reports page HTML: ${Buffer.byteLength(html)} bytes, ${gzipSync(html, { level: 6 }).length} gzipped`);
     const bad = await client.request('GET', `/console/reports/export.csv?desk=it&to=${TO}&days=${DAYS}&table=nope`);
     expect(bad.status).toBe(400);
   });

@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono';
-import { html } from 'hono/html';
 import { isHelpdeskError } from '../../../core/domain/errors.js';
 import type { InboundEvent } from '../../../core/domain/inbound.js';
 import { agentQueue } from '../../../core/use-cases/agent-queue.js';
