@@ -8,8 +8,9 @@ export default defineConfig({
     hookTimeout: 120_000,
     // 2 cores: more forks only fight over CPU with FerretDB and Redis.
     pool: 'forks',
-    // One file at a time: with two, FerretDB 1.24 on PostgreSQL wedged (all its PostgreSQL connections
-    // idle, every request waiting) during the 1,000-concurrent-opens test in 2 of 3 full runs.
+    // One file at a time: the heavy files (1,000 concurrent opens, storms, browsers) already use both
+    // cores. (Two at a time once wedged FerretDB: its PostgreSQL pool deadlock, now prevented by the
+    // pool sizes in app/services/ferretdb.ts and guarded by tests/app/ferretdb-pool.test.ts.)
     maxWorkers: 1,
   },
 });

@@ -4,6 +4,8 @@ import type { Agent, Desk } from '../core/domain/desk.js';
 import { EventBus } from '../core/domain/event-bus.js';
 import type { Platform } from '../core/domain/identity.js';
 import { Helpdesk } from '../core/helpdesk.js';
+import { Incidents } from '../core/incidents.js';
+import { MongoIncidentStore } from '../core/store/mongo-incident-store.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { systemClock, type Clock } from '../core/ports/clock.port.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
@@ -11,6 +13,7 @@ import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import { MongoAdapterStateStore } from '../core/store/adapter-state.store.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
+import { MongoMessageRefStore } from '../core/store/message-ref.store.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
 import { MongoIdempotencyStore } from '../core/store/processed-event.model.js';
 import { MongoMetricsStore } from '../core/store/metrics-rollup.model.js';
@@ -21,6 +24,13 @@ import { gapTerms } from '../kb/gap-terms.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
+import type { SpikeWindow } from '../core/ports/spike-window.port.js';
+import { MongoSpikeStore } from '../core/store/spike.store.js';
+import { AbsorbedRequests, settleAllLinked } from '../core/use-cases/fanout/absorbed-requests.js';
+import { IncidentBroadcaster } from '../core/use-cases/fanout/broadcast-incident.js';
+import { declareFromSpike } from '../core/use-cases/fanout/declare-spike.js';
+import { SpikeDetector } from '../core/use-cases/fanout/detect-spike.js';
+import type { FanoutDeps } from '../core/use-cases/fanout/fanout-deps.js';
 
 export interface ComposeOptions {
   connection: Connection;
@@ -33,6 +43,14 @@ export interface ComposeOptions {
   delivery?: (platforms: Map<Platform, ChatPlatform>, store: MongoTicketStore, clock: Clock) => Delivery;
   clock?: Clock;
   log?: Logger;
+  /** Recent tickets per desk for spike detection (Redis, jobs/spike-window.redis.ts); without it no spikes are detected. */
+  spikeWindow?: SpikeWindow;
+  /**
+   * Tell a resolved incident's linked requesters in this process (true) or leave it to the jobs'
+   * scheduler, which pages through them as automation jobs (false).
+   * @defaultValue true without a `delivery` queue, false with one
+   */
+  settleInline?: boolean;
 }
 
 export interface Composed {
@@ -50,6 +68,11 @@ export interface Composed {
   delivery: Delivery;
   /** Key/value state adapters share across replicas (Teams installs). */
   adapterState: MongoAdapterStateStore;
+  /** Incidents: declare, update, resolve, link tickets, list (events on `events.onIncident`). */
+  incidents: Incidents;
+  incidentStore: MongoIncidentStore;
+  /** Spike suggestions ("possible incident" cards), by id. */
+  spikes: MongoSpikeStore;
 }
 
 /** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
@@ -63,12 +86,18 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   await directory.syncAgents(withConsoleIdentities(o.agents));
   const idempotency = new MongoIdempotencyStore(o.connection, () => clock.now());
   await idempotency.init();
-  const events = new EventBus((err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'));
+  const events = new EventBus(
+    (err, e) => log.error({ err, event: e.type, ticket: e.ticket.number }, 'event subscriber failed'),
+    (err, e) => log.error({ err, event: e.type, incident: e.incident.number }, 'incident event subscriber failed'),
+  );
   const platforms = o.platforms ?? new Map<Platform, ChatPlatform>();
+  const messageRefs = new MongoMessageRefStore(o.connection, () => clock.now());
   const delivery =
     o.delivery?.(platforms, store, clock) ??
-    new DirectDelivery({ platforms, store, clock }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
-  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log };
+    new DirectDelivery({ platforms, store, clock, refs: messageRefs }, (err, op) => log.error({ err, op: op.kind, platform: op.platform, key: op.key }, 'delivery failed'));
+  const incidentStore = new MongoIncidentStore(o.connection);
+  await incidentStore.init();
+  const deps: CoreDeps = { store, directory, kb: o.kb, events, clock, idempotency, log, messageRefs, incidents: incidentStore };
   const notifier = new TicketNotifier(deps, delivery);
   notifier.attach(events);
   const metrics = new MongoMetricsStore(o.connection);
@@ -83,5 +112,15 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
     (err: unknown) => log.warn({ err }, 'reports: building the per desk-day read model failed; it is tried again at the next start'),
   );
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
-  return { helpdesk: new Helpdesk(deps), deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState };
+  const incidents = new Incidents({ ...deps, incidents: incidentStore });
+  // Incident fan-out (docs/incidents.md): announcements, absorbed requests, spike suggestions.
+  const spikes = new MongoSpikeStore(o.connection);
+  const fanout: FanoutDeps = { ...deps, incidents: incidentStore, delivery, spikes, ...(o.spikeWindow ? { spikeWindow: o.spikeWindow } : {}) };
+  new IncidentBroadcaster(fanout).attach(events);
+  const settleInline = o.settleInline ?? !o.delivery;
+  new AbsorbedRequests(fanout, settleInline ? (id) => settleAllLinked(fanout, id) : async () => {}).attach(events);
+  new SpikeDetector(fanout).attach(events);
+  const helpdesk = new Helpdesk(deps, { declareSpike: (spikeId, who) => declareFromSpike(fanout, spikeId, who) });
+  helpdesk.incidents = incidents;
+  return { spikes, helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
 }

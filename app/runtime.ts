@@ -6,7 +6,7 @@ import type pino from 'pino';
 import { MongoKbArticleStore } from '../core/store/kb-article.store.js';
 import { MongoKbFeedbackStore } from '../core/store/kb-feedback.store.js';
 import { openKnowledgeBase, type OpenKb } from '../kb/open-kb.js';
-import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, startWorkers, type JobsConnection } from '../jobs/index.js';
+import { createJobsClient, createJobsScheduler, createJobsMetrics, probeClient, RedisSpikeWindow, startWorkers, type JobsConnection } from '../jobs/index.js';
 import { composeHelpdesk, type Composed } from './compose.js';
 import { readEnv } from './config/env.js';
 import { loadDeskFile } from './config/load-desk-file.js';
@@ -16,11 +16,13 @@ import { startEmail } from './email.js';
 import { startPlatforms } from './platforms.js';
 import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
+import { mongoUriFor } from './services/ferretdb.js';
 import { startRedis } from './services/redis.js';
 import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
 import { startWeb } from './web.js';
+import { startAlerts } from './alerts.js';
 
 // The project root, whether running from sources (app/) or from the build (dist/app/).
 const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +59,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     if (!mongoUri) {
       const f = await startLocalStore({ dataDir, backend: cfg.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL, log: (m) => log.info(m) });
       cleanups.push(() => f.stop());
-      mongoUri = `${f.url}helpdesk`;
+      mongoUri = mongoUriFor(f.url, 'helpdesk');
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
     let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
@@ -88,7 +90,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const jobs = createJobsClient({ connection: redisUrl, prefix });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
-    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog });
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
@@ -141,6 +143,22 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
     }
+
+    // Alert intake (docs/incidents.md): webhooks on web roles, the alert worker and checks on worker roles.
+    const alerts = await startAlerts({
+      composed,
+      alerting: desks.alerts,
+      secrets: { alertmanagerToken: cfg.ALERTMANAGER_TOKEN, grafanaToken: cfg.GRAFANA_TOKEN, webhookSecret: cfg.ALERT_WEBHOOK_SECRET },
+      connection: redisUrl,
+      prefix,
+      routes,
+      log,
+      receive: has('web'),
+      work: has('worker'),
+      concurrency: cfg.HELPDESK_ALERT_CONCURRENCY,
+      tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+    });
+    cleanups.push(() => alerts.stop());
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
     const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), queues: jobs.queues });

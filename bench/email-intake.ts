@@ -25,6 +25,7 @@ import { startRedis } from '../app/services/redis.js';
 import { silentLogger } from '../core/ports/logger.port.js';
 import { createJobsClient, redisClient, startWorkers } from '../jobs/index.js';
 import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
+import { mongoUriFor } from '../app/services/ferretdb.js';
 
 const RATE = Number(process.env.RATE ?? 100);
 const DURATION_S = Number(process.env.DURATION_S ?? 30);
@@ -79,7 +80,7 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'email-bench-'));
   const store = process.env.MONGODB_URI ? undefined : await startLocalStore({ dataDir: path.join(tmp, 'data'), log: () => {} });
   const redisSvc = process.env.REDIS_URL ? undefined : await startRedis({ dataDir: path.join(tmp, 'redis') });
-  const mongoUri = process.env.MONGODB_URI ?? `${store!.url}bench_email_${Date.now()}`;
+  const mongoUri = process.env.MONGODB_URI ?? mongoUriFor(store!.url, `bench_email_${Date.now()}`);
   const redisUrl = process.env.REDIS_URL ?? redisSvc!.url;
 
   // Baseline: a bare smtp-server accepting and discarding the same stream.

@@ -2,17 +2,20 @@
  * Diagnostics over labelled query sets: misses (expected article not in the top 3) and answered
  * negatives, with the top candidates' calibrated scores and features, for both evaluation sets.
  *
- *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|both] [--all]
+ *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|both] [--all] [--dev ../shared/kb-dev]
+ *
+ * Only the sets the search is fitted on: bench/kb-unseen is never diagnosed query by query.
  */
 import { readQueries } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
-import { rank } from '../kb/rank.js';
+import { rank, slotCut } from '../kb/rank.js';
 import { buildIndex } from '../kb/search-index.js';
 import { queryUnits } from '../kb/search.js';
 import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 
+const devDir = process.argv.includes('--dev') ? process.argv[process.argv.indexOf('--dev') + 1]! : '../shared/kb-dev';
 const SETS = {
-  dev: { kb: '../shared/kb-dev/articles', queries: '../shared/kb-dev/queries.jsonl' },
+  dev: { kb: `${devDir}/articles`, queries: `${devDir}/queries.jsonl` },
   holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
 };
 const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';
@@ -24,7 +27,7 @@ for (const [name, s] of Object.entries(SETS)) {
   console.log(`=== ${name}`);
   for (const q of qs) {
     const ranked = rank(ix, q.q, { limit: 3, keepBelowThreshold: true });
-    const shown = ranked.filter((r) => r.score >= DEFAULT_CALIBRATION.threshold).map((r) => ix.articles[r.doc]!.id);
+    const shown = slotCut(ranked, DEFAULT_CALIBRATION).map((r) => ix.articles[r.doc]!.id);
     const ok = q.expected.length ? shown.some((id) => q.expected.includes(id)) : shown.length === 0;
     if (ok && !process.argv.includes('--all')) continue;
     const units = queryUnits(ix, q.q).map((u) => (u.known ? u.surface : `?${u.surface}`)).join(' ');
@@ -32,7 +35,7 @@ for (const [name, s] of Object.entries(SETS)) {
     for (const r of ranked) {
       const f = r.features;
       const id = ix.articles[r.doc]!.id;
-      console.log(`     ${q.expected.includes(id) ? '*' : ' '} ${r.score.toFixed(2)} ${id} cov=${f.coverage.toFixed(2)} str=${f.strength.toFixed(2)} m=${f.matched} mass=${f.mass.toFixed(2)} short=${f.short}`);
+      console.log(`     ${q.expected.includes(id) ? '*' : ' '} ${r.score.toFixed(2)} ${id} cov=${f.coverage.toFixed(2)} str=${f.strength.toFixed(2)} m=${f.matched} mass=${f.mass.toFixed(2)} short=${f.short} gap=${f.gap.toFixed(2)} rel=${f.rel.toFixed(2)}`);
     }
   }
 }

@@ -33,6 +33,7 @@ import { MongoReportStore, ticketFactModel } from '../core/store/ticket-fact.sto
 import { deskMetrics, type ReportDeps } from '../core/use-cases/desk-metrics-report.js';
 import { percentile, timeStats } from '../core/use-cases/desk-metrics.js';
 import { gapTerms } from '../kb/gap-terms.js';
+import { mongoUriFor } from '../app/services/ferretdb.js';
 
 const TICKETS = Number(process.env.TICKETS ?? 100_000);
 const DAYS = Number(process.env.DAYS ?? 150);
@@ -101,7 +102,7 @@ async function main() {
   const dir = process.env.MONGODB_URI ? undefined : (keep ?? mkdtempSync(path.join(os.tmpdir(), 'hd-bench-reports-')));
   if (dir) chmodSync(dir, 0o711);
   const local = dir ? await startLocalStore({ dataDir: dir, backend: 'postgresql' }) : undefined;
-  const uri = process.env.MONGODB_URI ?? `${local!.url}bench_reports_${keep ? `keep_${TICKETS}` : Date.now()}`;
+  const uri = process.env.MONGODB_URI ?? mongoUriFor(local!.url, `bench_reports_${keep ? `keep_${TICKETS}` : Date.now()}`);
   const conn = await mongoose.createConnection(uri).asPromise();
   console.log(`backend: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB 1.24 on embedded PostgreSQL (local default)'}; ${TICKETS} tickets over ${DAYS} days, ${desks.length} desks`);
   try {

@@ -48,6 +48,11 @@ const BENCHES: Record<string, Bench> = {
     what: 'SLA breach lateness and escalations per second, vs no-op BullMQ delayed jobs',
     short: { env: { TICKETS: '100', WINDOW_SECONDS: '5', LEAD_SECONDS: '3', MAX_SECONDS: '60' } },
   },
+  'incident-fanout': {
+    file: 'incident-fanout.ts',
+    what: 'an incident with 2,000 linked requesters on Slack, Teams and Discord fakes resolved: all told once, vs the rate limits\' minimum and no-op posts',
+    short: { env: { REQUESTERS: '150' } },
+  },
   reports: {
     file: 'reports.ts',
     what: '30-day desk report from ticket facts on 100,000 stored tickets, vs a naive full scan',

@@ -28,6 +28,7 @@ import { redisClient } from '../jobs/connection.js';
 import { createJobsClient, startWorkers } from '../jobs/index.js';
 import { slaJobId } from '../jobs/scheduler.js';
 import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
+import { mongoUriFor } from '../app/services/ferretdb.js';
 
 const N = Number(process.env.TICKETS ?? 10_000);
 const WINDOW_MS = Number(process.env.WINDOW_SECONDS ?? 20) * 1000;
@@ -88,7 +89,7 @@ async function main() {
   }
 
   // ---- The real thing ----
-  const connection = await mongoose.createConnection(new URL(`/sla_bench_${Date.now()}`, mongoUrl).toString()).asPromise();
+  const connection = await mongoose.createConnection(mongoUriFor(mongoUrl, `sla_bench_${Date.now()}`)).asPromise();
   const desk = testDesk({
     sla: {
       targets: { P1: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P2: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P3: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P4: { firstResponseMinutes: 60, resolutionMinutes: 600 } },

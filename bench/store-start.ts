@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
 import { startLocalStore, type FerretdbBackend } from '../app/services/local-store.js';
+import { mongoUriFor } from '../app/services/ferretdb.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
 async function once(dataDir: string, backend: FerretdbBackend): Promise<number> {
   const t0 = performance.now();
   const s = await startLocalStore({ dataDir, backend });
-  const c = await mongoose.createConnection(`${s.url}probe`, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const c = await mongoose.createConnection(mongoUriFor(s.url, 'probe'), { serverSelectionTimeoutMS: 10_000 }).asPromise();
   await c.collection('x').insertOne({ at: new Date() });
   const ms = performance.now() - t0;
   await c.close();

@@ -3,8 +3,10 @@ import type { Identity } from './domain/identity.js';
 import type { InboundEvent, TicketRefInput } from './domain/inbound.js';
 import { sameIdentity } from './domain/identity.js';
 import type { Ticket } from './domain/ticket.js';
+import type { Incident } from './domain/incident.js';
 import type { KbSuggestion } from './ports/kb.port.js';
 import type { LinkLocation } from './ports/ticket-store.port.js';
+import type { Incidents } from './incidents.js';
 import { claimTicket, unclaimTicket } from './use-cases/claim-ticket.js';
 import type { CoreDeps } from './use-cases/deps.js';
 import { escalateTicket } from './use-cases/escalate-ticket.js';
@@ -22,10 +24,17 @@ import { recordTranscript } from './use-cases/transcript.js';
 
 export type HandleResult =
   | { kind: 'duplicate' }
-  | { kind: 'opened'; ticket: Ticket; created: boolean; suggestions: KbSuggestion[] }
+  | { kind: 'opened'; ticket: Ticket; created: boolean; suggestions: KbSuggestion[]; /** Absorbed as a known issue. */ incident?: Incident }
   | { kind: 'ticket'; ticket: Ticket }
   | { kind: 'message'; recorded: boolean; ticket?: Ticket }
-  | { kind: 'tickets'; tickets: Ticket[] };
+  | { kind: 'tickets'; tickets: Ticket[] }
+  | { kind: 'incident'; incident: Incident; linked: number };
+
+/** Steps of other parts of core that inbound events lead to (composed in app/). */
+export interface HelpdeskExtensions {
+  /** The Declare button of a spike card (core/use-cases/fanout/declare-spike.ts). */
+  declareSpike?: (spikeId: string, who: Identity) => Promise<{ incident: Incident; linked: number }>;
+}
 
 /**
  * The one entry point adapters call, for writes and for what people are shown.
@@ -42,7 +51,12 @@ export type HandleResult =
  * not a follow-up.
  */
 export class Helpdesk {
-  constructor(readonly deps: CoreDeps) {}
+  /** Incidents (declare, update, resolve, list): set by the composition root; adapters reach them here. */
+  incidents?: Incidents;
+  constructor(
+    readonly deps: CoreDeps,
+    private readonly ext: HelpdeskExtensions = {},
+  ) {}
 
   async handle(e: InboundEvent): Promise<HandleResult> {
     if (e.type.startsWith('query.')) return this.run(e, this.deps);
@@ -163,6 +177,11 @@ export class Helpdesk {
       case 'ticket.message': {
         const r = await postMessage(d, { at: e.at, ticket: e.ticket, author: e.actor, text: e.text, messageId: e.messageId, internal: e.internal });
         return r.recorded ? { kind: 'message', recorded: true, ticket: r.ticket } : { kind: 'message', recorded: false };
+      }
+      case 'incident.declare_spike': {
+        if (!this.ext.declareSpike) throw new HelpdeskError('INPUT.INVALID', 'incidents are not enabled', { detail: 'incidents are not enabled' });
+        const r = await this.ext.declareSpike(e.spikeId, e.actor);
+        return { kind: 'incident', ...r };
       }
       case 'query.mine':
         return { kind: 'tickets', tickets: await listMyTickets(d, e.actor) };

@@ -6,6 +6,7 @@ import { autoAssign } from '../core/use-cases/assign-ticket.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { autoCloseResolved, autoResolvePending, deflectionTimeout, remindPending } from '../core/use-cases/ticket-automation.js';
 import { RedisAssignmentLedger } from './assignment-ledger.js';
+import { settleLinkedPage } from '../core/use-cases/fanout/absorbed-requests.js';
 import { digestOps } from './digest.js';
 import { classified } from './errors.js';
 import { QUEUE, safeId, type AutomationJob } from './names.js';
@@ -34,6 +35,16 @@ export function createAutomationWorker(d: AutomationWorkerDeps, connection: Redi
         case 'assign': {
           const r = await autoAssign(deps, ledger, { id: j.ticketId });
           return r.assigned ? { assigned: r.agent.id } : { assigned: false, reason: r.reason };
+        }
+        case 'incident_settle': {
+          if (!deps.incidents) return 'skipped';
+          // The next page is queued before this one is settled: pages run in parallel on the workers.
+          const next = await settleLinkedPage({ ...deps, incidents: deps.incidents, delivery: d.delivery }, j.incidentId, j.after, async (cursor) => {
+            if (!cursor) return;
+            const data: AutomationJob = { kind: 'incident_settle', incidentId: j.incidentId, after: cursor };
+            await d.queues.automation.add(data.kind, data, { jobId: safeId('incset', j.incidentId, cursor) });
+          });
+          return next ? { next } : 'done';
         }
         case 'deflection_timeout':
           return (await deflectionTimeout(deps, j.ticketId))?.status ?? 'skipped';

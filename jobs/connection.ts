@@ -39,7 +39,7 @@ export interface JobsOptions {
   log?: Logger;
 }
 
-export const DEFAULT_PREFIX = 'helpdesk';
+export { DEFAULT_PREFIX } from './names.js';
 
 /**
  * A new ioredis client as BullMQ wants it: `maxRetriesPerRequest: null` so commands wait through a

@@ -8,7 +8,7 @@ export const deliveryJobId = (key: string): string => `d-${createHash('sha1').up
 
 /** Where a delivery lands, for per-channel rate limits. DMs are limited per person. */
 export function deliveryChannel(op: DeliveryOp): string {
-  if (op.kind === 'post') return op.target.channel;
+  if (op.kind === 'post' || op.kind === 'announce') return op.target.channel;
   if (op.kind === 'update') return op.link.channel;
   return `dm-${op.person.workspace}-${op.person.user}`;
 }

@@ -7,6 +7,7 @@ import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '
 import type { Clock } from '../core/ports/clock.port.js';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
+import type { MessageRefStore } from '../core/ports/message-ref.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
 import type { View } from '../core/views/view.js';
@@ -86,6 +87,8 @@ export interface DeliveryWorkerDeps {
   log: Logger;
   /** The delivery queue itself: relays a just-stored link missed are enqueued as their own jobs. */
   followUp?: Delivery;
+  /** Keyed message refs for `announce` deliveries (incident broadcasts). */
+  refs?: MessageRefStore;
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
@@ -104,7 +107,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}) }, op);
+      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
         if (e.retryAfterMs) await limiter.block(op.platform, deliveryChannel(op), e.retryAfterMs);

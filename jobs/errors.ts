@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { isHelpdeskError } from '../core/domain/errors.js';
 
 /** Codes meaning "the ticket moved on": the job's work is moot, not failed. */
-const MOOT = new Set(['TICKET.ILLEGAL_TRANSITION', 'TICKET.ALREADY_CLAIMED', 'TICKET.NOT_FOUND', 'TICKET.NO_HIGHER_TIER']);
+const MOOT = new Set(['TICKET.ILLEGAL_TRANSITION', 'TICKET.ALREADY_CLAIMED', 'TICKET.NOT_FOUND', 'TICKET.NO_HIGHER_TIER', 'INCIDENT.ILLEGAL_TRANSITION', 'INCIDENT.NOT_FOUND']);
 
 /**
  * Runs a processor body and maps core's errors for BullMQ: moot ones complete the job as skipped,

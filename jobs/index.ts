@@ -22,6 +22,7 @@ export { createJobsMetrics, type JobsMetrics } from './metrics.js';
 export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js';
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
+export { RedisSpikeWindow } from './spike-window.redis.js';
 
 /** Queues plus the queue-backed Delivery, for `composeHelpdesk({ delivery: () => client.delivery })`. */
 export interface JobsClient {
@@ -136,7 +137,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const workers: Worker[] = [];
   if (only.has(QUEUE.delivery)) {
     const w = createDeliveryWorker(
-      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery },
+      { platforms: o.platforms, store: o.deps.store, clock: o.deps.clock, redis: queues.redis, prefix: queues.prefix, log, followUp: delivery, ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}) },
       conn(),
       o.delivery,
       o.tuning,

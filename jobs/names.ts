@@ -32,7 +32,13 @@ export type AutomationJob =
   | { kind: 'auto_resolve'; ticketId: string; since: number }
   | { kind: 'auto_close'; ticketId: string; resolvedAt: number }
   | { kind: 'digest'; deskId: string; days: number }
-  | { kind: 'prune_processed' };
+  | { kind: 'prune_processed' }
+  /** One page of a resolved incident's linked tickets (`after`: the last ticket id of the previous page). */
+  | { kind: 'incident_settle'; incidentId: string; after?: string };
 
 /** BullMQ job ids may not contain ':' nor be all digits. Everything unsafe becomes '_'. */
 export const safeId = (...parts: Array<string | number>): string => parts.map((p) => String(p).replace(/[^A-Za-z0-9_.-]/g, '_')).join('-');
+
+export const DEFAULT_PREFIX = 'helpdesk';
+
+export const isQueueName = (s: string): s is QueueName => (QUEUE_NAMES as readonly string[]).includes(s);

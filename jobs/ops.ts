@@ -49,7 +49,7 @@ export async function retryFailed(queues: JobsQueues, queue: QueueName, which: {
   return 1;
 }
 
-export const isQueueName = (s: string): s is QueueName => (QUEUE_NAMES as readonly string[]).includes(s);
+export { isQueueName } from './names.js';
 
 export interface QueueHealth {
   queue: QueueName;

@@ -1,7 +1,7 @@
 import type { JobsOptions as BullJobOptions, Queue } from 'bullmq';
 import type { Desk } from '../core/domain/desk.js';
 import type { EventBus } from '../core/domain/event-bus.js';
-import type { TicketEvent } from '../core/domain/events.js';
+import type { IncidentEvent, TicketEvent } from '../core/domain/events.js';
 import { pauseSla, resumeSla, runningDeadline, slaWarnAt, type SlaTargetKind } from '../core/domain/sla.js';
 import { ACTIVE_STATUSES, type Ticket } from '../core/domain/ticket.js';
 import type { Logger } from '../core/ports/logger.port.js';
@@ -40,7 +40,19 @@ export class JobsScheduler {
   ) {}
 
   attach(events: EventBus = this.deps.events): () => void {
-    return events.subscribe((e) => this.onEvent(e));
+    const offTickets = events.subscribe((e) => this.onEvent(e));
+    const offIncidents = events.onIncident((e) => this.onIncident(e));
+    return () => {
+      offTickets();
+      offIncidents();
+    };
+  }
+
+  /** A resolved incident: its linked requesters are told (and tickets resolved) by a chain of page jobs. */
+  async onIncident(e: IncidentEvent): Promise<void> {
+    if (e.type !== 'incident.resolved') return;
+    const data: AutomationJob = { kind: 'incident_settle', incidentId: e.incident.id };
+    await this.q.automation.add(data.kind, data, { jobId: safeId('incset', e.incident.id, 'first') });
   }
 
   async onEvent(e: TicketEvent): Promise<void> {
@@ -102,7 +114,7 @@ export class JobsScheduler {
     const auto = desk.automation;
     switch (e.type) {
       case 'ticket.created':
-        if (t.status === 'new' && desk.deflection.enabled) {
+        if (t.status === 'new' && desk.deflection.enabled && !t.incidentId) {
           await this.add(a, { kind: 'deflection_timeout', ticketId: t.id }, safeId('defl', t.id), ms(t.createdAt) + desk.deflection.windowMinutes * 60_000);
         }
         break;

@@ -114,6 +114,9 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3): FuzzyHit[] {
     // fuse.js counts errors inside the best-matching stretch; letters left over count too.
     const score = Math.max(r.score ?? 1, Math.abs(cand.length - w.length) / w.length);
     if (score > FUZZY_MAX_SCORE) continue;
+    // Bitap with `ignoreLocation` also accepts a word sharing a long stretch with a longer one
+    // (`cantina` in `pegatina`): at most one edit more than the word's length allows.
+    if (editDistance(w, cand, max + 1) > max + 1) continue;
     hits.push({ word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[r.refIndex]!]! });
   }
   hits.sort((a, b) => a.score - b.score || b.df - a.df);

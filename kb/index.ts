@@ -10,3 +10,4 @@ export { cleanQuery } from './clean-query.js';
 export { missingTranslations, nearDuplicates, neverRetrieved, type AuthoringFinding } from './authoring.js';
 export type { Article, LoadIssue, LoadResult } from './types.js';
 export { gapTerms } from './gap-terms.js';
+export { signatureSimilarity, textSignature } from './similarity.js';

@@ -7,6 +7,7 @@ import { boostsFrom, queryKey, type FeedbackStore } from './feedback.js';
 import { rank, type RankOptions } from './rank.js';
 import type { KbIndex } from './search-index.js';
 import type { Calibration } from './calibration.js';
+import { textSignature } from './similarity.js';
 
 export interface KnowledgeBaseOptions {
   feedback?: FeedbackStore;
@@ -58,6 +59,10 @@ export class SearchKnowledgeBase implements KnowledgeBase {
   async recordFeedback(f: KbFeedback): Promise<void> {
     if (!this.opts.feedback) return;
     await this.opts.feedback.record({ ...f, queryKey: queryKey(f.query), at: new Date() });
+  }
+
+  signature(text: string): string[] {
+    return textSignature(text, this.ix.glossary);
   }
 
   async article(id: string): Promise<{ id: string; title: string; body: string } | null> {

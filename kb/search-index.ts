@@ -6,6 +6,7 @@
 import { analyze } from './analyze.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
+import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
 import { defaultLexicon, type Lexicon } from './lexicon.js';
 import type { Article } from './types.js';
 
@@ -26,6 +27,8 @@ export interface IndexOptions {
   glossary?: Glossary;
   /** Everyday Spanish ↔ English words for query translation. @defaultValue kb/data/lexicon.yaml */
   lexicon?: Lexicon;
+  /** Open Spanish ↔ English dictionary (FreeDict). @defaultValue kb/data/lexicon-freedict.tsv */
+  dictionary?: BilingualDictionary;
   /** BM25 term-frequency saturation. @defaultValue 1.2 */
   k1?: number;
   /** BM25 length normalisation. @defaultValue 0.75 */
@@ -38,6 +41,7 @@ export interface KbIndex {
   articles: Article[];
   glossary: Glossary;
   lexicon: Lexicon;
+  dictionary: BilingualDictionary;
   termIds: Map<string, number>;
   /** Postings of term t are docs[start[t] .. start[t+1]) with weights norm[…] in [0, 1). */
   start: Int32Array;
@@ -52,7 +56,12 @@ export interface KbIndex {
   surfaceConcepts: Map<string, string[]>;
   fuzzy: FuzzyVocab;
   buildMs: number;
+  /** Article d's {@link DISTINCTIVE_TERMS} highest-weighted terms are distinctive[d·K … d·K+K), −1 when fewer. */
+  distinctive: Int32Array;
 }
+
+/** Terms kept per article for pseudo-relevance feedback. */
+export const DISTINCTIVE_TERMS = 10;
 
 class Growable {
   ints = new Int32Array(1 << 16);
@@ -155,8 +164,21 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const idf = new Float32Array(T);
   for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
   const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
+  // Each article's most distinctive terms (saturated tf × idf), for pseudo-relevance feedback (rank.ts).
+  const K = DISTINCTIVE_TERMS;
+  const topTerms = new Int32Array(N * K).fill(-1);
+  const topW = new Float32Array(N * K);
+  for (let i = 0; i < post.n; i++) {
+    const t = post.terms[i]!;
+    const d = post.ints[i]!;
+    const f = post.tfs[i]!;
+    const wgt = (f / (f + k1 * (1 - b + (b * docLen[d]!) / avg))) * idf[t]!;
+    let m = d * K;
+    for (let k = 1; k < K; k++) if (topW[d * K + k]! < topW[m]!) m = d * K + k;
+    if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
+  }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

@@ -5,6 +5,7 @@
  */
 import { analyze, detectLang } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
+import { translate } from './dictionary.js';
 import { fuzzyLookup } from './fuzzy.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
@@ -16,6 +17,8 @@ export const EXPANSION_WEIGHTS = {
   concept: 1,
   /** A translation through the general lexicon (everyday words, less precise than the glossary). */
   translation: 0.8,
+  /** A translation through the open dictionary (FreeDict: general, noisier than the lexicon). */
+  dictionary: 0.7,
   typo1: 0.85,
   typo2: 0.7,
   /** Unknown words count for this share of a rare word's idf in the coverage denominator. */
@@ -86,10 +89,11 @@ function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
  * (`query-bounds.ts`), so that no text blocks the event loop for long.
  */
 export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
-  return unitsOf(ix, cleanQuery(boundQuery(query)));
+  const cleaned = cleanQuery(boundQuery(query));
+  return unitsOf(ix, cleaned, detectLang(words(cleaned)));
 }
 
-function unitsOf(ix: KbIndex, cleaned: string): QueryUnit[] {
+function unitsOf(ix: KbIndex, cleaned: string, lang: 'en' | 'es' | undefined): QueryUnit[] {
   const tokens = analyze(cleaned, ix.glossary);
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
@@ -115,11 +119,17 @@ function unitsOf(ix: KbIndex, cleaned: string): QueryUnit[] {
     for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
     const direct = ex.length;
     if (tok.stem) {
-      for (const t of [...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])]) {
-        const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
-        for (const term of targets) {
-          const id = ix.termIds.get(term);
-          if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w: EXPANSION_WEIGHTS.translation });
+      const translations: Array<[string[], number]> = [
+        [[...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])], EXPANSION_WEIGHTS.translation],
+        [translate(ix.dictionary, tok.surface, lang), EXPANSION_WEIGHTS.dictionary],
+      ];
+      for (const [stems, w] of translations) {
+        for (const t of stems) {
+          const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
+          for (const term of targets) {
+            const id = ix.termIds.get(term);
+            if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w });
+          }
         }
       }
     }
@@ -152,8 +162,8 @@ function buffers(n: number): NonNullable<typeof scratch> {
 /** All articles matching at least one query unit, with their features (unsorted). */
 export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const cleaned = cleanQuery(boundQuery(query));
-  const units = unitsOf(ix, cleaned);
   const lang = detectLang(words(cleaned));
+  const units = unitsOf(ix, cleaned, lang);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];

@@ -15,6 +15,9 @@ import type { InboundEvent } from '../../core/domain/inbound.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { translator } from '../../core/i18n/index.js';
 import { CMD_HELP, CMD_TICKET, OPT_TEXT } from './discord.commands.js';
+import { parseHelpCommand } from '../shared/help-command.js';
+import { runIncidentCommand } from '../shared/incident-command.js';
+import { renderView } from './discord.renderer.js';
 import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID } from './discord.custom-id.js';
 import { decodeAction } from '../shared/action-codec.js';
 import { actionToEvent } from '../shared/action-events.js';
@@ -74,6 +77,13 @@ export class DiscordInteractions {
       const text = interaction.options.getString(OPT_TEXT)?.trim();
       if (!text) return await this.intake.showHelpModal(ix);
       await this.replies.deferReply(ix);
+      // `/help text:incident declare …` (agents): the shared incident command, answered privately.
+      const parsed = parseHelpCommand(text);
+      if (parsed.kind === 'incident') {
+        const desk = interaction.guildId ? this.d.directory.deskFor({ platform: 'discord', workspace: interaction.guildId, channel: interaction.channelId }) : undefined;
+        const view = await runIncidentCommand(parsed.op, { incidents: this.d.helpdesk.incidents, directory: this.d.directory, actor: who, eventId: `discord:${interaction.id}`, locale: ix.locale, desk });
+        return await this.replies.editOriginal(ix, renderView(view).body);
+      }
       return await this.intake.openHelp(ix, { requester: who, text, channelId: interaction.channelId, key: `discord:${interaction.id}` });
     }
     if (interaction.commandName === CMD_TICKET) {

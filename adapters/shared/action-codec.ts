@@ -8,7 +8,7 @@ export interface DecodedAction {
 }
 
 /** Every action a card, suggestion list or CSAT question can carry. */
-export const ACTIONS: readonly ActionId[] = ['claim', 'unclaim', 'escalate', 'resolve', 'priority', 'solved', 'need_help', 'rate', 'reopen', 'note'];
+export const ACTIONS: readonly ActionId[] = ['claim', 'unclaim', 'escalate', 'resolve', 'priority', 'solved', 'need_help', 'rate', 'reopen', 'note', 'declare'];
 const PREFIX = 'hd';
 /** Discord's `custom_id` limit, the tightest of the platforms (Slack's button `value` takes 2,000). */
 const MAX_ENCODED = 100;

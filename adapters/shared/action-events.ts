@@ -47,6 +47,8 @@ export function actionToEvent(a: DecodedAction, actor: Identity, eventId: string
       const comment = i.comment?.trim();
       return { type: 'ticket.rate', eventId, actor, ticket, score: Number(a.arg), ...(comment ? { comment } : {}) };
     }
+    case 'declare':
+      return { type: 'incident.declare_spike', eventId, actor, spikeId: a.ticketId };
     case 'note':
       return null;
   }

@@ -10,11 +10,13 @@ import { neutralizeMentions, truncate } from '../../core/views/sanitize.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import type { HelpCommand } from './help-command.js';
+import { runIncidentCommand } from './incident-command.js';
 
 /** The agent tools a chat command can reach: canned responses and "waiting on requester". */
-export type AgentCommand = Extract<HelpCommand, { kind: 'macro' | 'macros' | 'pending' | 'report' }>;
+export type AgentCommand = Extract<HelpCommand, { kind: 'macro' | 'macros' | 'pending' | 'incident' | 'report' }>;
 
-export const isAgentCommand = <C extends { kind: string }>(c: C): c is Extract<C, AgentCommand> => c.kind === 'macro' || c.kind === 'macros' || c.kind === 'pending' || c.kind === 'report';
+export const isAgentCommand = <C extends { kind: string }>(c: C): c is Extract<C, AgentCommand> =>
+  c.kind === 'macro' || c.kind === 'macros' || c.kind === 'pending' || c.kind === 'incident' || c.kind === 'report';
 
 export interface AgentCommandContext {
   helpdesk: Helpdesk;
@@ -41,6 +43,8 @@ export interface AgentCommandContext {
 export async function runAgentCommand(cmd: AgentCommand, c: AgentCommandContext): Promise<View | undefined> {
   const tr = translator(c.locale, c.desk?.locale);
   switch (cmd.kind) {
+    case 'incident':
+      return runIncidentCommand(cmd.op, { incidents: c.helpdesk.incidents, directory: c.directory, actor: c.actor, eventId: c.eventId, locale: c.locale, desk: c.desk });
     case 'macro': {
       const r = await c.helpdesk.handle({ type: 'ticket.macro', eventId: c.eventId, actor: c.actor, ticket: { number: cmd.ticket }, name: cmd.name });
       if (r.kind === 'duplicate') return undefined;

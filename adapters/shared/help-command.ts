@@ -23,7 +23,33 @@ export type HelpCommand =
   /** Agents: put `ticket` into "waiting on requester". */
   | { kind: 'pending'; ticket: string }
   /** Agents: the desk's headline numbers of the last `days` days (default 7) with a link to the page. */
-  | { kind: 'report'; days: number };
+  | { kind: 'report'; days: number }
+  /** Agents: `incident declare|update|resolve|list` (docs/incidents.md). */
+  | { kind: 'incident'; op: IncidentOp };
+
+/** The incident sub-commands (English and Spanish keywords). */
+export type IncidentOp =
+  | { action: 'declare'; severity?: Severity; services: string[]; title: string }
+  | { action: 'update'; number: string; status?: 'investigating' | 'identified' | 'monitoring'; note: string }
+  | { action: 'resolve'; number: string; note: string }
+  | { action: 'list' }
+  | { action: 'usage' };
+
+const INCIDENT_WORDS = new Set(['incident', 'incidente', 'incidencia']);
+const INCIDENT_OPS: Record<string, IncidentOp['action']> = {
+  declare: 'declare', declarar: 'declare', open: 'declare', abrir: 'declare',
+  update: 'update', actualizar: 'update',
+  resolve: 'resolve', resolver: 'resolve',
+  list: 'list', lista: 'list', listar: 'list',
+  help: 'usage', ayuda: 'usage',
+};
+const STATUS_WORDS: Record<string, 'investigating' | 'identified' | 'monitoring'> = {
+  investigating: 'investigating', investigando: 'investigating',
+  identified: 'identified', identificado: 'identified',
+  monitoring: 'monitoring', monitorizando: 'monitoring', observacion: 'monitoring', 'observación': 'monitoring',
+};
+
+import { isIncidentNumber, isSeverity, type Severity } from '../../core/domain/incident.js';
 
 /** A human ticket number such as `IT-1042` (case-insensitive; normalised to upper case). */
 export const TICKET_NUMBER = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
@@ -50,6 +76,10 @@ export function parseHelpCommand(raw: string): HelpCommand {
   const text = raw.trim();
   if (!text) return { kind: 'empty' };
   const [head = '', ...rest] = text.split(/\s+/);
+  if (INCIDENT_WORDS.has(head.toLowerCase())) {
+    const op = parseIncident(rest);
+    if (op) return { kind: 'incident', op };
+  }
   const kw = ALIASES[head.toLowerCase()];
   const arg = rest[0];
   const isNumber = arg !== undefined && TICKET_NUMBER.test(arg);
@@ -96,4 +126,40 @@ function parseMacro(args: string[]): HelpCommand | undefined {
   if (TICKET_NUMBER.test(last)) return { kind: 'macro', ticket: last.toUpperCase(), name: args.slice(0, -1).join(' ') };
   if (TICKET_NUMBER.test(first)) return { kind: 'macro', ticket: first.toUpperCase(), name: args.slice(1).join(' ') };
   return undefined;
+}
+
+/**
+ * `incident declare [SEV1-4] <service[,service]> <title…>`, `incident update <INC-n> [status] [note…]`,
+ * `incident resolve <INC-n> [note…]`, `incident list` (and the Spanish words). Undefined when the
+ * words after "incident" are not a sub-command (then the text is an ordinary help request); a
+ * sub-command with missing arguments is `usage`.
+ */
+function parseIncident(args: string[]): IncidentOp | undefined {
+  const action = INCIDENT_OPS[(args[0] ?? '').toLowerCase()];
+  if (!action) return args.length === 0 ? { action: 'usage' } : undefined;
+  const rest = args.slice(1);
+  switch (action) {
+    case 'usage':
+      return { action: 'usage' };
+    case 'list':
+      return rest.length === 0 ? { action: 'list' } : { action: 'usage' };
+    case 'declare': {
+      const sev = rest[0]?.toUpperCase();
+      const words = isSeverity(sev) ? rest.slice(1) : rest;
+      const services = (words[0] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const title = words.slice(1).join(' ');
+      if (services.length === 0 || !title) return { action: 'usage' };
+      return { action: 'declare', ...(isSeverity(sev) ? { severity: sev } : {}), services, title };
+    }
+    case 'update':
+    case 'resolve': {
+      const number = rest[0] ?? '';
+      if (!isIncidentNumber(number)) return { action: 'usage' };
+      const status = STATUS_WORDS[(rest[1] ?? '').toLowerCase()];
+      if (action === 'resolve') return { action, number: number.toUpperCase(), note: rest.slice(1).join(' ') };
+      const note = rest.slice(status ? 2 : 1).join(' ');
+      if (!status && !note) return { action: 'usage' };
+      return { action, number: number.toUpperCase(), ...(status ? { status } : {}), note };
+    }
+  }
 }

@@ -79,7 +79,8 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
           case 'macro':
           case 'macros':
           case 'pending':
-          case 'report': {
+          case 'report':
+          case 'incident': {
             // Sent with no `at`: the slash command leaves no message of the agent's, so the card
             // thread gets the rendered macro through the relay like the requester does.
             const v = await runAgentCommand(parsed, { helpdesk: d.helpdesk, directory: d.directory, actor, eventId, locale, desk });

@@ -21,12 +21,19 @@ export class TeamsCardActions {
     const who = identityOf(a);
     const event = cardActionEvent(data, who, eventIdOf(a, 'invoke'));
     let failure: string | undefined;
+    let result: Awaited<ReturnType<TeamsBotOptions['helpdesk']['handle']>> | undefined;
     if (event) {
       try {
-        await this.o.helpdesk.handle(event);
+        result = await this.o.helpdesk.handle(event);
       } catch (err) {
         failure = this.replies.failureText(err, a.locale);
       }
+    }
+    // A spike card's Declare: the card itself is edited for everyone by its delivery; the person who
+    // clicked sees the outcome (or the refusal) in its place.
+    if (data.action === 'declare') {
+      if (failure || result?.kind !== 'incident') return this.replies.message(failure ?? errorView({ code: 'INTERNAL', meta: { ref: 'declare' } }, a.locale).fallback);
+      return this.replies.card(renderCard(noticeView(tr('fanout.declared', { number: result.incident.number, count: result.linked }), 'claimed')));
     }
     const ticket = await this.o.helpdesk.ticket({ id: data.ticketId }).catch(() => null);
     if (!ticket) return this.replies.message(failure ?? errorView({ code: 'INTERNAL', meta: { ref: 'gone' } }, a.locale).fallback);

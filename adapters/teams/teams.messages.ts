@@ -54,6 +54,7 @@ export class TeamsMessages {
       case 'macro':
       case 'macros':
       case 'pending':
+      case 'incident':
         return this.agentCommand(ctx, who, cmd);
       case 'help':
         return this.intake.request(ctx, who, cmd.text);

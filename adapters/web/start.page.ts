@@ -4,6 +4,7 @@ import type { Platform } from '../../core/domain/identity.js';
 import type { WebContext, WebEnv } from './web.context.js';
 import { webStrings } from './web.i18n.js';
 import { page } from './web.layout.js';
+import { publicStatus, type PublicIncident } from '../../core/use-cases/fanout/public-status.js';
 
 /** How to enable each chat platform (what the start page tells an operator). */
 export const PLATFORM_SETUP: Array<{ platform: Platform; label: string; vars: string; doc: string }> = [
@@ -14,10 +15,22 @@ export const PLATFORM_SETUP: Array<{ platform: Platform; label: string; vars: st
 
 /** `GET /`: what this is, where to go next, which platforms are on and how to turn on the others. */
 export function registerStartRoutes(app: Hono<WebEnv>, ctx: WebContext): void {
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const s = webStrings(c.get('locale'));
     const enabled = new Set(ctx.config.enabledPlatforms);
+    // The status banner: open incidents of desks that publish them (public facts only).
+    const banners: Array<{ desk: (typeof ctx.desks)[number]; incidents: PublicIncident[] }> = [];
+    for (const desk of ctx.desks) {
+      const incidents = await publicStatus(ctx.deps, desk, { withUpdates: false }).catch(() => null);
+      if (incidents?.length) banners.push({ desk, incidents });
+    }
     const body = html`
+${banners.map(
+  (b) => html`<section class="card status-banner" role="status" aria-label="${s.core('fanout.status_page_title', { desk: b.desk.name })}">
+${b.incidents.map((i) => html`<p><strong>${s.core('fanout.banner', { title: i.title, status: s.core(`fanout.status.${i.status}`) })}</strong> (${b.desk.name}, ${i.number})</p>`)}
+${b.desk.kind === 'external' ? html`<p><a href="/status/${b.desk.id}">${s.core('fanout.status_page_title', { desk: b.desk.name })}</a></p>` : ''}
+</section>`,
+)}
 <section class="hero">
 <h1>${s.t('start.title')}</h1>
 <p class="lead">${s.t('start.lead')}</p>

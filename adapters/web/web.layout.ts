@@ -18,7 +18,7 @@ export interface PageOptions {
   /** `wide` for the console. */
   layout?: 'narrow' | 'wide';
   /** Which nav item is current. */
-  current?: 'home' | 'chat' | 'console' | 'reports';
+  current?: 'home' | 'chat' | 'console' | 'incidents' | 'reports';
   /** Hide the site navigation (the embeddable chat). */
   bare?: boolean;
 }
@@ -51,7 +51,7 @@ ${o.bare
   : html`<header class="site">
 <a class="brand" href="/">${s.t('app.name')}</a>
 <nav aria-label="${s.t('app.name')}"><ul>
-${nav('chat', '/chat', s.t('nav.chat'))}${nav('console', '/console', s.t('nav.console'))}${nav('reports', '/console/reports', s.t('nav.reports'))}
+${nav('chat', '/chat', s.t('nav.chat'))}${nav('console', '/console', s.t('nav.console'))}${agent ? nav('incidents', '/console/incidents', s.core('fanout.console_title')) : ''}${nav('reports', '/console/reports', s.t('nav.reports'))}
 </ul></nav>
 <div class="who">${agent
       ? html`<span>${s.t('nav.signed_in_as', { name: agent.name })}</span>

@@ -1,7 +1,4 @@
 import { Option, type Command } from 'commander';
-import { REST } from 'discord.js';
-import { registerCommands } from '../../adapters/discord/discord.commands.js';
-import { DiscordPlatform } from '../../adapters/discord/discord.platform.js';
 import { registerDoctorCommand } from './doctor.command.js';
 
 /**
@@ -19,6 +16,7 @@ export function registerDiscordCommands(program: Command): void {
     .addOption(new Option('--guild <ids...>', 'guild ids (comma or space separated)').env('DISCORD_GUILD_IDS').makeOptionMandatory())
     .addOption(new Option('--api-url <url>', 'REST base without version').env('DISCORD_API_URL').default('https://discord.com/api'))
     .action(async (o: { token: string; applicationId: string; guild: string[] | string; apiUrl: string }) => {
+      const [{ REST }, { registerCommands }] = await Promise.all([import('discord.js'), import('../../adapters/discord/discord.commands.js')]);
       const guilds = (Array.isArray(o.guild) ? o.guild : [o.guild]).flatMap((g) => g.split(',')).map((g) => g.trim()).filter(Boolean);
       const rest = new REST({ api: o.apiUrl, retries: 1 }).setToken(o.token);
       const done = await registerCommands(rest, o.applicationId, guilds);
@@ -33,6 +31,7 @@ export function registerDiscordCommands(program: Command): void {
     .option('--locale <locale>', 'panel language (en, es)', 'en')
     .addOption(new Option('--api-url <url>', 'REST base without version').env('DISCORD_API_URL').default('https://discord.com/api'))
     .action(async (o: { token: string; channel: string; deskName: string; locale: string; apiUrl: string }) => {
+      const [{ REST }, { DiscordPlatform }] = await Promise.all([import('discord.js'), import('../../adapters/discord/discord.platform.js')]);
       const rest = new REST({ api: o.apiUrl, retries: 1 }).setToken(o.token);
       const id = await new DiscordPlatform(rest).postPanel(o.channel, o.deskName, o.locale);
       console.log(`panel posted: message ${id} in channel ${o.channel}`);

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { formatFindings } from '../../adapters/shared/doctor.js';
 import { readEnv } from '../config/env.js';
 import { loadDeskFile } from '../config/load-desk-file.js';
-import { projectRoot, runDoctors, type DoctorPlatform } from '../doctor/run-doctors.js';
+import { projectRoot } from '../config/web-secret.js';
+import type { DoctorPlatform } from '../doctor/run-doctors.js';
 
 /**
  * `helpdesk <platform> doctor`: the live setup checks of one platform plus the desk file's, from the
@@ -20,6 +20,8 @@ export function registerDoctorCommand(parent: Command, platform: DoctorPlatform)
     const cfg = readEnv();
     const deskFile = o.config ?? cfg.HELPDESK_CONFIG ?? path.join(projectRoot, 'helpdesk.example.yaml');
     const { desks } = loadDeskFile(deskFile);
+    // Loaded here, not at the top: the platform SDKs take seconds to load and other commands need none.
+    const [{ runDoctors }, { formatFindings }] = await Promise.all([import('../doctor/run-doctors.js'), import('../../adapters/shared/doctor.js')]);
     const findings = await runDoctors({ settings: cfg.platforms, desks, only: platform, teamsPackage: o.package });
     console.log(`${platform} doctor — desk file ${deskFile}\n${formatFindings(findings)}`);
     const errors = findings.filter((f) => f.level === 'error').length;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.js';
-import { DEFAULT_PREFIX } from '../../jobs/connection.js';
-import { QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
-import { isQueueName, listFailed, queueHealth, retryFailed } from '../../jobs/ops.js';
-import { createQueues, type JobsQueues } from '../../jobs/queues.js';
+import { DEFAULT_PREFIX, isQueueName, QUEUE_NAMES, type QueueName } from '../../jobs/names.js';
+import type { JobsQueues } from '../../jobs/queues.js';
+
+// jobs/ops.ts and jobs/queues.ts load BullMQ: only the commands that talk to Redis load them.
+const ops = () => import('../../jobs/ops.js');
 
 function queueArg(q: string | undefined): QueueName | undefined {
   if (q === undefined) return undefined;
@@ -18,6 +19,7 @@ async function withQueues<T>(prefix: string, fn: (q: JobsQueues) => Promise<T>):
   const connection = env.redisCluster
     ? { ...env.redisCluster, options: { ...env.redisCluster.options, clusterRetryStrategy: () => null, redisOptions: { ...env.redisCluster.options.redisOptions, maxRetriesPerRequest: 1 } } }
     : { ...parseRedisUrl(url!), maxRetriesPerRequest: 1, retryStrategy: () => null };
+  const { createQueues } = await import('../../jobs/queues.js');
   const queues = createQueues({ connection, prefix });
   try {
     return await fn(queues);
@@ -50,7 +52,7 @@ export function registerJobsCommands(program: Command): void {
     .option('-n, --limit <n>', 'how many', '50')
     .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
     .action(async (o: { queue?: string; limit: string; prefix: string }) => {
-      const rows = await withQueues(o.prefix, (q) => listFailed(q, queueArg(o.queue), Number(o.limit) || 50));
+      const rows = await withQueues(o.prefix, async (q) => (await ops()).listFailed(q, queueArg(o.queue), Number(o.limit) || 50));
       if (rows.length === 0) {
         console.log('No failed jobs.');
         return;
@@ -67,7 +69,7 @@ export function registerJobsCommands(program: Command): void {
     .option('--prefix <prefix>', 'BullMQ key prefix', DEFAULT_PREFIX)
     .option('--json', 'as JSON')
     .action(async (o: { prefix: string; json?: boolean }) => {
-      const rows = await withQueues(o.prefix, (q) => queueHealth(q));
+      const rows = await withQueues(o.prefix, async (q) => (await ops()).queueHealth(q));
       if (o.json) console.log(JSON.stringify(rows));
       else for (const r of rows) console.log(`${r.queue}\twaiting=${r.waiting}\tactive=${r.active}\tdelayed=${r.delayed}\tfailed=${r.failed}${r.paused ? '\tPAUSED' : ''}`);
     });
@@ -82,7 +84,7 @@ export function registerJobsCommands(program: Command): void {
     .action(async (queue: string, jobId: string | undefined, o: { all?: boolean; prefix: string }) => {
       const q = queueArg(queue)!;
       if (!o.all && !jobId) throw new Error('give a job id or --all');
-      const n = await withQueues(o.prefix, (qs) => retryFailed(qs, q, o.all ? 'all' : { id: jobId! }));
+      const n = await withQueues(o.prefix, async (qs) => (await ops()).retryFailed(qs, q, o.all ? 'all' : { id: jobId! }));
       console.log(`Queued ${n} job(s) of ${q} for another attempt.`);
     });
 }

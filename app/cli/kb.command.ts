@@ -1,11 +1,19 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
-import { missingTranslations, nearDuplicates, neverRetrieved } from '../../kb/authoring.js';
-import { formatFigures, readQueries, runEval } from '../../kb/eval.js';
-import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
-import { loadKbDir } from '../../kb/loader.js';
-import { buildIndex } from '../../kb/search-index.js';
+import type { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
+
+// The search modules (fuse.js, stemmers, stop-word lists) load when a kb command runs, not for `--help`.
+const kbModules = async () => {
+  const [authoring, evalMod, knowledgeBase, loader, searchIndex] = await Promise.all([
+    import('../../kb/authoring.js'),
+    import('../../kb/eval.js'),
+    import('../../kb/knowledge-base.js'),
+    import('../../kb/loader.js'),
+    import('../../kb/search-index.js'),
+  ]);
+  return { ...authoring, ...evalMod, ...knowledgeBase, ...loader, ...searchIndex };
+};
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -14,6 +22,7 @@ const positiveInt = (v: string): number => {
 };
 
 async function openKb(dir: string, quiet = false): Promise<SearchKnowledgeBase> {
+  const { loadKbDir, buildIndex, SearchKnowledgeBase } = await kbModules();
   const { articles, issues } = await loadKbDir(dir);
   for (const i of issues) console.error(`kb: skipped ${i.path}: ${i.reason}`);
   const ix = buildIndex(articles);
@@ -81,6 +90,7 @@ export function registerKbCommands(program: Command): void {
     .requiredOption('--kb <dir>', 'folder of Markdown articles')
     .option('--queries <files...>', 'evaluation sets or logs of real questions (one per line, plain text or JSON with "q")')
     .action(async (o: { kb: string; queries?: string[] }) => {
+      const { loadKbDir, buildIndex, nearDuplicates, missingTranslations, neverRetrieved } = await kbModules();
       const { articles, issues } = await loadKbDir(o.kb);
       const warnings: string[] = [];
       for (const a of articles) {
@@ -116,6 +126,7 @@ export function registerKbCommands(program: Command): void {
     .option('--json', 'print figures as JSON')
     .action(async (o: { kb: string; queries: string; json?: boolean }) => {
       const base = await openKb(o.kb, Boolean(o.json));
+      const { readQueries, runEval, formatFigures } = await kbModules();
       const queries = await readQueries(o.queries);
       for (const q of queries.slice(0, 20)) base.search(q.q); // warm up the JIT before timing
       const rows = runEval(queries, (q) => base.search(q, { limit: 3 }).map((s) => s.id));

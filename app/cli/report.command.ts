@@ -1,18 +1,28 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import mongoose from 'mongoose';
 import { z } from 'zod';
-import { MongoDirectory } from '../../core/store/mongo-directory.js';
-import { MongoMetricsStore } from '../../core/store/metrics-rollup.model.js';
-import { MongoTicketStore } from '../../core/store/mongo-ticket-store.js';
-import { MongoReportStore } from '../../core/store/ticket-fact.store.js';
 import type { DeskMetrics } from '../../core/use-cases/desk-metrics.js';
-import { deskMetrics, periodDays, type ReportDeps } from '../../core/use-cases/desk-metrics-report.js';
-import { summarizeRollups, type DeskReport } from '../../core/use-cases/desk-report.js';
-import { gapTerms } from '../../kb/gap-terms.js';
+import type { ReportDeps } from '../../core/use-cases/desk-metrics-report.js';
+import type { DeskReport } from '../../core/use-cases/desk-report.js';
 import { readEnv } from '../config/env.js';
 import { loadDeskFile } from '../config/load-desk-file.js';
-import { startLocalStore } from '../services/local-store.js';
+
+// The store and report modules (mongoose, the KB analyzer) load when `report` runs, not for `--help`.
+const reportModules = async () => {
+  const [{ default: mongoose }, dir, rollups, tickets, facts, metrics, report, gaps, local, ferret] = await Promise.all([
+    import('mongoose'),
+    import('../../core/store/mongo-directory.js'),
+    import('../../core/store/metrics-rollup.model.js'),
+    import('../../core/store/mongo-ticket-store.js'),
+    import('../../core/store/ticket-fact.store.js'),
+    import('../../core/use-cases/desk-metrics-report.js'),
+    import('../../core/use-cases/desk-report.js'),
+    import('../../kb/gap-terms.js'),
+    import('../services/local-store.js'),
+    import('../services/ferretdb.js'),
+  ]);
+  return { mongoose, ...dir, ...rollups, ...tickets, ...facts, ...metrics, ...report, ...gaps, ...local, ...ferret };
+};
 
 const fmt = (v: number | null, unit = '') => (v === null ? '—' : `${v}${unit}`);
 const pct = (v: number | null) => fmt(v === null ? null : Math.round(v * 1000) / 10, ' %');
@@ -68,6 +78,7 @@ export function registerReportCommands(program: Command): void {
     .action(async (raw: unknown) => {
       const parsed = optionsSchema.safeParse(raw);
       if (!parsed.success) throw new Error(parsed.error.issues.map((i) => i.message).join('; '));
+      const { mongoose, startLocalStore, mongoUriFor, MongoMetricsStore, MongoReportStore, MongoDirectory, MongoTicketStore, gapTerms, periodDays, summarizeRollups, deskMetrics } = await reportModules();
       const o = parsed.data;
       const env = readEnv(process.env);
       const file = loadDeskFile(env.HELPDESK_CONFIG ?? path.resolve('helpdesk.example.yaml'));
@@ -75,7 +86,7 @@ export function registerReportCommands(program: Command): void {
       if (o.desk && !desks.includes(o.desk)) throw new Error(`no desk ${o.desk} (known: ${desks.join(', ')})`);
       // Same defaults as `npm start`: the local FerretDB data when MONGODB_URI is not set.
       const local = env.MONGODB_URI ? undefined : await startLocalStore({ dataDir: path.resolve(env.HELPDESK_DATA_DIR ?? '.data'), backend: env.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: env.HELPDESK_FERRETDB_POSTGRESQL_URL });
-      const conn = await mongoose.createConnection(env.MONGODB_URI ?? `${local!.url}helpdesk`).asPromise();
+      const conn = await mongoose.createConnection(env.MONGODB_URI ?? mongoUriFor(local!.url, 'helpdesk')).asPromise();
       try {
         const store = new MongoMetricsStore(conn);
         const reports = new MongoReportStore(conn);

@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { buildTeamsPackage } from '../../adapters/teams/teams.package.js';
 import { readEnv } from '../config/env.js';
 import { registerDoctorCommand } from './doctor.command.js';
 
@@ -19,6 +18,7 @@ export function registerTeamsCommands(program: Command): void {
     .action(async (o: { out: string; appId?: string; version: string; name: string; locale: string }) => {
       const appId = o.appId ?? envAppId();
       if (!appId) throw new Error('--app-id is required (or set TEAMS_APP_ID): the Microsoft App ID of your Azure Bot registration');
+      const { buildTeamsPackage } = await import('../../adapters/teams/teams.package.js');
       const zip = await buildTeamsPackage({ appId, version: o.version, shortName: o.name, locale: o.locale });
       const out = resolve(o.out);
       await writeFile(out, zip);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PLATFORMS } from '../../core/domain/identity.js';
 import { PRIORITIES } from '../../core/domain/ticket.js';
+import { INCIDENT_TITLE_MAX, SERVICE_NAME_MAX, SEVERITIES } from '../../core/domain/incident.js';
 
 /** Validation of the desk file (YAML). Defaults here are the documented defaults of helpdesk.example.yaml. */
 
@@ -90,6 +91,30 @@ const deskSchema = z
       })
       .strict()
       .optional(),
+    /** Incident announcements: a channel per chat platform, a mailing list, the web banner/status page. */
+    announce: z
+      .object({
+        channels: z.object({ slack: channelRef.optional(), teams: channelRef.optional(), discord: channelRef.optional() }).strict().default({}),
+        email: z.object({ to: z.string().trim().toLowerCase().max(254).pipe(z.email('expected an email address such as status@example.com')) }).strict().optional(),
+        web: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Requests matching an active incident: answered "known issue", linked, kept out of triage. */
+    absorb: z
+      .object({ enabled: z.boolean().default(true), minSimilarity: z.number().min(0.1).max(1).default(0.5), resolveLinked: z.boolean().default(true) })
+      .strict()
+      .default({ enabled: true, minSimilarity: 0.5, resolveLinked: true }),
+    /** N similar new tickets in M minutes with no incident: a "possible incident" card in tier 2. */
+    spike: z
+      .object({
+        enabled: z.boolean().default(true),
+        threshold: z.number().int().min(2).max(1000).default(5),
+        windowMinutes: z.number().positive().max(24 * 60).default(10),
+        minSimilarity: z.number().min(0.1).max(1).default(0.5),
+      })
+      .strict()
+      .default({ enabled: true, threshold: 5, windowMinutes: 10, minSimilarity: 0.5 }),
   })
   .strict()
   .superRefine((d, ctx) => {
@@ -117,8 +142,71 @@ const agentSchema = z
   })
   .strict();
 
+const severity = z.enum(SEVERITIES, { message: 'expected SEV1, SEV2, SEV3 or SEV4' });
+const serviceName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(SERVICE_NAME_MAX, `at most ${SERVICE_NAME_MAX} characters`);
+const checkId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and - (at most 63)');
+const checkCommon = {
+  id: checkId,
+  service: serviceName,
+  title: z.string().trim().min(1).max(INCIDENT_TITLE_MAX).optional(),
+  severity: severity.optional(),
+  intervalSeconds: z.number().int().min(5, 'at least 5 seconds').max(86_400).default(60),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  failuresBeforeAlert: z.number().int().min(1).max(100).default(3),
+  recoveriesBeforeResolve: z.number().int().min(1).max(100).default(2),
+};
+const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'expected an http:// or https:// URL');
+const checkSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.object({ ...checkCommon, kind: z.literal('http'), url: httpUrl, expectStatus: z.array(z.number().int().min(100).max(599)).max(50).optional(), maxLatencyMs: z.number().int().min(1).max(60_000).optional() }).strict(),
+    z.object({ ...checkCommon, kind: z.literal('tcp'), host: z.string().trim().min(1).max(253), port: z.number().int().min(1).max(65535) }).strict(),
+  ],
+  { message: 'kind must be http or tcp' },
+);
+
+/** `alerts:` — which desk owns which services' alerts, flapping damping and built-in checks (docs/incidents.md). */
+const alertsSchema = z
+  .object({
+    rules: z
+      .array(
+        z
+          .object({
+            services: z.array(z.union([z.literal('*'), serviceName])).min(1, 'at least one service (or "*")'),
+            desk: z.string().min(1),
+            severity: severity.optional(),
+            action: z.enum(['open', 'propose'], { message: 'action must be open or propose' }).default('propose'),
+            resolveAfterMinutes: z.number().min(0).max(10_080).nullable().default(15),
+          })
+          .strict(),
+      )
+      .default([]),
+    flapping: z
+      .object({ maxChanges: z.number().int().min(2).max(20).default(4), windowMinutes: z.number().positive().max(1440).default(30) })
+      .strict()
+      .default({ maxChanges: 4, windowMinutes: 30 }),
+    checks: z.array(checkSchema).max(200).default([]),
+  })
+  .strict()
+  .default({ rules: [], flapping: { maxChanges: 4, windowMinutes: 30 }, checks: [] });
+
 export const deskFileSchema = z
-  .object({ desks: z.array(deskSchema).min(1, 'at least one desk'), agents: z.array(agentSchema).default([]) })
+  .object({ desks: z.array(deskSchema).min(1, 'at least one desk'), agents: z.array(agentSchema).default([]), alerts: alertsSchema })
   .strict()
   .superRefine((f, ctx) => {
     const ids = new Set<string>();
@@ -143,6 +231,18 @@ export const deskFileSchema = z
         if (!desk) ctx.addIssue({ code: 'custom', path: ['agents', i, 'desks', j, 'desk'], message: `unknown desk ${r.desk}` });
         else if (!desk.tiers.some((t) => t.level === r.tier)) ctx.addIssue({ code: 'custom', path: ['agents', i, 'desks', j, 'tier'], message: `desk ${r.desk} has no tier ${r.tier}` });
       });
+    });
+    f.alerts.rules.forEach((r, i) => {
+      if (!ids.has(r.desk)) ctx.addIssue({ code: 'custom', path: ['alerts', 'rules', i, 'desk'], message: `unknown desk ${r.desk}` });
+    });
+    const checkIds = new Set<string>();
+    f.alerts.checks.forEach((c, i) => {
+      if (checkIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['alerts', 'checks', i, 'id'], message: `duplicate check id ${c.id}` });
+      checkIds.add(c.id);
+      if (c.timeoutMs >= c.intervalSeconds * 1000) ctx.addIssue({ code: 'custom', path: ['alerts', 'checks', i, 'timeoutMs'], message: 'must be shorter than the interval' });
+      if (!f.alerts.rules.some((r) => r.services.includes(c.service) || r.services.includes('*'))) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', 'checks', i, 'service'], message: `no alerts rule covers service ${c.service}: add it to a rule's services` });
+      }
     });
   });
 

@@ -112,6 +112,12 @@ const envSchema = z.object({
   /** A mailbox read as intake (`imaps://user:pass@host:993/INBOX`), for the first desk with an email address. */
   IMAP_URL: url(['imap:', 'imaps:']).optional().or(z.literal('').transform(() => undefined)),
   EMAIL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional().or(z.literal('').transform(() => undefined)),
+  /** Alert intake (docs/incidents.md). Unset: that webhook answers 404 (never open). */
+  ALERTMANAGER_TOKEN: z.string().trim().min(16, 'at least 16 characters').max(1024).optional().or(z.literal('').transform(() => undefined)),
+  GRAFANA_TOKEN: z.string().trim().min(16, 'at least 16 characters').max(1024).optional().or(z.literal('').transform(() => undefined)),
+  ALERT_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').max(1024).optional().or(z.literal('').transform(() => undefined)),
+  /** Alert jobs (notifications, checks, timers) processed at once per worker process. */
+  HELPDESK_ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
 });
 
 /** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import type { AlertingConfig } from '../../core/domain/alert.js';
 import type { Agent, Desk } from '../../core/domain/desk.js';
 import { ConfigError, describeIssues } from './config-error.js';
 import { deskFileSchema } from './desk-file.schema.js';
@@ -7,6 +8,8 @@ import { deskFileSchema } from './desk-file.schema.js';
 export interface DeskConfig {
   desks: Desk[];
   agents: Agent[];
+  /** `alerts:` (rules, flapping, checks); empty when the file has none. */
+  alerts: AlertingConfig;
 }
 
 /** Parses and validates desk-file text; throws ConfigError with every problem and its path. */

@@ -11,6 +11,37 @@ const wrapperDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export const FERRETDB_VERSION = 'v1.24.2';
 
 /**
+ * Why two pool sizes: FerretDB 1.24 runs findAndModify and update as "query, then write" and keeps
+ * the query's PostgreSQL connection until the command ends, so each such command holds one
+ * connection while it waits for a second. When as many of them run at once as FerretDB's pgx pool
+ * has connections (50 by default), every one waits for another and the server wedges for good: all
+ * its PostgreSQL connections idle, no error (it hung two full test runs;
+ * tests/app/ferretdb-pool.test.ts reproduces it with the old sizes). Each MongoDB client connection
+ * runs one command at a time, so the wedge cannot happen while all clients together hold fewer
+ * connections than FerretDB's pool: the local FerretDB gets FERRETDB_PG_POOL PostgreSQL
+ * connections (embedded PostgreSQL allows 200; a PostgreSQL of yours, 100 by default, gets
+ * FERRETDB_PG_POOL_EXTERNAL unless its URL sets pool_max_conns) and the URL it hands out limits each
+ * client pool to LOCAL_MONGO_POOL, so six (three) processes at full load stay below it.
+ */
+export const FERRETDB_PG_POOL = 150;
+export const FERRETDB_PG_POOL_EXTERNAL = 90;
+export const LOCAL_MONGO_POOL = 24;
+
+/** `base` (a local FerretDB url) with database `db`, keeping its query (the client pool limit). */
+export function mongoUriFor(base: string, db: string): string {
+  const u = new URL(base);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** The PostgreSQL URL FerretDB gets: its pool enlarged unless the caller chose a size. */
+function withPgPool(url: string, size: number): string {
+  const u = new URL(url);
+  if (!u.searchParams.has('pool_max_conns')) u.searchParams.set('pool_max_conns', String(size));
+  return u.toString();
+}
+
+/**
  * Where the built binary is cached: outside the clone (`~/.cache/helpdesk`, or `HELPDESK_CACHE_DIR`),
  * keyed by FerretDB version and the wrapper's sources so a change rebuilds it.
  */
@@ -55,6 +86,8 @@ export interface FerretdbOptions {
    * PostgreSQL rather than scanning in Go, which matters for benchmarks with thousands of tickets.
    */
   postgresqlUrl?: string;
+  /** FerretDB's PostgreSQL pool size (see FERRETDB_PG_POOL); default FERRETDB_PG_POOL_EXTERNAL. */
+  pgPool?: number;
   /** Extra environment for the server (PGPASSWORD: a password kept out of the command line). */
   env?: Record<string, string>;
 }
@@ -68,7 +101,7 @@ export async function startFerretdb(dataDir: string, log: (msg: string) => void 
   else {
     const u = new URL(opts.postgresqlUrl);
     await ensureDatabase(Object.assign(new URL(u), { pathname: '/postgres' }).toString(), decodeURIComponent(u.pathname.slice(1)), opts.env?.PGPASSWORD);
-    backend = ['--handler=postgresql', `--postgresql-url=${opts.postgresqlUrl}`];
+    backend = ['--handler=postgresql', `--postgresql-url=${withPgPool(opts.postgresqlUrl, opts.pgPool ?? FERRETDB_PG_POOL_EXTERNAL)}`];
   }
   const args = [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error'];
   let { child, stderr } = startChild(bin, args, { env: opts.env });
@@ -97,7 +130,7 @@ export async function startFerretdb(dataDir: string, log: (msg: string) => void 
   };
   watch(child, stderr);
   return {
-    url: `mongodb://127.0.0.1:${port}/`,
+    url: `mongodb://127.0.0.1:${port}/?maxPoolSize=${LOCAL_MONGO_POOL}`,
     pid: () => child.pid,
     stop: () => {
       stopping = true;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { startFerretdb, type RunningService } from './ferretdb.js';
+import { FERRETDB_PG_POOL, startFerretdb, type RunningService } from './ferretdb.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
 
 /** FerretDB's storage: PostgreSQL (embedded unless a URL is given) or SQLite files. */
@@ -63,7 +63,7 @@ export async function startLocalStore(o: LocalStoreOptions): Promise<LocalStore>
   const pg = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'postgres'), ephemeral: o.ephemeral, log });
   try {
     // startFerretdb creates the database if missing.
-    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(o.database ?? 'ferretdb'), env: pg.env });
+    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(o.database ?? 'ferretdb'), env: pg.env, pgPool: FERRETDB_PG_POOL });
     return {
       ...f,
       backend: 'embedded-postgresql',

@@ -72,7 +72,42 @@ export interface Desk {
   macros: Array<{ name: string; text: string }>;
   /** Per-channel settings. `web.allowedOrigins`: sites allowed to embed the chat widget (CORS); `email.address`: the desk's mailbox. */
   channels?: { web?: { allowedOrigins: string[] }; email?: { address: string } };
+  /** Where incidents are announced (docs/incidents.md "Broadcasts"). Absent: nowhere but the console. */
+  announce?: AnnounceSettings;
+  /** Requests matching an active incident are answered and linked instead of triaged. @defaultValue {@link DEFAULT_ABSORB} */
+  absorb?: AbsorbSettings;
+  /** Similar new tickets in a short window suggest an incident to tier 2. @defaultValue {@link DEFAULT_SPIKE} */
+  spike?: SpikeSettings;
 }
+
+export interface AnnounceSettings {
+  /** One channel per chat platform: the incident's post there is edited in place on every update. */
+  channels: Partial<Record<'slack' | 'teams' | 'discord', ChannelRef>>;
+  /** A mailing list: each update is a new mail threaded under the first (References). */
+  email?: { to: string };
+  /** Show active incidents as a banner in the web chat and on the start page; list them on the public status page. */
+  web: boolean;
+}
+
+export interface AbsorbSettings {
+  enabled: boolean;
+  /** KB-analyzer similarity (0–1) between a request and an incident's title at which they match. */
+  minSimilarity: number;
+  /** Resolve the linked tickets when the incident resolves (else they are only told). */
+  resolveLinked: boolean;
+}
+
+export interface SpikeSettings {
+  enabled: boolean;
+  /** How many similar new tickets make a spike. */
+  threshold: number;
+  windowMinutes: number;
+  /** KB-analyzer similarity (0–1) at which two tickets count as similar. */
+  minSimilarity: number;
+}
+
+export const DEFAULT_ABSORB: AbsorbSettings = { enabled: true, minSimilarity: 0.5, resolveLinked: true };
+export const DEFAULT_SPIKE: SpikeSettings = { enabled: true, threshold: 5, windowMinutes: 10, minSimilarity: 0.5 };
 
 export interface AgentDeskRole {
   desk: string;

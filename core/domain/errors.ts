@@ -10,6 +10,10 @@ export const ERROR_CODES = [
   'TICKET.INVALID_RATING',
   'TICKET.NO_HIGHER_TIER',
   'TICKET.CONFLICT',
+  'INCIDENT.NOT_FOUND',
+  'INCIDENT.ILLEGAL_TRANSITION',
+  'INCIDENT.NOT_AGENT',
+  'INCIDENT.CONFLICT',
   'DESK.NOT_FOUND',
   'INPUT.INVALID',
   'CONFIG.INVALID',
@@ -37,7 +41,7 @@ export class HelpdeskError extends Error {
   }
   /** Errors a retry cannot fix (jobs map them to BullMQ's UnrecoverableError). */
   get retryable(): boolean {
-    return this.code === 'TICKET.CONFLICT' || this.code === 'PLATFORM.UNAVAILABLE' || this.code === 'INTERNAL';
+    return this.code === 'TICKET.CONFLICT' || this.code === 'INCIDENT.CONFLICT' || this.code === 'PLATFORM.UNAVAILABLE' || this.code === 'INTERNAL';
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Actor } from './actor.js';
+import type { Incident, IncidentUpdate } from './incident.js';
 import type { Ticket } from './ticket.js';
 import type { TimelineEntry } from './timeline.js';
 
@@ -33,3 +34,38 @@ export interface TicketEvent {
 }
 
 export type TicketEventListener = (e: TicketEvent) => void | Promise<void>;
+
+export type IncidentEventType =
+  | 'incident.declared'
+  | 'incident.status_changed'
+  | 'incident.resolved'
+  | 'incident.note_added'
+  | 'incident.severity_changed'
+  | 'incident.owner_changed'
+  | 'incident.tickets_linked'
+  | 'incident.alert_attached';
+
+/**
+ * Emitted after an incident change is stored, on the same bus as ticket events (subscribe with
+ * `EventBus.onIncident`). Subscribers must tolerate replays (a retried command re-emits an event
+ * whose timeline entry was not yet written).
+ */
+export interface IncidentEvent {
+  type: IncidentEventType;
+  incident: Incident;
+  /** The incident before the change (absent on declare). */
+  before?: Incident;
+  actor: Actor;
+  at: Date;
+  /**
+   * The timeline entry recorded for this change (written right after the event; public entries are
+   * what broadcasts show). A stable key for work done per change: `${incident.id}:${incident.version}`.
+   */
+  entry?: Omit<IncidentUpdate, 'id'>;
+  /** For `incident.tickets_linked`: the ticket ids newly linked by this change (never repeated). */
+  ticketIds?: string[];
+  /** For `incident.alert_attached`: the alert's fingerprint. */
+  fingerprint?: string;
+}
+
+export type IncidentEventListener = (e: IncidentEvent) => void | Promise<void>;

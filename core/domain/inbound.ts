@@ -13,6 +13,8 @@ export type InboundEvent =
   | ({ type: 'help.request'; eventId: string } & { request: HelpRequest })
   | { type: 'deflection.solved'; eventId: string; actor: Identity; ticket: TicketRefInput; articleId: string }
   | { type: 'deflection.need_help'; eventId: string; actor: Identity; ticket: TicketRefInput }
+  /** The Declare button of a "possible incident" card: declares it and links the spike's tickets. */
+  | { type: 'incident.declare_spike'; eventId: string; actor: Identity; spikeId: string }
   | { type: 'ticket.claim'; eventId: string; actor: Identity; ticket: TicketRefInput }
   | { type: 'ticket.unclaim'; eventId: string; actor: Identity; ticket: TicketRefInput }
   | { type: 'ticket.escalate'; eventId: string; actor: Identity; ticket: TicketRefInput; reason?: string; /** Only escalate if still at this tier (stale cards, double clicks). */ expectTier?: number }

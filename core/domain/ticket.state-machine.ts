@@ -72,7 +72,10 @@ export function decide(t: Ticket, action: TicketAction, actor: Actor, now: Date)
   if (action.type === 'rate' && t.csat) {
     throw new HelpdeskError('TICKET.ALREADY_RATED', `ticket ${t.number} was already rated`, { ticket: t.number });
   }
-  if (!FROM[action.type].includes(t.status)) illegal(t, action.type);
+  // A request absorbed by an incident waits as `new` out of triage; the incident's resolution
+  // (the system, never a person) resolves it from there.
+  const absorbedResolve = action.type === 'resolve' && t.status === 'new' && t.incidentId !== undefined && actor.kind === 'system';
+  if (!FROM[action.type].includes(t.status) && !absorbedResolve) illegal(t, action.type);
   if (actor.kind === 'person') {
     if (AGENT_ONLY.has(action.type) && !isAgent(actor)) {
       throw new HelpdeskError('TICKET.NOT_AGENT', `only agents of desk ${t.deskId} can ${action.type}`, { ticket: t.number, action: action.type });

@@ -56,6 +56,11 @@ export interface Ticket {
   suggestedArticles?: string[];
   escalationReason?: string;
   /**
+   * The incident this request is about (absorbed as a known issue at intake, or linked when an
+   * incident was declared): kept out of triage while `new`, told once when the incident resolves.
+   */
+  incidentId?: string;
+  /**
    * The key of the inbound event whose change was written last (set in the same atomic write):
    * a retry of that event finds its change already stored and finishes the work instead of redoing it.
    */
@@ -70,7 +75,7 @@ export interface Ticket {
 }
 
 /** Fields chosen when a ticket is created; the rest are derived. */
-export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links' | 'suggestedArticles'>;
+export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links' | 'suggestedArticles'> & { incidentId?: string };
 
 /** Turns free text into a one-line subject of at most 120 characters. */
 export function subjectFrom(text: string): string {

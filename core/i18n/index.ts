@@ -1,6 +1,8 @@
 import i18next, { type TFunction } from 'i18next';
 import { en } from './en.js';
 import { es } from './es.js';
+import { enFanout } from './en.fanout.js';
+import { esFanout } from './es.fanout.js';
 
 export const SUPPORTED_LOCALES = ['en', 'es'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
@@ -8,7 +10,7 @@ export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
 const i18n = i18next.createInstance();
 void i18n.init({
   initAsync: false,
-  resources: { en: { translation: en }, es: { translation: es } },
+  resources: { en: { translation: { ...en, fanout: enFanout } }, es: { translation: { ...es, fanout: esFanout } } },
   fallbackLng: 'en',
   supportedLngs: [...SUPPORTED_LOCALES],
   nonExplicitSupportedLngs: true, // es-ES, es-419, en-US… use es / en

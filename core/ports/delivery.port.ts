@@ -10,7 +10,24 @@ import type { PostTarget } from './chat-platform.port.js';
 export type DeliveryOp =
   | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
   | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
-  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' }; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } };
+  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' }; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
+  | AnnounceOp;
+
+/**
+ * One message per `ref` (an incident in one announcement channel), kept showing the newest
+ * `version`: the first delivery posts it, later ones edit it in place where the platform can edit
+ * (a platform that cannot — email — gets a follow-up threaded under the first message). Deliveries
+ * of an older version than the one shown do nothing.
+ */
+export interface AnnounceOp {
+  kind: 'announce';
+  key: string;
+  platform: Platform;
+  target: PostTarget;
+  view: View;
+  ref: string;
+  version: number;
+}
 
 /*
  * `relaySince` (epoch ms, on ops that create a link): conversation recorded from then on is relayed

@@ -25,4 +25,10 @@ export interface KnowledgeBase {
   recordFeedback(f: KbFeedback): Promise<void>;
   /** The article's full text (Markdown) for platforms that show it inline. */
   article?(id: string): Promise<{ id: string; title: string; body: string } | null>;
+  /**
+   * The analyzer's terms of a text (stems and concepts, bounded), for telling whether two requests
+   * are about the same problem (incident absorption, spike detection). Without it, core matches
+   * incidents by service and category only and detects no spikes.
+   */
+  signature?(text: string): string[];
 }

@@ -24,6 +24,7 @@ export interface TicketDoc {
   deflectedBy?: string;
   suggestedArticles?: string[];
   escalationReason?: string;
+  incidentId?: string;
   lastEvent?: string;
   createdAt: Date;
   updatedAt: Date;
@@ -69,6 +70,7 @@ const ticketSchema = new Schema<TicketDoc>(
     csat: new Schema({ score: { type: Number, min: 1, max: 5 }, comment: String, at: Date }, { _id: false }),
     deflectedBy: String,
     suggestedArticles: [String],
+    incidentId: String,
     escalationReason: String,
     lastEvent: String,
     createdAt: { type: Date, required: true },

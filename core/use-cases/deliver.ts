@@ -1,7 +1,9 @@
 import type { Platform } from '../domain/identity.js';
 import type { ChatPlatform } from '../ports/chat-platform.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import type { AnnounceOp, Delivery, DeliveryOp } from '../ports/delivery.port.js';
+import type { MessageRefStore } from '../ports/message-ref.port.js';
+import { HelpdeskError } from '../domain/errors.js';
 import type { TicketStore } from '../ports/ticket-store.port.js';
 import type { Link } from '../domain/link.js';
 import { catchUpOps } from './relay.js';
@@ -15,7 +17,12 @@ export interface DeliverDeps {
    * The queue worker passes the queue, `DirectDelivery` itself.
    */
   followUp?: Delivery;
+  /** Keyed message refs: required for `announce` ops (incident broadcasts). */
+  refs?: MessageRefStore;
 }
+
+/** How long a delivery may hold an announcement's ref while it talks to the platform. */
+const ANNOUNCE_LEASE_MS = 30_000;
 
 /**
  * Performs one delivery: calls the platform, and for posts that create a link (a triage card, the
@@ -26,6 +33,7 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
   const platform = deps.platforms.get(op.platform);
   if (!platform) return; // the platform is not enabled in this deployment: nothing to send to
   if (op.kind === 'update') return platform.update(op.link, op.view);
+  if (op.kind === 'announce') return announce(deps, platform, op);
   if (op.linkAs && op.ticketId) {
     const t = await deps.store.get(op.ticketId);
     const role = op.linkAs.role;
@@ -42,6 +50,36 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
     const t = await deps.store.upsertLink(op.ticketId, link, deps.clock.now());
     // Conversation recorded while the post was in flight was relayed without this link: send it now.
     if (op.relaySince !== undefined && deps.followUp) for (const f of await catchUpOps(deps.store, t, link, op.relaySince, op.relayStyle)) await deps.followUp.send(f);
+  }
+}
+
+/**
+ * Posts or edits the one message of `op.ref`, holding the ref's lease so that concurrent deliveries
+ * of the same ref (two versions, two replicas) take turns: a busy ref is a retryable failure, and
+ * the queue's backoff brings the delivery back.
+ */
+async function announce(deps: DeliverDeps, platform: ChatPlatform, op: AnnounceOp): Promise<void> {
+  if (!deps.refs) throw new HelpdeskError('INTERNAL', 'announce delivery without a message-ref store');
+  const claim = await deps.refs.claim(op.ref, ANNOUNCE_LEASE_MS);
+  if (claim.outcome === 'busy') throw new HelpdeskError('PLATFORM.UNAVAILABLE', 'announcement busy in another delivery', { ref: op.ref, retryInMs: claim.retryInMs });
+  try {
+    const prior = claim.ref;
+    if (prior && prior.version >= op.version) return await deps.refs.release(op.ref, claim.token);
+    if (!prior) {
+      const posted = await platform.post(op.target, op.view);
+      return await deps.refs.save(op.ref, claim.token, { platform: op.platform, workspace: op.target.workspace, channel: posted.channel, message: posted.message, ...(posted.thread ? { thread: posted.thread } : {}), ...(posted.data ? { data: posted.data } : {}), version: op.version });
+    }
+    if (platform.capabilities.editMessages) {
+      const link: Link = { platform: op.platform, workspace: prior.workspace, channel: prior.channel, message: prior.message, ...(prior.thread ? { thread: prior.thread } : {}), ...(prior.data ? { data: prior.data } : {}), role: 'announce' };
+      await platform.update(link, op.view);
+    } else {
+      // Mail cannot be edited: the update is a new message threaded under the first (References).
+      await platform.post({ ...op.target, thread: prior.message }, op.view);
+    }
+    await deps.refs.save(op.ref, claim.token, { ...prior, version: op.version });
+  } catch (err) {
+    await deps.refs.release(op.ref, claim.token).catch(() => {});
+    throw err;
   }
 }
 

@@ -13,6 +13,7 @@ import type { CoreDeps } from './deps.js';
 import { actorName } from './resolve-actor.js';
 import { buildTranscript } from './transcript.js';
 import { requesterOps } from './requester-ops.js';
+import { INCIDENT_ACTOR } from './fanout/absorbed-requests.js';
 
 /**
  * Turns domain events into outbound messages on every platform a ticket is linked to: triage cards
@@ -63,6 +64,8 @@ export class TicketNotifier {
       }
       case 'ticket.resolved': {
         ops.push(...this.updateCards(t, desk, key));
+        // Resolved with its incident: the incident's resolution notice is the one message they get.
+        if (e.actor.kind === 'system' && e.actor.reason === INCIDENT_ACTOR) break;
         ops.push(...requesterOps(t, noticeView(tr('notify.resolved', { agent: by, number: t.number }), 'resolved'), key('requester')));
         ops.push(...requesterOps(t, csatView(t, t.locale ?? desk.locale), key('csat')));
         break;

@@ -7,6 +7,8 @@ import type { KbSuggestion } from '../ports/kb.port.js';
 import { clipStored } from '../views/text-limits.js';
 import type { CoreDeps } from './deps.js';
 import { routeToTriage } from './route-to-triage.js';
+import type { Incident } from '../domain/incident.js';
+import { matchIncident } from './fanout/match-incident.js';
 
 /** A request for help as every adapter hands it to core. */
 export interface HelpRequest {
@@ -32,6 +34,8 @@ export interface OpenTicketResult {
   ticket: Ticket;
   created: boolean;
   suggestions: KbSuggestion[];
+  /** The active incident the request was absorbed by ("known issue"): linked, kept out of triage. */
+  incident?: Incident;
 }
 
 /**
@@ -62,8 +66,15 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
   const text = stored.text;
   if (stored.clippedFrom) deps.log.info({ desk: desk.id, received: stored.clippedFrom, kept: text.length }, 'request over the stored maximum kept cut; the requester is told');
   const category = req.category && desk.categories.includes(req.category) ? req.category : undefined;
+  // A request about an active incident is answered as a known issue instead of suggested articles.
+  const incident = deps.incidents
+    ? await matchIncident({ incidents: deps.incidents, kb: deps.kb }, desk, { text, subject: req.subject, category: req.category }).catch((err: unknown) => {
+        deps.log.warn({ err }, 'incident match failed; opening the request as usual');
+        return null;
+      })
+    : null;
   const suggestions =
-    desk.deflection.enabled && !req.skipSuggestions
+    desk.deflection.enabled && !req.skipSuggestions && !incident
       ? await deps.kb.suggest(`${req.subject ?? ''} ${text}`.trim(), { limit: desk.deflection.maxSuggestions, lang: req.locale, deskId: desk.id }).catch((err: unknown) => {
           deps.log.warn({ err }, 'kb suggest failed; routing without suggestions');
           return [];
@@ -83,6 +94,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
       priority: req.priority ?? desk.defaultPriority,
       links: req.requesterLink ? [{ ...req.requesterLink, role: 'requester' }] : [],
       ...(suggestions.length ? { suggestedArticles: suggestions.map((s) => s.id) } : {}),
+      ...(incident ? { incidentId: incident.id } : {}),
       status: 'new',
       tier: 1,
     },
@@ -101,6 +113,10 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
  * failed, so the person has not been answered yet).
  */
 async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, suggestions: KbSuggestion[], clippedFrom?: number): Promise<OpenTicketResult> {
+  // Absorbed: linked to its incident before anyone is told (once per pair, whatever the retries) and
+  // kept out of triage; the requester is answered "known issue" and may still ask for a person.
+  const incident = ticket.status === 'new' && ticket.incidentId && deps.incidents ? await deps.incidents.get(ticket.incidentId) : null;
+  if (incident) await deps.incidents!.linkTickets(incident.id, [ticket.id], deps.clock.now());
   const entry = await deps.store.appendTimeline(
     {
       ticketId: ticket.id,
@@ -122,6 +138,7 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
     await deps.events.emit({ type: 'ticket.created', ticket, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry });
   }
   let result = ticket;
+  if (incident) return { ticket: result, created: answering, suggestions: [], incident };
   if (ticket.status === 'new' && !ticket.suggestedArticles?.length) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
   return { ticket: result, created: answering, suggestions };
 }

@@ -23,7 +23,8 @@ export async function pendingSince(deps: Pick<CoreDeps, 'store'>, t: Ticket): Pr
 /** Still `new` after the deflection window: nobody answered the suggestions, so a person takes over. */
 export async function deflectionTimeout(deps: CoreDeps, ticketId: string): Promise<Ticket | null> {
   const t = await deps.store.get(ticketId);
-  if (!t || t.status !== 'new') return null;
+  // An absorbed request waits on its incident, not on suggestions: it stays out of triage.
+  if (!t || t.status !== 'new' || t.incidentId) return null;
   return routeToTriage(deps, { id: t.id }, { system: 'deflection-timeout' });
 }
 

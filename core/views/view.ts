@@ -14,7 +14,9 @@ export type ActionId =
   | 'need_help'
   | 'rate'
   | 'reopen'
-  | 'note';
+  | 'note'
+  /** Declares an incident from a spike card (`ticketId` carries the spike id). */
+  | 'declare';
 
 export interface ViewAction {
   action: ActionId;
@@ -38,7 +40,7 @@ export interface ViewField {
   value: string;
 }
 
-export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript';
+export type ViewKind = 'ticket_card' | 'suggestions' | 'notice' | 'relay' | 'csat' | 'escalation' | 'list' | 'error' | 'transcript' | 'incident';
 
 export interface View {
   kind: ViewKind;

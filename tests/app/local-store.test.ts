@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalStore } from '../../app/services/local-store.js';
+import { mongoUriFor } from '../../app/services/ferretdb.js';
 import { postgresBinaries, startEmbeddedPostgres, type EmbeddedPostgres } from '../../app/services/postgres.js';
 import { ServiceSetupError } from '../../app/services/process-util.js';
 
@@ -99,7 +100,7 @@ describe('local store', () => {
     for (const round of [1, 2]) {
       const s = await startLocalStore({ dataDir });
       expect(s.backend).toBe('embedded-postgresql');
-      const c = await mongoose.createConnection(`${s.url}helpdesk`).asPromise();
+      const c = await mongoose.createConnection(mongoUriFor(s.url, 'helpdesk')).asPromise();
       try {
         if (round === 1) await c.collection('t').insertOne({ _id: 'kept' as never, n: 1 });
         expect(await c.collection('t').findOne({ _id: 'kept' as never })).toEqual({ _id: 'kept', n: 1 });
@@ -113,7 +114,7 @@ describe('local store', () => {
   it('a data directory holding only SQLite data from before stays on SQLite, and says how to move', async () => {
     const dataDir = path.join(root, 'legacy');
     const before = await startLocalStore({ dataDir, backend: 'sqlite' }); // what earlier versions ran
-    const c1 = await mongoose.createConnection(`${before.url}helpdesk`).asPromise();
+    const c1 = await mongoose.createConnection(mongoUriFor(before.url, 'helpdesk')).asPromise();
     await c1.collection('t').insertOne({ _id: 'old' as never });
     await c1.close();
     await before.stop();
@@ -121,7 +122,7 @@ describe('local store', () => {
     const s = await startLocalStore({ dataDir, log: (m) => logs.push(m) });
     try {
       expect(s.backend).toBe('sqlite');
-      const c2 = await mongoose.createConnection(`${s.url}helpdesk`).asPromise();
+      const c2 = await mongoose.createConnection(mongoUriFor(s.url, 'helpdesk')).asPromise();
       expect(await c2.collection('t').countDocuments({ _id: 'old' as never })).toBe(1);
       await c2.close();
       expect(logs.join('\n')).toContain('holds SQLite data from an earlier version');

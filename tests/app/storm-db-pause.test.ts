@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { startHelpdesk, type RunningHelpdesk } from '../../app/runtime.js';
-import { startFerretdb } from '../../app/services/ferretdb.js';
+import { mongoUriFor, startFerretdb } from '../../app/services/ferretdb.js';
 import type { RunningService } from '../../app/services/ferretdb.js';
 import { DiscordFake, fakeUser } from '../fakes/discord.fake.js';
 import { SlackApiFake } from '../fakes/slack-api.fake.js';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   discord.interactionDeadlineMs = 3000;
   const deskFile = path.join(dir, 'desks.yaml');
   writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
-  const mongoUri = `${ferret.url}pause`;
+  const mongoUri = mongoUriFor(ferret.url, 'pause');
   hd = await startHelpdesk(
     {
       PORT: '0',

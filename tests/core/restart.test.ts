@@ -4,7 +4,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { composeHelpdesk } from '../../app/compose.js';
-import { startFerretdb } from '../../app/services/ferretdb.js';
+import { mongoUriFor, startFerretdb } from '../../app/services/ferretdb.js';
 import { claimTicket } from '../../core/use-cases/claim-ticket.js';
 import { openTicket } from '../../core/use-cases/open-ticket.js';
 import { postMessage } from '../../core/use-cases/post-message.js';
@@ -16,7 +16,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 const agentId = person('slack', 'UAG', 'T1', 'Ana');
 async function boot() {
   const server = await startFerretdb(dataDir);
-  const connection = await mongoose.createConnection(`${server.url}restart`).asPromise();
+  const connection = await mongoose.createConnection(mongoUriFor(server.url, 'restart')).asPromise();
   const hd = await composeHelpdesk({ connection, desks: [testDesk()], agents: [testAgent('ana', [agentId])], kb: new KeywordKb([]) });
   return { hd, stop: async () => { await connection.close(); await server.stop(); } };
 }
@@ -25,7 +25,7 @@ describe('restart', () => {
   it('a FerretDB that dies under a connected client is restarted on the same port and data', async () => {
     const logs: string[] = [];
     const server = await startFerretdb(path.join(dataDir, 'supervised'), (m) => logs.push(m));
-    const connection = await mongoose.createConnection(`${server.url}supervised`).asPromise();
+    const connection = await mongoose.createConnection(mongoUriFor(server.url, 'supervised')).asPromise();
     try {
       await connection.collection('x').insertOne({ _id: 'kept' as never });
       const first = server.pid!();

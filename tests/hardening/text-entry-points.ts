@@ -24,6 +24,10 @@ import { defaultGlossary } from '../../kb/glossary.js';
 import { parseArticle } from '../../kb/loader.js';
 import { deriveSummary } from '../../kb/summary.js';
 import { words } from '../../kb/text.js';
+import { textSignature } from '../../kb/similarity.js';
+import type { Incident } from '../../core/domain/incident.js';
+import { wordsOf } from '../../core/use-cases/fanout/match-incident.js';
+import { incidentView, knownIssueView, spikeCardView } from '../../core/views/incident-views.js';
 import { person, testDesk } from '../support/fixtures.js';
 
 /** Repeated to the input's length; each is a known way to make a pattern or scanner misbehave. */
@@ -75,6 +79,13 @@ function ticketWith(text: string): Ticket {
   };
 }
 
+function incidentWith(text: string): Incident {
+  return {
+    id: 'i1', deskId: 'it', number: 'INC-1001', idempotencyKey: 'k', title: text, services: [text.slice(0, 64)], severity: 'SEV2', status: 'identified',
+    alertFingerprints: [], declaredBy: { kind: 'system', reason: 'test' }, startedAt: now, createdAt: now, updatedAt: now, version: 2,
+  };
+}
+
 /** A view with the text in every slot a renderer reads. */
 function viewWith(text: string): View {
   return {
@@ -114,4 +125,11 @@ export const ENTRY_POINTS: Record<string, (s: string) => unknown> = {
   'slack renderView (ticket card)': (s) => renderSlack(ticketCard(ticketWith(s), desk)),
   'teams renderActivity': (s) => renderActivity(viewWith(s)),
   'discord renderView': (s) => renderDiscord(viewWith(s)),
+  'kb textSignature (incident matching, spikes)': (s) => textSignature(s, glossary),
+  'core incident wordsOf (service names)': wordsOf,
+  'core incident views (announce, known issue, spike card)': (s) => [
+    incidentView(incidentWith(s), [{ id: 'u1', incidentId: 'i1', at: now, kind: 'note', actor: { kind: 'system', reason: s }, visibility: 'public', text: s }], desk),
+    knownIssueView(ticketWith(s), incidentWith(s)),
+    spikeCardView('sp-t1', [ticketWith(s)], 7, 10, desk),
+  ],
 };

@@ -42,8 +42,13 @@ function deskFile(dir: string): string {
       - { platform: web, workspace: email, user: hugo@example.com }
     desks: [{ desk: hr, tier: 1 }]
 `;
+  // The agents list ends at the next top-level key (`alerts:`), if any: hugo goes before it.
+  const lines = agents!.split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && l.length > 0 && l[0] !== ' ' && l[0] !== '#');
+  const agentList = (end < 0 ? lines : lines.slice(0, end)).join('\n');
+  const after = end < 0 ? '' : `\n${lines.slice(end).join('\n')}`;
   const file = path.join(dir, 'desks.yaml');
-  writeFileSync(file, `${desks}${hr}\nagents:\n${agents}${hugo}`);
+  writeFileSync(file, `${desks}${hr}\nagents:\n${agentList}${agentList.endsWith('\n') ? '' : '\n'}${hugo}${after}`);
   return file;
 }
 

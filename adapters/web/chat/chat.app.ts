@@ -10,6 +10,8 @@ import { sameIdentity, type Identity } from '../../../core/domain/identity.js';
 import type { Ticket } from '../../../core/domain/ticket.js';
 import type { Helpdesk } from '../../../core/helpdesk.js';
 import type { Logger } from '../../../core/ports/logger.port.js';
+import { t as coreText } from '../../../core/i18n/index.js';
+import { publicStatus } from '../../../core/use-cases/fanout/public-status.js';
 import type { WebStreamEvent } from '../web.platform.js';
 import { chatAssets, chatPage } from './chat.assets.js';
 import { chatText, langFromHeader } from './chat.i18n.js';
@@ -169,6 +171,16 @@ export function createChatApp(o: ChatAppOptions) {
       setCookie(c, VISITOR_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/chat', secure: new URL(c.req.url).protocol === 'https:', maxAge: 30 * 86_400 });
     }
     return c.json({ visitor: { name: visitor.name, email: visitor.email }, ...(body.data.mode === 'widget' ? { token } : {}) }, 201);
+  });
+
+  // The status banner: the desk's open incidents, public facts only (no visitor needed on an external desk).
+  api.get('/:desk/status', async (c) => {
+    const desk = c.get('desk');
+    if (desk.kind === 'internal' && !chatterOf(c)) return c.json({ incidents: [] });
+    const lang = c.get('lang');
+    const incidents = (await publicStatus(helpdesk.deps, desk, { withUpdates: false })) ?? [];
+    c.header('cache-control', 'no-store');
+    return c.json({ incidents: incidents.map((i) => ({ number: i.number, status: i.status, text: coreText(lang, 'fanout.banner', { title: i.title, status: coreText(lang, `fanout.status.${i.status}`) }) })) });
   });
 
   api.get('/:desk/me', (c) => {

@@ -472,6 +472,19 @@ export function mountChat(root, opts) {
     }
   }
 
+  // Known issues: a banner under the title while the desk has open incidents (text only, never HTML).
+  (async () => {
+    try {
+      const r = await call('GET', '/status');
+      const list = Array.isArray(r.incidents) ? r.incidents.slice(0, 3) : [];
+      if (!list.length) return;
+      const banner = el('div', { class: 'hdchat-banner', role: 'note' }, ...list.map((i) => el('p', {}, String(i.text || ''))));
+      root.insertBefore(banner, status);
+    } catch {
+      /* no banner: the chat works without it */
+    }
+  })();
+
   // First screen: the open conversation (after a reload), else home, else the start form.
   (async () => {
     const open = store.getItem(convKey);

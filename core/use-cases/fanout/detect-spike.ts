@@ -1,0 +1,68 @@
+import { DEFAULT_SPIKE, tierOf } from '../../domain/desk.js';
+import type { TicketEvent } from '../../domain/events.js';
+import type { Ticket } from '../../domain/ticket.js';
+import type { Incident } from '../../domain/incident.js';
+import type { AnnounceOp } from '../../ports/delivery.port.js';
+import type { Spike } from '../../ports/spike-store.port.js';
+import { SPIKE_EXAMPLES, spikeCardView } from '../../views/incident-views.js';
+import type { FanoutDeps } from './fanout-deps.js';
+import { matchIncident } from './match-incident.js';
+
+/** The spike id of a group: from its first ticket (ticket ids carry no `:`, so it fits a button's action). */
+export const spikeIdOf = (firstTicketId: string): string => `sp-${firstTicketId}`;
+
+/** The tier a spike card goes to: tier 2, or the highest tier a one-tier desk has. */
+const SPIKE_TIER = 2;
+
+/**
+ * Watches new tickets: each one not already about an incident is added to its desk's recent window
+ * (Redis, atomic across replicas); when N similar tickets gather within M minutes and no active
+ * incident matches them, one "possible incident" card with a Declare button goes to tier 2.
+ */
+export class SpikeDetector {
+  constructor(private readonly deps: FanoutDeps) {}
+
+  attach(events: FanoutDeps['events']): () => void {
+    return events.subscribe((e) => this.onEvent(e));
+  }
+
+  async onEvent(e: TicketEvent): Promise<void> {
+    if (e.type !== 'ticket.created' || e.ticket.incidentId) return;
+    const { spikeWindow, spikes, kb } = this.deps;
+    if (!spikeWindow || !spikes || !kb.signature) return;
+    const t = e.ticket;
+    const desk = this.deps.directory.desk(t.deskId);
+    const s = desk.spike ?? DEFAULT_SPIKE;
+    if (!s.enabled) return;
+    const signature = kb.signature(`${t.subject} ${t.description}`);
+    const ids = await spikeWindow.observe({ deskId: desk.id, ticketId: t.id, signature, windowMs: s.windowMinutes * 60_000, minSimilarity: s.minSimilarity, threshold: s.threshold });
+    if (!ids) return;
+    // An incident declared meanwhile covers them: no suggestion (absorption links new requests).
+    if (await matchIncident({ incidents: this.deps.incidents, kb }, desk, { text: t.description, subject: t.subject, ...(t.category ? { category: t.category } : {}) })) return;
+    const spike = await spikes.create({ id: spikeIdOf(ids[0]!), deskId: desk.id, ticketIds: ids, windowMinutes: s.windowMinutes, at: this.deps.clock.now() });
+    this.deps.log.info({ desk: desk.id, spike: spike.id, tickets: spike.ticketIds.length }, 'possible incident: similar tickets');
+    for (const op of await spikeCardOps(this.deps, spike)) await this.deps.delivery.send(op);
+  }
+}
+
+/**
+ * The spike's card in each tier-2 channel: posted once (version 1, with the Declare button) and
+ * edited in place once declared (version 2, naming the incident).
+ */
+export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident): Promise<AnnounceOp[]> {
+  const desk = deps.directory.desk(spike.deskId);
+  const tier = tierOf(desk, SPIKE_TIER) ?? tierOf(desk, Math.max(...desk.tiers.map((x) => x.level)));
+  if (!tier) return [];
+  const tickets = (await Promise.all(spike.ticketIds.slice(0, SPIKE_EXAMPLES).map((id) => deps.store.get(id)))).filter((x): x is Ticket => !!x);
+  const view = spikeCardView(spike.id, tickets, spike.ticketIds.length, spike.windowMinutes, desk, incident);
+  const version = incident ? 2 : 1;
+  return Object.entries(tier.channels).map(([platform, ch]) => ({
+    kind: 'announce' as const,
+    key: `spike:${spike.id}:v${version}:${platform}`,
+    platform: platform as AnnounceOp['platform'],
+    target: { workspace: ch!.workspace, channel: ch!.channel },
+    view,
+    ref: `spike:${spike.id}:${platform}:${ch!.workspace}:${ch!.channel}`,
+    version,
+  }));
+}

@@ -1,0 +1,12 @@
+import type { Delivery } from '../../ports/delivery.port.js';
+import type { SpikeStore } from '../../ports/spike-store.port.js';
+import type { SpikeWindow } from '../../ports/spike-window.port.js';
+import type { IncidentDeps } from '../incidents/incident-deps.js';
+
+/** What the incident fan-out (broadcasts, absorbed requests, spikes) uses. */
+export type FanoutDeps = IncidentDeps & {
+  delivery: Delivery;
+  /** Spike detection needs both (Redis window, stored suggestions); without them no spike is detected. */
+  spikeWindow?: SpikeWindow;
+  spikes?: SpikeStore;
+};
