@@ -22,6 +22,7 @@ import { MongoMetricsStore } from '../core/store/metrics-rollup.model.js';
 import { metricsRecorder } from '../core/use-cases/record-metrics.js';
 import { MongoReportStore } from '../core/store/ticket-fact.store.js';
 import { ticketFactRecorder } from '../core/use-cases/record-ticket-facts.js';
+import { gapTerms } from '../kb/gap-terms.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
@@ -109,6 +110,13 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   events.subscribe(metricsRecorder(metrics, idempotency));
   const reports = new MongoReportStore(o.connection);
   events.subscribe(ticketFactRecorder(reports, directory));
+  // Chat reports and digests (the web role adds the page's address and the queue index's load).
+  deps.reporting = { reports, terms: (t) => gapTerms(t) };
+  // Facts stored before the per desk-day read model existed: built once per database, in the background.
+  void reports.backfillDays().then(
+    (n) => n > 0 && log.info({ facts: n }, 'reports: per desk-day read model built from ticket facts'),
+    (err: unknown) => log.warn({ err }, 'reports: building the per desk-day read model failed; it is tried again at the next start'),
+  );
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
   const incidents = new Incidents({ ...deps, incidents: incidentStore });
   // Incident fan-out (docs/incidents.md): announcements, absorbed requests, spike suggestions.

@@ -136,7 +136,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     void startupChecks({ settings: cfg.platforms, desks: desks.desks, log });
 
     // The web channel and console (adapters/web): live events from every role, pages on web roles.
-    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), intake, intakeHandlers: platforms.intakeHandlers, modules: [csatRoutes(csatLinks), outboxRoutes(email?.outboxDir)] });
+    const web = await startWeb({ cfg, composed, kb: kb.kb, agents: desks.agents, redisUrl, log, serveHttp: has('web'), intake, intakeHandlers: platforms.intakeHandlers, modules: [csatRoutes(csatLinks), outboxRoutes(email?.outboxDir)], queues: jobs.queues });
 
     cleanups.push(() => web.stop());
 

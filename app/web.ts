@@ -14,6 +14,8 @@ import { webStrings } from '../adapters/web/web.i18n.js';
 import type { Agent } from '../core/domain/desk.js';
 import type { KnowledgeBase } from '../core/ports/kb.port.js';
 import type { Composed } from './compose.js';
+import { gapTerms } from '../kb/gap-terms.js';
+import type { JobsQueues } from '../jobs/queues.js';
 import type { readEnv } from './config/env.js';
 import { dataDirOf, trimTrailingSlashes, webSecret } from './config/web-secret.js';
 import type { RequestHandler } from './http-server.js';
@@ -37,6 +39,8 @@ export interface StartWebOptions {
   intake?: InboundIntake;
   /** Where the intake worker finds the web chat's handler (registered here in every role). */
   intakeHandlers?: Map<IntakePlatform, IntakeHandler>;
+  /** The BullMQ queues (the admins' queue health on the reports page). */
+  queues?: JobsQueues;
 }
 
 export interface RunningWeb {
@@ -68,6 +72,13 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
   // The console's queue index (Redis), kept current from domain events in every role.
   const queueIndex = new RedisQueueIndex(redis, keyPrefix, () => composed.store.activeTickets(), (err) => log.warn({ err }, 'queue index rebuild failed'));
   composed.deps.queueIndex = queueIndex;
+  // Chat reports and digests: agents' load from the index; the page's address once it is known.
+  // Every role (workers send digests): the configured public address, or this process's own once it serves.
+  let reportBase = cfg.HELPDESK_PUBLIC_URL === undefined ? undefined : trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL);
+  if (composed.deps.reporting) {
+    composed.deps.reporting.load = (ids) => queueIndex.load(ids);
+    composed.deps.reporting.pageUrl = (deskId, toDay, days) => (reportBase ? `${reportBase}/console/reports?${new URLSearchParams({ desk: deskId, to: toDay, days: String(days) })}` : undefined);
+  }
   const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
   // The web chat's outbound side: every role (workers deliver agents' replies to browsers).
   const chat = createWebChat({ redis, keyPrefix, ...(o.intake ? { intake: o.intake } : {}) });
@@ -110,6 +121,9 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     i18n: webStrings,
     log: coreLog,
     config,
+    // The reports page: the one report code path, agents' load from the queue index.
+    reports: { reports: composed.reports, directory: composed.directory, store: composed.store, terms: (t) => gapTerms(t), load: (ids) => queueIndex.load(ids) },
+    jobs: o.queues,
   };
   const app = createWebApp({ ctx, modules: [chat.routes(secret), ...(o.modules ?? [])] });
   const listener = getRequestListener(app.fetch, { overrideGlobalObjects: false });
@@ -119,6 +133,7 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     async announce(port: number) {
       // PORT=0 (tests) or a default base URL: the address is only known now.
       if (!publicBase) config.publicBaseUrl = `http://localhost:${port}`;
+      reportBase = config.publicBaseUrl;
       const base = config.publicBaseUrl;
       log.info({ home: `${base}/`, chat: `${base}/chat`, console: `${base}/console`, reports: `${base}/console/reports` }, `web: open ${base}/ in a browser`);
       const admin = firstAdmin(o.agents);

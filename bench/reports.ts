@@ -12,10 +12,15 @@
  *   TICKETS=20000 RUNS=10 npx tsx bench/reports.ts
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
+import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
+import { startRedis } from '../app/services/redis.js';
+import { ReportDays } from '../core/store/report-days.store.js';
 import { loadDeskFile } from '../app/config/load-desk-file.js';
 import { startLocalStore } from '../app/services/local-store.js';
 import { businessMsBetween } from '../core/domain/business-hours.js';
@@ -88,12 +93,16 @@ function synthTicket(i: number, now: number): { t: Ticket; desk: Desk; tl: objec
 }
 
 const ms = (t0: number) => performance.now() - t0;
+const stops: Array<() => Promise<void>> = [];
 
 async function main() {
-  const dir = process.env.MONGODB_URI ? undefined : mkdtempSync(path.join(os.tmpdir(), 'hd-bench-reports-'));
+  // KEEP_DIR=/some/dir keeps the seeded store there, so a second run measures without seeding again.
+  const keep = process.env.KEEP_DIR;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = process.env.MONGODB_URI ? undefined : (keep ?? mkdtempSync(path.join(os.tmpdir(), 'hd-bench-reports-')));
   if (dir) chmodSync(dir, 0o711);
   const local = dir ? await startLocalStore({ dataDir: dir, backend: 'postgresql' }) : undefined;
-  const uri = process.env.MONGODB_URI ?? mongoUriFor(local!.url, `bench_reports_${Date.now()}`);
+  const uri = process.env.MONGODB_URI ?? mongoUriFor(local!.url, `bench_reports_${keep ? `keep_${TICKETS}` : Date.now()}`);
   const conn = await mongoose.createConnection(uri).asPromise();
   console.log(`backend: ${process.env.MONGODB_URI ? 'MONGODB_URI' : 'FerretDB 1.24 on embedded PostgreSQL (local default)'}; ${TICKETS} tickets over ${DAYS} days, ${desks.length} desks`);
   try {
@@ -103,13 +112,25 @@ async function main() {
     await ticketFactModel(conn).init();
     const directory = new MongoDirectory(conn, desks);
     await directory.syncAgents(base.agents);
-    const deps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t) };
+    // Agents' current load from the console's Redis queue index (as the web runtime passes it).
+    const redisServer = process.env.REDIS_URL ? undefined : await startRedis();
+    const redis = new Redis(process.env.REDIS_URL ?? redisServer!.url, { maxRetriesPerRequest: null });
+    const index = new RedisQueueIndex(redis, `bench-reports-${Date.now()}:`);
+    stops.push(async () => {
+      await redis.quit();
+      await redisServer?.stop();
+    });
+    const deps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t), load: (ids) => index.load(ids) };
+    const exactDeps: ReportDeps = { reports, directory, store, terms: (t) => gapTerms(t) };
+    const active: Ticket[] = [];
+    const allFacts: Array<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }> = [];
 
-    const now = Date.now();
+    const seeded = keep ? ((await conn.collection('bench_marker').findOne({ _id: 'seeded' } as never)) as { now: number } | null) : null;
+    const now = seeded?.now ?? Date.now();
     const t0 = performance.now();
-    for (let i = 0; i < TICKETS; i += BATCH) {
+    for (let i = 0; !seeded && i < TICKETS; i += BATCH) {
       const tickets: object[] = [];
-      const facts: object[] = [];
+      const facts: Array<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }> = [];
       const timeline: object[] = [];
       for (let j = i; j < Math.min(TICKETS, i + BATCH); j++) {
         const { t, desk, tl } = synthTicket(j, now);
@@ -119,14 +140,24 @@ async function main() {
         const w = factWrite({ type: 'ticket.resolved', ticket: t, actor: { kind: 'system', reason: 'bench' }, at: t.updatedAt }, desk);
         const { ticketId, ...snap } = w.snapshot;
         const { escTier, claimer, ...flags } = w.flags;
+        if (['open', 'claimed', 'pending'].includes(t.status)) active.push(t);
         facts.push({ _id: ticketId, ...snap, ...flags, ...(t.assigneeAgentId ? { claimers: [t.assigneeAgentId], firstResponder: t.sla.firstRespondedAt ? t.assigneeAgentId : undefined } : {}), ...(t.tier > 1 ? { escTiers: [2] } : {}), ...(!t.suggestedArticles && !t.deflectedBy ? { kbGap: 'none', q: t.subject } : {}) });
         void escTier;
         void claimer;
       }
+      allFacts.push(...facts);
       await Promise.all([conn.collection('tickets').insertMany(tickets as never[]), conn.collection('timeline').insertMany(timeline as never[]), conn.collection('ticket_facts').insertMany(facts as never[])]);
       if ((i / BATCH) % 20 === 0) process.stdout.write(`  seeded ${i + BATCH}\r`);
     }
-    console.log(`seeded ${TICKETS} tickets, ${2 * TICKETS} timeline entries, ${TICKETS} facts in ${(ms(t0) / 1000).toFixed(1)} s`);
+    // The per desk-day read model as one process (one writer) would have written it.
+    if (!seeded) await reports.days.insert(ReportDays.docsFromFacts(allFacts, 'bench'));
+    if (seeded) for await (const t of conn.collection('tickets').find({ status: { $in: ['open', 'claimed', 'pending'] } })) active.push({ ...(t as unknown as Ticket), id: String(t._id) });
+    if (keep && !seeded) await conn.collection('bench_marker').insertOne({ _id: 'seeded', now } as never);
+    await index.rebuild((async function* () {
+      yield* active;
+    })());
+    if (seeded) console.log(`reusing the store seeded in ${keep} (${TICKETS} tickets)`);
+    else console.log(`seeded ${TICKETS} tickets, ${2 * TICKETS} timeline entries, ${TICKETS} facts in ${(ms(t0) / 1000).toFixed(1)} s`);
 
     const tz = it.businessHours.timezone;
     const toDay = dayIn(new Date(now), tz);
@@ -134,17 +165,19 @@ async function main() {
 
     if (process.env.PROFILE) {
       for (const [name, f] of [
-        ['facts', () => reports.facts('it', fromDay, toDay)],
+        ['facts (per desk-day read model)', () => reports.facts('it', fromDay, toDay)],
+        ['day documents, 30 findOne by _id in parallel', () => Promise.all(Array.from({ length: 30 }, (_, k) => conn.collection('report_days').findOne({ _id: `it:${dayIn(new Date(now - k * 86_400_000), tz)}#bench` } as never)))],
+        ['day documents, one find _id $in', () => conn.collection('report_days').find({ _id: { $in: Array.from({ length: 30 }, (_, k) => `it:${dayIn(new Date(now - k * 86_400_000), tz)}#bench`) } } as never).toArray()],
+        ['one findOne by _id', () => conn.collection('report_days').findOne({ _id: `it:${toDay}#bench` } as never)],
+        ['facts (ticket_facts, exact path)', () => reports.exactFacts('it', fromDay, toDay)],
+        ['load (Redis queue index)', () => index.load(['ana', 'ben', 'cho', 'dev'])],
         ['kbAnswers', () => reports.kbAnswers('it', new Date(now - 31 * 86_400_000), new Date(now))],
         ['agentsOf', () => directory.agentsOf('it')],
         ['activeLoad', () => store.activeLoad(['ana', 'ben'])],
         ['facts per day eq', () => Promise.all(Array.from({ length: 30 }, (_, k) => conn.collection('ticket_facts').find({ deskId: 'it', day: dayIn(new Date(now - k * 86_400_000), tz) }, { projection: { _id: 0, number: 1, frBms: 1 } }).toArray()))],
-        ['facts per day eq seq', async () => { for (let k = 0; k < 30; k++) await conn.collection('ticket_facts').find({ day: dayIn(new Date(now - k * 86_400_000), tz) }).toArray(); }],
-        ['tickets by assignee eq', () => Promise.all(['ana', 'ben'].map((a) => conn.collection('tickets').find({ assigneeAgentId: a, status: 'claimed' }, { projection: { _id: 1 } }).toArray()))],
-        ['count by assignee', () => Promise.all(['ana', 'ben'].map((a) => conn.collection('tickets').countDocuments({ assigneeAgentId: a, status: { $in: ['open', 'claimed', 'pending'] } })))],
       ] as const) {
         const s = performance.now();
-        await f();
+        await f().catch((e: Error) => console.log(`  ${name} failed: ${e.message.slice(0, 120)}`));
         console.log(`  ${name} ${ms(s).toFixed(0)} ms`);
       }
     }
@@ -156,7 +189,14 @@ async function main() {
       if (r >= 2) times.push(ms(s)); // two warm-up runs
     }
     times.sort((a, b) => a - b);
-    console.log(`report (ticket facts): 30 days of desk it = ${last!.volume.total} tickets; p50 ${percentile(times, 50)!.toFixed(0)} ms, p95 ${percentile(times, 95)!.toFixed(0)} ms over ${RUNS} runs`);
+    // The exact path (one document per ticket, load aggregated over tickets) once: same figures?
+    const se = performance.now();
+    const exact = await deskMetrics(exactDeps, 'it', fromDay, toDay, { exact: true });
+    const exactMs = ms(se);
+    const same = isDeepStrictEqual(exact, last);
+    console.log(`exact path (ticket_facts + load aggregation): ${exactMs.toFixed(0)} ms, 1 run; figures ${same ? 'IDENTICAL' : 'DIFFER'} to the read model's`);
+    if (!same) process.exitCode = 1;
+    console.log(`report (per desk-day read model): 30 days of desk it = ${last!.volume.total} tickets; p50 ${percentile(times, 50)!.toFixed(0)} ms, p95 ${percentile(times, 95)!.toFixed(0)} ms over ${RUNS} runs`);
 
     // Naive baseline: read every ticket, keep the desk's period, compute business-hours times now.
     const naive: number[] = [];
@@ -180,10 +220,11 @@ async function main() {
     console.log(`ratio naive p50 / report p50: ${(percentile(naive, 50)! / percentile(times, 50)!).toFixed(1)}×`);
     if (last!.volume.total !== naiveTotal) console.log(`WARNING: the two counts differ (${last!.volume.total} vs ${naiveTotal})`);
   } finally {
-    await conn.dropDatabase().catch(() => {});
+    for (const stop of stops) await stop().catch(() => {});
+    if (!keep) await conn.dropDatabase().catch(() => {});
     await conn.close();
     await local?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir && !keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
  * in Redis, query through core's agentQueue and the store's keyset page) with 10,000 tickets stored.
  * Measures p50/p99 of sequential requests for the first page, a page 40 pages deep (keyset cursor)
  * and filtered views. Baselines in the same run:
- *   - the same web stack without a ticket query (`/console/reports`: session, CSRF, render);
+ *   - the same web stack without a ticket query (`/`, the start page: session, CSRF token, render);
  *   - offset paging (`skip`) at the same depth as the deep keyset page, straight on the collection.
  *
  *   npx tsx bench/web-console.ts                                  # FerretDB (SQLite) in a temp dir
@@ -119,7 +119,7 @@ async function main() {
   const skipTo = 40 * 25;
 
   console.log(`\n${REQUESTS} sequential requests each, ${TICKETS} tickets stored, page size 25`);
-  await measure('baseline: /console/reports (same stack, no ticket query)', '/console/reports');
+  await measure('baseline: / (same stack, no ticket query)', '/');
   await measure('queue, first page (active, all my desks; index)', '/console?fragment=1');
   await measure('queue, 40 pages deep (keyset cursor; index)', deep);
   await measure('baseline: offset paging, skip 1,000 (collection, no HTTP)', async () => {

@@ -5,6 +5,7 @@ import { ACTIVE_STATUSES } from '../core/domain/ticket.js';
 import { translator } from '../core/i18n/index.js';
 import type { DeliveryOp } from '../core/ports/delivery.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
+import { periodAndPrevious, reportView } from '../core/use-cases/desk-report-view.js';
 import type { View } from '../core/views/view.js';
 import { helperKey } from './queues.js';
 
@@ -38,7 +39,17 @@ export async function digestOps(deps: CoreDeps, redis: RedisClient, prefix: stri
   const tr = translator(desk.locale, desk.locale);
   const title = tr('digest.title', { desk: desk.name });
   const text = tr('digest.body', { ...totals, open: open.length >= 200 ? '200+' : open.length });
-  const view: View = { kind: 'notice', fallback: `${title}\n${text}`, title, text };
+  // The headline numbers of the period against the one before, with the page's link: the same code
+  // path as the reports page, `helpdesk report` and `/help report`.
+  const report = deps.reporting ? await periodAndPrevious(deps, deps.reporting, desk, days) : undefined;
+  const rv = report ? reportView(desk, days, report.m, report.prev, desk.locale, deps.reporting?.pageUrl?.(desk.id, report.m.toDay, days)) : undefined;
+  const view: View = {
+    kind: 'notice',
+    fallback: [`${title}\n${text}`, ...(rv ? [rv.fallback] : [])].join('\n'),
+    title,
+    text,
+    ...(rv ? { fields: rv.fields, ...(rv.items ? { items: rv.items } : {}), context: rv.title } : {}),
+  };
   const channels = Object.keys(desk.logChannels).length ? desk.logChannels : (desk.tiers.find((t) => t.level === 1)?.channels ?? {});
   const stamp = end.startOf("minute").toISO();
   return Object.entries(channels).map(([platform, ch]) => ({

@@ -74,3 +74,18 @@ export async function queueHealth(queues: JobsQueues): Promise<QueueHealth[]> {
     }),
   );
 }
+
+/**
+ * Failed deliveries per platform (jobs of the `delivery` queue that ran out of attempts), from the
+ * newest `limit` failed jobs: what the admins' queue-health section shows next to the depths.
+ */
+export async function deliveryFailures(queues: JobsQueues, limit = 1000): Promise<Record<string, number>> {
+  const jobs = await queues.byName('delivery').getFailed(0, limit - 1);
+  const out: Record<string, number> = {};
+  for (const j of jobs) {
+    const platform = (j?.data as { op?: { platform?: unknown } } | undefined)?.op?.platform;
+    const k = typeof platform === 'string' ? platform.slice(0, 20) : 'unknown';
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}

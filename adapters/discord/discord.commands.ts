@@ -15,6 +15,8 @@ export const SUB_MINE = 'mine';
 export const SUB_CLOSE = 'close';
 export const SUB_MACRO = 'macro';
 export const SUB_PENDING = 'pending';
+export const SUB_REPORT = 'report';
+export const OPT_DAYS = 'days';
 export const OPT_NAME = 'name';
 export const OPT_TEXT = 'text';
 export const OPT_TICKET = 'ticket';
@@ -22,7 +24,7 @@ export const OPT_TICKET = 'ticket';
 export const CTX_CREATE_TICKET = translator('en')('discord.ctx_create') as string;
 
 /**
- * The bot's commands: `/help [text]`, `/ticket status|mine|close|macro|pending`, message menu
+ * The bot's commands: `/help [text]`, `/ticket status|mine|close|macro|pending|report`, message menu
  * "Create ticket". `macro` and `pending` are for agents (core refuses others); `macro name` offers
  * autocomplete of the desk's macro names.
  */
@@ -53,6 +55,12 @@ export function commandDefinitions(): RESTPutAPIApplicationGuildCommandsJSONBody
           options: [{ type: ApplicationCommandOptionType.String, name: OPT_NAME, required: true, autocomplete: true, max_length: 100, ...d('discord.cmd_macro_name') }, ticketOpt],
         },
         { type: ApplicationCommandOptionType.Subcommand, name: SUB_PENDING, ...d('discord.cmd_pending'), options: [ticketOpt] },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: SUB_REPORT,
+          ...d('discord.cmd_report'),
+          options: [{ type: ApplicationCommandOptionType.Integer, name: OPT_DAYS, required: false, min_value: 1, max_value: 366, ...d('discord.cmd_report_days') }],
+        },
       ],
     },
     {

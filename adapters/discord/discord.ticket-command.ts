@@ -4,10 +4,11 @@ import type { Identity } from '../../core/domain/identity.js';
 import type { TicketRefInput } from '../../core/domain/inbound.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { listMacros } from '../../core/use-cases/apply-macro.js';
+import { agentReport } from '../../core/use-cases/desk-report-view.js';
 import { translator } from '../../core/i18n/index.js';
 import { ticketCard, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
-import { OPT_NAME, OPT_TICKET, SUB_CLOSE, SUB_MACRO, SUB_MINE, SUB_PENDING, SUB_STATUS } from './discord.commands.js';
+import { OPT_DAYS, OPT_NAME, OPT_TICKET, SUB_CLOSE, SUB_MACRO, SUB_MINE, SUB_PENDING, SUB_REPORT, SUB_STATUS } from './discord.commands.js';
 import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies, Ix } from './discord.replies.js';
@@ -28,6 +29,12 @@ export class TicketCommand {
       const r = await this.d.helpdesk.handle({ type: 'query.mine', eventId: ix.id, actor: who });
       const tickets = r.kind === 'tickets' ? r.tickets : [];
       return this.replies.editOriginal(ix, renderView(ticketListView(tr('list.mine_title'), tickets, ix.locale)).body);
+    }
+    if (sub === SUB_REPORT) {
+      // Agents: the desk's headline numbers (core refuses others), the same code path as the reports page.
+      const place = this.d.directory.deskFor({ platform: PLATFORM, workspace: who.workspace, channel: interaction.channelId });
+      const view = await agentReport(this.d.helpdesk.deps, who, interaction.options.getInteger(OPT_DAYS) ?? 7, place, ix.locale);
+      return this.replies.editOriginal(ix, renderView(view).body);
     }
     const ref = await this.ticketRef(number, who.workspace, interaction.channelId, interaction.client);
     if (sub === SUB_STATUS) {

@@ -5,6 +5,7 @@ import type { Helpdesk } from '../../core/helpdesk.js';
 import { translator } from '../../core/i18n/index.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import { listMacros } from '../../core/use-cases/apply-macro.js';
+import { agentReport } from '../../core/use-cases/desk-report-view.js';
 import { neutralizeMentions, truncate } from '../../core/views/sanitize.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
@@ -12,10 +13,10 @@ import type { HelpCommand } from './help-command.js';
 import { runIncidentCommand } from './incident-command.js';
 
 /** The agent tools a chat command can reach: canned responses and "waiting on requester". */
-export type AgentCommand = Extract<HelpCommand, { kind: 'macro' | 'macros' | 'pending' | 'incident' }>;
+export type AgentCommand = Extract<HelpCommand, { kind: 'macro' | 'macros' | 'pending' | 'incident' | 'report' }>;
 
 export const isAgentCommand = <C extends { kind: string }>(c: C): c is Extract<C, AgentCommand> =>
-  c.kind === 'macro' || c.kind === 'macros' || c.kind === 'pending' || c.kind === 'incident';
+  c.kind === 'macro' || c.kind === 'macros' || c.kind === 'pending' || c.kind === 'incident' || c.kind === 'report';
 
 export interface AgentCommandContext {
   helpdesk: Helpdesk;
@@ -56,6 +57,9 @@ export async function runAgentCommand(cmd: AgentCommand, c: AgentCommandContext)
       if (r.kind !== 'ticket') return undefined;
       return noticeView(tr('macro.pended', { number: r.ticket.number }), 'pending');
     }
+    case 'report':
+      // Read-only: no event id claimed, a retried command simply answers again.
+      return agentReport(c.helpdesk.deps, c.actor, cmd.days, c.desk, c.locale);
     case 'macros': {
       let desk = c.desk;
       if (cmd.ticket) {

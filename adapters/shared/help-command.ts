@@ -22,6 +22,8 @@ export type HelpCommand =
   | { kind: 'macros'; ticket?: string }
   /** Agents: put `ticket` into "waiting on requester". */
   | { kind: 'pending'; ticket: string }
+  /** Agents: the desk's headline numbers of the last `days` days (default 7) with a link to the page. */
+  | { kind: 'report'; days: number }
   /** Agents: `incident declare|update|resolve|list` (docs/incidents.md). */
   | { kind: 'incident'; op: IncidentOp };
 
@@ -52,7 +54,7 @@ import { isIncidentNumber, isSeverity, type Severity } from '../../core/domain/i
 /** A human ticket number such as `IT-1042` (case-insensitive; normalised to upper case). */
 export const TICKET_NUMBER = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 
-type Keyword = 'status' | 'mine' | 'queue' | 'escalate' | 'resolve' | 'usage' | 'macro' | 'macros' | 'pending';
+type Keyword = 'status' | 'mine' | 'queue' | 'escalate' | 'resolve' | 'usage' | 'macro' | 'macros' | 'pending' | 'report';
 
 const ALIASES: Record<string, Keyword> = {
   status: 'status', estado: 'status',
@@ -64,7 +66,11 @@ const ALIASES: Record<string, Keyword> = {
   macro: 'macro', plantilla: 'macro',
   macros: 'macros', plantillas: 'macros',
   pending: 'pending', pend: 'pending', pendiente: 'pending', esperar: 'pending',
+  report: 'report', informe: 'report',
 };
+
+/** `report` takes an optional number of days, 1 to 366. */
+const DAYS_ARG = /^\d{1,3}$/;
 
 export function parseHelpCommand(raw: string): HelpCommand {
   const text = raw.trim();
@@ -99,6 +105,11 @@ export function parseHelpCommand(raw: string): HelpCommand {
       return rest.length === 1 && isNumber ? { kind: 'macros', ticket: arg.toUpperCase() } : { kind: 'open', text };
     case 'macro':
       return parseMacro(rest) ?? { kind: 'open', text };
+    case 'report': {
+      if (rest.length === 0) return { kind: 'report', days: 7 };
+      const n = rest.length === 1 && DAYS_ARG.test(arg!) ? Number(arg) : 0;
+      return n >= 1 && n <= 366 ? { kind: 'report', days: n } : { kind: 'open', text };
+    }
     default:
       return { kind: 'open', text };
   }

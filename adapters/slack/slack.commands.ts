@@ -79,6 +79,7 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
           case 'macro':
           case 'macros':
           case 'pending':
+          case 'report':
           case 'incident': {
             // Sent with no `at`: the slash command leaves no message of the agent's, so the card
             // thread gets the rendered macro through the relay like the requester does.

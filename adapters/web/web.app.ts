@@ -9,6 +9,7 @@ import { registerAuthRoutes } from './auth/auth.routes.js';
 import { csrfMiddleware, sessionMiddleware } from './auth/middleware.js';
 import { registerConsoleRoutes } from './console/console.routes.js';
 import { registerAttachmentRoutes } from './email/attachments.routes.js';
+import { registerReportRoutes } from './reports/reports.routes.js';
 import { registerIncidentRoutes } from './console/incidents.routes.js';
 import { securityHeaders } from './security/headers.js';
 import { registerStartRoutes } from './start.page.js';
@@ -79,6 +80,7 @@ export function createWebApp(opts: WebAppOptions): Hono<WebEnv> {
   registerAuthRoutes(app, ctx);
   registerConsoleRoutes(app, ctx);
   registerAttachmentRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerIncidentRoutes(app, ctx);
   registerAssetRoutes(app);
   for (const m of opts.modules ?? []) m(app, ctx);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Hono } from 'hono';
@@ -23,15 +24,31 @@ interface Asset {
 /** The folder of the browser files: served as they are, no build step. */
 export const PUBLIC_DIR = path.join(import.meta.dirname, 'public');
 
-/** Reads `dir` (one level) into memory with a gzip copy and an ETag each. */
+/**
+ * Browser files of npm dependencies, served from node_modules under /assets/ like ours (no CDN):
+ * the name served → the file next to the package's main entry.
+ */
+export const VENDOR_ASSETS: Record<string, { pkg: string; file: string }> = {
+  // Chart.js 4 UMD build (sets globalThis.Chart; no eval, no inline style: fine under our CSP).
+  'chart.umd.min.js': { pkg: 'chart.js', file: 'chart.umd.min.js' },
+};
+
+const asset = (body: Buffer, type: string): Asset => ({ body, gzip: gzipSync(body, { level: 9 }), type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` });
+
+/** Reads `dir` (one level) and the vendor files into memory with a gzip copy and an ETag each. */
 export function loadAssets(dir = PUBLIC_DIR): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const name of readdirSync(dir)) {
     const type = TYPES[path.extname(name)];
     const file = path.join(dir, name);
     if (!type || !statSync(file).isFile()) continue;
-    const body = readFileSync(file);
-    assets.set(name, { body, gzip: gzipSync(body, { level: 9 }), type, etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 16)}"` });
+    assets.set(name, asset(readFileSync(file), type));
+  }
+  const require = createRequire(import.meta.url);
+  for (const [name, v] of Object.entries(VENDOR_ASSETS)) {
+    // The package's exports hide its dist/ folder: resolve its main entry and read beside it.
+    const file = path.join(path.dirname(require.resolve(v.pkg)), v.file);
+    assets.set(name, asset(readFileSync(file), TYPES[path.extname(name)]!));
   }
   return assets;
 }

@@ -2,6 +2,8 @@ import type { RedisClient as Redis } from '../../jobs/connection.js';
 import type { Desk } from '../../core/domain/desk.js';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { CoreDeps } from '../../core/use-cases/deps.js';
+import type { ReportDeps } from '../../core/use-cases/desk-metrics-report.js';
+import type { JobsQueues } from '../../jobs/queues.js';
 import type { KnowledgeBase } from '../../core/ports/kb.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
 import type { Platform } from '../../core/domain/identity.js';
@@ -48,6 +50,10 @@ export interface WebContext {
   i18n: (locale: string | undefined) => WebStrings;
   log: Logger;
   config: WebConfig;
+  /** What the reports page reads (the same code path as `helpdesk report`). */
+  reports?: ReportDeps;
+  /** The BullMQ queues, for the admins' queue health (absent where the process has none). */
+  jobs?: JobsQueues;
 }
 
 /** Variables middleware puts on the Hono context (`c.get('session')`). */

@@ -89,7 +89,10 @@ export function registerReportCommands(program: Command): void {
       const conn = await mongoose.createConnection(env.MONGODB_URI ?? mongoUriFor(local!.url, 'helpdesk')).asPromise();
       try {
         const store = new MongoMetricsStore(conn);
-        const deps: ReportDeps = { reports: new MongoReportStore(conn), directory: new MongoDirectory(conn, file.desks), store: new MongoTicketStore(conn), terms: (t) => gapTerms(t) };
+        const reports = new MongoReportStore(conn);
+        // A database the runtime has not started on since the read model came: build it first (once).
+        await reports.backfillDays();
+        const deps: ReportDeps = { reports, directory: new MongoDirectory(conn, file.desks), store: new MongoTicketStore(conn), terms: (t) => gapTerms(t) };
         for (const id of o.desk ? [o.desk] : desks) {
           const tz = deps.directory.desk(id).businessHours.timezone;
           const { fromDay, toDay } = o.to ? { fromDay: new Date(Date.parse(`${o.to}T00:00:00Z`) - (o.days - 1) * 86_400_000).toISOString().slice(0, 10), toDay: o.to } : periodDays(new Date(), o.days, tz);

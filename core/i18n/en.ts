@@ -157,12 +157,19 @@ export const en = {
     cmd_ticket: 'Your helpdesk tickets', cmd_status: 'Show the status of a ticket', cmd_mine: 'List your tickets',
     cmd_close: 'Close (withdraw) a ticket', cmd_ticket_opt: 'Ticket number, e.g. IT-12', ctx_create: 'Create ticket',
     cmd_macro: 'Send a macro (canned answer) on a ticket (agents)', cmd_macro_name: 'Macro name',
+    cmd_report: 'Desk report: headline numbers with a link to the reports page (agents)', cmd_report_days: 'How many days, today included (default 7)',
     cmd_pending: 'Mark a ticket as waiting on the requester (agents)',
     escalate_title: 'Escalate ticket', escalate_reason: 'Reason (optional)',
     filed: '{{number}} is recorded for {{author}}; the conversation continues in a private ticket thread.',
   },
   digest: {
     title: '{{desk}} digest', body: '{{opened}} opened · {{resolved}} resolved · {{breached}} SLA breaches · {{open}} still open',
+  },
+  report: {
+    title: '{{desk}}: {{from}} to {{to}}', text: 'Compared with the {{days}} days before (in brackets). Business hours.',
+    tickets: 'Tickets', first_response: 'First response, median', resolution: 'Resolution, median', sla: 'SLA attainment',
+    deflection: 'Self-service deflection', csat: 'Satisfaction', escalated: 'Escalations', reopen: 'Reopen rate',
+    value: '{{v}} ({{p}})', minutes: '{{n}} min', page: 'Open the reports page', none: '—',
   },
 };
 export type Catalog = typeof en;

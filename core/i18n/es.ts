@@ -159,11 +159,18 @@ export const es: Catalog = {
     cmd_ticket: 'Tus solicitudes de ayuda', cmd_status: 'Muestra el estado de una solicitud', cmd_mine: 'Lista tus solicitudes',
     cmd_close: 'Cierra (retira) una solicitud', cmd_ticket_opt: 'Número de solicitud, p. ej. IT-12', ctx_create: 'Crear solicitud',
     cmd_macro: 'Envía una plantilla (respuesta predefinida) en una solicitud (agentes)', cmd_macro_name: 'Nombre de la plantilla',
+    cmd_report: 'Informe de la mesa: cifras principales con un enlace a la página de informes (agentes)', cmd_report_days: 'Cuántos días, hoy incluido (7 por defecto)',
     cmd_pending: 'Marca una solicitud como en espera del solicitante (agentes)',
     escalate_title: 'Escalar solicitud', escalate_reason: 'Motivo (opcional)',
     filed: '{{number}} está registrada para {{author}}; la conversación sigue en un hilo privado.',
   },
   digest: {
     title: 'Resumen de {{desk}}', body: '{{opened}} abiertas · {{resolved}} resueltas · {{breached}} incumplimientos de SLA · {{open}} siguen abiertas',
+  },
+  report: {
+    title: '{{desk}}: del {{from}} al {{to}}', text: 'Comparado con los {{days}} días anteriores (entre paréntesis). Horario laboral.',
+    tickets: 'Solicitudes', first_response: 'Primera respuesta, mediana', resolution: 'Resolución, mediana', sla: 'Cumplimiento del SLA',
+    deflection: 'Resueltas por autoservicio', csat: 'Satisfacción', escalated: 'Escalados', reopen: 'Tasa de reapertura',
+    value: '{{v}} ({{p}})', minutes: '{{n}} min', page: 'Abrir la página de informes', none: '—',
   },
 };

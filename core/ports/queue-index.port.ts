@@ -14,4 +14,6 @@ export interface QueueIndex {
    * undefined while the index is not built (callers then query the store).
    */
   page(q: { deskIds: readonly string[]; assigneeAgentId?: string; after?: TicketCursor; limit: number }): Promise<Array<{ id: string; createdAt: Date }> | undefined>;
+  /** Active tickets per assignee now; undefined while the index is not built. */
+  load?(agentIds: readonly string[]): Promise<Map<string, number> | undefined>;
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../ports/logger.port.js';
 import type { IdempotencyStore, TicketStore } from '../ports/ticket-store.port.js';
 import type { QueueIndex } from '../ports/queue-index.port.js';
 import type { AttachmentStore } from '../ports/attachment-store.port.js';
+import type { Reporting } from './desk-report-view.js';
 import type { MessageRefStore } from '../ports/message-ref.port.js';
 import type { IncidentStore } from '../ports/incident-store.port.js';
 
@@ -28,6 +29,8 @@ export interface CoreDeps {
   queueIndex?: QueueIndex;
   /** Files kept with tickets (mail attachments). */
   attachments?: AttachmentStore;
+  /** Desk reports for chat (`/help report`) and digests: the same code path as the web page and CLI. */
+  reporting?: Reporting;
   /** Keyed message refs (incident announcements, edited in place); used by deliveries. */
   messageRefs?: MessageRefStore;
   /** Incidents, for absorbing requests about an active one (docs/incidents.md); without it none are absorbed. */

@@ -70,6 +70,11 @@ describe('automation', () => {
     expect(post.view.title).toBe('IT digest');
     expect(post.view.text).toMatch(/^\d+ opened · \d+ resolved · \d+ SLA breaches · \d+ still open$/);
     expect(Number(post.view.text!.split(' ')[0])).toBeGreaterThanOrEqual(3);
+    // The headline numbers of the reports page (same code path), this week against the one before.
+    const tickets = post.view.fields?.find((f) => f.label === 'Tickets');
+    expect(tickets?.value).toMatch(/^\d+ \(\d+\)$/);
+    expect(Number(tickets!.value.split(' ')[0])).toBeGreaterThanOrEqual(3);
+    expect(post.view.fields?.map((f) => f.label)).toContain('SLA attainment');
   });
 
   it('prune: processed event ids older than a day are forgotten', async () => {

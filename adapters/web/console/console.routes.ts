@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono';
-import { html } from 'hono/html';
 import { isHelpdeskError } from '../../../core/domain/errors.js';
 import type { InboundEvent } from '../../../core/domain/inbound.js';
 import { agentQueue } from '../../../core/use-cases/agent-queue.js';
@@ -78,12 +77,6 @@ export function registerConsoleRoutes(app: Hono<WebEnv>, ctx: WebContext): void 
     const now = ctx.deps.clock.now();
     if (q.fragment) return c.html(queueFragment(c, s, q, result, ctx.desks, now));
     return c.html(page(c, s, { title: s.t('console.title'), body: queueBody(c, s, q, result, ctx.desks, now), scripts: SCRIPTS, layout: 'wide', current: 'console' }));
-  });
-
-  app.get('/console/reports', (c) => {
-    const s = webStrings(c.get('locale'));
-    const body = html`<h1>${s.t('reports.title')}</h1><section class="card"><p>${s.t('reports.coming')}</p></section>`;
-    return c.html(page(c, s, { title: s.t('reports.title'), body, current: 'reports' }));
   });
 
   // Server-Sent Events: `?desk=it&desk=hr` (queue) or `?ticket=<id>` (ticket page).

@@ -88,6 +88,19 @@ export class RedisQueueIndex implements QueueIndex {
     return this.building;
   }
 
+  /**
+   * Active tickets per assignee (`ZCARD` of each agent's set), for reports' current load; undefined
+   * while the index is not built. The index may briefly hold a stale entry (healed by the next
+   * event or reader), so a load can be off by one for a moment.
+   */
+  async load(agentIds: readonly string[]): Promise<Map<string, number> | undefined> {
+    if (!(await this.isBuilt())) return undefined;
+    const m = this.redis.multi();
+    for (const a of agentIds) m.zcard(this.agentKey(a));
+    const res = (await m.exec()) ?? [];
+    return new Map(agentIds.map((a, i) => [a, Number(res[i]?.[1] ?? 0)]));
+  }
+
   isBuilt(): Promise<boolean> {
     return this.redis.exists(this.builtKey).then((n) => n > 0);
   }

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import { daysBetween, type FactFlags, type FactSnapshot, type FactWrite } from '../domain/ticket-fact.js';
+import type { ReportFact } from '../ports/report-store.port.js';
+import { isDuplicateKey } from './schemas.js';
+
+/**
+ * Per desk-day read model of the ticket facts, so a 30-day report is a few reads by `_id` (the one
+ * lookup FerretDB 1.24 serves by key; any other filter is evaluated over the whole collection).
+ *
+ * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>`, `f` = { ticketId → entry } for the
+ * tickets created that day (desk time zone) whose facts this writer recorded. Exact on FerretDB,
+ * where an update is "read, then write by `_id`" without a transaction (two concurrent updates of
+ * one document can lose one): each process writes only its own documents (`writer` is random per
+ * store instance) and never has two writes of one document in flight — writes that arrive meanwhile
+ * are merged and written together when it returns (as `ShardedCounters` does for counters).
+ * Readers merge a ticket's entries from every writer: the snapshots laid over each other in version
+ * order (what the version-guarded `$set` of `ticket_facts` leaves), each flag from the newest
+ * version that set it, claimers and tiers united.
+ *
+ * `report_writers` (`_id` = `<desk>#<writer>`, `firstDay`, `lastDay`) tells readers which writers
+ * hold documents for a desk's period; one tiny document per desk per process, written by its process only.
+ */
+interface Entry {
+  v: number;
+  s: Omit<FactSnapshot, 'ticketId' | 'deskId' | 'v'>;
+  /** Scalar flags with the version that set them. */
+  fl?: Partial<Record<ScalarFlag, { v: number; x: unknown }>>;
+  claimers?: string[];
+  escTiers?: number[];
+}
+type ScalarFlag = 'firstResponder' | 'resolver' | 'reopened' | 'kbGap' | 'q';
+const SCALAR_FLAGS: readonly ScalarFlag[] = ['firstResponder', 'resolver', 'reopened', 'kbGap', 'q'];
+
+interface DayDoc {
+  _id: string;
+  deskId: string;
+  day: string;
+  w: string;
+  f: Record<string, Entry>;
+}
+interface WriterDoc {
+  _id: string;
+  deskId: string;
+  w: string;
+  firstDay: string;
+  lastDay: string;
+}
+
+const dayModel = (c: Connection): Model<DayDoc> =>
+  (c.models.ReportDay as Model<DayDoc> | undefined) ??
+  c.model<DayDoc>('ReportDay', new Schema<DayDoc>({ _id: String }, { collection: 'report_days', versionKey: false, strict: false }));
+const writerModel = (c: Connection): Model<WriterDoc> =>
+  (c.models.ReportWriter as Model<WriterDoc> | undefined) ??
+  c.model<WriterDoc>('ReportWriter', new Schema<WriterDoc>({ _id: String }, { collection: 'report_writers', versionKey: false, strict: false }));
+
+export const dayDocId = (deskId: string, day: string, writer: string) => `${deskId}:${day}#${writer}`;
+
+/** One fact write as an entry (what this writer saw of the ticket). */
+export function entryOf({ snapshot, flags }: FactWrite): Entry {
+  const { ticketId: _t, deskId: _d, v, ...s } = snapshot;
+  void _t;
+  void _d;
+  const e: Entry = { v, s };
+  const { escTier, claimer, ...scalars } = flags as FactFlags;
+  for (const k of SCALAR_FLAGS) if (scalars[k] !== undefined) (e.fl ??= {})[k] = { v, x: scalars[k] };
+  if (claimer !== undefined) e.claimers = [claimer];
+  if (escTier !== undefined) e.escTiers = [escTier];
+  return e;
+}
+
+const union = <T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined => {
+  if (!a?.length) return b?.length ? [...b] : undefined;
+  const out = [...a];
+  for (const x of b ?? []) if (!out.includes(x)) out.push(x);
+  return out;
+};
+
+/**
+ * Merges two entries of one ticket: the newer snapshot laid over the older (fields a newer snapshot
+ * lacks keep their older value, as `$set` leaves them on `ticket_facts`), each flag from the newer
+ * version (the later write on a tie), claimers and tiers united.
+ */
+export function mergeEntries(a: Entry, b: Entry): Entry {
+  const [older, newer] = b.v > a.v ? [a, b] : [b, a];
+  const out: Entry = { v: newer.v, s: b.v > a.v ? { ...a.s, ...b.s } : a.v > b.v ? { ...b.s, ...a.s } : { ...a.s, ...b.s } };
+  void older;
+  for (const k of SCALAR_FLAGS) {
+    const x = a.fl?.[k];
+    const y = b.fl?.[k];
+    const pick = x && y ? (y.v >= x.v ? y : x) : (x ?? y);
+    if (pick) (out.fl ??= {})[k] = pick;
+  }
+  const claimers = union(a.claimers, b.claimers);
+  const escTiers = union(a.escTiers, b.escTiers);
+  if (claimers) out.claimers = claimers;
+  if (escTiers) out.escTiers = escTiers;
+  return out;
+}
+
+/** The entry as the fact a report reads (the shape of `REPORT_PROJECTION` on `ticket_facts`). */
+export function factOf(e: Entry): ReportFact {
+  const f: Record<string, unknown> = { ...e.s };
+  for (const k of SCALAR_FLAGS) if (e.fl?.[k]) f[k] = e.fl[k]!.x;
+  if (e.claimers) f.claimers = e.claimers;
+  if (e.escTiers) f.escTiers = e.escTiers;
+  return f as unknown as ReportFact;
+}
+
+/** Writes and reads `report_days` (see the file comment). */
+export class ReportDays {
+  readonly writer: string;
+  private readonly D: Model<DayDoc>;
+  private readonly W: Model<WriterDoc>;
+  private readonly pending = new Map<string, { deskId: string; day: string; entries: Map<string, Entry>; waiters: Array<{ ok: () => void; fail: (e: unknown) => void }> }>();
+  private readonly inFlight = new Set<string>();
+  /** The span of days this writer has announced per desk (its own `report_writers` document). */
+  private readonly spans = new Map<string, { firstDay: string; lastDay: string }>();
+  private readonly announcing = new Map<string, Promise<void>>();
+
+  constructor(c: Connection, writer = randomBytes(6).toString('hex')) {
+    this.writer = writer;
+    this.D = dayModel(c);
+    this.W = writerModel(c);
+  }
+
+  /** Records one fact write in this writer's document of the ticket's desk-day. */
+  record(w: FactWrite): Promise<void> {
+    const { deskId, day, ticketId } = w.snapshot;
+    const key = dayDocId(deskId, day, this.writer);
+    return new Promise<void>((ok, fail) => {
+      const p = this.pending.get(key) ?? { deskId, day, entries: new Map<string, Entry>(), waiters: [] };
+      const e = entryOf(w);
+      const prev = p.entries.get(ticketId);
+      p.entries.set(ticketId, prev ? mergeEntries(prev, e) : e);
+      p.waiters.push({ ok, fail });
+      this.pending.set(key, p);
+      if (!this.inFlight.has(key)) void this.flush(key);
+    });
+  }
+
+  private async flush(key: string): Promise<void> {
+    const p = this.pending.get(key);
+    if (!p) return;
+    this.pending.delete(key);
+    this.inFlight.add(key);
+    try {
+      await this.announce(p.deskId, p.day);
+      const ids = [...p.entries.keys()];
+      const projection = Object.fromEntries(ids.map((id) => [`f.${id}`, 1]));
+      const stored = (await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null;
+      const $set: Record<string, unknown> = {};
+      for (const [id, e] of p.entries) {
+        const old = stored?.f?.[id];
+        $set[`f.${id}`] = old ? mergeEntries(old, e) : e;
+      }
+      // Only this process writes this document, one write at a time: the read above is current.
+      await this.D.collection.updateOne({ _id: key } as never, { $set, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
+      p.waiters.forEach((w) => w.ok());
+    } catch (e) {
+      p.waiters.forEach((w) => w.fail(e));
+    } finally {
+      this.inFlight.delete(key);
+      if (this.pending.has(key)) void this.flush(key);
+    }
+  }
+
+  /** Widens this writer's announced span for the desk before its document is written (readers find it). */
+  private announce(deskId: string, day: string): Promise<void> {
+    // One announcement of a desk at a time (its document has one writer, one write in flight).
+    const run = (this.announcing.get(deskId) ?? Promise.resolve()).catch(() => {}).then(() => this.widen(deskId, day));
+    this.announcing.set(deskId, run);
+    return run;
+  }
+
+  private async widen(deskId: string, day: string): Promise<void> {
+    const s = this.spans.get(deskId);
+    if (s && s.firstDay <= day && s.lastDay >= day) return;
+    const next = { firstDay: s && s.firstDay < day ? s.firstDay : day, lastDay: s && s.lastDay > day ? s.lastDay : day };
+    const _id = `${deskId}#${this.writer}`;
+    try {
+      await this.W.collection.updateOne({ _id } as never, { $set: { deskId, w: this.writer, ...next } }, { upsert: true });
+    } catch (e) {
+      // Only this process writes it; a duplicate key can only be the server's own upsert retry.
+      if (!isDuplicateKey(e)) throw e;
+      await this.W.collection.updateOne({ _id } as never, { $set: next });
+    }
+    this.spans.set(deskId, next);
+  }
+
+  /** Writers whose documents may hold days of `deskId` in the period. */
+  async writersOf(deskId: string, fromDay: string, toDay: string): Promise<string[]> {
+    const all = (await this.W.collection.find({ deskId } as never, { projection: { w: 1, firstDay: 1, lastDay: 1 } }).toArray()) as unknown as WriterDoc[];
+    return all.filter((x) => x.firstDay <= toDay && x.lastDay >= fromDay).map((x) => x.w);
+  }
+
+  /** The facts of tickets of `deskId` created `fromDay`..`toDay`: the period's documents read by `_id`. */
+  async facts(deskId: string, fromDay: string, toDay: string): Promise<ReportFact[]> {
+    const writers = await this.writersOf(deskId, fromDay, toDay);
+    const ids = daysBetween(fromDay, toDay).flatMap((day) => writers.map((w) => dayDocId(deskId, day, w)));
+    const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { f: 1 } })))) as unknown as Array<Pick<DayDoc, 'f'> | null>;
+    const merged = new Map<string, Entry>();
+    for (const d of docs) {
+      for (const [id, e] of Object.entries(d?.f ?? {})) {
+        const prev = merged.get(id);
+        merged.set(id, prev ? mergeEntries(prev, e) : e);
+      }
+    }
+    return [...merged.values()].map(factOf);
+  }
+
+  /**
+   * Documents of one writer built from stored facts (a backfill of `ticket_facts` written before this
+   * read model existed, and the benchmark's bulk seeding): one entry per fact, its flags at its version.
+   */
+  static docsFromFacts(facts: Iterable<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }>, writer: string): { days: DayDoc[]; writers: WriterDoc[] } {
+    const days = new Map<string, DayDoc>();
+    const spans = new Map<string, WriterDoc>();
+    for (const f of facts) {
+      const { _id, deskId, day, v, claimers, escTiers, ...rest } = f;
+      const s: Record<string, unknown> = {};
+      const e: Entry = { v, s: s as Entry['s'] };
+      for (const [k, x] of Object.entries({ day, ...rest })) {
+        if (x === undefined) continue;
+        if ((SCALAR_FLAGS as readonly string[]).includes(k)) (e.fl ??= {})[k as ScalarFlag] = { v, x };
+        else s[k] = x;
+      }
+      if (Array.isArray(claimers) && claimers.length) e.claimers = claimers as string[];
+      if (Array.isArray(escTiers) && escTiers.length) e.escTiers = escTiers as number[];
+      const id = dayDocId(deskId, day, writer);
+      const doc = days.get(id) ?? days.set(id, { _id: id, deskId, day, w: writer, f: {} }).get(id)!;
+      doc.f[_id] = e;
+      const span = spans.get(deskId) ?? spans.set(deskId, { _id: `${deskId}#${writer}`, deskId, w: writer, firstDay: day, lastDay: day }).get(deskId)!;
+      if (day < span.firstDay) span.firstDay = day;
+      if (day > span.lastDay) span.lastDay = day;
+    }
+    return { days: [...days.values()], writers: [...spans.values()] };
+  }
+
+  /** Stores documents made by `docsFromFacts` (a fresh writer id: nothing else writes them). */
+  async insert(docs: { days: DayDoc[]; writers: WriterDoc[] }): Promise<void> {
+    if (docs.writers.length) await this.W.collection.insertMany(docs.writers as never[]);
+    for (let i = 0; i < docs.days.length; i += 200) await this.D.collection.insertMany(docs.days.slice(i, i + 200) as never[]);
+  }
+}
