@@ -139,7 +139,9 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
   }
   let result = ticket;
   if (incident) return { ticket: result, created: answering, suggestions: [], incident };
-  if (ticket.status === 'new' && !ticket.suggestedArticles?.length) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
+  // Past `new` only on a repeat: routeToTriage then finishes this event's own route if it was left
+  // unannounced, and returns anything else unchanged.
+  if (!ticket.suggestedArticles?.length && (ticket.status === 'new' || deps.eventKey !== undefined)) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
   return { ticket: result, created: answering, suggestions };
 }
 

@@ -11,17 +11,26 @@ import type { ActorInput } from './resolve-actor.js';
  * or the deflection window job firing after they did).
  */
 export async function routeToTriage(deps: CoreDeps, ref: TicketRef, who: ActorInput): Promise<Ticket> {
+  // The route stored by an earlier attempt of this same event (`lastEvent`) whose announcement may
+  // not have happened (the process died, or the event bus failed, between the write and the events):
+  // mutateTicket finishes it instead of treating the ticket as routed by someone else. Without this
+  // the card was never posted and the requester never told (a SIGKILL right after the write).
+  const key = deps.eventKey ? `${deps.eventKey}:route` : undefined;
+  const ours = (t: Ticket) => key !== undefined && t.lastEvent === key;
   const current = await loadTicket(deps, ref);
-  if (current.status !== 'new') return current;
+  if (current.status !== 'new' && !ours(current)) return current;
   const desk = deps.directory.desk(current.deskId);
-  try {
-    const { ticket } = await mutateTicket(deps, { id: current.id }, { type: 'route' }, who, {
+  const route = () =>
+    mutateTicket(deps, { id: current.id }, { type: 'route' }, who, {
       enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(desk, t.priority, now, t.sla) }),
     });
-    return ticket;
+  try {
+    return (await route()).ticket;
   } catch (e) {
-    // Someone else routed or deflected it in the meantime: not an error for this caller.
     const after = await loadTicket(deps, { id: current.id });
+    // Our own write landed and something after it failed: finish it (or fail, and be retried).
+    if (ours(after)) return (await route()).ticket;
+    // Someone else routed or deflected it in the meantime: not an error for this caller.
     if (after.status !== 'new') return after;
     throw e;
   }

@@ -99,6 +99,39 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
     expect([(after.opened ?? 0) - (counted.opened ?? 0), (after.routed ?? 0) - (counted.routed ?? 0)]).toEqual([1, 1]);
   });
 
+  it('a request whose route is stored but not announced (the attempt died in between) is announced by the retry: one card', async () => {
+    const who = requester('UR9');
+    // The route's write reaches the store, then announcing it fails twice (the attempt's own
+    // finishing try included), as a process killed right after the write would leave it: the ticket
+    // is `open`, no card was posted, the requester was not told.
+    const fault = failNext(hd.events, 'emit', { times: 2, when: (e) => (e as { type: string }).type === 'ticket.routed' });
+    await expect(request('ev-r9', who)).rejects.toThrow('injected failure');
+    fault.restore();
+    const [stored] = await ticketsOf('UR9');
+    expect(stored?.status).toBe('open');
+    expect(cardsFor(stored!.number)).toHaveLength(0);
+
+    const retry = await request('ev-r9', who);
+    expect(retry).toMatchObject({ kind: 'opened', created: true, ticket: { status: 'open', id: stored!.id } });
+    expect(cardsFor(stored!.number)).toHaveLength(1);
+    expect((await hd.store.timeline(stored!.id)).filter((e) => e.event === 'route')).toHaveLength(1);
+    // Delivered again, it is the first one's ticket: no second card.
+    await request('ev-r9', who);
+    expect(cardsFor(stored!.number)).toHaveLength(1);
+  });
+
+  it('a request whose route announcement fails once is finished by the same attempt: one card', async () => {
+    const who = requester('UR8');
+    const fault = failNext(hd.events, 'emit', { when: (e) => (e as { type: string }).type === 'ticket.routed' });
+    const r = await request('ev-r8', who);
+    fault.restore();
+    expect(fault.failed).toBe(1);
+    expect(r).toMatchObject({ kind: 'opened', ticket: { status: 'open' } });
+    const [stored] = await ticketsOf('UR8');
+    expect(cardsFor(stored!.number)).toHaveLength(1);
+    expect((await hd.store.timeline(stored!.id)).filter((e) => e.event === 'route')).toHaveLength(1);
+  });
+
   it('a claim whose timeline write fails is retried to exactly one claim, without an "already claimed" refusal', async () => {
     const { t } = await openRouted('UR2');
     const before = slack.calls.length;
