@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import type pino from 'pino';
+import { hasSetpriv } from './services/process-util.js';
 
 export interface WorkerProcessOptions {
   /** The environment of this process; the child gets it with the overrides below. */
@@ -39,7 +40,11 @@ export function startWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
   let delay = 1000;
   let timer: NodeJS.Timeout | undefined;
   const start = () => {
-    const c = spawn(process.execPath, [...process.execArgv, o.entry], {
+    // setpriv --pdeathsig: the kernel sends SIGTERM to the child when this process dies, even by
+    // SIGKILL (the IPC channel's close alone left orphaned workers running for an hour).
+    const node = [process.execPath, ...process.execArgv, o.entry];
+    const [file, ...args] = hasSetpriv() ? ['setpriv', '--pdeathsig', 'TERM', '--', ...node] : node;
+    const c = spawn(file!, args, {
       env: { ...o.env, ...o.overrides, HELPDESK_ROLE: 'worker' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -48,7 +48,7 @@ let exitHookInstalled = false;
 
 let setprivChecked: boolean | undefined;
 /** util-linux `setpriv` can make the kernel signal a child when its parent dies (Linux only). */
-function hasSetpriv(): boolean {
+export function hasSetpriv(): boolean {
   if (setprivChecked === undefined) setprivChecked = process.platform === 'linux' && commandExists('setpriv');
   return setprivChecked;
 }
