@@ -67,6 +67,16 @@ async function main() {
     counting = false;
     report(`${BURST} at once`);
   }
+  // An agent's message on a ticket (after the first response): what the chat relay path writes.
+  const opened = await help(9999);
+  if (opened.kind !== 'opened') throw new Error(opened.kind);
+  const say = (i: number) =>
+    composed.helpdesk.handle({ type: 'ticket.message', eventId: `msg-${i}`, actor: person('slack', 'UALICE', 'T1', 'Alice'), ticket: { id: opened.ticket.id }, text: `try step ${i}`, messageId: `m${i}` });
+  await say(0);
+  counting = true;
+  for (let i = 1; i <= N; i++) await say(i);
+  counting = false;
+  report('agent message (ticket.message), one at a time');
   await kb.close();
   await connection.dropDatabase().catch(() => {});
   await connection.close();
