@@ -8,7 +8,7 @@ import type { TimelineEntry } from '../domain/timeline.js';
 import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
 import { seqBatcher } from './counter.model.js';
 import { duplicateKeyError, insertBatcher } from './insert-batcher.js';
-import { defined, isDuplicateKey } from './schemas.js';
+import { defined } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
 import { timelineModel, type TimelineDoc } from './timeline.model.js';
 import { WriteGuard } from './write-guard.model.js';
