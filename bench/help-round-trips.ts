@@ -63,9 +63,12 @@ async function main() {
     const workers = Array.from({ length: BURST }, async () => {
       for (let i = ids.shift(); i !== undefined; i = ids.shift()) await help(i);
     });
+    const t0 = performance.now();
     await Promise.all(workers);
+    const s = (performance.now() - t0) / 1000;
     counting = false;
     report(`${BURST} at once`);
+    console.log(`core throughput, ${BURST} at once: ${(N / s).toFixed(1)} /help per s (${N} in ${s.toFixed(1)} s; load average ${os.loadavg()[0]!.toFixed(1)})`);
   }
   // An agent's message on a ticket (after the first response): what the chat relay path writes.
   const opened = await help(9999);
