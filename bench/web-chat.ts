@@ -16,6 +16,7 @@
  *
  *   npx tsx bench/web-chat.ts
  *   CONNECTIONS=1000 RATE=100 SECONDS=10 CORE_RATES=20 npx tsx bench/web-chat.ts
+ *   HELPDESK_FERRETDB_BACKEND=sqlite npx tsx bench/web-chat.ts     # default: FerretDB on the embedded PostgreSQL
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/web-chat.ts
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +37,7 @@ import { createWebApp } from '../adapters/web/web.app.js';
 import type { WebContext } from '../adapters/web/web.context.js';
 import { webStrings } from '../adapters/web/web.i18n.js';
 import { composeHelpdesk } from '../app/compose.js';
-import { startFerretdb } from '../app/services/ferretdb.js';
+import { startLocalStore } from '../app/services/local-store.js';
 import { startRedis } from '../app/services/redis.js';
 import type { TimelineEntry } from '../core/domain/timeline.js';
 import { silentLogger } from '../core/ports/logger.port.js';
@@ -118,7 +119,10 @@ async function main() {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'web-chat-bench-'));
   const redisSrv = process.env.REDIS_URL ? undefined : await startRedis({ dataDir: path.join(tmp, 'redis') });
   const redisUrl = process.env.REDIS_URL ?? redisSrv!.url;
-  const ferret = process.env.MONGODB_URI ? undefined : await startFerretdb(path.join(tmp, 'db'), () => {}, { postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL });
+  // The local default (FerretDB on the embedded PostgreSQL) unless told otherwise.
+  const ferret = process.env.MONGODB_URI
+    ? undefined
+    : await startLocalStore({ dataDir: path.join(tmp, 'db'), ephemeral: true, backend: process.env.HELPDESK_FERRETDB_BACKEND === 'sqlite' ? 'sqlite' : 'postgresql', postgresqlUrl: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL });
   const u = new URL(process.env.MONGODB_URI ?? ferret!.url);
   u.pathname = `/bench_webchat_${Date.now()}`;
   const connection = await mongoose.createConnection(u.toString()).asPromise();

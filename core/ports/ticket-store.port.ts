@@ -95,4 +95,13 @@ export interface IdempotencyStore {
   complete(key: string, token: string): Promise<void>;
   /** Gives `key` back after a failed attempt, so a retry runs the work again. */
   release(key: string, token: string): Promise<void>;
+  /**
+   * Marks `key` done in one write, before a quick effect that has no lease to wait for (a rollup
+   * `$inc`): true for the one caller that marked it, false when it was marked before. Call `unmark`
+   * if the effect then fails, so a retry does it. A crash between the mark and the effect loses that
+   * effect (at most once), which is why inbound events use `begin`/`complete` instead.
+   */
+  mark(key: string): Promise<boolean>;
+  /** Removes a mark whose effect failed. */
+  unmark(key: string): Promise<void>;
 }

@@ -17,12 +17,66 @@ const toAgent = (d: AgentDoc): Agent => ({
   shift: typeof d.shift === 'string' ? (JSON.parse(d.shift) as Agent['shift']) : undefined,
 });
 
-/** Desks come from the validated desk file; agents are kept in MongoDB, seeded from it. */
+/** A caller's own copy (callers may change what they get; the snapshot stays as read). */
+const copyAgent = (a: Agent): Agent => structuredClone(a);
+
+/** Every agent, indexed for the look-ups core makes on each event (a snapshot of the collection). */
+interface AgentSnapshot {
+  at: number;
+  byIdentity: Map<string, Agent>;
+  all: Agent[];
+}
+
+/**
+ * How long a snapshot of the agents is used before it is read again.
+ * @defaultValue 2 s
+ */
+export const AGENT_CACHE_MS = 2_000;
+
+/**
+ * Desks come from the validated desk file; agents are kept in MongoDB, seeded from it.
+ *
+ * Agents are read in memory from a snapshot of the collection (a few hundred small documents at
+ * most), loaded with one query and kept for AGENT_CACHE_MS: an agent look-up is made on every
+ * claim, message and console request, and on FerretDB each query costs a round trip and a scan.
+ * Writes through this directory (syncAgents, setAvailability) drop the snapshot at once; a change
+ * made by another process is seen here within AGENT_CACHE_MS.
+ */
 export class MongoDirectory implements Directory {
   private readonly agents: Model<AgentDoc>;
-  constructor(conn: Connection, private readonly deskList: readonly Desk[]) {
+  private snapshot?: AgentSnapshot;
+  private loading?: Promise<AgentSnapshot>;
+  constructor(conn: Connection, private readonly deskList: readonly Desk[], private readonly cacheMs = AGENT_CACHE_MS) {
     if (deskList.length === 0) throw new HelpdeskError('CONFIG.INVALID', 'at least one desk is required');
     this.agents = agentModel(conn);
+  }
+
+  /** Drops the agent snapshot (after a write), so the next look-up reads the collection. */
+  invalidate(): void {
+    this.snapshot = undefined;
+    this.loading = undefined;
+  }
+
+  private async agentSnapshot(): Promise<AgentSnapshot> {
+    if (this.snapshot && Date.now() - this.snapshot.at < this.cacheMs) return this.snapshot;
+    if (this.loading) return this.loading;
+    const loading = (async () => {
+      const at = Date.now();
+      const docs = await this.agents.find({}).sort({ _id: 1 }).lean<AgentDoc[]>();
+      const all = docs.map(toAgent);
+      const byIdentity = new Map<string, Agent>();
+      for (const [i, d] of docs.entries()) for (const k of d.identityKeys ?? []) if (!byIdentity.has(k)) byIdentity.set(k, all[i]!);
+      return { at, byIdentity, all };
+    })();
+    this.loading = loading;
+    try {
+      const snap = await loading;
+      // Only keep it if no write invalidated the load while it ran.
+      if (this.loading === loading) this.snapshot = snap;
+      return snap;
+    } finally {
+      if (this.loading === loading) this.loading = undefined;
+    }
   }
 
   /**
@@ -39,6 +93,7 @@ export class MongoDirectory implements Directory {
       );
     }
     await this.agents.updateMany({ _id: { $nin: configured.map((a) => a.id) } }, { $set: { desks: [] } });
+    this.invalidate();
   }
 
   desks(): readonly Desk[] {
@@ -69,17 +124,18 @@ export class MongoDirectory implements Directory {
   }
 
   async agentByIdentity(i: Pick<Identity, 'platform' | 'workspace' | 'user'>): Promise<Agent | null> {
-    const d = await this.agents.findOne({ identityKeys: identityKey(i) }).lean<AgentDoc>();
-    return d ? toAgent(d) : null;
+    const a = (await this.agentSnapshot()).byIdentity.get(identityKey(i));
+    return a ? copyAgent(a) : null;
   }
 
   async agentsOf(deskId: string): Promise<Agent[]> {
-    const docs = await this.agents.find({ 'desks.desk': deskId }).sort({ _id: 1 }).lean<AgentDoc[]>();
-    return docs.map(toAgent);
+    return (await this.agentSnapshot()).all.filter((a) => a.desks.some((d) => d.desk === deskId)).map(copyAgent);
   }
 
   async setAvailability(agentId: string, availability: Agent['availability']): Promise<void> {
+    this.invalidate();
     const r = await this.agents.updateOne({ _id: agentId }, { $set: { availability } });
+    this.invalidate();
     if (r.matchedCount === 0) throw new HelpdeskError('INPUT.INVALID', `no agent ${agentId}`, { detail: `no agent ${agentId}` });
   }
 }

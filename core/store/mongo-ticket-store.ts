@@ -7,7 +7,8 @@ import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
 import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
 import { seqBatcher } from './counter.model.js';
-import { defined, isDuplicateKey } from './schemas.js';
+import { duplicateKeyError, insertBatcher } from './insert-batcher.js';
+import { defined } from './schemas.js';
 import { ticketModel, type TicketDoc } from './ticket.model.js';
 import { timelineModel, type TimelineDoc } from './timeline.model.js';
 import { WriteGuard } from './write-guard.model.js';
@@ -96,16 +97,12 @@ export class MongoTicketStore implements TicketStore {
       for (let attempt = 0; ; attempt++) {
         const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
         const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
-        try {
-          await this.tickets.create(doc);
-          return { ticket: toTicket(doc), created: true };
-        } catch (e) {
-          if (!isDuplicateKey(e)) throw e;
-          // Either a concurrent replay of this request won the _id, or another process took the number.
-          const first = await this.get(_id);
-          if (first) return { ticket: first, created: false };
-          if (attempt >= 50) throw e;
-        }
+        // Concurrent creations go to the server together (one insert command, each decided alone).
+        if ((await insertBatcher(this.tickets).insert(doc as unknown as Record<string, unknown>)) === 'inserted') return { ticket: toTicket(doc), created: true };
+        // Either a concurrent replay of this request won the _id, or another process took the number.
+        const first = await this.get(_id);
+        if (first) return { ticket: first, created: false };
+        if (attempt >= 50) throw duplicateKeyError('tickets', `${prefix}-${seq}`);
       }
     });
     if (r.created) for (const l of r.ticket.links) await this.indexLink(r.ticket.id, l);
@@ -138,12 +135,10 @@ export class MongoTicketStore implements TicketStore {
     const d = await this.guard.exclusive(
       `ticket:${id}:${expectedVersion}`,
       async () => (await this.get(id))?.version === expectedVersion,
-      async () => {
-        // Re-check under the guard: a writer that read an old version must not overwrite a newer one.
-        const current = await this.tickets.findById(id, { version: 1 }).lean<{ version: number }>();
-        if (current?.version !== expectedVersion) return null;
-        return this.tickets.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after', lean: true });
-      },
+      // The version in the filter re-checks under the guard in the same round trip: a writer that
+      // read an old version must not overwrite a newer one. (FerretDB runs this as query-then-write
+      // without a transaction; the guard makes this caller the only writer of `expectedVersion`.)
+      async () => this.tickets.findOneAndUpdate({ _id: id, version: expectedVersion }, update, { returnDocument: 'after', lean: true }),
     );
     if (!d) return null;
     const ticket = toTicket(d as TicketDoc);
@@ -225,14 +220,11 @@ export class MongoTicketStore implements TicketStore {
   async appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts: { key?: string } = {}): Promise<TimelineEntry & { created?: boolean }> {
     const _id = opts.key ? entryIdFor(opts.key) : randomUUID();
     const doc = defined({ ...entry, _id }) as unknown as TimelineDoc;
-    try {
-      await this.entries.create(doc);
-    } catch (e) {
+    if ((await insertBatcher(this.entries).insert(doc as unknown as Record<string, unknown>)) === 'duplicate') {
       // The unique `_id` makes a keyed entry exactly-once: a retry finds the first attempt's entry.
-      if (!opts.key || !isDuplicateKey(e)) throw e;
-      const first = await this.entries.findById(_id).lean<TimelineDoc>();
+      const first = opts.key ? await this.entries.findById(_id).lean<TimelineDoc>() : null;
       if (first) return { ...toEntry(first), created: false };
-      throw e;
+      throw duplicateKeyError('timeline', _id);
     }
     return { ...toEntry(doc), created: true };
   }

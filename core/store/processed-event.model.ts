@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { IdempotencyClaim, IdempotencyStore } from '../ports/ticket-store.port.js';
+import { insertBatcher } from './insert-batcher.js';
 import { isDuplicateKey } from './schemas.js';
 
 interface ProcessedDoc {
@@ -56,12 +57,9 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   async begin(key: string, leaseMs = DEFAULT_LEASE_MS): Promise<IdempotencyClaim> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const token = randomUUID();
-      try {
-        await this.M.create({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs });
-        return { outcome: 'run', token };
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-      }
+      // Claims of concurrent events go to the server together (one insert command, each claim
+      // decided alone by the unique _id).
+      if ((await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs })) === 'inserted') return { outcome: 'run', token };
       const held = await this.M.findById(key).lean<ProcessedDoc>();
       if (!held) continue; // released between our insert and our read: try again
       if (held.state !== 'running') return { outcome: 'done' };
@@ -85,6 +83,14 @@ export class MongoIdempotencyStore implements IdempotencyStore {
 
   async release(key: string, token: string): Promise<void> {
     await this.M.deleteOne({ _id: key, token, state: 'running' });
+  }
+
+  async mark(key: string): Promise<boolean> {
+    return (await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'done' })) === 'inserted';
+  }
+
+  async unmark(key: string): Promise<void> {
+    await this.M.deleteOne({ _id: key, state: 'done' });
   }
 
   /** Forgets ids older than `before` (platforms stop retrying within minutes to hours). */

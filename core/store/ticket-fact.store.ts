@@ -3,8 +3,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { daysBetween, type FactWrite, type TicketFact } from '../domain/ticket-fact.js';
 import type { ReportFact, ReportStore } from '../ports/report-store.port.js';
 import { kbFeedbackModel } from './kb-feedback.model.js';
+import { insertBatcher } from './insert-batcher.js';
 import { ReportDays } from './report-days.store.js';
-import { isDuplicateKey } from './schemas.js';
 
 type FactDoc = Omit<TicketFact, 'ticketId'> & { _id: string };
 
@@ -68,30 +68,45 @@ export class MongoReportStore implements ReportStore {
     return n;
   }
 
-  async recordFact({ snapshot, flags }: FactWrite): Promise<void> {
+  async recordFact(write: FactWrite): Promise<void> {
+    await this.writeFact(write);
+    // The per desk-day read model after the fact itself (its entries merge: a replay adds nothing).
+    await this.days.record(write);
+  }
+
+  private async writeFact({ snapshot, flags }: FactWrite): Promise<void> {
     const { ticketId, ...rest } = snapshot;
-    // Not an upsert with the version in its filter: FerretDB 1.24 retries such an upsert forever
-    // when the insert hits the existing `_id`. Update if older; else insert; a duplicate `_id` means
-    // someone stored it meanwhile, so try the guarded update once more (a no-op if theirs is newer).
-    const guarded = () => this.M.collection.updateOne({ _id: ticketId, v: { $lt: rest.v } } as never, { $set: rest });
-    if ((await guarded()).matchedCount === 0) {
-      try {
-        await this.M.collection.insertOne({ _id: ticketId, ...rest } as never);
-      } catch (e) {
-        if (!isDuplicateKey(e)) throw e;
-        await guarded();
-      }
-    }
     const { escTier, claimer, ...set } = flags;
-    const $set: Record<string, unknown> = { ...set };
-    const update: Record<string, unknown> = {};
-    if (Object.keys($set).length) update.$set = $set;
     const add: Record<string, unknown> = {};
     if (escTier !== undefined) add.escTiers = escTier;
     if (claimer !== undefined) add.claimers = claimer;
+    const hasFlags = Object.keys(set).length > 0 || Object.keys(add).length > 0;
+    // Flags never go back, so they ride along with the snapshot: one write in the usual case (a
+    // ticket's first event inserts, later ones update), and a separate flags write only when the
+    // snapshot is not newer (a replay or an out-of-order emit).
+    const withFlags = (): Record<string, unknown> => {
+      const u: Record<string, unknown> = { $set: { ...rest, ...set } };
+      if (Object.keys(add).length) u.$addToSet = add;
+      return u;
+    };
+    const insert = async (): Promise<boolean> => {
+      const arrays = Object.fromEntries(Object.entries(add).map(([k, v]) => [k, [v]]));
+      return (await insertBatcher(this.M).insert({ _id: ticketId, ...rest, ...set, ...arrays }, { raw: true })) === 'inserted';
+    };
+    // Not an upsert with the version in its filter: FerretDB 1.24 retries such an upsert forever
+    // when the insert hits the existing `_id`. Version 1 (a new ticket) inserts first; otherwise
+    // update if older, else insert; a duplicate `_id` means someone stored it meanwhile, so try the
+    // guarded update once more (a no-op if theirs is newer).
+    const guarded = async () => (await this.M.collection.updateOne({ _id: ticketId, v: { $lt: rest.v } } as never, withFlags())).matchedCount > 0;
+    const first = rest.v <= 1;
+    if (first && (await insert())) return;
+    if (await guarded()) return;
+    if (!first && ((await insert()) || (await guarded()))) return;
+    if (!hasFlags) return;
+    const update: Record<string, unknown> = {};
+    if (Object.keys(set).length) update.$set = set;
     if (Object.keys(add).length) update.$addToSet = add;
-    if (Object.keys(update).length) await this.M.collection.updateOne({ _id: ticketId } as never, update);
-    await this.days.record({ snapshot, flags });
+    await this.M.collection.updateOne({ _id: ticketId } as never, update);
   }
 
   /** The period's facts from the per desk-day read model (`report_days`, reads by `_id`): what reports use. */

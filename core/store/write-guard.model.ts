@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { isDuplicateKey } from './schemas.js';
+import { insertBatcher } from './insert-batcher.js';
 
 interface GuardDoc {
   _id: string;
@@ -49,12 +49,7 @@ export class WriteGuard {
   }
 
   private async acquire(key: string, stillCurrent: () => Promise<boolean>): Promise<boolean> {
-    try {
-      await this.M.create({ _id: key, at: new Date() });
-      return true;
-    } catch (e) {
-      if (!isDuplicateKey(e)) throw e;
-    }
+    if ((await insertBatcher(this.M).insert({ _id: key, at: new Date() })) === 'inserted') return true;
     const held = await this.M.findById(key).lean<GuardDoc>();
     if (held && Date.now() - held.at.getTime() > STALE_MS && (await stillCurrent())) {
       // The holder died mid-write: break its guard; the next attempt competes normally.

@@ -1,9 +1,10 @@
 import { HelpdeskError } from '../domain/errors.js';
 import type { Identity } from '../domain/identity.js';
 import { ACTIVE_STATUSES, type Priority, type Ticket, type TicketStatus } from '../domain/ticket.js';
-import type { QueueIndex } from '../ports/queue-index.port.js';
+import type { QueueIndex, QueueRow } from '../ports/queue-index.port.js';
 import type { TicketCursor } from '../ports/ticket-store.port.js';
 import type { CoreDeps } from './deps.js';
+import { verifyQueueRows } from './verify-queue-rows.js';
 
 export interface QueueFilters {
   /** One of the agent's desks; all of them when absent. */
@@ -22,7 +23,8 @@ export interface QueueFilters {
 }
 
 export interface QueuePage {
-  tickets: Ticket[];
+  /** Tickets from the store, or their rows from the queue index (what a queue shows). */
+  tickets: QueueRow[];
   next?: TicketCursor;
   /** The desks the agent works on (for filter menus). */
   deskIds: string[];
@@ -63,24 +65,37 @@ export async function agentQueue(deps: CoreDeps, who: Identity, f: QueueFilters 
 }
 
 /**
- * A page from the index, each ticket read by id and checked against what the index claimed; a stale
- * entry is corrected in the index and the page is then answered by the store (undefined).
+ * A page from the index. With every row in the index and each consistent with the query, the page
+ * is answered from them alone (no ticket read) and the rows are checked against the store in the
+ * background (a stale one is healed for the next reader). Otherwise each ticket is read by id and
+ * checked; a stale entry is corrected in the index and the page is then answered by the store
+ * (undefined).
  */
 async function fromIndex(deps: CoreDeps, index: QueueIndex, q: { deskIds: readonly string[]; assigneeAgentId?: string; after?: TicketCursor; limit: number }): Promise<Omit<QueuePage, 'deskIds'> | undefined> {
   const entries = await index.page({ ...q, limit: q.limit + 1 });
   if (!entries) return undefined;
+  const fits = (t: Pick<Ticket, 'status' | 'deskId' | 'assigneeAgentId'> | null | undefined) =>
+    Boolean(t && ACTIVE_STATUSES.includes(t.status) && q.deskIds.includes(t.deskId) && (!q.assigneeAgentId || t.assigneeAgentId === q.assigneeAgentId));
+  const rows = entries.map((e) => e.row);
+  if (rows.every((r): r is QueueRow => fits(r))) {
+    void verifyQueueRows(deps, index, rows);
+    return pageOf(rows, q.limit);
+  }
   const tickets = await Promise.all(entries.map((e) => deps.store.get(e.id)));
   let stale = false;
   for (const [i, t] of tickets.entries()) {
-    const ok = t && ACTIVE_STATUSES.includes(t.status) && q.deskIds.includes(t.deskId) && (!q.assigneeAgentId || t.assigneeAgentId === q.assigneeAgentId);
-    if (!ok) {
+    if (t && entries[i]!.row?.version !== t.version) await index.record(t); // heal a missing or old row
+    if (!fits(t)) {
       stale = true;
-      if (t) await index.record(t);
-      else deps.log.warn({ ticket: entries[i]!.id }, 'queue index names a missing ticket');
+      if (!t) deps.log.warn({ ticket: entries[i]!.id }, 'queue index names a missing ticket');
     }
   }
   if (stale) return undefined;
-  const page = (tickets as Ticket[]).slice(0, q.limit);
+  return pageOf(tickets as Ticket[], q.limit);
+}
+
+function pageOf(all: QueueRow[], limit: number): Omit<QueuePage, 'deskIds'> {
+  const page = all.slice(0, limit);
   const last = page[page.length - 1];
-  return tickets.length > q.limit && last ? { tickets: page, next: { createdAt: last.createdAt, id: last.id } } : { tickets: page };
+  return all.length > limit && last ? { tickets: page, next: { createdAt: last.createdAt, id: last.id } } : { tickets: page };
 }

@@ -35,6 +35,11 @@ export interface MutateOptions {
    * @defaultValue STORED_TEXT_MAX
    */
   noteMax?: number;
+  /**
+   * The ticket as the caller just read or wrote it: the first attempt decides on it instead of
+   * reading it again (a stale copy only costs a lost race and a re-read).
+   */
+  known?: Ticket;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -53,7 +58,7 @@ export async function mutateTicket(
 ): Promise<{ ticket: Ticket; before: Ticket; actor: Actor }> {
   let id: string | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = await loadTicket(deps, id ? { id } : ref);
+    const before = attempt === 0 && opts.known ? opts.known : await loadTicket(deps, id ? { id } : ref);
     id = before.id;
     const actor = await resolveActor(deps, before.deskId, who);
     const now = deps.clock.now();

@@ -58,9 +58,8 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
   const written = req.text.trim();
   if (!req.idempotencyKey) throw new HelpdeskError('INPUT.INVALID', 'idempotencyKey is required', { detail: 'missing idempotency key' });
 
-  const existing = await deps.store.findByIdempotencyKey(req.idempotencyKey);
-  if (existing) return finishOpening(deps, req, existing, await suggestionsFor(deps, existing));
-
+  // No read first: the store's create finds a replay by the ticket's unique id (derived from the key)
+  // and returns the first ticket (`created: false`); only then are its own suggestions looked up.
   const desk = req.deskId ? deps.directory.desk(req.deskId) : deps.directory.deskFor(req.origin);
   const stored = clipStored(written, translator(req.locale, desk.locale)('text.truncated'));
   const text = stored.text;
@@ -81,7 +80,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
         })
       : [];
   const now = deps.clock.now();
-  const { ticket } = await deps.store.create(
+  const { ticket, created } = await deps.store.create(
     {
       deskId: desk.id,
       prefix: desk.prefix,
@@ -100,6 +99,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
     },
     now,
   );
+  if (!created) return finishOpening(deps, req, ticket, await suggestionsFor(deps, ticket));
   return finishOpening(deps, req, ticket, suggestions, stored.clippedFrom);
 }
 
@@ -141,7 +141,7 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
   if (incident) return { ticket: result, created: answering, suggestions: [], incident };
   // Past `new` only on a repeat: routeToTriage then finishes this event's own route if it was left
   // unannounced, and returns anything else unchanged.
-  if (!ticket.suggestedArticles?.length && (ticket.status === 'new' || deps.eventKey !== undefined)) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' });
+  if (!ticket.suggestedArticles?.length && (ticket.status === 'new' || deps.eventKey !== undefined)) result = await routeToTriage(deps, { id: ticket.id }, { system: 'no-suggestion' }, ticket);
   return { ticket: result, created: answering, suggestions };
 }
 

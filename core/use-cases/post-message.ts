@@ -75,6 +75,9 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
       ticket = updated ?? (await loadTicket(deps, { id: ticket.id }));
     }
   }
-  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry });
+  // `before`: subscribers then see whether this message was the first response (report facts are
+  // written only then). A retry (its entry stored by the failed attempt) omits it, so whatever that
+  // attempt did not finish is written again.
+  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry, ...(entry.created === false ? {} : { before: found }) });
   return { recorded: true, ticket, entry };
 }

@@ -8,24 +8,27 @@ import type { ActorInput } from './resolve-actor.js';
 /**
  * Sends a `new` ticket to its desk's tier-1 queue and starts its SLA clock. Idempotent: a ticket
  * that is already past `new` is returned unchanged (the person pressing "I still need help" twice,
- * or the deflection window job firing after they did).
+ * or the deflection window job firing after they did). `known`: the ticket as the caller just stored
+ * it (opening a ticket), so neither this nor the write reads it again.
  */
-export async function routeToTriage(deps: CoreDeps, ref: TicketRef, who: ActorInput): Promise<Ticket> {
+export async function routeToTriage(deps: CoreDeps, ref: TicketRef, who: ActorInput, known?: Ticket): Promise<Ticket> {
   // The route stored by an earlier attempt of this same event (`lastEvent`) whose announcement may
   // not have happened (the process died, or the event bus failed, between the write and the events):
   // mutateTicket finishes it instead of treating the ticket as routed by someone else. Without this
   // the card was never posted and the requester never told (a SIGKILL right after the write).
   const key = deps.eventKey ? `${deps.eventKey}:route` : undefined;
   const ours = (t: Ticket) => key !== undefined && t.lastEvent === key;
-  const current = await loadTicket(deps, ref);
+  const current = known ?? (await loadTicket(deps, ref));
   if (current.status !== 'new' && !ours(current)) return current;
   const desk = deps.directory.desk(current.deskId);
-  const route = () =>
+  // `k`: the ticket as last seen, saving the write's own read (not after a failure: it may be stale).
+  const route = (k?: Ticket) =>
     mutateTicket(deps, { id: current.id }, { type: 'route' }, who, {
       enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(desk, t.priority, now, t.sla) }),
+      ...(k ? { known: k } : {}),
     });
   try {
-    return (await route()).ticket;
+    return (await route(known)).ticket;
   } catch (e) {
     const after = await loadTicket(deps, { id: current.id });
     // Our own write landed and something after it failed: finish it (or fail, and be retried).

@@ -50,4 +50,25 @@ describe('RedisQueueIndex', () => {
     expect((await idx.page({ deskIds: ['it'], limit: 10 }))!).toEqual([]);
     expect(await idx.page({ deskIds: ['it'], assigneeAgentId: 'ben', limit: 10 })).toEqual([]);
   });
+
+  it('keeps each row beside the order; a late record of an older version changes nothing', async () => {
+    const idx = new RedisQueueIndex(redis, `qi${randomId()}:`, async function* () {});
+    await idx.ensureBuilt();
+    const v1 = ticket(1, 'open', { version: 1, number: 'IT-1', subject: 'first <i>', priority: 'P3', tier: 1, sla: { firstResponseDueAt: new Date(T0 + 3_600_000) } });
+    await idx.record(v1);
+    const [e] = (await idx.page({ deskIds: ['it'], limit: 10 }))!;
+    expect(e!.row).toMatchObject({ id: v1.id, number: 'IT-1', subject: 'first <i>', priority: 'P3', version: 1 });
+    expect(e!.row!.sla.firstResponseDueAt).toEqual(new Date(T0 + 3_600_000));
+    const v3 = { ...v1, version: 3, status: 'claimed' as const, assigneeAgentId: 'ana', priority: 'P1' as const };
+    await idx.record(v3, v1);
+    // Version 2 recorded late by another process (it resolved nothing; v3 is newer): no effect.
+    await idx.record({ ...v1, version: 2, status: 'resolved' }, v1);
+    const after = (await idx.page({ deskIds: ['it'], limit: 10 }))!;
+    expect(after.map((x) => [x.id, x.row?.version, x.row?.status, x.row?.priority])).toEqual([[v1.id, 3, 'claimed', 'P1']]);
+    expect((await idx.page({ deskIds: ['it'], assigneeAgentId: 'ana', limit: 10 }))!.map((x) => x.id)).toEqual([v1.id]);
+    // A newer resolve removes it and its row.
+    await idx.record({ ...v3, version: 4, status: 'resolved' }, v3);
+    expect(await idx.page({ deskIds: ['it'], limit: 10 })).toEqual([]);
+    expect(await redis.hlen(`${(idx as unknown as { keyPrefix: string }).keyPrefix}web:q:rows`)).toBe(0);
+  });
 });

@@ -23,7 +23,7 @@ export function relativeTime(d: Date | string, now: Date, locale: string): strin
 }
 
 /** The next running SLA deadline of a ticket (first response before resolution), if any. */
-export function nextDeadline(t: Ticket): { kind: 'first' | 'resolution'; due: Date } | undefined {
+export function nextDeadline(t: Pick<Ticket, 'status'> & { sla: Pick<Ticket['sla'], 'pausedAt' | 'firstResponseDueAt' | 'firstRespondedAt' | 'resolutionDueAt'> }): { kind: 'first' | 'resolution'; due: Date } | undefined {
   if (t.status === 'resolved' || t.status === 'closed' || t.status === 'self_service') return undefined;
   if (t.sla.pausedAt) return undefined;
   if (t.sla.firstResponseDueAt && !t.sla.firstRespondedAt) return { kind: 'first', due: new Date(t.sla.firstResponseDueAt) };

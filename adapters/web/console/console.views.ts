@@ -16,12 +16,12 @@ import type { QueueQuery } from './console.forms.js';
 const person = (i?: { name?: string; user: string }) => (i ? (i.name ?? i.user) : '');
 
 /** The status label with a badge colour. */
-function statusBadge(s: WebStrings, t: Ticket): Html {
+function statusBadge(s: WebStrings, t: Pick<Ticket, 'status'>): Html {
   const cls = t.status === 'open' ? 'warn' : t.status === 'claimed' ? 'on' : 'off';
   return html`<span class="badge ${cls}">${s.core(`ticket.status.${t.status}`)}</span>`;
 }
 
-function dueCell(s: WebStrings, t: Ticket, now: Date): Html {
+function dueCell(s: WebStrings, t: Parameters<typeof nextDeadline>[0], now: Date): Html {
   const d = nextDeadline(t);
   if (!d) return html`<span class="hint">—</span>`;
   const late = d.due <= now;
