@@ -77,6 +77,8 @@ export interface Composed {
   incidentStore: MongoIncidentStore;
   /** Spike suggestions ("possible incident" cards), by id. */
   spikes: MongoSpikeStore;
+  /** Start-up work left running in the background (the one-time report read model build); never rejects. */
+  settled: Promise<void>;
 }
 
 /** Wires core to its storage, KB and platforms. The one place that knows every piece of core. */
@@ -113,8 +115,8 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   // Chat reports and digests (the web role adds the page's address and the queue index's load).
   deps.reporting = { reports, terms: (t) => gapTerms(t) };
   // Facts stored before the per desk-day read model existed: built once per database, in the background.
-  void reports.backfillDays().then(
-    (n) => n > 0 && log.info({ facts: n }, 'reports: per desk-day read model built from ticket facts'),
+  const settled = reports.backfillDays().then(
+    (n) => void (n > 0 && log.info({ facts: n }, 'reports: per desk-day read model built from ticket facts')),
     (err: unknown) => log.warn({ err }, 'reports: building the per desk-day read model failed; it is tried again at the next start'),
   );
   const adapterState = new MongoAdapterStateStore(o.connection, () => clock.now());
@@ -128,5 +130,5 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   new SpikeDetector(fanout).attach(events);
   const helpdesk = new Helpdesk(deps, { declareSpike: (spikeId, who) => declareFromSpike(fanout, spikeId, who) });
   helpdesk.incidents = incidents;
-  return { spikes, helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore };
+  return { spikes, helpdesk, deps, store, directory, idempotency, events, notifier, metrics, reports, platforms, delivery, adapterState, incidents, incidentStore, settled };
 }

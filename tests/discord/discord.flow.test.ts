@@ -21,7 +21,7 @@ describe('discord adapter: full flow', () => {
     expect(puts).toHaveLength(1);
     expect(puts[0]!.body.map((c: any) => c.name).sort()).toEqual([CTX_CREATE_TICKET, 'help', 'ticket'].sort());
     const ticket = puts[0]!.body.find((c: any) => c.name === 'ticket');
-    expect(ticket.options.map((o: any) => o.name)).toEqual(['status', 'mine', 'close', 'macro', 'pending']);
+    expect(ticket.options.map((o: any) => o.name)).toEqual(['status', 'mine', 'close', 'macro', 'pending', 'report']);
     const macro = ticket.options.find((o: any) => o.name === 'macro');
     expect(macro.options).toEqual([
       expect.objectContaining({ name: 'name', type: 3, required: true, autocomplete: true }),

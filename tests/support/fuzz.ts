@@ -204,7 +204,11 @@ export function watchProcess(): { errors: unknown[]; stop(): void } {
 export async function storedCounts(connection: { db?: { listCollections(): { toArray(): Promise<Array<{ name: string }>> }; collection(n: string): { countDocuments(): Promise<number> } } | undefined }): Promise<Record<string, number>> {
   const db = connection.db!;
   const out: Record<string, number> = {};
-  for (const { name } of await db.listCollections().toArray()) out[name] = await db.collection(name).countDocuments();
+  // Empty collections are left out: one created (with its indexes) by a lazy init holds nothing.
+  for (const { name } of await db.listCollections().toArray()) {
+    const n = await db.collection(name).countDocuments();
+    if (n > 0) out[name] = n;
+  }
   return out;
 }
 
