@@ -109,8 +109,11 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
 
     // Claim from the storm card, as Slack sends the button press; the card is edited to show it.
     const card = stormCards.at(-1)!;
-    const ts = fake.messages.get(TIER1)!.find((m) => m.text === card.args.text || blockText(m.blocks).includes(blockText(card.args.blocks).slice(0, 40)))!.ts;
-    const live = fake.messages.get(TIER1)!.find((m) => m.ts === ts)!;
+    // The card as the channel shows it now: it may have been edited since it was posted (its count and
+    // list grow), so it is found by what it is, the newest storm card with a claim button, not by its first text.
+    const live = [...fake.messages.get(TIER1)!].reverse().find((m) => String(m.text ?? '').includes('new tickets') && findElement(m.blocks, 'claim'))!;
+    expect(live, `no storm card with a claim button; last posted: ${String(card.args.text)}`).toBeTruthy();
+    const ts = live.ts;
     const button = findElement(live.blocks, 'claim')!;
     expect(button).toBeTruthy();
     const claimedNumber = String(button.text && (button.text as { text: string }).text).replace('Claim ', '');
