@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RedisClient as Redis } from '../../../jobs/connection.js';
+import { SignedTokens } from '../security/signed-token.js';
 import { randomToken } from './session.js';
 
 export interface MagicClaims {
@@ -15,45 +15,31 @@ export interface MagicClaims {
 
 export type MagicCheck = { ok: true; claims: MagicClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' | 'used' };
 
-const MAX_TOKEN = 512;
-
 /**
  * Sign-in links: `base64url(json claims).base64url(HMAC-SHA256)`, expiring, and single use — the
  * nonce is consumed with one atomic `SET NX` in Redis, so two replicas cannot both accept it.
  */
 export class MagicLinks {
+  private readonly tokens: SignedTokens;
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly redis: Redis | undefined,
     private readonly keyPrefix: string,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  private sign(body: string): string {
-    return createHmac('sha256', this.secret).update(`magic.${body}`).digest('base64url');
+  ) {
+    this.tokens = new SignedTokens(secret, 'magic', 512);
   }
 
   issue(agentId: string, ttlMs: number, purpose: MagicClaims['p'] = 'invite'): string {
     const claims: MagicClaims = { agentId, exp: this.now() + ttlMs, n: randomToken(16), p: purpose };
-    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    return `${body}.${this.sign(body)}`;
+    return this.tokens.seal(claims);
   }
 
   /** Checks signature and expiry without consuming (to show the confirmation page). */
   verify(token: string | undefined): MagicCheck {
-    if (!token || token.length > MAX_TOKEN) return { ok: false, reason: 'malformed' };
-    const dot = token.indexOf('.');
-    if (dot <= 0 || dot !== token.lastIndexOf('.')) return { ok: false, reason: 'malformed' };
-    const body = token.slice(0, dot);
-    const sig = Buffer.from(token.slice(dot + 1), 'base64url');
-    const want = Buffer.from(this.sign(body), 'base64url');
-    if (sig.length !== want.length || !timingSafeEqual(sig, want)) return { ok: false, reason: 'bad-signature' };
-    let claims: MagicClaims;
-    try {
-      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as MagicClaims;
-    } catch {
-      return { ok: false, reason: 'malformed' };
-    }
+    const opened = this.tokens.open(token);
+    if (!opened.ok) return opened;
+    const claims = opened.claims as MagicClaims;
     if (typeof claims.agentId !== 'string' || typeof claims.exp !== 'number' || typeof claims.n !== 'string') return { ok: false, reason: 'malformed' };
     if (claims.exp <= this.now()) return { ok: false, reason: 'expired' };
     return { ok: true, claims };
