@@ -23,7 +23,8 @@ import { setCategory, setPriority } from './use-cases/set-ticket-fields.js';
 import { recordTranscript } from './use-cases/transcript.js';
 
 export type HandleResult =
-  | { kind: 'duplicate' }
+  /** `running`: another attempt holds the event's claim right now (a killed one until its lease ends), so its work may be unfinished. */
+  | { kind: 'duplicate'; running?: boolean }
   | { kind: 'opened'; ticket: Ticket; created: boolean; suggestions: KbSuggestion[]; /** Absorbed as a known issue. */ incident?: Incident }
   | { kind: 'ticket'; ticket: Ticket }
   | { kind: 'message'; recorded: boolean; ticket?: Ticket }
@@ -64,9 +65,10 @@ export class Helpdesk {
     if (!key) throw new HelpdeskError('INPUT.INVALID', 'an inbound event needs an id', { detail: 'missing event id' });
     const claim = await this.deps.idempotency.begin(key);
     if (claim.outcome !== 'run') {
-      if (e.type !== 'help.request') return { kind: 'duplicate' };
+      const dup: HandleResult = claim.outcome === 'busy' ? { kind: 'duplicate', running: true } : { kind: 'duplicate' };
+      if (e.type !== 'help.request') return dup;
       const opened = await findOpened(this.deps, e.request.idempotencyKey || key);
-      return opened ? { kind: 'opened', ...opened } : { kind: 'duplicate' };
+      return opened ? { kind: 'opened', ...opened } : dup;
     }
     let result: HandleResult;
     try {

@@ -18,7 +18,10 @@ export async function markSelfServed(deps: CoreDeps, ref: TicketRef, articleId: 
 export async function stillNeedHelp(deps: CoreDeps, ref: TicketRef, who: ActorInput): Promise<Ticket> {
   const before = await loadTicket(deps, ref);
   const ticket = await routeToTriage(deps, { id: before.id }, who);
-  if (before.status !== 'new') return ticket; // a repeated click records nothing twice
+  // A repeated click records nothing twice; a retry of this same event whose route was stored by a
+  // killed attempt (`lastEvent`) still records the feedback that attempt may not have reached.
+  const ours = deps.eventKey !== undefined && before.lastEvent === `${deps.eventKey}:route`;
+  if (before.status !== 'new' && !ours) return ticket;
   for (const articleId of ticket.suggestedArticles ?? []) {
     await deps.kb
       .recordFeedback({ articleId, query: ticket.description, helpful: false, deskId: ticket.deskId, ticketId: ticket.id })

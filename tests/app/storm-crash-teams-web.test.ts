@@ -42,14 +42,12 @@ afterAll(async () => {
 });
 
 describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgements', () => {
-  // Skipped in the default run: it found a real defect not fixed yet. A web chat request killed while
-  // its "I still need help" step (event `web:needhelp:<ticket>`) has stored the route but not announced
-  // it is retried within that event's 30 s claim lease, gets "duplicate" and skips the step, so that one
-  // person is never told (1 of 100 conversations in a quiet CI run; Teams passed, and so did this whole
-  // test alone). Fix: adapters/web/chat/chat.requests.ts openConversation must retry the step after
-  // the lease (the Teams intake's `replay.final` pattern) and let routeToTriage finish its own route.
-  // Run it with `npx vitest run tests/app/storm-crash-teams-web.test.ts` after removing `.skip`.
-  it.skip(`every one of ${N} acknowledged requests becomes exactly one ticket with one answer`, async () => {
+  // This test found a web chat defect (fixed): a request killed while its "I still need help" step
+  // (event `web:needhelp:<ticket>`) had stored the route but not announced it was retried inside that
+  // event's 30 s claim lease, got "duplicate" and skipped the step, so that person was never told.
+  // openConversation now retries the step after the lease (`duplicate` with `running`) and runs it again
+  // when the ticket's `lastEvent` is the step's own change (tests/web/chat-retry.test.ts pins it down).
+  it(`every one of ${N} acknowledged requests becomes exactly one ticket with one answer`, async () => {
     const prefix = `${env.HELPDESK_QUEUE_PREFIX}:`;
     child = await startRuntimeChild(env, STARTUP_MS);
     const base = `http://127.0.0.1:${child.port}`;

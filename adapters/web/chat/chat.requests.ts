@@ -72,16 +72,21 @@ export async function openConversation(w: ChatWork, r: Extract<WebRequest, { op:
   });
   if (opened.kind !== 'opened') throw new Error(`web conversation ${r.conv}: ${opened.kind === 'duplicate' ? 'claimed by an earlier attempt' : 'not opened'}`);
   let ticket = opened.ticket;
-  if (ticket.status === 'new') {
-    if (r.solvedArticleId) {
-      const s = await w.helpdesk.handle({ type: 'deflection.solved', eventId: `web:solved:${ticket.id}`, actor: who, ticket: { id: ticket.id }, articleId: r.solvedArticleId });
-      if (s.kind === 'ticket') {
-        ticket = s.ticket;
-        await w.stream.append(r.conv, { type: 'message', msg: { kind: 'notice', text: chatText(r.lang, 'solved') }, at: now() } satisfies WebStreamEvent);
-      }
-    } else {
-      const s = await w.helpdesk.handle({ type: 'deflection.need_help', eventId: `web:needhelp:${ticket.id}`, actor: who, ticket: { id: ticket.id } });
-      if (s.kind === 'ticket') ticket = s.ticket;
+  // The second step ("This solved it" or "I still need help") is an event of its own. It runs while
+  // the ticket is new, and also when this is a retry of a request whose earlier attempt was killed
+  // after storing its change (`lastEvent`, `…:route` or `…:self_serve`) but maybe before announcing it:
+  // the use case finishes that (mutateTicket's retry path).
+  const step = r.solvedArticleId ? `web:solved:${ticket.id}` : `web:needhelp:${ticket.id}`;
+  if (ticket.status === 'new' || ticket.lastEvent?.startsWith(`${step}:`)) {
+    const s = r.solvedArticleId
+      ? await w.helpdesk.handle({ type: 'deflection.solved', eventId: step, actor: who, ticket: { id: ticket.id }, articleId: r.solvedArticleId })
+      : await w.helpdesk.handle({ type: 'deflection.need_help', eventId: step, actor: who, ticket: { id: ticket.id } });
+    // Through the intake, a step whose claim a killed attempt still holds is retried after its lease
+    // (the intake's backoff outlasts it): skipping it would leave the person never told.
+    if (s.kind === 'duplicate' && s.running && w.announce) throw new Error(`web conversation ${r.conv}: ${step} is held by an earlier attempt; retried after its lease`);
+    if (s.kind === 'ticket') {
+      ticket = s.ticket;
+      if (r.solvedArticleId) await w.stream.append(r.conv, { type: 'message', msg: { kind: 'notice', text: chatText(r.lang, 'solved') }, at: now() } satisfies WebStreamEvent);
     }
   }
   if (w.announce) await w.stream.append(r.conv, { type: 'conversation', conversation: summary(ticket), at: now() } satisfies WebStreamEvent);
