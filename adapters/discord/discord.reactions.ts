@@ -5,7 +5,7 @@ import { translator } from '../../core/i18n/index.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import { emojiMatches } from './discord.emoji.js';
 import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
-import type { InReaction } from './discord.inbound-input.js';
+import { BusyElsewhere, type InReaction } from './discord.inbound-input.js';
 import type { DiscordIntake } from './discord.intake.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies } from './discord.replies.js';
@@ -30,10 +30,13 @@ export class DiscordReactions {
       const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: guildId, channel: r.channelId, thread: r.messageId });
       if (t && t.links.some((l) => l.role === 'triage' && l.message === r.messageId)) {
         if (!emojiMatches(emoji, this.d.directory.desk(t.deskId).reactions.claim)) return;
-        await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${r.messageId}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
+        const res = await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${r.messageId}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
+        // Through the intake, "running" means an attempt killed mid-way still holds the claim: come back after its lease.
+        if (res.kind === 'duplicate' && res.running && o.retry) throw new BusyElsewhere(`claim reaction on ${r.messageId}`);
         return;
       }
-      await this.fileByReaction(r, guildId, who, emoji);
+      const filed = await this.fileByReaction(r, guildId, who, emoji);
+      if (filed === 'busy' && o.retry) throw new BusyElsewhere(`file reaction on ${r.messageId}`);
     } catch (err) {
       if (o.retry && !isHelpdeskError(err)) throw err;
       // No interaction to answer: tell the person privately.
@@ -48,13 +51,13 @@ export class DiscordReactions {
    * message whichever way and however often it is filed). Anyone may react, as on Slack; the author
    * did not ask the bot, so there are no suggestions: straight to the desk.
    */
-  private async fileByReaction(r: InReaction, guildId: string, who: Identity, emoji: string): Promise<void> {
+  private async fileByReaction(r: InReaction, guildId: string, who: Identity, emoji: string): Promise<'ran' | 'done' | 'busy' | undefined> {
     // Agents' channels are not intake: a 🎫 there is chatter (claiming uses the card's reaction).
-    if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: r.channelId })) return;
+    if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: r.channelId })) return undefined;
     const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: r.channelId });
-    if (!emojiMatches(emoji, desk.reactions.fileTicket) || !(await this.watched(guildId, r.channelId))) return;
+    if (!emojiMatches(emoji, desk.reactions.fileTicket) || !(await this.watched(guildId, r.channelId))) return undefined;
     // The same reaction dispatched twice (gateway replay) does nothing twice; one whose filing failed is filed by the replay.
-    await this.d.helpdesk.once(`discord:reaction-file:${r.messageId}:${who.user}:${emoji}`, () => this.file(r, guildId));
+    return this.d.helpdesk.once(`discord:reaction-file:${r.messageId}:${who.user}:${emoji}`, () => this.file(r, guildId));
   }
 
   private async file(r: InReaction, guildId: string): Promise<void> {

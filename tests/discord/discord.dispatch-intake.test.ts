@@ -88,6 +88,32 @@ describe('discord adapter: gateway messages and reactions through the durable in
     expect(textsIn(G.support, `<@${author.id}>`)).toHaveLength(1); // one confirmation
   });
 
+  it('a message or file reaction whose claim a killed attempt still holds is retried after the lease, not dropped as a duplicate', async () => {
+    const { t, card } = await openRouted('the zorbl kiosk qvv reboots at noon');
+    const thread = t.links.find((l) => l.role === 'requester')!.channel;
+    const idem = h.hd.helpdesk.deps.idempotency;
+    // What a process killed mid-way leaves behind: the event's claim, held until its lease expires.
+    const sent = h.fake.userMessage({ user: users.customer, channelId: thread, content: 'it reboots at midnight too' });
+    const held = await idem.begin(sent.id);
+    const author = fakeUser('900000000000000106', 'Quinn Poster');
+    const posted = h.fake.userMessage({ user: author, channelId: G.support, content: 'the zorbl fountain qvx sprays sideways' });
+    const heldFile = await idem.begin(`discord:reaction-file:${posted.id}:${users.stranger.id}:🎫`);
+    expect([held.outcome, heldFile.outcome]).toEqual(['run', 'run']);
+    h.fake.reaction({ user: users.stranger, channelId: G.support, messageId: posted.id, emoji: '🎫' });
+    const ids = [jobOf('message', sent.id), jobOf('reaction', reactionId(posted.id, users.stranger.id, { name: '🎫' }))];
+    // Each first attempt finds the claim busy and is thrown back (delayed for a retry), not completed.
+    await until(async () => ((await Promise.all(ids.map(async (id) => (await q().getJob(id))?.attemptsMade ?? 0))).every((n) => n >= 1) ? true : undefined), 20_000, () => 'first attempts');
+    expect(ids.map((id) => completed.get(id) ?? 0)).toEqual([0, 0]);
+    // The lease expires (released here instead of waiting 30 s): the retries do the work, once.
+    if (held.outcome === 'run') await idem.release(sent.id, held.token);
+    if (heldFile.outcome === 'run') await idem.release(`discord:reaction-file:${posted.id}:${users.stranger.id}:🎫`, heldFile.token);
+    await Promise.all(ids.map((id) => done(id, id)));
+    await h.fake.waitFor(() => textsIn(card.id, 'it reboots at midnight too').length > 0, 'relay after the lease');
+    await h.adapter.inbound.drain();
+    expect(textsIn(card.id, 'it reboots at midnight too')).toHaveLength(1);
+    expect(await h.hd.store.list({ requester: { platform: 'discord', workspace: G.guild, user: author.id } })).toHaveLength(1);
+  });
+
   it('what the bot ignores is not recorded: bots, channels outside threads, other emoji, other guilds', async () => {
     const { thread, card } = await openRouted('the scanner qzz saves blank pages');
     const bot = h.fake.userMessage({ user: fakeUser('900000000000000199', 'Other Bot', true), channelId: thread, content: 'beep' });
