@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
+import { createDiscordAdapter } from '../../adapters/discord/discord.adapter.js';
 import { reactionId } from '../../adapters/discord/discord.dispatch-intake.js';
 import { intakeJobId } from '../../jobs/intake.queue.js';
 import { fakeUser } from '../fakes/discord.fake.js';
@@ -129,6 +130,33 @@ describe('discord adapter: gateway messages and reactions through the durable in
     expect(await stateOf(jobOf('message', foreign.id))).toBe('unknown');
     expect(await stateOf(jobOf('reaction', reactionId(card.id, users.agent.id, { name: '🍕' })))).toBe('unknown');
     expect(otherEmoji).toBeGreaterThan(0);
+  });
+
+  it('a worker without a gateway connection (REST only) rebuilds an agent reply under the card and relays it; the job run again changes nothing', async () => {
+    const { t, card, thread } = await openRouted('the zorbl vending unit qyy keeps the coins');
+    // The thread under the card exists once something was relayed into it.
+    h.fake.userMessage({ user: users.customer, channelId: thread, content: 'three coins so far' });
+    await h.fake.waitFor(() => textsIn(card.id, 'three coins so far').length > 0, 'first relay');
+    await h.intake!.worker.pause();
+    const reply = h.fake.userMessage({ user: users.agent, channelId: card.id, content: 'a technician is on the way' });
+    const jobId = jobOf('message', reply.id);
+    const job = await until(async () => (await q().getJob(jobId)) ?? undefined, 10_000, () => 'agent reply recorded');
+    // Another process's adapter: never started (no gateway, empty cache), REST only.
+    const restOnly = createDiscordAdapter({ helpdesk: h.hd.helpdesk, directory: h.hd.directory, store: h.hd.store, token: 'fake-bot-token', applicationId: h.fake.applicationId, apiUrl: h.fake.apiUrl, guildIds: [G.guild], delivery: h.hd.delivery, registerCommandsOnStart: false, restRetries: 0 });
+    try {
+      expect(restOnly.client.channels.cache.size).toBe(0);
+      const lookups = h.fake.calls('GET', new RegExp(`^/channels/${card.id}$`)).length;
+      await restOnly.replay(job.data, { attempt: 1, final: false, answerOnce: async (_k, send) => send(false) });
+      expect(h.fake.calls('GET', new RegExp(`^/channels/${card.id}$`)).length).toBe(lookups + 1); // the card thread's parent, through REST
+      await h.fake.waitFor(() => textsIn(thread, 'a technician is on the way').length > 0, 'relayed to the requester');
+    } finally {
+      await restOnly.stop();
+    }
+    await h.intake!.worker.resume();
+    await done(jobId, 'the same job in the regular worker');
+    await h.adapter.inbound.drain();
+    expect(textsIn(thread, 'a technician is on the way')).toHaveLength(1);
+    expect((await h.hd.store.timeline(t.id)).filter((e) => e.text === 'a technician is on the way')).toHaveLength(1);
   });
 
   it('a malformed recorded message or envelope fails at once, is kept in the failed set and stores nothing', async () => {
