@@ -4,7 +4,7 @@ import type { Logger } from '../../core/ports/logger.port.js';
 import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { emojiMatches } from './discord.emoji.js';
 import type { DiscordInbound } from './discord.inbound.js';
-import { isThreadType, messageFromPayload, reactionFromPayload, UnreadableDispatchError } from './discord.inbound-input.js';
+import { isThreadType, messageFromParsed, messageFromPayload, reactionFromPayload, UnreadableDispatchError } from './discord.inbound-input.js';
 import { discordMessageCreate, discordReactionAdd } from './discord.payloads.js';
 
 /**
@@ -39,7 +39,7 @@ export function messageEnvelope(payload: unknown, f: DispatchFilter): IntakeEnve
     const type = f.channelType(d.channel_id);
     if (type !== undefined && !isThreadType(type)) return undefined;
   }
-  const m = messageFromPayload(d);
+  const m = messageFromParsed(d);
   if (m.system || !m.text) return undefined;
   return { v: 1, platform: 'discord', kind: 'message', id: d.id, receivedAt: f.now(), payload: payload as Record<string, unknown> };
 }

@@ -1,4 +1,5 @@
 import { ChannelType, Constants, DiscordAPIError, Routes, type Client, type Message, type MessageReaction, type PartialMessage, type PartialMessageReaction, type PartialUser, type REST, type User } from 'discord.js';
+import type { z } from 'zod';
 import { UnreadablePayloadError } from '../shared/intake.js';
 import { discordMessageCreate, discordReactionAdd } from './discord.payloads.js';
 
@@ -69,7 +70,11 @@ const rawUser = (u: RawUser): InUser => ({ id: u.id, bot: u.bot === true, userna
 export function messageFromPayload(payload: unknown, guildId?: string | null): InMessage {
   const r = discordMessageCreate.safeParse(payload);
   if (!r.success) throw new UnreadableDispatchError(`unreadable discord message: ${r.error.issues[0]?.path.join('.') ?? ''} ${r.error.issues[0]?.message ?? ''}`.trim());
-  const d = r.data;
+  return messageFromParsed(r.data, guildId);
+}
+
+/** A MESSAGE_CREATE payload already checked against `discordMessageCreate`. */
+export function messageFromParsed(d: z.infer<typeof discordMessageCreate>, guildId?: string | null): InMessage {
   return {
     id: d.id,
     channelId: d.channel_id,
