@@ -37,7 +37,8 @@ appreciate appreciated grateful hope hoping hopefully advance lovely awesome coo
 honestly seriously frankly definitely haha hehe urgently asap anybody cheers
 disculpa disculpe disculpen disculpad perdon perdona perdone perdonad molestar molesto molestia molestias
 siento lamento agradezco agradeceria agradecido agradecida cordial cordiales atentamente tardes noches holis
-genial mirad ayudame ayudarme ayudais`;
+genial mirad ayudame ayudarme ayudais
+already well going espero esteis estes esten probado probe intentado intente decis digais dime necesitas necesitais`;
 
 /** Words of the packaged lists that say something about a support problem. */
 const CONTENT = new Set('nuevo nueva nuevos nuevas fuera dentro trabajo trabaja trabajar empleo arriba abajo'.split(' '));
