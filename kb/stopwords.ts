@@ -32,12 +32,12 @@ ay uf jo vaya dios madre mia porfi plis urgente querer tener`;
  * molestia, os agradecería…`). General conversational words, not taken from any query: none of them
  * says what is broken.
  */
-const POLITENESS = `sorry bother bothering disturb disturbing apologies apologize apologise apologies excuse pardon kindly
-appreciate appreciated grateful hope hoping hopefully advance lovely awesome cool sadly unfortunately
-honestly seriously frankly definitely haha hehe urgently asap anybody cheers
+const POLITENESS = `sorry bother bothering disturb disturbing apologies apologize apologise excuse pardon kindly
+appreciate appreciated grateful hope hoping hopefully lovely awesome sadly unfortunately
+honestly seriously frankly definitely haha hehe urgently anybody
 disculpa disculpe disculpen disculpad perdon perdona perdone perdonad molestar molesto molestia molestias
 siento lamento agradezco agradeceria agradecido agradecida cordial cordiales atentamente tardes noches holis
-genial mirad ayudame ayudarme ayudais
+genial mirad ayudame ayudarme ayudais antemano
 already well going espero esteis estes esten probado probe intentado intente decis digais dime necesitas necesitais`;
 
 /** Words of the packaged lists that say something about a support problem. */

@@ -3,6 +3,7 @@
  * words known only through the open dictionary (kb/generic.ts, kb/stopwords.ts, kb/search.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../kb/analyze.js';
 import { SearchKnowledgeBase } from '../../kb/knowledge-base.js';
 import { genericFactor, GENERIC_WEIGHT } from '../../kb/generic.js';
 import { buildIndex } from '../../kb/search-index.js';
@@ -31,6 +32,14 @@ describe('politeness and chat filler', () => {
 
   it('keeps words that say what is broken', () => {
     for (const w of ['printer', 'impresora', 'vpn', 'password', 'nuevo', 'trabajo', 'error']) expect(isStopWord(w), w).toBe(false);
+  });
+
+  it('drops `in advance` after thanks, keeps `advance` elsewhere', () => {
+    const surfaces = (q: string): string[] => analyze(q, ix.glossary).filter((t) => t.stem).map((t) => t.surface);
+    expect(surfaces('printer offline, thanks in advance')).toEqual(['printer', 'offline']);
+    expect(surfaces('printer offline, thank you in advance')).toEqual(['printer', 'offline']);
+    expect(surfaces('request a salary advance')).toContain('advance');
+    expect(isStopWord('antemano')).toBe(true);
   });
 
   it('a polite wrapper adds no query word', () => {
