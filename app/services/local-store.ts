@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { FERRETDB_PG_POOL, startFerretdb, type RunningService } from './ferretdb.js';
+import { startGinTwins, type GinTwins } from './ferretdb-gin.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './postgres.js';
 
 /** FerretDB's storage: PostgreSQL (embedded unless a URL is given) or SQLite files. */
@@ -31,6 +32,8 @@ export interface LocalStore extends RunningService {
   backend: 'embedded-postgresql' | 'postgresql' | 'sqlite';
   /** The embedded PostgreSQL server, when one was started. */
   postgres?: EmbeddedPostgres;
+  /** The GIN indexes kept for FerretDB's look-ups (PostgreSQL backends; `sweep()` adds missing ones now). */
+  gin?: GinTwins;
 }
 
 /** FerretDB's SQLite backend keeps one `<database>.sqlite` file per database. */
@@ -59,16 +62,32 @@ export async function startLocalStore(o: LocalStoreOptions): Promise<LocalStore>
     backend = 'sqlite';
   }
   if (backend === 'sqlite') return { ...(await startFerretdb(ferretDir, log)), backend: 'sqlite' };
-  if (o.postgresqlUrl) return { ...(await startFerretdb(ferretDir, log, { postgresqlUrl: o.postgresqlUrl })), backend: 'postgresql' };
+  if (o.postgresqlUrl) {
+    const f = await startFerretdb(ferretDir, log, { postgresqlUrl: o.postgresqlUrl });
+    const gin = startGinTwins({ url: o.postgresqlUrl, log });
+    return {
+      ...f,
+      backend: 'postgresql',
+      gin,
+      stop: async () => {
+        await gin.stop();
+        await f.stop();
+      },
+    };
+  }
   const pg = await startEmbeddedPostgres({ dataDir: path.join(o.dataDir, 'postgres'), ephemeral: o.ephemeral, log });
   try {
     // startFerretdb creates the database if missing.
     const f = await startFerretdb(ferretDir, log, { postgresqlUrl: pg.urlFor(o.database ?? 'ferretdb'), env: pg.env, pgPool: FERRETDB_PG_POOL });
+    // GIN twins of FerretDB's indexes, so its pushed-down equalities are index look-ups (ferretdb-gin.ts).
+    const gin = startGinTwins({ url: pg.urlFor(o.database ?? 'ferretdb'), password: pg.password, log });
     return {
       ...f,
       backend: 'embedded-postgresql',
       postgres: pg,
+      gin,
       stop: async () => {
+        await gin.stop();
         await f.stop();
         await pg.stop();
       },

@@ -77,7 +77,7 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
   const canEscalate = desk.sla.escalateOnBreach && t.tier === timer.tier && timer.tier < maxTier(desk);
   if (canEscalate) {
     try {
-      escalated = (await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, { expectTier: timer.tier })) !== null;
+      escalated = (await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, { expectTier: timer.tier, known: t })) !== null;
     } catch (e) {
       // Resolved or closed meanwhile, or already at the top: the breach stays recorded, nothing to move.
       if (!(isHelpdeskError(e) && ['TICKET.ILLEGAL_TRANSITION', 'TICKET.NO_HIGHER_TIER'].includes(e.code))) throw e;
