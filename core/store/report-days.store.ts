@@ -74,6 +74,10 @@ interface DayChunks {
   chunk: number;
   count: number;
   where: Map<string, number>;
+  /** Tickets this writer has written (or tried to) in this day's chunks since `freshFrom`. */
+  written: Set<string>;
+  /** Chunks from this one on were opened with `written` complete: a ticket not in it has no entry there. */
+  freshFrom: number;
 }
 
 /** One fact write as an entry (what this writer saw of the ticket). */
@@ -173,7 +177,7 @@ export class ReportDays {
   private chunkOf(deskId: string, day: string, ticketId: string): number {
     const dk = `${deskId}:${day}`;
     let st = this.chunks.get(dk);
-    if (!st) this.chunks.set(dk, (st = { chunk: 0, count: 0, where: new Map() }));
+    if (!st) this.chunks.set(dk, (st = { chunk: 0, count: 0, where: new Map(), written: new Set(), freshFrom: 0 }));
     const newest = this.newestDay.get(deskId);
     if (newest === undefined || day > newest) {
       this.newestDay.set(deskId, day);
@@ -182,7 +186,9 @@ export class ReportDays {
         for (const [k, c] of this.chunks) {
           if (k.startsWith(`${deskId}:`) && k.slice(deskId.length + 1) < newest && c.where.size) {
             c.where = new Map();
+            c.written = new Set();
             c.count = CHUNK_TICKETS;
+            c.freshFrom = c.chunk + 1;
           }
         }
       }
@@ -206,8 +212,14 @@ export class ReportDays {
     try {
       await this.announce(p.deskId, p.day, p.chunk);
       const ids = [...p.entries.keys()];
+      // Read the stored entries only when one of these tickets may have one here: a ticket this
+      // writer has never written to this chunk has none (FerretDB decodes the whole document to
+      // answer even a projected read). Marked before the write: a write that fails may have landed.
+      const st = this.chunks.get(`${p.deskId}:${p.day}`);
+      const mayHave = !st || p.chunk < st.freshFrom || ids.some((id) => st.written.has(id));
+      for (const id of ids) st?.written.add(id);
       const projection = Object.fromEntries(ids.map((id) => [`f.${id}`, 1]));
-      const stored = (await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null;
+      const stored = mayHave ? ((await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null) : null;
       const $set: Record<string, unknown> = {};
       for (const [id, e] of p.entries) {
         const old = stored?.f?.[id];
