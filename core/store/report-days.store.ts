@@ -18,9 +18,20 @@ import { isDuplicateKey } from './schemas.js';
  * order (what the version-guarded `$set` of `ticket_facts` leaves), each flag from the newest
  * version that set it, claimers and tiers united.
  *
- * `report_writers` (`_id` = `<desk>#<writer>`, `firstDay`, `lastDay`) tells readers which writers
+ * `report_writers` (`_id` = `<desk>#<writer>`, `firstDay`, `lastDay`, `c`) tells readers which writers
  * hold documents for a desk's period; one tiny document per desk per process, written by its process only.
+ *
+ * **Chunks.** A writer's desk-day is split into documents of at most `CHUNK_TICKETS` tickets:
+ * `<desk>:<day>#<writer>` (chunk 0, what earlier versions wrote) then `…#<writer>.1`, `.2`…; the
+ * writer's `c.<day>` is the highest chunk of that day (absent: 0), announced before the chunk is
+ * first written. FerretDB updates a document by reading, decoding, re-encoding and rewriting all of
+ * it, so one document per day made every fact write cost O(tickets that day): at 1,000 tickets a
+ * day ≈ 1 MB read and rewritten per write, which was most of FerretDB's CPU during a storm and made the
+ * drain slower as the day went on. A ticket's later entries go to the chunk that holds it (known to
+ * this process; a ticket this process has not seen goes to the current chunk and readers merge).
  */
+/** Tickets per `report_days` document (see the file comment). */
+export const CHUNK_TICKETS = 50;
 interface Entry {
   v: number;
   s: Omit<FactSnapshot, 'ticketId' | 'deskId' | 'v'>;
@@ -45,6 +56,8 @@ interface WriterDoc {
   w: string;
   firstDay: string;
   lastDay: string;
+  /** Highest chunk per day (absent: 0). */
+  c?: Record<string, number>;
 }
 
 const dayModel = (c: Connection): Model<DayDoc> =>
@@ -54,7 +67,18 @@ const writerModel = (c: Connection): Model<WriterDoc> =>
   (c.models.ReportWriter as Model<WriterDoc> | undefined) ??
   c.model<WriterDoc>('ReportWriter', new Schema<WriterDoc>({ _id: String }, { collection: 'report_writers', versionKey: false, strict: false }));
 
-export const dayDocId = (deskId: string, day: string, writer: string) => `${deskId}:${day}#${writer}`;
+export const dayDocId = (deskId: string, day: string, writer: string, chunk = 0) => `${deskId}:${day}#${writer}${chunk ? `.${chunk}` : ''}`;
+
+/** Where this writer puts a desk-day's tickets: the current chunk, its ticket count, each ticket's chunk. */
+interface DayChunks {
+  chunk: number;
+  count: number;
+  where: Map<string, number>;
+  /** Tickets this writer has written (or tried to) in this day's chunks since `freshFrom`. */
+  written: Set<string>;
+  /** Chunks from this one on were opened with `written` complete: a ticket not in it has no entry there. */
+  freshFrom: number;
+}
 
 /** One fact write as an entry (what this writer saw of the ticket). */
 export function entryOf({ snapshot, flags }: FactWrite): Entry {
@@ -112,10 +136,14 @@ export class ReportDays {
   readonly writer: string;
   private readonly D: Model<DayDoc>;
   private readonly W: Model<WriterDoc>;
-  private readonly pending = new Map<string, { deskId: string; day: string; entries: Map<string, Entry>; waiters: Array<{ ok: () => void; fail: (e: unknown) => void }> }>();
+  private readonly pending = new Map<string, { deskId: string; day: string; chunk: number; entries: Map<string, Entry>; waiters: Array<{ ok: () => void; fail: (e: unknown) => void }> }>();
   private readonly inFlight = new Set<string>();
   /** The span of days this writer has announced per desk (its own `report_writers` document). */
-  private readonly spans = new Map<string, { firstDay: string; lastDay: string }>();
+  private readonly spans = new Map<string, { firstDay: string; lastDay: string; c: Record<string, number> }>();
+  /** Per `<desk>:<day>`: this writer's chunks (see the file comment). */
+  private readonly chunks = new Map<string, DayChunks>();
+  /** Newest day seen per desk (older days' ticket maps are dropped, see `chunkOf`). */
+  private readonly newestDay = new Map<string, string>();
   private readonly announcing = new Map<string, Promise<void>>();
 
   constructor(c: Connection, writer = randomBytes(6).toString('hex')) {
@@ -127,9 +155,10 @@ export class ReportDays {
   /** Records one fact write in this writer's document of the ticket's desk-day. */
   record(w: FactWrite): Promise<void> {
     const { deskId, day, ticketId } = w.snapshot;
-    const key = dayDocId(deskId, day, this.writer);
+    const chunk = this.chunkOf(deskId, day, ticketId);
+    const key = dayDocId(deskId, day, this.writer, chunk);
     return new Promise<void>((ok, fail) => {
-      const p = this.pending.get(key) ?? { deskId, day, entries: new Map<string, Entry>(), waiters: [] };
+      const p = this.pending.get(key) ?? { deskId, day, chunk, entries: new Map<string, Entry>(), waiters: [] };
       const e = entryOf(w);
       const prev = p.entries.get(ticketId);
       p.entries.set(ticketId, prev ? mergeEntries(prev, e) : e);
@@ -139,16 +168,58 @@ export class ReportDays {
     });
   }
 
+  /**
+   * The chunk of this writer's desk-day document that takes `ticketId`: the one already holding it,
+   * else the current one, a new one once the current holds `CHUNK_TICKETS`. Ticket maps of days
+   * before the desk's previous newest day are dropped (bounded memory); a late write to such a day
+   * then opens a new chunk, which readers merge like any other.
+   */
+  private chunkOf(deskId: string, day: string, ticketId: string): number {
+    const dk = `${deskId}:${day}`;
+    let st = this.chunks.get(dk);
+    if (!st) this.chunks.set(dk, (st = { chunk: 0, count: 0, where: new Map(), written: new Set(), freshFrom: 0 }));
+    const newest = this.newestDay.get(deskId);
+    if (newest === undefined || day > newest) {
+      this.newestDay.set(deskId, day);
+      if (newest !== undefined) {
+        // Keep the previous newest day (its tickets still change), drop the maps of the days before it.
+        for (const [k, c] of this.chunks) {
+          if (k.startsWith(`${deskId}:`) && k.slice(deskId.length + 1) < newest && c.where.size) {
+            c.where = new Map();
+            c.written = new Set();
+            c.count = CHUNK_TICKETS;
+            c.freshFrom = c.chunk + 1;
+          }
+        }
+      }
+    }
+    const at = st.where.get(ticketId);
+    if (at !== undefined) return at;
+    if (st.count >= CHUNK_TICKETS) {
+      st.chunk += 1;
+      st.count = 0;
+    }
+    st.count += 1;
+    st.where.set(ticketId, st.chunk);
+    return st.chunk;
+  }
+
   private async flush(key: string): Promise<void> {
     const p = this.pending.get(key);
     if (!p) return;
     this.pending.delete(key);
     this.inFlight.add(key);
     try {
-      await this.announce(p.deskId, p.day);
+      await this.announce(p.deskId, p.day, p.chunk);
       const ids = [...p.entries.keys()];
+      // Read the stored entries only when one of these tickets may have one here: a ticket this
+      // writer has never written to this chunk has none (FerretDB decodes the whole document to
+      // answer even a projected read). Marked before the write: a write that fails may have landed.
+      const st = this.chunks.get(`${p.deskId}:${p.day}`);
+      const mayHave = !st || p.chunk < st.freshFrom || ids.some((id) => st.written.has(id));
+      for (const id of ids) st?.written.add(id);
       const projection = Object.fromEntries(ids.map((id) => [`f.${id}`, 1]));
-      const stored = (await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null;
+      const stored = mayHave ? ((await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null) : null;
       const $set: Record<string, unknown> = {};
       for (const [id, e] of p.entries) {
         const old = stored?.f?.[id];
@@ -166,38 +237,49 @@ export class ReportDays {
   }
 
   /** Widens this writer's announced span for the desk before its document is written (readers find it). */
-  private announce(deskId: string, day: string): Promise<void> {
+  private announce(deskId: string, day: string, chunk: number): Promise<void> {
+    const s = this.spans.get(deskId);
+    if (s && s.firstDay <= day && s.lastDay >= day && (s.c[day] ?? 0) >= chunk) return Promise.resolve();
     // One announcement of a desk at a time (its document has one writer, one write in flight).
-    const run = (this.announcing.get(deskId) ?? Promise.resolve()).catch(() => {}).then(() => this.widen(deskId, day));
+    const run = (this.announcing.get(deskId) ?? Promise.resolve()).catch(() => {}).then(() => this.widen(deskId, day, chunk));
     this.announcing.set(deskId, run);
     return run;
   }
 
-  private async widen(deskId: string, day: string): Promise<void> {
+  private async widen(deskId: string, day: string, chunk: number): Promise<void> {
     const s = this.spans.get(deskId);
-    if (s && s.firstDay <= day && s.lastDay >= day) return;
-    const next = { firstDay: s && s.firstDay < day ? s.firstDay : day, lastDay: s && s.lastDay > day ? s.lastDay : day };
+    const known = s?.c[day] ?? 0;
+    if (s && s.firstDay <= day && s.lastDay >= day && known >= chunk) return;
+    const span = { firstDay: s && s.firstDay < day ? s.firstDay : day, lastDay: s && s.lastDay > day ? s.lastDay : day };
+    const set: Record<string, unknown> = { ...span };
+    if (chunk > known) set[`c.${day}`] = chunk;
     const _id = `${deskId}#${this.writer}`;
     try {
-      await this.W.collection.updateOne({ _id } as never, { $set: { deskId, w: this.writer, ...next } }, { upsert: true });
+      await this.W.collection.updateOne({ _id } as never, { $set: { deskId, w: this.writer, ...set } }, { upsert: true });
     } catch (e) {
       // Only this process writes it; a duplicate key can only be the server's own upsert retry.
       if (!isDuplicateKey(e)) throw e;
-      await this.W.collection.updateOne({ _id } as never, { $set: next });
+      await this.W.collection.updateOne({ _id } as never, { $set: set });
     }
-    this.spans.set(deskId, next);
+    this.spans.set(deskId, { ...span, c: { ...s?.c, ...(chunk > known ? { [day]: chunk } : {}) } });
   }
 
   /** Writers whose documents may hold days of `deskId` in the period. */
   async writersOf(deskId: string, fromDay: string, toDay: string): Promise<string[]> {
-    const all = (await this.W.collection.find({ deskId } as never, { projection: { w: 1, firstDay: 1, lastDay: 1 } }).toArray()) as unknown as WriterDoc[];
-    return all.filter((x) => x.firstDay <= toDay && x.lastDay >= fromDay).map((x) => x.w);
+    return (await this.writerDocs(deskId, fromDay, toDay)).map((x) => x.w);
+  }
+
+  private async writerDocs(deskId: string, fromDay: string, toDay: string): Promise<WriterDoc[]> {
+    const all = (await this.W.collection.find({ deskId } as never, { projection: { w: 1, firstDay: 1, lastDay: 1, c: 1 } }).toArray()) as unknown as WriterDoc[];
+    return all.filter((x) => x.firstDay <= toDay && x.lastDay >= fromDay);
   }
 
   /** The facts of tickets of `deskId` created `fromDay`..`toDay`: the period's documents read by `_id`. */
   async facts(deskId: string, fromDay: string, toDay: string): Promise<ReportFact[]> {
-    const writers = await this.writersOf(deskId, fromDay, toDay);
-    const ids = daysBetween(fromDay, toDay).flatMap((day) => writers.map((w) => dayDocId(deskId, day, w)));
+    const writers = await this.writerDocs(deskId, fromDay, toDay);
+    const ids = daysBetween(fromDay, toDay).flatMap((day) =>
+      writers.flatMap((w) => Array.from({ length: (Number(w.c?.[day]) || 0) + 1 }, (_, k) => dayDocId(deskId, day, w.w, k))),
+    );
     const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { f: 1 } })))) as unknown as Array<Pick<DayDoc, 'f'> | null>;
     const merged = new Map<string, Entry>();
     for (const d of docs) {
