@@ -67,9 +67,19 @@ export interface FactWrite {
 
 export const COMMENT_MAX = 500;
 
+/** One formatter per time zone (constructing an `Intl.DateTimeFormat` costs far more than formatting). */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** `YYYY-MM-DD` of an instant in a time zone (Intl; no user text involved). */
 export function dayIn(d: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  let f = dayFormats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    // Time zones come from the desk file: a handful. Bounded all the same.
+    if (dayFormats.size >= 256) dayFormats.clear();
+    dayFormats.set(timezone, f);
+  }
+  return f.format(d);
 }
 
 /** What one event writes to its ticket's fact. */

@@ -9,7 +9,11 @@ import { isDuplicateKey } from './schemas.js';
  * lookup FerretDB 1.24 serves by key; any other filter is evaluated over the whole collection).
  *
  * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>`, `f` = { ticketId → entry } for the
- * tickets created that day (desk time zone) whose facts this writer recorded. Exact on FerretDB,
+ * tickets created that day (desk time zone) whose facts this writer recorded. An entry is stored as
+ * one compact JSON **string** (`encodeEntry`: short names, instants as epoch ms), not as a nested document: FerretDB 1.24
+ * turns every stored value from PostgreSQL's jsonb into BSON one by one in Go, so a day of 140 nested
+ * entries (~3,000 values) took 40–80 ms to read, and the same day as 140 strings 5–8 ms (bench/reports.ts).
+ * Entries stored as documents by an earlier version are still read (`decodeEntry` takes both). Exact on FerretDB,
  * where an update is "read, then write by `_id`" without a transaction (two concurrent updates of
  * one document can lose one): each process writes only its own documents (`writer` is random per
  * store instance) and never has two writes of one document in flight — writes that arrive meanwhile
@@ -37,7 +41,8 @@ interface DayDoc {
   deskId: string;
   day: string;
   w: string;
-  f: Record<string, Entry>;
+  /** Entries as `encodeEntry` strings (documents: written by an earlier version). */
+  f: Record<string, string | Entry>;
 }
 interface WriterDoc {
   _id: string;
@@ -98,6 +103,67 @@ export function mergeEntries(a: Entry, b: Entry): Entry {
   return out;
 }
 
+/**
+ * Stored names of the snapshot's fields. Every field name is longer than one character, so a one-
+ * character stored name is always one of these; a field not listed (added later) is stored under its own name.
+ */
+const SHORT: Readonly<Record<string, string>> = {
+  number: 'n', createdAt: 'c', day: 'd', channel: 'h', category: 'g', priority: 'p', status: 't', routed: 'r', frBms: 'f', resBms: 'e',
+  resolvedAt: 'z', frBreached: 'F', resBreached: 'E', paused: 'u', sa: 'a', deflectedBy: 'b', csat: 'k', csatComment: 'm', assignee: 'o',
+};
+const LONG: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(SHORT).map(([k, x]) => [x, k]));
+const FLAG_SHORT: Readonly<Record<ScalarFlag, string>> = { firstResponder: 'f', resolver: 'r', reopened: 'o', kbGap: 'g', q: 'q' };
+/** Instants of a snapshot, stored as epoch ms. */
+const INSTANTS: ReadonlySet<string> = new Set(['createdAt', 'resolvedAt']);
+
+/** A stored entry: `{v, s, l, c, t}` = version, snapshot (short names), flags as `[version, value]`, claimers, tiers. */
+interface StoredEntry {
+  v: number;
+  s: Record<string, unknown>;
+  l?: Record<string, [number, unknown]>;
+  c?: string[];
+  t?: number[];
+}
+
+/** An entry as stored: one compact JSON string (see the file comment). */
+export function encodeEntry(e: Entry): string {
+  const s: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(e.s)) {
+    if (x === undefined) continue;
+    s[SHORT[k] ?? k] = INSTANTS.has(k) ? (x instanceof Date ? x.getTime() : typeof x === 'string' ? Date.parse(x) : x) : x;
+  }
+  const out: StoredEntry = { v: e.v, s };
+  for (const k of SCALAR_FLAGS) {
+    const f = e.fl?.[k];
+    if (f) (out.l ??= {})[FLAG_SHORT[k]] = [f.v, f.x];
+  }
+  if (e.claimers?.length) out.c = e.claimers;
+  if (e.escTiers?.length) out.t = e.escTiers;
+  return JSON.stringify(out);
+}
+
+/** A stored entry back (an `encodeEntry` string, or a document written by an earlier version). */
+export function decodeEntry(x: string | Entry): Entry {
+  if (typeof x !== 'string') return x;
+  const o = JSON.parse(x) as StoredEntry;
+  const s: Record<string, unknown> = {};
+  for (const k in o.s) {
+    const name = LONG[k] ?? k;
+    const y = o.s[k];
+    s[name] = INSTANTS.has(name) && typeof y === 'number' ? new Date(y) : y;
+  }
+  const e: Entry = { v: o.v, s: s as Entry['s'] };
+  if (o.l) {
+    for (const k of SCALAR_FLAGS) {
+      const f = o.l[FLAG_SHORT[k]];
+      if (f) (e.fl ??= {})[k] = { v: f[0], x: f[1] };
+    }
+  }
+  if (o.c) e.claimers = o.c;
+  if (o.t) e.escTiers = o.t;
+  return e;
+}
+
 /** The entry as the fact a report reads (the shape of `REPORT_PROJECTION` on `ticket_facts`). */
 export function factOf(e: Entry): ReportFact {
   const f: Record<string, unknown> = { ...e.s };
@@ -152,7 +218,7 @@ export class ReportDays {
       const $set: Record<string, unknown> = {};
       for (const [id, e] of p.entries) {
         const old = stored?.f?.[id];
-        $set[`f.${id}`] = old ? mergeEntries(old, e) : e;
+        $set[`f.${id}`] = encodeEntry(old ? mergeEntries(decodeEntry(old), e) : e);
       }
       // Only this process writes this document, one write at a time: the read above is current.
       await this.D.collection.updateOne({ _id: key } as never, { $set, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
@@ -201,7 +267,9 @@ export class ReportDays {
     const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { f: 1 } })))) as unknown as Array<Pick<DayDoc, 'f'> | null>;
     const merged = new Map<string, Entry>();
     for (const d of docs) {
-      for (const [id, e] of Object.entries(d?.f ?? {})) {
+      const f = d?.f ?? {};
+      for (const id of Object.keys(f)) {
+        const e = decodeEntry(f[id]!);
         const prev = merged.get(id);
         merged.set(id, prev ? mergeEntries(prev, e) : e);
       }
@@ -229,7 +297,7 @@ export class ReportDays {
       if (Array.isArray(escTiers) && escTiers.length) e.escTiers = escTiers as number[];
       const id = dayDocId(deskId, day, writer);
       const doc = days.get(id) ?? days.set(id, { _id: id, deskId, day, w: writer, f: {} }).get(id)!;
-      doc.f[_id] = e;
+      doc.f[_id] = encodeEntry(e);
       const span = spans.get(deskId) ?? spans.set(deskId, { _id: `${deskId}#${writer}`, deskId, w: writer, firstDay: day, lastDay: day }).get(deskId)!;
       if (day < span.firstDay) span.firstDay = day;
       if (day > span.lastDay) span.lastDay = day;

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEntry, encodeEntry, entryOf, factOf, mergeEntries } from '../../core/store/report-days.store.js';
+
+const snapshot = {
+  ticketId: 't1', deskId: 'it', v: 3, number: 'IT-1', createdAt: new Date('2026-11-16T08:00:00.123Z'), day: '2026-11-16', channel: 'slack',
+  category: '', priority: 'P2' as const, status: 'resolved' as const, routed: true, frBms: 60_000, resBms: 120_000,
+  resolvedAt: new Date('2026-11-16T10:00:00Z'), frBreached: true, paused: false, sa: ['vpn-reset'], csat: 4, csatComment: 'ok "quoted" ✓', assignee: 'ana',
+};
+
+describe('report_days entries as stored strings', () => {
+  it('round-trip: every field, instants as Dates, flags with their versions, claimers and tiers', () => {
+    const e = mergeEntries(entryOf({ snapshot, flags: { firstResponder: 'ana', kbGap: 'none', q: 'vpn drops' } }), entryOf({ snapshot: { ...snapshot, v: 4 }, flags: { claimer: 'ben', escTier: 2 } }));
+    const stored = encodeEntry(e);
+    expect(typeof stored).toBe('string');
+    expect(stored.length).toBeLessThan(JSON.stringify(e).length * 0.8);
+    const back = decodeEntry(stored);
+    expect(back).toEqual(e);
+    expect(back.s.createdAt).toBeInstanceOf(Date);
+    expect(factOf(back)).toEqual(factOf(e));
+  });
+
+  it('reads entries an earlier version stored as documents, and fields it does not know', () => {
+    const old = entryOf({ snapshot, flags: { resolver: 'ana' } });
+    expect(decodeEntry(old)).toBe(old);
+    const later = { ...old, s: { ...old.s, someNewField: 7 } };
+    expect(decodeEntry(encodeEntry(later as never))).toEqual(later);
+  });
+
+  it('a merge over a stored entry is the merge over the original (a newer snapshot with paused: false still wins)', () => {
+    const a = entryOf({ snapshot: { ...snapshot, paused: true, v: 2 }, flags: {} });
+    const b = entryOf({ snapshot, flags: { reopened: true } });
+    expect(mergeEntries(decodeEntry(encodeEntry(a)), b)).toEqual(mergeEntries(a, b));
+    expect(factOf(mergeEntries(decodeEntry(encodeEntry(a)), b)).paused).toBe(false);
+  });
+});
