@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
 import { startRedis } from '../app/services/redis.js';
-import { decodeEntry, encodeEntry, ReportDays } from '../core/store/report-days.store.js';
+import { encodeDay, entriesOf, ReportDays } from '../core/store/report-days.store.js';
 import { loadDeskFile } from '../app/config/load-desk-file.js';
 import { startLocalStore } from '../app/services/local-store.js';
 import { businessMsBetween } from '../core/domain/business-hours.js';
@@ -95,10 +95,10 @@ function synthTicket(i: number, now: number): { t: Ticket; desk: Desk; tl: objec
 
 const ms = (t0: number) => performance.now() - t0;
 
-/** Format of the day documents' entries in a kept store (3: compact JSON strings, see core/store/report-days.store.ts). */
-const DAYS_FORMAT = 3;
+/** Format of the day documents in a kept store (4: one string per day, see core/store/report-days.store.ts). */
+const DAYS_FORMAT = 4;
 
-/** Rewrites the day documents of every writer with each entry as its stored string (`encodeEntry`). */
+/** Rewrites the day documents of every writer stored with entry documents (`f`) as one string (`b`). */
 async function reencodeDays(conn: mongoose.Connection): Promise<number> {
   const writers = (await conn.collection('report_writers').find({}).toArray()) as unknown as Array<{ deskId?: string; w?: string; firstDay?: string; lastDay?: string }>;
   const ids = writers.filter((w) => w.deskId && w.w && w.firstDay && w.lastDay).flatMap((w) => daysBetween(w.firstDay!, w.lastDay!).map((day) => `${w.deskId}:${day}#${w.w}`));
@@ -106,10 +106,9 @@ async function reencodeDays(conn: mongoose.Connection): Promise<number> {
   for (let i = 0; i < ids.length; i += 8) {
     await Promise.all(
       ids.slice(i, i + 8).map(async (_id) => {
-        const d = (await conn.collection('report_days').findOne({ _id } as never, { projection: { f: 1 } })) as { f?: Record<string, unknown> } | null;
+        const d = (await conn.collection('report_days').findOne({ _id } as never, { projection: { f: 1, b: 1 } })) as Parameters<typeof entriesOf>[0];
         if (!d?.f) return;
-        const f = Object.fromEntries(Object.entries(d.f).map(([k, e]) => [k, encodeEntry(decodeEntry(e as never))]));
-        await conn.collection('report_days').updateOne({ _id } as never, { $set: { f } });
+        await conn.collection('report_days').updateOne({ _id } as never, { $set: { b: encodeDay(entriesOf(d)) }, $unset: { f: '' } });
         n++;
       }),
     );
@@ -201,7 +200,7 @@ async function main() {
       const s = performance.now();
       const n = await reencodeDays(conn);
       await conn.collection('bench_marker').updateOne({ _id: 'seeded' } as never, { $set: { daysFormat: DAYS_FORMAT } });
-      console.log(`re-encoded ${n} day documents of the kept store (entries as compact strings) in ${(ms(s) / 1000).toFixed(1)} s`);
+      console.log(`re-encoded ${n} day documents of the kept store (one string per day) in ${(ms(s) / 1000).toFixed(1)} s`);
     }
     if (seeded) console.log(`reusing the store seeded in ${keep} (${TICKETS} tickets)`);
     else console.log(`seeded ${TICKETS} tickets, ${2 * TICKETS} timeline entries, ${TICKETS} facts in ${(ms(t0) / 1000).toFixed(1)} s`);

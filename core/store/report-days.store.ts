@@ -8,12 +8,15 @@ import { isDuplicateKey } from './schemas.js';
  * Per desk-day read model of the ticket facts, so a 30-day report is a few reads by `_id` (the one
  * lookup FerretDB 1.24 serves by key; any other filter is evaluated over the whole collection).
  *
- * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>`, `f` = { ticketId → entry } for the
- * tickets created that day (desk time zone) whose facts this writer recorded. An entry is stored as
- * one compact JSON **string** (`encodeEntry`: short names, instants as epoch ms), not as a nested document: FerretDB 1.24
- * turns every stored value from PostgreSQL's jsonb into BSON one by one in Go, so a day of 140 nested
- * entries (~3,000 values) took 40–80 ms to read, and the same day as 140 strings 5–8 ms (bench/reports.ts).
- * Entries stored as documents by an earlier version are still read (`decodeEntry` takes both). Exact on FerretDB,
+ * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>`, `b` = the entries of the tickets
+ * created that day (desk time zone) whose facts this writer recorded, as **one JSON string**
+ * `{ticketId: entry}` (`encodeDay`; an entry has short names and instants as epoch ms). Not as nested
+ * documents: FerretDB 1.24 converts every stored value between PostgreSQL's jsonb and BSON one by one
+ * in Go, so a 30-day report of 4,200 nested entries (~100,000 values) spent 1.5–3 s in FerretDB under
+ * load; as 30 strings it is 0.1–0.2 s (bench/reports.ts, docs/reports.md). The writer rewrites its
+ * document's string on each write — what FerretDB does anyway (an update rewrites the whole document).
+ * `f` = `{ticketId → entry document}` is what an earlier version wrote: still read and merged (entries
+ * merge idempotently, so an entry in both `f` and `b` counts once). Exact on FerretDB,
  * where an update is "read, then write by `_id`" without a transaction (two concurrent updates of
  * one document can lose one): each process writes only its own documents (`writer` is random per
  * store instance) and never has two writes of one document in flight — writes that arrive meanwhile
@@ -41,8 +44,10 @@ interface DayDoc {
   deskId: string;
   day: string;
   w: string;
-  /** Entries as `encodeEntry` strings (documents: written by an earlier version). */
-  f: Record<string, string | Entry>;
+  /** `encodeDay` of this writer's entries of the day. */
+  b?: string;
+  /** Entries as documents, written by an earlier version (read, never written). */
+  f?: Record<string, Entry>;
 }
 interface WriterDoc {
   _id: string;
@@ -117,7 +122,7 @@ const FLAG_SHORT: Readonly<Record<ScalarFlag, string>> = { firstResponder: 'f', 
 const INSTANTS: ReadonlySet<string> = new Set(['createdAt', 'resolvedAt']);
 
 /** A stored entry: `{v, s, l, c, t}` = version, snapshot (short names), flags as `[version, value]`, claimers, tiers. */
-interface StoredEntry {
+export interface StoredEntry {
   v: number;
   s: Record<string, unknown>;
   l?: Record<string, [number, unknown]>;
@@ -125,8 +130,8 @@ interface StoredEntry {
   t?: number[];
 }
 
-/** An entry as stored: one compact JSON string (see the file comment). */
-export function encodeEntry(e: Entry): string {
+/** An entry as stored in a day's string (see the file comment). */
+export function encodeEntry(e: Entry): StoredEntry {
   const s: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(e.s)) {
     if (x === undefined) continue;
@@ -139,15 +144,13 @@ export function encodeEntry(e: Entry): string {
   }
   if (e.claimers?.length) out.c = e.claimers;
   if (e.escTiers?.length) out.t = e.escTiers;
-  return JSON.stringify(out);
+  return out;
 }
 
-/** A stored entry back (an `encodeEntry` string, or a document written by an earlier version). */
-export function decodeEntry(x: string | Entry): Entry {
-  if (typeof x !== 'string') return x;
-  const o = JSON.parse(x) as StoredEntry;
+/** A stored entry back. */
+export function decodeEntry(o: StoredEntry): Entry {
   const s: Record<string, unknown> = {};
-  for (const k in o.s) {
+  for (const k of Object.keys(o.s)) {
     const name = LONG[k] ?? k;
     const y = o.s[k];
     s[name] = INSTANTS.has(name) && typeof y === 'number' ? new Date(y) : y;
@@ -162,6 +165,27 @@ export function decodeEntry(x: string | Entry): Entry {
   if (o.c) e.claimers = o.c;
   if (o.t) e.escTiers = o.t;
   return e;
+}
+
+/** A writer's entries of one day as the document's string `b`. */
+export function encodeDay(entries: Iterable<[string, Entry]>): string {
+  const o: Record<string, StoredEntry> = {};
+  for (const [id, e] of entries) o[id] = encodeEntry(e);
+  return JSON.stringify(o);
+}
+
+/** The entries of a day document: its string `b` and the entry documents of an earlier version (`f`), merged. */
+export function entriesOf(d: Pick<DayDoc, 'b' | 'f'> | null | undefined, into = new Map<string, Entry>()): Map<string, Entry> {
+  const add = (id: string, e: Entry) => {
+    const prev = into.get(id);
+    into.set(id, prev ? mergeEntries(prev, e) : e);
+  };
+  if (d?.f) for (const id of Object.keys(d.f)) add(id, d.f[id]!);
+  if (typeof d?.b === 'string') {
+    const o = JSON.parse(d.b) as Record<string, StoredEntry>;
+    for (const id of Object.keys(o)) add(id, decodeEntry(o[id]!));
+  }
+  return into;
 }
 
 /** The entry as the fact a report reads (the shape of `REPORT_PROJECTION` on `ticket_facts`). */
@@ -212,16 +236,14 @@ export class ReportDays {
     this.inFlight.add(key);
     try {
       await this.announce(p.deskId, p.day);
-      const ids = [...p.entries.keys()];
-      const projection = Object.fromEntries(ids.map((id) => [`f.${id}`, 1]));
-      const stored = (await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null;
-      const $set: Record<string, unknown> = {};
+      const stored = (await this.D.collection.findOne({ _id: key } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null;
+      const entries = entriesOf(stored);
       for (const [id, e] of p.entries) {
-        const old = stored?.f?.[id];
-        $set[`f.${id}`] = encodeEntry(old ? mergeEntries(decodeEntry(old), e) : e);
+        const old = entries.get(id);
+        entries.set(id, old ? mergeEntries(old, e) : e);
       }
       // Only this process writes this document, one write at a time: the read above is current.
-      await this.D.collection.updateOne({ _id: key } as never, { $set, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
+      await this.D.collection.updateOne({ _id: key } as never, { $set: { b: encodeDay(entries) }, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
       p.waiters.forEach((w) => w.ok());
     } catch (e) {
       p.waiters.forEach((w) => w.fail(e));
@@ -264,16 +286,9 @@ export class ReportDays {
   async facts(deskId: string, fromDay: string, toDay: string): Promise<ReportFact[]> {
     const writers = await this.writersOf(deskId, fromDay, toDay);
     const ids = daysBetween(fromDay, toDay).flatMap((day) => writers.map((w) => dayDocId(deskId, day, w)));
-    const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { f: 1 } })))) as unknown as Array<Pick<DayDoc, 'f'> | null>;
+    const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { b: 1, f: 1 } })))) as unknown as Array<Pick<DayDoc, 'b' | 'f'> | null>;
     const merged = new Map<string, Entry>();
-    for (const d of docs) {
-      const f = d?.f ?? {};
-      for (const id of Object.keys(f)) {
-        const e = decodeEntry(f[id]!);
-        const prev = merged.get(id);
-        merged.set(id, prev ? mergeEntries(prev, e) : e);
-      }
-    }
+    for (const d of docs) entriesOf(d, merged);
     return [...merged.values()].map(factOf);
   }
 
@@ -282,7 +297,7 @@ export class ReportDays {
    * read model existed, and the benchmark's bulk seeding): one entry per fact, its flags at its version.
    */
   static docsFromFacts(facts: Iterable<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }>, writer: string): { days: DayDoc[]; writers: WriterDoc[] } {
-    const days = new Map<string, DayDoc>();
+    const days = new Map<string, { doc: DayDoc; entries: Map<string, Entry> }>();
     const spans = new Map<string, WriterDoc>();
     for (const f of facts) {
       const { _id, deskId, day, v, claimers, escTiers, ...rest } = f;
@@ -296,13 +311,14 @@ export class ReportDays {
       if (Array.isArray(claimers) && claimers.length) e.claimers = claimers as string[];
       if (Array.isArray(escTiers) && escTiers.length) e.escTiers = escTiers as number[];
       const id = dayDocId(deskId, day, writer);
-      const doc = days.get(id) ?? days.set(id, { _id: id, deskId, day, w: writer, f: {} }).get(id)!;
-      doc.f[_id] = encodeEntry(e);
+      const doc = days.get(id) ?? days.set(id, { doc: { _id: id, deskId, day, w: writer }, entries: new Map() }).get(id)!;
+      const prev = doc.entries.get(_id);
+      doc.entries.set(_id, prev ? mergeEntries(prev, e) : e);
       const span = spans.get(deskId) ?? spans.set(deskId, { _id: `${deskId}#${writer}`, deskId, w: writer, firstDay: day, lastDay: day }).get(deskId)!;
       if (day < span.firstDay) span.firstDay = day;
       if (day > span.lastDay) span.lastDay = day;
     }
-    return { days: [...days.values()], writers: [...spans.values()] };
+    return { days: [...days.values()].map(({ doc, entries }) => ({ ...doc, b: encodeDay(entries) })), writers: [...spans.values()] };
   }
 
   /** Stores documents made by `docsFromFacts` (a fresh writer id: nothing else writes them). */

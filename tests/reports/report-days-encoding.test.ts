@@ -1,27 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry, entryOf, factOf, mergeEntries } from '../../core/store/report-days.store.js';
+import { decodeEntry, encodeDay, encodeEntry, entriesOf, entryOf, factOf, mergeEntries } from '../../core/store/report-days.store.js';
 
 const snapshot = {
   ticketId: 't1', deskId: 'it', v: 3, number: 'IT-1', createdAt: new Date('2026-11-16T08:00:00.123Z'), day: '2026-11-16', channel: 'slack',
   category: '', priority: 'P2' as const, status: 'resolved' as const, routed: true, frBms: 60_000, resBms: 120_000,
-  resolvedAt: new Date('2026-11-16T10:00:00Z'), frBreached: true, paused: false, sa: ['vpn-reset'], csat: 4, csatComment: 'ok "quoted" ✓', assignee: 'ana',
+  resolvedAt: new Date('2026-11-16T10:00:00Z'), frBreached: true, paused: false, sa: ['vpn-reset'], csat: 4, csatComment: 'ok "quoted" \u2713 \\ </b>', assignee: 'ana',
 };
 
-describe('report_days entries as stored strings', () => {
+describe('report_days: a day of entries as one stored string', () => {
   it('round-trip: every field, instants as Dates, flags with their versions, claimers and tiers', () => {
     const e = mergeEntries(entryOf({ snapshot, flags: { firstResponder: 'ana', kbGap: 'none', q: 'vpn drops' } }), entryOf({ snapshot: { ...snapshot, v: 4 }, flags: { claimer: 'ben', escTier: 2 } }));
-    const stored = encodeEntry(e);
-    expect(typeof stored).toBe('string');
-    expect(stored.length).toBeLessThan(JSON.stringify(e).length * 0.8);
-    const back = decodeEntry(stored);
+    expect(JSON.stringify(encodeEntry(e)).length).toBeLessThan(JSON.stringify(e).length * 0.8);
+    const back = decodeEntry(encodeEntry(e));
     expect(back).toEqual(e);
     expect(back.s.createdAt).toBeInstanceOf(Date);
-    expect(factOf(back)).toEqual(factOf(e));
+    const day = entriesOf({ b: encodeDay([['t1', e]]) });
+    expect([...day.keys()]).toEqual(['t1']);
+    expect(factOf(day.get('t1')!)).toEqual(factOf(e));
   });
 
-  it('reads entries an earlier version stored as documents, and fields it does not know', () => {
+  it('reads entry documents an earlier version wrote (`f`) beside the string, merged once; keeps fields it does not know', () => {
     const old = entryOf({ snapshot, flags: { resolver: 'ana' } });
-    expect(decodeEntry(old)).toBe(old);
+    const newer = entryOf({ snapshot: { ...snapshot, v: 5, status: 'closed' }, flags: { reopened: true } });
+    const both = entriesOf({ f: { t1: old }, b: encodeDay([['t1', mergeEntries(old, newer)], ['t2', newer]]) });
+    expect(both.get('t1')).toEqual(mergeEntries(old, newer));
+    expect(both.size).toBe(2);
     const later = { ...old, s: { ...old.s, someNewField: 7 } };
     expect(decodeEntry(encodeEntry(later as never))).toEqual(later);
   });
