@@ -286,9 +286,15 @@ export class ReportDays {
   async facts(deskId: string, fromDay: string, toDay: string): Promise<ReportFact[]> {
     const writers = await this.writersOf(deskId, fromDay, toDay);
     const ids = daysBetween(fromDay, toDay).flatMap((day) => writers.map((w) => dayDocId(deskId, day, w)));
-    const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { b: 1, f: 1 } })))) as unknown as Array<Pick<DayDoc, 'b' | 'f'> | null>;
+    // Each document is parsed as it arrives, while the others are still on their way (merging is
+    // order-independent, and the report sorts the facts).
     const merged = new Map<string, Entry>();
-    for (const d of docs) entriesOf(d, merged);
+    await Promise.all(
+      ids.map(async (_id) => {
+        const d = (await this.D.collection.findOne({ _id } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null;
+        entriesOf(d, merged);
+      }),
+    );
     return [...merged.values()].map(factOf);
   }
 

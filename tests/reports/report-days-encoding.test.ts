@@ -36,3 +36,40 @@ describe('report_days: a day of entries as one stored string', () => {
     expect(factOf(mergeEntries(decodeEntry(encodeEntry(a)), b)).paused).toBe(false);
   });
 });
+
+describe('report_days on the real store: concurrent writes into one day string lose nothing', () => {
+  it('300 tickets of one day, each written 3 times (versions 1..3) by two writers at once, each version out of order for one of them: every ticket at its newest version', { timeout: 120_000 }, async () => {
+    const { freshDb } = await import('../support/services.js');
+    const { ReportDays } = await import('../../core/store/report-days.store.js');
+    const db = await freshDb();
+    try {
+      const a = new ReportDays(db.connection);
+      const b = new ReportDays(db.connection);
+      const writes = Array.from({ length: 300 }, (_, i) =>
+        [1, 2, 3].map((v) => ({
+          snapshot: { ...snapshot, ticketId: `t${i}`, number: `IT-${i}`, v, status: v === 3 ? ('closed' as const) : ('claimed' as const), csat: v },
+          flags: v === 2 ? { claimer: i % 2 ? 'ana' : 'ben' } : v === 3 ? { resolver: 'ana' } : {},
+        })),
+      ).flat();
+      // Every write twice (a replay by a second writer, each chunk reversed), in chunks arriving while
+      // earlier writes of the same day are in flight: each writer's day string is read and rewritten many times.
+      const pending: Array<Promise<void>> = [];
+      for (let i = 0; i < writes.length; i += 30) {
+        const chunk = writes.slice(i, i + 30);
+        pending.push(...chunk.map((w) => a.record(w)), ...[...chunk].reverse().map((w) => b.record(w)));
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await Promise.all(pending);
+      const facts = await a.facts('it', '2026-11-16', '2026-11-16');
+      expect(facts).toHaveLength(300);
+      for (const f of facts) {
+        expect(f.status).toBe('closed');
+        expect(f.csat).toBe(3);
+        expect(f.resolver).toBe('ana');
+        expect(f.claimers).toEqual([Number(f.number.slice(3)) % 2 ? 'ana' : 'ben']);
+      }
+    } finally {
+      await db.drop();
+    }
+  });
+});
