@@ -8,8 +8,16 @@ import { isDuplicateKey } from './schemas.js';
  * Per desk-day read model of the ticket facts, so a 30-day report is a few reads by `_id` (the one
  * lookup FerretDB 1.24 serves by key; any other filter is evaluated over the whole collection).
  *
- * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>`, `f` = { ticketId → entry } for the
- * tickets created that day (desk time zone) whose facts this writer recorded. Exact on FerretDB,
+ * Documents `report_days`: `_id` = `<desk>:<YYYY-MM-DD>#<writer>[.<chunk>]`, `b` = the entries of the
+ * tickets created that day (desk time zone) whose facts this writer recorded, as **one JSON string**
+ * `{ticketId: entry}` (`encodeDay`; an entry has short names and instants as epoch ms). Not as nested
+ * documents: FerretDB 1.24 converts every stored value between PostgreSQL's jsonb and BSON one by one
+ * in Go, so a 30-day report of 4,200 nested entries (~100,000 values) spent 1.5–3 s in FerretDB under
+ * load; as strings it is 0.1–0.2 s (bench/reports.ts, docs/reports.md). `f` = `{ticketId → entry
+ * document}` is what earlier versions wrote: still read and merged (entries merge idempotently, so an
+ * entry in both counts once). The writer keeps each of its chunks' entries in memory and rewrites the
+ * chunk's string from them (no read before a write; a chunk whose entries it dropped is read first).
+ * Exact on FerretDB,
  * where an update is "read, then write by `_id`" without a transaction (two concurrent updates of
  * one document can lose one): each process writes only its own documents (`writer` is random per
  * store instance) and never has two writes of one document in flight — writes that arrive meanwhile
@@ -48,7 +56,10 @@ interface DayDoc {
   deskId: string;
   day: string;
   w: string;
-  f: Record<string, Entry>;
+  /** `encodeDay` of this writer's entries in this document. */
+  b?: string;
+  /** Entries as documents, written by an earlier version (read, never written). */
+  f?: Record<string, Entry>;
 }
 interface WriterDoc {
   _id: string;
@@ -78,6 +89,8 @@ interface DayChunks {
   written: Set<string>;
   /** Chunks from this one on were opened with `written` complete: a ticket not in it has no entry there. */
   freshFrom: number;
+  /** The entries this writer keeps in each chunk (all of them: it is the chunk's only writer). */
+  docs: Map<number, Map<string, Entry>>;
 }
 
 /** One fact write as an entry (what this writer saw of the ticket). */
@@ -120,6 +133,86 @@ export function mergeEntries(a: Entry, b: Entry): Entry {
   if (claimers) out.claimers = claimers;
   if (escTiers) out.escTiers = escTiers;
   return out;
+}
+
+/**
+ * Stored names of the snapshot's fields. Every field name is longer than one character, so a one-
+ * character stored name is always one of these; a field not listed (added later) is stored under its own name.
+ */
+const SHORT: Readonly<Record<string, string>> = {
+  number: 'n', createdAt: 'c', day: 'd', channel: 'h', category: 'g', priority: 'p', status: 't', routed: 'r', frBms: 'f', resBms: 'e',
+  resolvedAt: 'z', frBreached: 'F', resBreached: 'E', paused: 'u', sa: 'a', deflectedBy: 'b', csat: 'k', csatComment: 'm', assignee: 'o',
+};
+const LONG: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(SHORT).map(([k, x]) => [x, k]));
+const FLAG_SHORT: Readonly<Record<ScalarFlag, string>> = { firstResponder: 'f', resolver: 'r', reopened: 'o', kbGap: 'g', q: 'q' };
+/** Instants of a snapshot, stored as epoch ms. */
+const INSTANTS: ReadonlySet<string> = new Set(['createdAt', 'resolvedAt']);
+
+/** A stored entry: `{v, s, l, c, t}` = version, snapshot (short names), flags as `[version, value]`, claimers, tiers. */
+export interface StoredEntry {
+  v: number;
+  s: Record<string, unknown>;
+  l?: Record<string, [number, unknown]>;
+  c?: string[];
+  t?: number[];
+}
+
+/** An entry as stored in a day's string (see the file comment). */
+export function encodeEntry(e: Entry): StoredEntry {
+  const s: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(e.s)) {
+    if (x === undefined) continue;
+    s[SHORT[k] ?? k] = INSTANTS.has(k) ? (x instanceof Date ? x.getTime() : typeof x === 'string' ? Date.parse(x) : x) : x;
+  }
+  const out: StoredEntry = { v: e.v, s };
+  for (const k of SCALAR_FLAGS) {
+    const f = e.fl?.[k];
+    if (f) (out.l ??= {})[FLAG_SHORT[k]] = [f.v, f.x];
+  }
+  if (e.claimers?.length) out.c = e.claimers;
+  if (e.escTiers?.length) out.t = e.escTiers;
+  return out;
+}
+
+/** A stored entry back. */
+export function decodeEntry(o: StoredEntry): Entry {
+  const s: Record<string, unknown> = {};
+  for (const k of Object.keys(o.s)) {
+    const name = LONG[k] ?? k;
+    const y = o.s[k];
+    s[name] = INSTANTS.has(name) && typeof y === 'number' ? new Date(y) : y;
+  }
+  const e: Entry = { v: o.v, s: s as Entry['s'] };
+  if (o.l) {
+    for (const k of SCALAR_FLAGS) {
+      const f = o.l[FLAG_SHORT[k]];
+      if (f) (e.fl ??= {})[k] = { v: f[0], x: f[1] };
+    }
+  }
+  if (o.c) e.claimers = o.c;
+  if (o.t) e.escTiers = o.t;
+  return e;
+}
+
+/** A writer's entries of one day as the document's string `b`. */
+export function encodeDay(entries: Iterable<[string, Entry]>): string {
+  const o: Record<string, StoredEntry> = {};
+  for (const [id, e] of entries) o[id] = encodeEntry(e);
+  return JSON.stringify(o);
+}
+
+/** The entries of a day document: its string `b` and the entry documents of an earlier version (`f`), merged. */
+export function entriesOf(d: Pick<DayDoc, 'b' | 'f'> | null | undefined, into = new Map<string, Entry>()): Map<string, Entry> {
+  const add = (id: string, e: Entry) => {
+    const prev = into.get(id);
+    into.set(id, prev ? mergeEntries(prev, e) : e);
+  };
+  if (d?.f) for (const id of Object.keys(d.f)) add(id, d.f[id]!);
+  if (typeof d?.b === 'string') {
+    const o = JSON.parse(d.b) as Record<string, StoredEntry>;
+    for (const id of Object.keys(o)) add(id, decodeEntry(o[id]!));
+  }
+  return into;
 }
 
 /** The entry as the fact a report reads (the shape of `REPORT_PROJECTION` on `ticket_facts`). */
@@ -177,7 +270,7 @@ export class ReportDays {
   private chunkOf(deskId: string, day: string, ticketId: string): number {
     const dk = `${deskId}:${day}`;
     let st = this.chunks.get(dk);
-    if (!st) this.chunks.set(dk, (st = { chunk: 0, count: 0, where: new Map(), written: new Set(), freshFrom: 0 }));
+    if (!st) this.chunks.set(dk, (st = { chunk: 0, count: 0, where: new Map(), written: new Set(), freshFrom: 0, docs: new Map() }));
     const newest = this.newestDay.get(deskId);
     if (newest === undefined || day > newest) {
       this.newestDay.set(deskId, day);
@@ -187,6 +280,7 @@ export class ReportDays {
           if (k.startsWith(`${deskId}:`) && k.slice(deskId.length + 1) < newest && c.where.size) {
             c.where = new Map();
             c.written = new Set();
+            c.docs = new Map();
             c.count = CHUNK_TICKETS;
             c.freshFrom = c.chunk + 1;
           }
@@ -211,22 +305,22 @@ export class ReportDays {
     this.inFlight.add(key);
     try {
       await this.announce(p.deskId, p.day, p.chunk);
-      const ids = [...p.entries.keys()];
-      // Read the stored entries only when one of these tickets may have one here: a ticket this
-      // writer has never written to this chunk has none (FerretDB decodes the whole document to
-      // answer even a projected read). Marked before the write: a write that fails may have landed.
+      // This process is the chunk's only writer, one write at a time, and keeps the chunk's entries:
+      // the string is rewritten from memory. Entries it dropped (an old day, `chunkOf`) or never had
+      // (a chunk of a day it had not seen) are read first; that read is current for the same reason.
       const st = this.chunks.get(`${p.deskId}:${p.day}`);
-      const mayHave = !st || p.chunk < st.freshFrom || ids.some((id) => st.written.has(id));
-      for (const id of ids) st?.written.add(id);
-      const projection = Object.fromEntries(ids.map((id) => [`f.${id}`, 1]));
-      const stored = mayHave ? ((await this.D.collection.findOne({ _id: key } as never, { projection })) as unknown as Pick<DayDoc, 'f'> | null) : null;
-      const $set: Record<string, unknown> = {};
-      for (const [id, e] of p.entries) {
-        const old = stored?.f?.[id];
-        $set[`f.${id}`] = old ? mergeEntries(old, e) : e;
+      let doc = st?.docs.get(p.chunk);
+      if (!doc) {
+        const mayHave = !st || p.chunk < st.freshFrom || [...p.entries.keys()].some((id) => st.written.has(id));
+        doc = mayHave ? entriesOf((await this.D.collection.findOne({ _id: key } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null) : new Map<string, Entry>();
+        st?.docs.set(p.chunk, doc);
       }
-      // Only this process writes this document, one write at a time: the read above is current.
-      await this.D.collection.updateOne({ _id: key } as never, { $set, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
+      for (const [id, e] of p.entries) {
+        st?.written.add(id); // before the write: a write that fails may have landed
+        const old = doc.get(id);
+        doc.set(id, old ? mergeEntries(old, e) : e);
+      }
+      await this.D.collection.updateOne({ _id: key } as never, { $set: { b: encodeDay(doc) }, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
       p.waiters.forEach((w) => w.ok());
     } catch (e) {
       p.waiters.forEach((w) => w.fail(e));
@@ -280,14 +374,15 @@ export class ReportDays {
     const ids = daysBetween(fromDay, toDay).flatMap((day) =>
       writers.flatMap((w) => Array.from({ length: (Number(w.c?.[day]) || 0) + 1 }, (_, k) => dayDocId(deskId, day, w.w, k))),
     );
-    const docs = (await Promise.all(ids.map((_id) => this.D.collection.findOne({ _id } as never, { projection: { f: 1 } })))) as unknown as Array<Pick<DayDoc, 'f'> | null>;
+    // Each document is parsed as it arrives, while the others are still on their way (merging is
+    // order-independent, and the report sorts the facts).
     const merged = new Map<string, Entry>();
-    for (const d of docs) {
-      for (const [id, e] of Object.entries(d?.f ?? {})) {
-        const prev = merged.get(id);
-        merged.set(id, prev ? mergeEntries(prev, e) : e);
-      }
-    }
+    await Promise.all(
+      ids.map(async (_id) => {
+        const d = (await this.D.collection.findOne({ _id } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null;
+        entriesOf(d, merged);
+      }),
+    );
     return [...merged.values()].map(factOf);
   }
 
@@ -296,7 +391,7 @@ export class ReportDays {
    * read model existed, and the benchmark's bulk seeding): one entry per fact, its flags at its version.
    */
   static docsFromFacts(facts: Iterable<Record<string, unknown> & { _id: string; deskId: string; day: string; v: number }>, writer: string): { days: DayDoc[]; writers: WriterDoc[] } {
-    const days = new Map<string, DayDoc>();
+    const days = new Map<string, { doc: DayDoc; entries: Map<string, Entry> }>();
     const spans = new Map<string, WriterDoc>();
     for (const f of facts) {
       const { _id, deskId, day, v, claimers, escTiers, ...rest } = f;
@@ -310,13 +405,14 @@ export class ReportDays {
       if (Array.isArray(claimers) && claimers.length) e.claimers = claimers as string[];
       if (Array.isArray(escTiers) && escTiers.length) e.escTiers = escTiers as number[];
       const id = dayDocId(deskId, day, writer);
-      const doc = days.get(id) ?? days.set(id, { _id: id, deskId, day, w: writer, f: {} }).get(id)!;
-      doc.f[_id] = e;
+      const doc = days.get(id) ?? days.set(id, { doc: { _id: id, deskId, day, w: writer }, entries: new Map() }).get(id)!;
+      const prev = doc.entries.get(_id);
+      doc.entries.set(_id, prev ? mergeEntries(prev, e) : e);
       const span = spans.get(deskId) ?? spans.set(deskId, { _id: `${deskId}#${writer}`, deskId, w: writer, firstDay: day, lastDay: day }).get(deskId)!;
       if (day < span.firstDay) span.firstDay = day;
       if (day > span.lastDay) span.lastDay = day;
     }
-    return { days: [...days.values()], writers: [...spans.values()] };
+    return { days: [...days.values()].map(({ doc, entries }) => ({ ...doc, b: encodeDay(entries) })), writers: [...spans.values()] };
   }
 
   /** Stores documents made by `docsFromFacts` (a fresh writer id: nothing else writes them). */
