@@ -90,12 +90,13 @@ export class Helpdesk {
 
   /**
    * Runs an adapter's own step at least once per `key` with the same claim/lease rules as `handle`
-   * (a Discord interaction's reply, a file-by-reaction): returns false without running `work` when
-   * the key is done or another process is running it right now.
+   * (a Discord interaction's reply, a file-by-reaction): `ran`, or without running `work`: `done`
+   * when the key is done, `busy` when another attempt holds it right now (or held it when its
+   * process died: its lease has not expired yet; a durable retry should come back later).
    */
-  async once(key: string, work: () => Promise<void>): Promise<boolean> {
+  async once(key: string, work: () => Promise<void>): Promise<'ran' | 'done' | 'busy'> {
     const claim = await this.deps.idempotency.begin(key);
-    if (claim.outcome !== 'run') return false;
+    if (claim.outcome !== 'run') return claim.outcome;
     try {
       await work();
     } catch (err) {
@@ -103,7 +104,7 @@ export class Helpdesk {
       throw err;
     }
     await this.deps.idempotency.complete(key, claim.token);
-    return true;
+    return 'ran';
   }
 
   /** The ticket linked at a place (a card's thread, a requester's chat), to route conversation there. */

@@ -1,6 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from './connection.js';
-import type { IntakeEnvelope, IntakeHandler, IntakePlatform } from '../adapters/shared/intake.js';
+import { UnreadablePayloadError, type IntakeEnvelope, type IntakeHandler, type IntakePlatform } from '../adapters/shared/intake.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import { parseEnvelope } from './intake.envelope.js';
 import { answerOnce, INTAKE_QUEUE } from './intake.queue.js';
@@ -39,7 +39,13 @@ export function createIntakeWorker(o: IntakeWorkerOptions, connection: RedisClie
     const handler = o.handlers.get(e.platform);
     if (!handler) throw new UnrecoverableError(`no ${e.platform} adapter in this process: enable it on every worker`);
     const attempt = job.attemptsMade + 1;
-    await handler(e, { attempt, final: attempt >= (job.opts.attempts ?? 1), answerOnce: once });
+    try {
+      await handler(e, { attempt, final: attempt >= (job.opts.attempts ?? 1), answerOnce: once });
+    } catch (err) {
+      if (!(err instanceof UnreadablePayloadError)) throw err;
+      o.log.error({ job: job.id, err: err.message }, 'intake job dropped');
+      throw new UnrecoverableError(err.message);
+    }
   };
   const t = o.tuning ?? {};
   return new Worker<IntakeEnvelope>(INTAKE_QUEUE, processor, {

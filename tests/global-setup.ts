@@ -24,6 +24,8 @@ export default async function setup(project: TestProject) {
   let mongoUrl = process.env.MONGODB_URI;
   let externalPg: URL | undefined;
   let redisUrl = process.env.REDIS_URL;
+  // The PostgreSQL database behind the local FerretDB, for tests of what the store sets up there ('' on SQLite or MONGODB_URI).
+  let ferretPgUrl = '';
   try {
     if (!mongoUrl) {
       const pg = process.env.HELPDESK_FERRETDB_POSTGRESQL_URL;
@@ -37,6 +39,11 @@ export default async function setup(project: TestProject) {
       });
       started.push(f);
       mongoUrl = f.url;
+      if (f.postgres) {
+        const u = new URL(f.postgres.urlFor('ferretdb'));
+        u.password = f.postgres.password;
+        ferretPgUrl = u.toString();
+      } else if (externalPg) ferretPgUrl = externalPg.toString();
     }
     if (!redisUrl) {
       const r = await startRedis();
@@ -51,6 +58,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('mongoUrl', mongoUrl);
   project.provide('redisUrl', redisUrl);
+  project.provide('ferretPgUrl', ferretPgUrl);
   return async () => {
     await stopAll();
     if (externalPg) {
@@ -66,5 +74,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     mongoUrl: string;
     redisUrl: string;
+    ferretPgUrl: string;
   }
 }

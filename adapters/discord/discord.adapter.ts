@@ -12,6 +12,8 @@ import { DiscordPlatform } from './discord.platform.js';
 import { DiscordTicketSync } from './discord.ticket-sync.js';
 import type { InboundIntake, IntakeAttempt, IntakeEnvelope } from '../shared/intake.js';
 import { attachDiscordIntake, replayDiscord } from './discord.intake-queue.js';
+import { attachDispatchIntake, replayDispatch } from './discord.dispatch-intake.js';
+import { channelLookup } from './discord.inbound-input.js';
 import { PayloadRejections } from '../shared/payload-rejections.js';
 import { gateDispatches } from './discord.payloads.js';
 
@@ -44,8 +46,9 @@ export interface DiscordAdapterOptions {
   /** REST request timeout in ms. @defaultValue `15000` */
   restTimeoutMs?: number;
   /**
-   * Durable intake (production): interactions are recorded here, then acknowledged, and processed
-   * through `replay` in an intake worker. Without it, they are processed in the gateway process.
+   * Durable intake (production): interactions are recorded here, then acknowledged; messages and
+   * reactions the bot acts on are recorded as they arrive; all are processed through `replay` in an
+   * intake worker. Without it, they are processed in the gateway process.
    */
   intake?: InboundIntake;
   /** Counts dispatches refused at the boundary. @defaultValue a counter on a registry of its own */
@@ -61,7 +64,7 @@ export interface DiscordAdapter {
   /** Registers commands (if enabled), connects to the gateway and resolves when the client is ready. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Processes an interaction the intake recorded (intake workers). */
+  /** Processes an interaction, message or reaction the intake recorded (intake workers). */
   replay(e: IntakeEnvelope, attempt: IntakeAttempt): Promise<void>;
 }
 
@@ -98,9 +101,12 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
   const deps = o.helpdesk.deps;
   const delivery: Delivery =
     o.delivery ?? new DirectDelivery({ platforms: new Map([['discord', platform]]), store: o.store, clock: deps.clock }, (err, op) => log.error({ err, key: op.key }, 'discord delivery failed'));
-  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, log });
-  inbound.attach(client, { interactions: !o.intake });
-  if (o.intake) attachDiscordIntake(client, inbound, o.intake, log);
+  const inbound = new DiscordInbound({ helpdesk: o.helpdesk, directory: o.directory, platform, rest: client.rest, applicationId: o.applicationId, guildIds: o.guildIds, channels: channelLookup(client), log });
+  inbound.attach(client, { recorded: Boolean(o.intake) });
+  if (o.intake) {
+    attachDiscordIntake(client, inbound, o.intake, log);
+    attachDispatchIntake(client, inbound, o.intake, { guildIds: o.guildIds, directory: o.directory, log });
+  }
   const sync = new DiscordTicketSync({ helpdesk: o.helpdesk, directory: o.directory, delivery, platform, log });
   let detach: (() => void) | undefined = sync.attach(deps.events);
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
@@ -110,7 +116,8 @@ export function createDiscordAdapter(o: DiscordAdapterOptions): DiscordAdapter {
     platform,
     client,
     inbound,
-    replay: (e, attempt) => replayDiscord(client, inbound, e, attempt),
+    // A bot's user id is its application id: a worker without a gateway connection knows it too.
+    replay: (e, attempt) => (e.kind === 'interaction' ? replayDiscord(client, inbound, e, attempt) : replayDispatch(client.rest, inbound, e, client.user?.id ?? o.applicationId, attempt)),
     rejections,
     async start() {
       if (o.registerCommandsOnStart !== false) {

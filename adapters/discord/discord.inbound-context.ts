@@ -1,8 +1,9 @@
-import type { Message, PartialUser, REST, User } from 'discord.js';
+import type { REST, User } from 'discord.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { Helpdesk } from '../../core/helpdesk.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
+import type { ChannelLookup } from './discord.inbound-input.js';
 import type { DiscordPlatform } from './discord.platform.js';
 
 /** What the inbound handlers (interactions, messages, reactions, intake) work with. */
@@ -14,13 +15,15 @@ export interface DiscordInboundDeps {
   applicationId: string;
   /** Guilds this bot serves; DMs are attributed to the first guild where the person has a ticket. */
   guildIds: readonly string[];
+  /** A channel's type and a thread's parent (gateway cache, else REST). */
+  channels: ChannelLookup;
   log: Logger;
 }
 
 export const PLATFORM = 'discord' as const;
 
 /** A Discord user as a core Identity in `workspace` (a guild id). */
-export function discordIdentity(u: User | PartialUser, workspace: string): Identity {
+export function discordIdentity(u: { id: string; globalName?: string | null; username?: string | null }, workspace: string): Identity {
   const name = u.globalName ?? u.username ?? undefined;
   return { platform: PLATFORM, workspace, user: u.id, ...(name ? { name } : {}) };
 }
@@ -30,9 +33,4 @@ export async function dmIdentity(d: Pick<DiscordInboundDeps, 'helpdesk' | 'guild
   const t = await d.helpdesk.ticket({ id: ticketId }).catch(() => null);
   const ws = t?.requester.platform === PLATFORM && t.requester.user === u.id ? t.requester.workspace : (t?.links.find((l) => l.platform === PLATFORM)?.workspace ?? d.guildIds[0] ?? '');
   return discordIdentity(u, ws);
-}
-
-/** A message's text as a ticket sees it: the content, then one line per attachment URL. */
-export function messageText(m: Message): string {
-  return [m.content, ...m.attachments.map((a) => a.url)].join('\n').trim();
 }

@@ -1,5 +1,6 @@
-import type { Client, Interaction, Message, MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import type { Client, Interaction } from 'discord.js';
 import type { DiscordInboundDeps } from './discord.inbound-context.js';
+import { messageInput, reactionInput, type InMessage, type InReaction } from './discord.inbound-input.js';
 import { DiscordIntake } from './discord.intake.js';
 import { DiscordInteractions } from './discord.interactions.js';
 import { DiscordMessages } from './discord.messages.js';
@@ -30,11 +31,16 @@ export class DiscordInbound {
     this.reactions = new DiscordReactions(d, replies, intake);
   }
 
-  /** `interactions: false` when the durable intake takes interactions from the raw gateway packets. */
-  attach(client: Client, o: { interactions?: boolean } = {}): void {
-    if (o.interactions !== false) client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
-    client.on('messageCreate', (m) => this.track(this.onMessage(m, client.user?.id)));
-    client.on('messageReactionAdd', (r, u) => this.track(this.onReaction(r, u, client.user?.id)));
+  /**
+   * `recorded: true` when the durable intake takes interactions, messages and reactions from the raw
+   * gateway packets (discord.intake-queue, discord.dispatch-intake); otherwise they are handled here,
+   * in the process that received them.
+   */
+  attach(client: Client, o: { recorded?: boolean } = {}): void {
+    if (o.recorded) return;
+    client.on('interactionCreate', (ix) => this.track(this.onInteraction(ix)));
+    client.on('messageCreate', (m) => this.track(this.onMessage(messageInput(m), client.user?.id)));
+    client.on('messageReactionAdd', (r, u) => this.track(this.onReaction(reactionInput(r, u), client.user?.id)));
   }
 
   /**
@@ -50,12 +56,13 @@ export class DiscordInbound {
     return this.interactions.onInteraction(interaction, recorded);
   }
 
-  onMessage(m: Message, botId: string | undefined): Promise<void> {
-    return this.messages.onMessage(m, botId);
+  /** `retry`: from the durable intake, which retries an infrastructure failure instead of showing it. */
+  onMessage(m: InMessage, botId: string | undefined, o: { retry?: boolean } = {}): Promise<void> {
+    return this.messages.onMessage(m, botId, o);
   }
 
-  onReaction(reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, botId: string | undefined): Promise<void> {
-    return this.reactions.onReaction(reaction, user, botId);
+  onReaction(r: InReaction, botId: string | undefined, o: { retry?: boolean } = {}): Promise<void> {
+    return this.reactions.onReaction(r, botId, o);
   }
 
   /** Handlers report their own failures; anything that still escapes is logged, never an unhandled rejection. */

@@ -1,7 +1,8 @@
-import type { Message } from 'discord.js';
+import { isHelpdeskError } from '../../core/domain/errors.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import type { LinkLocation } from '../../core/ports/ticket-store.port.js';
-import { PLATFORM, discordIdentity, messageText, type DiscordInboundDeps } from './discord.inbound-context.js';
+import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
+import { BusyElsewhere, isThreadType, type InMessage } from './discord.inbound-input.js';
 import type { InteractionReplies } from './discord.replies.js';
 
 /** MESSAGE_CREATE: conversation in ticket threads, threads under cards and DM fallbacks, internal notes included. */
@@ -11,10 +12,11 @@ export class DiscordMessages {
     private readonly replies: InteractionReplies,
   ) {}
 
-  async onMessage(m: Message, botId: string | undefined): Promise<void> {
+  /** `retry`: it came through the durable intake, which retries an infrastructure failure (thrown back) instead of showing it. */
+  async onMessage(m: InMessage, botId: string | undefined, o: { retry?: boolean } = {}): Promise<void> {
     // Our own posts (cards, relays) and other bots never count as conversation.
     if (m.author.bot || m.webhookId || m.system || m.author.id === botId) return;
-    const text = messageText(m);
+    const text = m.text;
     if (!text) return;
     try {
       const found = await this.locate(m);
@@ -22,6 +24,8 @@ export class DiscordMessages {
       const { ticket, at } = found;
       const actor = discordIdentity(m.author, at.workspace);
       const r = await this.d.helpdesk.handle({ type: 'ticket.message', eventId: m.id, actor, at, text, messageId: m.id });
+      // Through the intake, "running" means an attempt killed mid-way still holds the event's claim: come back after its lease.
+      if (r.kind === 'duplicate' && r.running && o.retry) throw new BusyElsewhere(`message ${m.id}`);
       if (r.kind !== 'message' || !r.recorded) return;
       // An agent's internal note typed in the requester's own thread must not stay visible there:
       // core relays it to the agents' places; remove the original from the requester's thread.
@@ -34,12 +38,13 @@ export class DiscordMessages {
         }
       }
     } catch (err) {
+      if (o.retry && !isHelpdeskError(err)) throw err;
       await this.replies.replyInChannel(m.channelId, err);
     }
   }
 
   /** The ticket a message belongs to: a private ticket thread, a thread under a card, or a DM link. */
-  private async locate(m: Message): Promise<{ ticket: Ticket; at: LinkLocation } | null> {
+  private async locate(m: InMessage): Promise<{ ticket: Ticket; at: LinkLocation } | null> {
     const hd = this.d.helpdesk;
     if (!m.guildId) {
       for (const workspace of this.d.guildIds) {
@@ -52,11 +57,8 @@ export class DiscordMessages {
     const at: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: m.channelId };
     const t = await hd.ticketAt(at);
     if (t) return { ticket: t, at };
-    let parentId = m.channel.isThread() ? m.channel.parentId : null;
-    if (!parentId && m.channel.partial) {
-      const ch = await m.client.channels.fetch(m.channelId).catch(() => null);
-      parentId = ch?.isThread() ? ch.parentId : null;
-    }
+    const ch = await this.d.channels(m.channelId);
+    const parentId = ch && isThreadType(ch.type) ? ch.parentId : null;
     if (!parentId) return null;
     const underCard: LinkLocation = { platform: PLATFORM, workspace: m.guildId, channel: parentId, thread: m.channelId };
     const t2 = await hd.ticketAt(underCard);

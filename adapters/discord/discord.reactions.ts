@@ -1,9 +1,11 @@
-import { ChannelType, type Message, type MessageReaction, type PartialMessage, type PartialMessageReaction, type PartialUser, type User } from 'discord.js';
+import { ChannelType } from 'discord.js';
+import { isHelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import { translator } from '../../core/i18n/index.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import { emojiMatches } from './discord.emoji.js';
-import { PLATFORM, discordIdentity, messageText, type DiscordInboundDeps } from './discord.inbound-context.js';
+import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
+import { BusyElsewhere, type InReaction } from './discord.inbound-input.js';
 import type { DiscordIntake } from './discord.intake.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies } from './discord.replies.js';
@@ -16,22 +18,27 @@ export class DiscordReactions {
     private readonly intake: DiscordIntake,
   ) {}
 
-  async onReaction(reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, botId: string | undefined): Promise<void> {
+  /** `retry`: it came through the durable intake, which retries an infrastructure failure (thrown back) instead of telling the person. */
+  async onReaction(r: InReaction, botId: string | undefined, o: { retry?: boolean } = {}): Promise<void> {
+    const { user, emoji } = r;
     if (user.bot || user.id === botId) return;
-    const msg: Message | PartialMessage = reaction.message;
-    if (!msg.guildId) return;
-    const who = discordIdentity(user, msg.guildId);
-    const emoji = reaction.emoji.name ?? '';
+    const guildId = r.guildId;
+    if (!guildId) return;
+    const who = discordIdentity(user, guildId);
     try {
       // On a triage card (anchor = the card's message id) only the claim reaction means something.
-      const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: msg.guildId, channel: msg.channelId, thread: msg.id });
-      if (t && t.links.some((l) => l.role === 'triage' && l.message === msg.id)) {
+      const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: guildId, channel: r.channelId, thread: r.messageId });
+      if (t && t.links.some((l) => l.role === 'triage' && l.message === r.messageId)) {
         if (!emojiMatches(emoji, this.d.directory.desk(t.deskId).reactions.claim)) return;
-        await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${msg.id}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
+        const res = await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${r.messageId}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
+        // Through the intake, "running" means an attempt killed mid-way still holds the claim: come back after its lease.
+        if (res.kind === 'duplicate' && res.running && o.retry) throw new BusyElsewhere(`claim reaction on ${r.messageId}`);
         return;
       }
-      await this.fileByReaction(msg, msg.guildId, who, emoji);
+      const filed = await this.fileByReaction(r, guildId, who, emoji);
+      if (filed === 'busy' && o.retry) throw new BusyElsewhere(`file reaction on ${r.messageId}`);
     } catch (err) {
+      if (o.retry && !isHelpdeskError(err)) throw err;
       // No interaction to answer: tell the person privately.
       const view = this.replies.errorFor(err, undefined);
       await this.d.platform.dm(who, view).catch((e: unknown) => this.d.log.warn({ err: e }, 'could not DM reaction refusal'));
@@ -44,19 +51,19 @@ export class DiscordReactions {
    * message whichever way and however often it is filed). Anyone may react, as on Slack; the author
    * did not ask the bot, so there are no suggestions: straight to the desk.
    */
-  private async fileByReaction(partial: Message | PartialMessage, guildId: string, who: Identity, emoji: string): Promise<void> {
+  private async fileByReaction(r: InReaction, guildId: string, who: Identity, emoji: string): Promise<'ran' | 'done' | 'busy' | undefined> {
     // Agents' channels are not intake: a 🎫 there is chatter (claiming uses the card's reaction).
-    if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: partial.channelId })) return;
-    const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: partial.channelId });
-    if (!emojiMatches(emoji, desk.reactions.fileTicket) || !this.watched(guildId, partial)) return;
+    if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: r.channelId })) return undefined;
+    const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: r.channelId });
+    if (!emojiMatches(emoji, desk.reactions.fileTicket) || !(await this.watched(guildId, r.channelId))) return undefined;
     // The same reaction dispatched twice (gateway replay) does nothing twice; one whose filing failed is filed by the replay.
-    await this.d.helpdesk.once(`discord:reaction-file:${partial.id}:${who.user}:${emoji}`, () => this.file(partial, guildId));
+    return this.d.helpdesk.once(`discord:reaction-file:${r.messageId}:${who.user}:${emoji}`, () => this.file(r, guildId));
   }
 
-  private async file(partial: Message | PartialMessage, guildId: string): Promise<void> {
-    const m = partial.partial ? await partial.fetch() : partial;
+  private async file(r: InReaction, guildId: string): Promise<void> {
+    const m = await r.message();
     if (m.author.bot || m.webhookId || m.system) return;
-    const text = messageText(m);
+    const text = m.text;
     if (!text) return;
     const requester = discordIdentity(m.author, guildId);
     const filed = await this.intake.fileRequest({ requester, text, channelId: m.channelId, key: `discord:msg:${m.id}`, skipSuggestions: true });
@@ -71,10 +78,10 @@ export class DiscordReactions {
   }
 
   /** The desk's Discord intake channels in this guild; with none configured, any guild text channel (not threads). */
-  private watched(guildId: string, m: Message | PartialMessage): boolean {
+  private async watched(guildId: string, channelId: string): Promise<boolean> {
     const intake = this.d.directory.desks().flatMap((k) => k.intake.filter((i) => i.platform === PLATFORM && i.workspace === guildId && i.channel));
-    if (intake.length) return intake.some((i) => i.channel === m.channelId);
-    const type = m.client.channels.cache.get(m.channelId)?.type;
+    if (intake.length) return intake.some((i) => i.channel === channelId);
+    const type = (await this.d.channels(channelId))?.type;
     return type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement;
   }
 }

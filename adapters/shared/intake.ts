@@ -46,6 +46,15 @@ export interface InboundIntake {
 /** Sends an answer once per key: see jobs/intake.answers.ts. `resend` is true when a previous attempt may have sent it. */
 export type AnswerOnce = (key: string, send: (resend: boolean) => Promise<void>) => Promise<void>;
 
+/**
+ * Thrown by a handler whose recorded payload cannot be read (a shape the platform would never send,
+ * or a damaged record): it will not read better on a retry, so the job fails at once and is kept in
+ * the failed set for inspection.
+ */
+export class UnreadablePayloadError extends Error {
+  override readonly name = 'UnreadablePayloadError';
+}
+
 /** Processes an envelope taken off the queue (each platform registers one). */
 export type IntakeHandler = (e: IntakeEnvelope, meta: IntakeAttempt) => Promise<void>;
 

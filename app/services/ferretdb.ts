@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installGinTwins } from './ferretdb-gin.js';
 import { ensureDatabase } from './postgres.js';
 import { commandExists, freePort, ServiceSetupError, startChild, stopChild, waitForPort } from './process-util.js';
 
@@ -101,6 +102,10 @@ export async function startFerretdb(dataDir: string, log: (msg: string) => void 
   else {
     const u = new URL(opts.postgresqlUrl);
     await ensureDatabase(Object.assign(new URL(u), { pathname: '/postgres' }).toString(), decodeURIComponent(u.pathname.slice(1)), opts.env?.PGPASSWORD);
+    // Indexes FerretDB's own look-ups can use (app/services/ferretdb-gin.ts): without them every
+    // look-up by key is a sequential scan of its collection.
+    const warning = await installGinTwins(opts.postgresqlUrl, opts.env?.PGPASSWORD);
+    if (warning) log(warning);
     backend = ['--handler=postgresql', `--postgresql-url=${withPgPool(opts.postgresqlUrl, opts.pgPool ?? FERRETDB_PG_POOL_EXTERNAL)}`];
   }
   const args = [`--listen-addr=127.0.0.1:${port}`, ...backend, '--log-level=error'];

@@ -207,7 +207,7 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
     try {
       const first = hd.helpdesk.handle({ type: 'ticket.resolve', eventId: 'ev-d1', actor: agent, ticket: { id: t.id }, note: 'replaced the fuser' });
       await new Promise((r) => setTimeout(r, 50));
-      expect(await hd.helpdesk.handle({ type: 'ticket.resolve', eventId: 'ev-d1', actor: agent, ticket: { id: t.id }, note: 'replaced the fuser' })).toEqual({ kind: 'duplicate' });
+      expect(await hd.helpdesk.handle({ type: 'ticket.resolve', eventId: 'ev-d1', actor: agent, ticket: { id: t.id }, note: 'replaced the fuser' })).toEqual({ kind: 'duplicate', running: true });
       release();
       expect(await first).toMatchObject({ kind: 'ticket', ticket: { status: 'resolved' } });
     } finally {

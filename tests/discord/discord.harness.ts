@@ -8,7 +8,11 @@ import type { Logger } from '../../core/ports/logger.port.js';
 import { openKnowledgeBase, type OpenKb } from '../../kb/open-kb.js';
 import { DiscordFake, fakeUser, type FakeUser } from '../fakes/discord.fake.js';
 import { testAgent, testDesk } from '../support/fixtures.js';
-import { freshDb } from '../support/services.js';
+import { randomId, freshDb, testRedisUrl } from '../support/services.js';
+import { IntakeQueue } from '../../jobs/intake.queue.js';
+import { createIntakeWorker } from '../../jobs/intake.worker.js';
+import { redisClient } from '../../jobs/connection.js';
+import type { Worker } from 'bullmq';
 
 /** Ids of the fake guild (numeric snowflakes, as discord.js expects). */
 export const G = {
@@ -59,10 +63,12 @@ export interface Harness {
   /** Resolves with the first domain event matching `pred` from now on. */
   nextEvent(pred: (e: TicketEvent) => boolean, label: string): Promise<TicketEvent>;
   ticket(number: string): Promise<Ticket>;
+  /** With `intake: true`: the durable intake the gateway records into, and its worker (concurrency 4). */
+  intake?: { queue: IntakeQueue; worker: Worker };
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartbeatIntervalMs?: number } = {}): Promise<Harness> {
+export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartbeatIntervalMs?: number; intake?: boolean } = {}): Promise<Harness> {
   const db = await freshDb();
   const fake = await DiscordFake.start({
     heartbeatIntervalMs: o.heartbeatIntervalMs,
@@ -96,6 +102,8 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
     child: () => log,
   };
   const hd = await composeHelpdesk({ connection: db.connection, desks: o.desks ?? [discordDesk()], agents: o.agents ?? discordAgents(), kb: kb.kb, log });
+  const prefix = `dintake${randomId()}`;
+  const queue = o.intake ? new IntakeQueue({ connection: testRedisUrl(), prefix, log }) : undefined;
   const adapter = createDiscordAdapter({
     helpdesk: hd.helpdesk,
     directory: hd.directory,
@@ -107,8 +115,13 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
     delivery: hd.delivery,
     restRetries: 0,
     log,
+    ...(queue ? { intake: queue } : {}),
   });
   hd.platforms.set('discord', adapter.platform);
+  const workerRedis = queue ? redisClient(testRedisUrl()) : undefined;
+  const worker = queue
+    ? createIntakeWorker({ handlers: new Map([['discord', (e, m) => adapter.replay(e, m)]]), redis: queue.redis, prefix: queue.prefix, log, concurrency: 4, tuning: { lockDuration: 5000, stalledInterval: 5000 } }, workerRedis!)
+    : undefined;
   await adapter.start();
   return {
     fake,
@@ -116,6 +129,7 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
     hd,
     adapter,
     kb,
+    ...(queue && worker ? { intake: { queue, worker } } : {}),
     nextEvent(pred, label) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -137,6 +151,10 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
       return t;
     },
     async close() {
+      await worker?.close();
+      workerRedis?.disconnect();
+      await queue?.queue.obliterate({ force: true }).catch(() => {});
+      await queue?.close();
       await adapter.stop();
       await fake.close();
       await kb.close();

@@ -18,6 +18,7 @@ import { freshDb, randomId, testRedis } from '../support/services.js';
  * person told — and must not skip the step while the killed attempt's claim is still leased.
  */
 class Cards implements ChatPlatform {
+  readonly platform = 'slack' as const;
   readonly capabilities = { ephemeral: false, reactions: true, threads: true, editMessages: true };
   readonly posts: Array<{ channel: string; view: View }> = [];
   private n = 0;
