@@ -29,9 +29,6 @@ processedSchema.index({ at: 1 });
 export const processedEventModel = (c: Connection): Model<ProcessedDoc> =>
   (c.models.ProcessedEvent as Model<ProcessedDoc> | undefined) ?? c.model<ProcessedDoc>('ProcessedEvent', processedSchema);
 
-/** The completion marker of the claim of `key` held with `token`. */
-const doneKey = (key: string, token: string | undefined) => `done:${key}:${token ?? ''}`;
-
 /** Default lease: longer than any one inbound event's work, shorter than the platforms' first retry. */
 const DEFAULT_LEASE_MS = 30_000;
 
@@ -40,8 +37,8 @@ const DEFAULT_LEASE_MS = 30_000;
  * `_id` insert. `begin` inserts `{_id: key, state: running, token, until}`; the first insert wins.
  * An expired lease is taken over by inserting a marker `lease:<old token>` — unique per lease, so of
  * several callers finding the same expired lease exactly one takes it (FerretDB's findAndModify is
- * not atomic and cannot decide that). `complete` inserts the holder's done marker; `release` deletes
- * the claim so the platform's retry starts afresh.
+ * not atomic and cannot decide that). `complete` flips the state to done; `release` deletes the
+ * claim so the platform's retry starts afresh.
  */
 export class MongoIdempotencyStore implements IdempotencyStore {
   private readonly M: Model<ProcessedDoc>;
@@ -66,7 +63,6 @@ export class MongoIdempotencyStore implements IdempotencyStore {
       const held = await this.M.findById(key).lean<ProcessedDoc>();
       if (!held) continue; // released between our insert and our read: try again
       if (held.state !== 'running') return { outcome: 'done' };
-      if (await this.M.exists({ _id: doneKey(key, held.token) })) return { outcome: 'done' };
       if ((held.until ?? 0) > Date.now()) return { outcome: 'busy' };
       // The holder crashed (or hangs) past its lease: one caller takes the lease over.
       try {
@@ -81,14 +77,8 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     return { outcome: 'busy' };
   }
 
-  /**
-   * Marks the claim done by inserting `done:<key>:<token>` (an insert by unique `_id`, batched with
-   * concurrent ones) instead of updating the claim: FerretDB 1.24 finds an update's document by
-   * scanning the whole collection, and this one holds every event of the last day. `begin` reads
-   * the marker of the current holder only, so a holder whose lease was taken over completes nothing.
-   */
   async complete(key: string, token: string): Promise<void> {
-    await insertBatcher(this.M).insert({ _id: doneKey(key, token), at: this.now(), state: 'done' });
+    await this.M.updateOne({ _id: key, token }, { $set: { state: 'done', at: this.now() }, $unset: { token: '', until: '' } });
   }
 
   async release(key: string, token: string): Promise<void> {
