@@ -2,7 +2,7 @@
  * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
  * kb-dev (tuned on), bench/kb-holdout (fitted on too) and bench/kb-unseen (never tuned on).
  *
- *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown]
+ *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown] [--ours-only]
  *
  * One line per set and system: recall@1, recall@3, MRR, negatives answered with nothing, then recall@3
  * per kind of query (negative: share rejected), and `wrong/q`: articles shown that the query does not
@@ -35,7 +35,7 @@ for (const s of sets) {
   const { articles } = await loadKbDir(s.articles);
   const queries = await readQueries(s.queries);
   const ours = new SearchKnowledgeBase(buildIndex(articles));
-  const base = buildBaseline(articles);
+  const base = process.argv.includes('--ours-only') ? undefined : buildBaseline(articles);
   const expected = new Map(queries.map((q) => [q.q, q.expected]));
   const wrong = { n: 0 };
   const counting = (search: (q: string) => string[]) => (q: string): string[] => {
@@ -47,8 +47,9 @@ for (const s of sets) {
   const rows: Array<[string, EvalFigures[], number]> = [];
   for (const [who, search] of [
     ['ours', (q: string) => ours.search(q, { limit: 3 }).map((r) => r.id)],
-    ['fuse.js', (q: string) => base.search(q, 3)],
+    ['fuse.js', (q: string) => base!.search(q, 3)],
   ] as const) {
+    if (who === 'fuse.js' && process.argv.includes('--ours-only')) continue;
     wrong.n = 0;
     const figs = runEval(queries, counting(search));
     rows.push([who, figs, wrong.n / queries.length]);

@@ -12,6 +12,7 @@
  *   TICKETS=20000 RUNS=10 npx tsx bench/reports.ts
  */
 import { randomUUID } from 'node:crypto';
+import { Session } from 'node:inspector/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,12 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { RedisQueueIndex } from '../adapters/web/console/queue-index.redis.js';
 import { startRedis } from '../app/services/redis.js';
-import { ReportDays } from '../core/store/report-days.store.js';
+import { encodeDay, entriesOf, ReportDays } from '../core/store/report-days.store.js';
 import { loadDeskFile } from '../app/config/load-desk-file.js';
 import { startLocalStore } from '../app/services/local-store.js';
 import { businessMsBetween } from '../core/domain/business-hours.js';
 import type { Desk } from '../core/domain/desk.js';
-import { dayIn, factWrite } from '../core/domain/ticket-fact.js';
+import { dayIn, daysBetween, factWrite } from '../core/domain/ticket-fact.js';
 import { PRIORITIES, type Ticket } from '../core/domain/ticket.js';
 import { MongoDirectory } from '../core/store/mongo-directory.js';
 import { MongoTicketStore } from '../core/store/mongo-ticket-store.js';
@@ -93,6 +94,44 @@ function synthTicket(i: number, now: number): { t: Ticket; desk: Desk; tl: objec
 }
 
 const ms = (t0: number) => performance.now() - t0;
+
+/** Format of the day documents in a kept store (4: one string per day, see core/store/report-days.store.ts). */
+const DAYS_FORMAT = 4;
+
+/** Rewrites the day documents of every writer stored with entry documents (`f`) as one string (`b`). */
+async function reencodeDays(conn: mongoose.Connection): Promise<number> {
+  const writers = (await conn.collection('report_writers').find({}).toArray()) as unknown as Array<{ deskId?: string; w?: string; firstDay?: string; lastDay?: string }>;
+  const ids = writers.filter((w) => w.deskId && w.w && w.firstDay && w.lastDay).flatMap((w) => daysBetween(w.firstDay!, w.lastDay!).map((day) => `${w.deskId}:${day}#${w.w}`));
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 8) {
+    await Promise.all(
+      ids.slice(i, i + 8).map(async (_id) => {
+        const d = (await conn.collection('report_days').findOne({ _id } as never, { projection: { f: 1, b: 1 } })) as Parameters<typeof entriesOf>[0];
+        if (!d?.f) return;
+        await conn.collection('report_days').updateOne({ _id } as never, { $set: { b: encodeDay(entriesOf(d)) }, $unset: { f: '' } });
+        n++;
+      }),
+    );
+  }
+  return n;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+}
+
+/** Top functions by self time in a V8 CPU profile, as "share  function  file:line". */
+function summariseProfile(p: CpuProfile, top = 12): string[] {
+  const total = p.samples.length;
+  const by = new Map<string, number>();
+  for (const n of p.nodes) {
+    const url = n.callFrame.url.split('/node_modules/').pop()!.split('/').slice(-2).join('/');
+    const key = `${n.callFrame.functionName || '(anonymous)'}  ${url}${url ? `:${n.callFrame.lineNumber + 1}` : ''}`;
+    by.set(key, (by.get(key) ?? 0) + (n.hitCount ?? 0));
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`);
+}
 const stops: Array<() => Promise<void>> = [];
 
 async function main() {
@@ -152,10 +191,17 @@ async function main() {
     // The per desk-day read model as one process (one writer) would have written it.
     if (!seeded) await reports.days.insert(ReportDays.docsFromFacts(allFacts, 'bench'));
     if (seeded) for await (const t of conn.collection('tickets').find({ status: { $in: ['open', 'claimed', 'pending'] } })) active.push({ ...(t as unknown as Ticket), id: String(t._id) });
-    if (keep && !seeded) await conn.collection('bench_marker').insertOne({ _id: 'seeded', now } as never);
+    if (keep && !seeded) await conn.collection('bench_marker').insertOne({ _id: 'seeded', now, daysFormat: DAYS_FORMAT } as never);
     await index.rebuild((async function* () {
       yield* active;
     })());
+    if (seeded && (seeded as { daysFormat?: number }).daysFormat !== DAYS_FORMAT) {
+      // A store kept from before entries were stored as strings: re-encode its day documents once.
+      const s = performance.now();
+      const n = await reencodeDays(conn);
+      await conn.collection('bench_marker').updateOne({ _id: 'seeded' } as never, { $set: { daysFormat: DAYS_FORMAT } });
+      console.log(`re-encoded ${n} day documents of the kept store (one string per day) in ${(ms(s) / 1000).toFixed(1)} s`);
+    }
     if (seeded) console.log(`reusing the store seeded in ${keep} (${TICKETS} tickets)`);
     else console.log(`seeded ${TICKETS} tickets, ${2 * TICKETS} timeline entries, ${TICKETS} facts in ${(ms(t0) / 1000).toFixed(1)} s`);
 
@@ -180,6 +226,19 @@ async function main() {
         await f().catch((e: Error) => console.log(`  ${name} failed: ${e.message.slice(0, 120)}`));
         console.log(`  ${name} ${ms(s).toFixed(0)} ms`);
       }
+    }
+    if (process.env.PROFILE) {
+      // Where the time of a report goes in this process: V8's sampling profile of 5 runs (not the timed ones).
+      const session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      const s = performance.now();
+      for (let r = 0; r < 5; r++) await deskMetrics(deps, 'it', fromDay, toDay);
+      const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
+      session.disconnect();
+      console.log(`  CPU profile of 5 reports (${(ms(s) / 5).toFixed(0)} ms each, profiled), self time:`);
+      for (const line of summariseProfile(profile)) console.log(`    ${line}`);
     }
     const times: number[] = [];
     let last;
@@ -216,6 +275,7 @@ async function main() {
       naive.push(ms(s));
     }
     naive.sort((a, b) => a - b);
+    if (!NAIVE_RUNS) return; // NAIVE_RUNS=0: the report alone (alternating before/after runs)
     console.log(`naive full scan (every ticket read, times computed at request): ${naiveTotal} tickets; p50 ${percentile(naive, 50)!.toFixed(0)} ms over ${NAIVE_RUNS} runs`);
     console.log(`ratio naive p50 / report p50: ${(percentile(naive, 50)! / percentile(times, 50)!).toFixed(1)}×`);
     if (last!.volume.total !== naiveTotal) console.log(`WARNING: the two counts differ (${last!.volume.total} vs ${naiveTotal})`);

@@ -10,6 +10,7 @@
  *   npx tsx bench/sla-timers.ts                       # FerretDB + redis-server started in a temp dir
  *   TICKETS=2000 WINDOW_SECONDS=10 npx tsx bench/sla-timers.ts
  *   MONGODB_URI=mongodb://… REDIS_URL=redis://… npx tsx bench/sla-timers.ts
+ *   TRACE=1 npx tsx bench/sla-timers.ts               # also: MongoDB commands per escalation, mean time
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { mongoUriFor } from '../app/services/ferretdb.js';
 const N = Number(process.env.TICKETS ?? 10_000);
 const WINDOW_MS = Number(process.env.WINDOW_SECONDS ?? 20) * 1000;
 const LEAD_MS = Number(process.env.LEAD_SECONDS ?? 8) * 1000;
+const TRACE = process.env.TRACE === '1';
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,7 +91,30 @@ async function main() {
   }
 
   // ---- The real thing ----
-  const connection = await mongoose.createConnection(mongoUriFor(mongoUrl, `sla_bench_${Date.now()}`)).asPromise();
+  const connection = await mongoose.createConnection(mongoUriFor(mongoUrl, `sla_bench_${Date.now()}`), { monitorCommands: TRACE }).asPromise();
+  // TRACE=1: MongoDB commands sent during the escalations, by command and collection, with their mean time.
+  const trace = new Map<string, { n: number; ms: number }>();
+  const started_ = new Map<number, { k: string; t: number }>();
+  let tracing = false;
+  if (TRACE) {
+    const client = connection.getClient();
+    client.on('commandStarted', (e) => {
+      if (!tracing) return;
+      const coll = (e.command as Record<string, unknown>)[e.commandName];
+      started_.set(e.requestId, { k: `${e.commandName} ${typeof coll === 'string' ? coll : ''}`.trim(), t: performance.now() });
+    });
+    const done = (e: { requestId: number }) => {
+      const s = started_.get(e.requestId);
+      if (!s) return;
+      started_.delete(e.requestId);
+      const x = trace.get(s.k) ?? { n: 0, ms: 0 };
+      x.n += 1;
+      x.ms += performance.now() - s.t;
+      trace.set(s.k, x);
+    };
+    client.on('commandSucceeded', done);
+    client.on('commandFailed', done);
+  }
   const desk = testDesk({
     sla: {
       targets: { P1: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P2: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P3: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P4: { firstResponseMinutes: 60, resolutionMinutes: 600 } },
@@ -125,6 +150,7 @@ async function main() {
   console.log(`inserted and scheduled ${N} tickets in ${((ready - tIns) / 1000).toFixed(1)} s; first deadline in ${((t0 - ready) / 1000).toFixed(1)} s`);
   if (ready > t0) console.log('WARNING: scheduling ended after the first deadline; raise LEAD_SECONDS');
 
+  tracing = true;
   const late: number[] = [];
   const escalatedAt: number[] = [];
   const failures: string[] = [];
@@ -168,6 +194,10 @@ async function main() {
   console.log(`  lateness p50 ${fmt(pct(late, 50))} p99 ${fmt(pct(late, 99))} max ${fmt(Math.max(...late))} (deadline arrival ${arrival.toFixed(0)}/s)`);
   console.log(`  escalations/s sustained: ${(escalatedAt.length / Math.max(0.001, (last - first) / 1000)).toFixed(0)} (first→last escalation ${((last - first) / 1000).toFixed(1)} s)`);
   console.log(`  vs baseline: p50 ×${(pct(late, 50) / Math.max(1, base.p50)).toFixed(1)}, p99 ×${(pct(late, 99) / Math.max(1, base.p99)).toFixed(1)}`);
+  if (TRACE) {
+    tracing = false;
+    console.table([...trace].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => ({ command: k, per_escalation: (v.n / Math.max(1, escalatedAt.length)).toFixed(2), mean_ms: (v.ms / v.n).toFixed(1) })));
+  }
   const delivery = await client.queues.delivery.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
   console.log(`  delivery queue after: ${JSON.stringify(delivery)}`);
 

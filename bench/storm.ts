@@ -16,8 +16,11 @@
  *   RATES=100,250 STEP_SECONDS=3 npx tsx bench/storm.ts
  *   MODES=split RATES=500 npx tsx bench/storm.ts
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://… npx tsx bench/storm.ts   # FerretDB on PostgreSQL
+ *   PROFILE_DIR=/tmp/prof MODES=single RATES=100 npx tsx bench/storm.ts     # V8 CPU profile of the runtime
+ * Each row also gives the CPU ms per answered request of the runtime's process tree by program
+ * (node, ferretdb, postgres, redis): comparable between runs on a loaded machine, unlike the rates.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -41,6 +44,66 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 };
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+
+/**
+ * CPU seconds used so far by the process tree under `root` (Linux /proc), by program: each live
+ * process's own time plus that of the children it has reaped (exited PostgreSQL backends), so the
+ * difference over a step is what the runtime and its services spent on it — unlike wall-clock
+ * rates, comparable on a shared, loaded machine. Empty where /proc is missing.
+ */
+function treeCpu(root: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => d >= '0' && d <= '9~');
+  } catch {
+    return out;
+  }
+  const procs = new Map<number, { ppid: number; comm: string; cpu: number }>();
+  for (const d of entries) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const f = stat.slice(close + 2).split(' ');
+      // After the comm: state ppid … utime(12) stime(13) cutime(14) cstime(15), 0-based from state.
+      procs.set(Number(d), { ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100 });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const inTree = (pid: number) => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === root) return true;
+      p = procs.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  for (const [pid, p] of procs) if (inTree(pid)) out.set(p.comm, (out.get(p.comm) ?? 0) + p.cpu);
+  return out;
+}
+/** A preload that profiles a node process from start to exit (`--cpu-prof` is refused in NODE_OPTIONS). */
+function profilerPreload(dir: string): string {
+  const file = path.join(dir, 'profile-preload.mjs');
+  writeFileSync(
+    file,
+    `import inspector from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+const s = new inspector.Session();
+s.connect();
+s.post('Profiler.enable');
+s.post('Profiler.setSamplingInterval', { interval: 1000 });
+s.post('Profiler.start');
+process.on('exit', () => s.post('Profiler.stop', (err, r) => { if (!err) writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.cpuprofile', JSON.stringify(r.profile)); }));
+`,
+  );
+  return file;
+}
+const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => {
+  const d: Record<string, number> = {};
+  for (const [k, v] of b) d[k.startsWith('redis') ? 'redis' : k] = (d[k] ?? 0) + v - (a.get(k) ?? 0);
+  return d;
+};
 
 /** Sends `rate`/s for STEP_SECONDS open loop (sends are scheduled, never wait for answers). */
 async function burst(url: string, rate: number, tag: string, fake: SlackApiFake, counter: { n: number }): Promise<{ lat: number[]; errors: number; sent: number }> {
@@ -110,6 +173,8 @@ async function main() {
       ...(process.env.HELPDESK_FERRETDB_POSTGRESQL_URL ? { HELPDESK_FERRETDB_POSTGRESQL_URL: process.env.HELPDESK_FERRETDB_POSTGRESQL_URL } : {}),
       ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
       ...(process.env.HELPDESK_WORKER_NICE ? { HELPDESK_WORKER_NICE: process.env.HELPDESK_WORKER_NICE } : {}),
+      // PROFILE_DIR=/tmp/x: V8 CPU profiles of the runtime's node processes, written when they exit.
+      ...(process.env.PROFILE_DIR ? { NODE_OPTIONS: `--import=${profilerPreload(process.env.PROFILE_DIR)}` } : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
@@ -118,6 +183,7 @@ async function main() {
     for (const rate of RATES) {
       const b = await burst(bareUrl, rate, 'bare', fake, counter);
       const tag = `hd${mode}${rate}-`;
+      const cpu0 = treeCpu(child.child.pid!);
       const p = await burst(url, rate, tag, fake, counter);
       const acked = p.sent - p.errors;
       const atEnd = answered(tag);
@@ -128,6 +194,8 @@ async function main() {
         stored = answered(tag);
       }
       const drainS = (performance.now() - t0) / 1000;
+      const cpu = cpuDelta(cpu0, treeCpu(child.child.pid!));
+      const cpuPerTicket = (k: string) => (stored > 0 && cpu[k] !== undefined ? ((cpu[k]! * 1000) / stored).toFixed(1) : '–');
       rows.push({
         mode,
         rate,
@@ -141,6 +209,12 @@ async function main() {
         answered: stored,
         drain_s: drainS.toFixed(1),
         drain_per_s: drainS > 0.05 ? ((stored - atEnd) / drainS).toFixed(1) : '–',
+        // CPU ms per answered request, by program (runtime tree only; includes the acks).
+        cpu_ms_node: cpuPerTicket('node'),
+        cpu_ms_ferretdb: cpuPerTicket('ferretdb'),
+        cpu_ms_postgres: cpuPerTicket('postgres'),
+        cpu_ms_redis: cpuPerTicket('redis'),
+        load: os.loadavg()[0]!.toFixed(1),
       });
       console.log(JSON.stringify(rows.at(-1)));
     }

@@ -26,9 +26,9 @@ export function createSlaWorker(d: SlaWorkerDeps, connection: RedisClient, concu
     if (r !== 'moot' && r.outcome === 'breached') {
       d.metrics?.breachLateness.observe({ target: job.data.target }, Math.max(0, r.lateMs) / 1000);
       if (r.firstTime) {
-        const t = await d.deps.store.get(job.data.ticketId);
-        if (t) await countForDigest(d.redis, d.prefix, d.deps.directory.desk(t.deskId), 'breached', d.deps.clock.now());
-        d.log.info({ ticket: t?.number, target: job.data.target, escalated: r.escalated, lateMs: r.lateMs }, 'SLA breached');
+        const t = r.ticket; // desk and number do not change: no re-read
+        await countForDigest(d.redis, d.prefix, d.deps.directory.desk(t.deskId), 'breached', d.deps.clock.now());
+        d.log.info({ ticket: t.number, target: job.data.target, escalated: r.escalated, lateMs: r.lateMs }, 'SLA breached');
       }
     }
     return r;

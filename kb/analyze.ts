@@ -21,6 +21,15 @@ export interface Token {
 
 const isContent = (w: string): boolean => w.length > 1 && !isStopWord(w);
 
+const THANKS = new Set(['thanks', 'thank', 'thx', 'you']);
+
+/**
+ * `in advance` after thanks (`thanks in advance`, `thank you in advance`): politeness, although
+ * `advance` alone can say something (`salary advance`). One look back per word: linear.
+ */
+const isThanksInAdvance = (s: readonly string[], i: number): boolean =>
+  s[i] === 'advance' && i >= 2 && s[i - 1] === 'in' && THANKS.has(s[i - 2]!);
+
 /** Spanish-only function words and endings that tell a Spanish query from an English one. */
 const ES_MARKERS = new Set('el la los las de del que en por para con una uno se mi me lo le al es esta como pero sin cuando donde'.split(' '));
 const EN_MARKERS = new Set('the an to of in on is are my i it for with not can cant doesnt dont when how what from at and'.split(' '));
@@ -68,7 +77,7 @@ export function analyze(text: string, glossary: Glossary, lang?: string): Token[
   for (let i = 0; i < surfaces.length; i++) {
     const s = surfaces[i]!;
     const concepts = conceptsAt[i]!;
-    const content = isContent(s);
+    const content = isContent(s) && !isThanksInAdvance(surfaces, i);
     // A stop word that is part of a glossary phrase (`se cierra`) still lends its concept.
     if (!content && !concepts.length) continue;
     const tok: Token = { surface: s, stem: content ? stems[i]! : '', concepts };

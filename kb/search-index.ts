@@ -48,6 +48,12 @@ export interface KbIndex {
   docs: Int32Array;
   norm: Float32Array;
   idf: Float32Array;
+  /**
+   * Per term, its highest saturated term frequency in any article (the largest `norm` of its
+   * postings): high when some article is about it (title, tags, repeated), low when every article
+   * mentions it only in passing.
+   */
+  peak: Float32Array;
   /** idf of a term seen in a single article: what an unknown query word is worth. */
   idfRare: number;
   /** Folded surface word → its stem, for words in articles and in the glossary. */
@@ -164,6 +170,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const idf = new Float32Array(T);
   for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
   const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
+  const peak = new Float32Array(T);
+  for (let t = 0; t < T; t++) for (let p = start[t]!; p < start[t + 1]!; p++) if (norm[p]! > peak[t]!) peak[t] = norm[p]!;
   // Each article's most distinctive terms (saturated tf × idf), for pseudo-relevance feedback (rank.ts).
   const K = DISTINCTIVE_TERMS;
   const topTerms = new Int32Array(N * K).fill(-1);
@@ -178,7 +186,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

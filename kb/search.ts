@@ -7,6 +7,7 @@ import { analyze, detectLang } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { translate } from './dictionary.js';
 import { fuzzyLookup } from './fuzzy.js';
+import { genericFactor } from './generic.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
 import { words } from './text.js';
@@ -24,6 +25,30 @@ export const EXPANSION_WEIGHTS = {
   /** Unknown words count for this share of a rare word's idf in the coverage denominator. */
   unknown: 0.5,
 };
+
+/**
+ * How much a query word matters beyond its idf (round 4). In a knowledge base of tens of articles a
+ * word mentioned once in passing (`annoying` in a quoted message) has the highest idf there is, as
+ * high as the subject of an article: chat context then outweighs the question.
+ */
+export const IMPORTANCE = {
+  /**
+   * Topicality: a word counts fully when some article is about it — its saturated term frequency
+   * in that article (title, tags, repeated in the body) reaches `topicalRef` — and in proportion
+   * below that, down to `topicalFloor`.
+   */
+  topicalRef: 0.8,
+  topicalFloor: 0.3,
+  /**
+   * A word known only through the open dictionary (no article, glossary or hand-lexicon entry has
+   * it: an everyday word whose translation some article happens to use, `prisa` → `rush`) weighs at
+   * most this share of a rare word, below an unknown word's 0.5.
+   */
+  dictionaryOnly: 0.35,
+};
+
+/** Topicality of a term, in [topicalFloor, 1]. */
+const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topicalFloor, Math.min(1, ix.peak[term]! / IMPORTANCE.topicalRef));
 
 interface Expansion {
   term: number;
@@ -116,14 +141,16 @@ function unitsOf(ix: KbIndex, cleaned: string, lang: 'en' | 'es' | undefined): Q
     // A word's own matches define how much it matters; a translation only stands in when the word
     // itself is unknown (a generic English word must not weigh as much as its rarer Spanish twin).
     let importance = 0;
-    for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
+    for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
     const direct = ex.length;
+    let beforeDictionary = -1;
     if (tok.stem) {
       const translations: Array<[string[], number]> = [
         [[...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])], EXPANSION_WEIGHTS.translation],
         [translate(ix.dictionary, tok.surface, lang), EXPANSION_WEIGHTS.dictionary],
       ];
       for (const [stems, w] of translations) {
+        if (w === EXPANSION_WEIGHTS.dictionary) beforeDictionary = ex.length;
         for (const t of stems) {
           const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
           for (const term of targets) {
@@ -136,7 +163,15 @@ function unitsOf(ix: KbIndex, cleaned: string, lang: 'en' | 'es' | undefined): Q
     if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface) && typoLookups++ < MAX_TYPO_LOOKUPS) {
       for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
     }
-    if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]!);
+    if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
+    // Known only through the open dictionary: weighs no more than `IMPORTANCE.dictionaryOnly` rare words.
+    if (beforeDictionary === 0 && ex.length > 0) importance = Math.min(importance, ix.idfRare * IMPORTANCE.dictionaryOnly);
+    // A generic support word (`problem`, `no funciona`) counts for a share of its weight (generic.ts).
+    const g = genericFactor(tok.surface);
+    if (g !== 1) {
+      for (const e of ex) e.w *= g;
+      importance *= g;
+    }
     const known = ex.length > 0;
     if (!known) {
       // A stop word inside a glossary phrase that the articles never use adds nothing, and neither

@@ -26,11 +26,25 @@ kinda sorta stuff somehow advice tonight night whatever totally completely super
 creo parece pasa resulta acabo acaba manera forma ahi alli alla aca voy vas estaba estoy estaban
 ay uf jo vaya dios madre mia porfi plis urgente querer tener`;
 
+/**
+ * Politeness and chat filler (round 4): apologies, thanks, hopes, softeners and interjections that
+ * wrap a chat question (`sorry to bother, hopefully a quick one… thanks in advance!`, `perdona la
+ * molestia, os agradecería…`). General conversational words, not taken from any query: none of them
+ * says what is broken.
+ */
+const POLITENESS = `sorry bother bothering disturb disturbing apologies apologize apologise excuse pardon kindly
+appreciate appreciated grateful hope hoping hopefully lovely awesome sadly unfortunately
+honestly seriously frankly definitely haha hehe urgently anybody
+disculpa disculpe disculpen disculpad perdon perdona perdone perdonad molestar molesto molestia molestias
+siento lamento agradezco agradeceria agradecido agradecida cordial cordiales atentamente tardes noches holis
+genial mirad ayudame ayudarme ayudais antemano
+already well going espero esteis estes esten probado probe intentado intente decis digais dime necesitas necesitais`;
+
 /** Words of the packaged lists that say something about a support problem. */
 const CONTENT = new Set('nuevo nueva nuevos nuevas fuera dentro trabajo trabaja trabajar empleo arriba abajo'.split(' '));
 
 export const STOP_WORDS: ReadonlySet<string> = new Set(
-  [...english, ...spanish, FILLER].flatMap((w) => words(w)).filter((w) => !CONTENT.has(w)),
+  [...english, ...spanish, FILLER, POLITENESS].flatMap((w) => words(w)).filter((w) => !CONTENT.has(w)),
 );
 
 /** True when the folded token carries no meaning for search. */

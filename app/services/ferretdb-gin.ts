@@ -11,7 +11,7 @@ import pg from 'pg';
  *
  * So the FerretDB database gets, once:
  * - an event trigger that gives every btree index FerretDB creates on `(_jsonb -> 'f')` a GIN twin on the
- *   same expression (GIN's default `jsonb_ops` serves `@>`), for collections created from now on;
+ *   same expression (`jsonb_path_ops`, which serves `@>` and is the smaller GIN opclass), for collections created from now on;
  * - the same twins for the indexes that exist already (a data directory from before this);
  * - `plan_cache_mode = force_custom_plan` for the database: FerretDB's driver caches prepared
  *   statements, whose generic plan (`_jsonb -> $1 @> $2`, the key a parameter) cannot match an
@@ -38,7 +38,7 @@ BEGIN
     expr := pg_get_indexdef(idx, k, false);
     field := substring(expr from '^\\(+_jsonb -> ''([A-Za-z0-9_.$-]+)''::text\\)+$');
     IF field IS NOT NULL THEN
-      EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L))', 'hdgin_' || left(md5(tbl::text || '.' || field), 24), tbl, field);
+      EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L) jsonb_path_ops)', 'hdgin_' || left(md5(tbl::text || '.' || field), 24), tbl, field);
     END IF;
   END LOOP;
 END

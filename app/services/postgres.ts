@@ -264,6 +264,9 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
     '-c', 'max_connections=200',
+    // FerretDB's look-ups pass the field as a parameter (`_jsonb->$1 @> $2`): only a custom plan can
+    // use the GIN indexes kept for them (ferretdb-gin.ts); a generic plan is always a sequential scan.
+    '-c', 'plan_cache_mode=force_custom_plan',
     // Throwaway clusters skip fsync (lost only if the machine crashes); a server crash still loses nothing.
     ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : []),
   ];

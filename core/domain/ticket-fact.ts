@@ -67,9 +67,16 @@ export interface FactWrite {
 
 export const COMMENT_MAX = 500;
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
 /** `YYYY-MM-DD` of an instant in a time zone (Intl; no user text involved). */
 export function dayIn(d: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  // Building a formatter costs far more than formatting (it was ~1 % of a storm's CPU): one per zone.
+  let f = dayFormats.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (dayFormats.size < 256) dayFormats.set(timezone, f);
+  }
+  return f.format(d);
 }
 
 /** What one event writes to its ticket's fact. */

@@ -56,8 +56,11 @@ export interface TicketStore {
   findByLink(at: LinkLocation): Promise<Ticket | null>;
   /** Applies `patch` only if the stored version is `expectedVersion`; null when it was not. */
   update(id: string, expectedVersion: number, patch: TicketPatch, now: Date): Promise<Ticket | null>;
-  /** Adds or replaces (same platform, role, tier) a link; retried internally on version races. */
-  upsertLink(id: string, link: Link, now: Date): Promise<Ticket>;
+  /**
+   * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
+   * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).
+   */
+  upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket>;
   list(q: TicketQuery): Promise<Ticket[]>;
   /** One page of a queue; `next` is set when there may be more. */
   page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }>;

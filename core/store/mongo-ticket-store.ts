@@ -146,9 +146,10 @@ export class MongoTicketStore implements TicketStore {
     return ticket;
   }
 
-  async upsertLink(id: string, link: Link, now: Date): Promise<Ticket> {
+  async upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket> {
     for (let attempt = 0; attempt < 20; attempt++) {
-      const t = await this.get(id);
+      // A stale `known` only loses the version race below and the next attempt reads.
+      const t = attempt === 0 && known?.id === id ? known : await this.get(id);
       if (!t) throw new Error(`ticket ${id} not found`);
       const same = (l: Link) => l.platform === link.platform && l.role === link.role && (l.tier ?? 0) === (link.tier ?? 0) && (link.role !== 'requester' || l.channel === link.channel);
       const links = [...t.links.filter((l) => !same(l)), link];

@@ -38,8 +38,9 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
   if (op.kind === 'storm_card') return deps.stormCards && deps.followUp ? flushStormCard(deps.stormCards, platform, op.cardId, deps.followUp) : undefined;
   if (op.kind === 'update') return platform.update(op.link, op.view);
   if (op.kind === 'announce') return announce(deps, platform, op);
+  let before = null;
   if (op.linkAs && op.ticketId) {
-    const t = await deps.store.get(op.ticketId);
+    const t = (before = await deps.store.get(op.ticketId));
     const role = op.linkAs.role;
     const tier = 'tier' in op.linkAs ? op.linkAs.tier : undefined;
     const exists = t?.links.some((l) => l.platform === op.platform && l.role === role && (l.tier ?? 0) === (tier ?? 0) && l.message);
@@ -51,7 +52,8 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
     // A DM link is the whole conversation (no anchor message): replies there are not threaded.
     const anchor = op.kind === 'dm' ? {} : { message: posted.message, thread: posted.thread };
     const link: Link = { ...op.linkAs, platform: op.platform, workspace, channel: posted.channel, ...anchor, data: posted.data };
-    const t = await deps.store.upsertLink(op.ticketId, link, deps.clock.now());
+    // The ticket read before the post saves a read (a change meanwhile only costs a retry inside).
+    const t = await deps.store.upsertLink(op.ticketId, link, deps.clock.now(), before);
     // Conversation recorded while the post was in flight was relayed without this link: send it now.
     if (op.relaySince !== undefined && deps.followUp) for (const f of await catchUpOps(deps.store, t, link, op.relaySince, op.relayStyle)) await deps.followUp.send(f);
   }

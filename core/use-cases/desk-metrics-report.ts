@@ -22,8 +22,15 @@ export interface MetricsOptions {
   exact?: boolean;
 }
 
-/** Facts in one order whatever the store returned (comments, gap examples and ties do not depend on it). */
-const byCreation = (a: ReportFact, b: ReportFact) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime() || (a.number < b.number ? -1 : a.number > b.number ? 1 : 0);
+/**
+ * Facts in one order whatever the store returned (comments, gap examples and ties do not depend on it):
+ * by creation, then number. Each instant is read once, not at every comparison.
+ */
+function byCreation(facts: readonly ReportFact[]): ReportFact[] {
+  const keyed = facts.map((f) => ({ t: new Date(f.createdAt).getTime(), f }));
+  keyed.sort((a, b) => a.t - b.t || (a.f.number < b.f.number ? -1 : a.f.number > b.f.number ? 1 : 0));
+  return keyed.map((k) => k.f);
+}
 
 /** The days a period of `days` days ending today covers, in the desk's time zone. */
 export function periodDays(now: Date, days: number, timezone: string, endOffsetDays = 0): { fromDay: string; toDay: string } {
@@ -46,8 +53,11 @@ export async function deskMetrics(deps: ReportDeps, deskId: string, fromDay: str
     deps.reports.kbAnswers(deskId, new Date(from.getTime() - 86_400_000), new Date(to.getTime() + 86_400_000)),
     deps.directory.agentsOf(deskId),
   ]);
-  const answers = rawAnswers.filter((a) => (dayIn(a.at, tz) >= fromDay && dayIn(a.at, tz) <= toDay));
+  const answers = rawAnswers.filter((a) => {
+    const day = dayIn(a.at, tz);
+    return day >= fromDay && day <= toDay;
+  });
   const ids = agents.map((a) => a.id);
   const load = (!opts.exact && deps.load ? await deps.load(ids) : undefined) ?? (await deps.store.activeLoad(ids));
-  return computeDeskMetrics({ deskId, fromDay, toDay, timezone: tz, facts: [...facts].sort(byCreation), answers, agents: agents.map((a) => ({ id: a.id, name: a.name })), load, terms: deps.terms });
+  return computeDeskMetrics({ deskId, fromDay, toDay, timezone: tz, facts: byCreation(facts), answers, agents: agents.map((a) => ({ id: a.id, name: a.name })), load, terms: deps.terms });
 }

@@ -10,14 +10,15 @@ import type { ActorInput } from './resolve-actor.js';
 /**
  * Moves the ticket to the next tier, unassigned there, with a fresh SLA for that tier.
  * `expectTier` makes automatic escalation exactly-once: a breach job for tier 1 that runs twice
- * finds the ticket at tier 2 the second time and does nothing (returns null).
+ * finds the ticket at tier 2 the second time and does nothing (returns null). `known`: the ticket as
+ * the caller just read or wrote it (saves a read; a stale copy only loses the version race).
  */
 export async function escalateTicket(
   deps: CoreDeps,
   ref: TicketRef,
   who: ActorInput,
   reason: string,
-  opts: { expectTier?: number } = {},
+  opts: { expectTier?: number; known?: Ticket } = {},
 ): Promise<Ticket | null> {
   let skipped = false;
   try {
@@ -35,6 +36,7 @@ export async function escalateTicket(
       {
         note: reason,
         enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(deps.directory.desk(t.deskId), t.priority, now, { firstRespondedAt: t.sla.firstRespondedAt }) }),
+        known: opts.known,
       },
     );
     return ticket;

@@ -22,7 +22,7 @@ export interface SlaTimer {
 export type SlaTimerOutcome =
   | { outcome: 'stale' }
   | { outcome: 'warned' }
-  | { outcome: 'breached'; firstTime: boolean; escalated: boolean; lateMs: number };
+  | { outcome: 'breached'; firstTime: boolean; escalated: boolean; lateMs: number; ticket: { deskId: string; number: string } };
 
 const BREACH_FIELD = { firstResponse: 'firstResponseBreachedAt', resolution: 'resolutionBreachedAt' } as const;
 const DUE_FIELD = { firstResponse: 'firstResponseDueAt', resolution: 'resolutionDueAt' } as const;
@@ -77,7 +77,7 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
   const canEscalate = desk.sla.escalateOnBreach && t.tier === timer.tier && timer.tier < maxTier(desk);
   if (canEscalate) {
     try {
-      escalated = (await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, { expectTier: timer.tier })) !== null;
+      escalated = (await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, { expectTier: timer.tier, known: t })) !== null;
     } catch (e) {
       // Resolved or closed meanwhile, or already at the top: the breach stays recorded, nothing to move.
       if (!(isHelpdeskError(e) && ['TICKET.ILLEGAL_TRANSITION', 'TICKET.NO_HIGHER_TIER'].includes(e.code))) throw e;
@@ -85,7 +85,7 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
   } else if (!desk.sla.escalateOnBreach || timer.tier >= maxTier(desk)) {
     for (const op of staffNotice(t, desk, noticeView(reason, 'escalated'), keyBase)) await delivery.send(op);
   }
-  return { outcome: 'breached', firstTime, escalated, lateMs: now.getTime() - timer.dueAt };
+  return { outcome: 'breached', firstTime, escalated, lateMs: now.getTime() - timer.dueAt, ticket: { deskId: t.deskId, number: t.number } };
 }
 
 /**

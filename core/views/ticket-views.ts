@@ -9,8 +9,18 @@ import { CARD_PREVIEW_MAX, clipText } from './text-limits.js';
 import type { View, ViewAction } from './view.js';
 
 const personName = (p?: { name?: string; user: string }) => (p ? (p.name ?? p.user) : undefined);
-const when = (d: Date | undefined, locale: string, tz: string) =>
-  d ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(d) : undefined;
+/** One formatter per locale and zone (building one costs far more than formatting with it). */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const when = (d: Date | undefined, locale: string, tz: string) => {
+  if (!d) return undefined;
+  const k = `${locale}\0${tz}`;
+  let f = formats.get(k);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: tz });
+    if (formats.size < 256) formats.set(k, f);
+  }
+  return f.format(d);
+};
 
 /** The triage card: what agents see in a tier channel, edited in place on every change. */
 export function ticketCard(t: Ticket, desk: Desk, locale?: string): View {

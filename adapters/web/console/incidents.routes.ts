@@ -24,6 +24,9 @@ const badge = (s: WebStrings, st: Incident['status']): Html => html`<span class=
 const who = (u: IncidentUpdate) => (u.actor.kind === 'person' ? (u.actor.identity.name ?? u.actor.identity.user) : u.actor.reason);
 
 /** A desk's public incidents as a list (status page, start page). All text is escaped by `html`. */
+/** A link entry that linked nothing new (a retry, or tickets absorbed and linked before) says nothing: not shown. */
+const shown = (u: { kind: string; text: string; linked?: number }) => !(u.kind === 'link' && !u.text && !u.linked);
+
 export function publicIncidentsHtml(s: WebStrings, desk: Desk, incidents: readonly PublicIncident[], o: { updates: boolean }): Html {
   if (!incidents.length) return html`<p class="ok-line">${s.core('fanout.none_open')}</p>`;
   const tz = desk.businessHours.timezone;
@@ -115,7 +118,7 @@ ${rows.length === 0
 ${i.resolvedAt ? html`<dt>${s.core('fanout.field.resolved')}</dt><dd><time datetime="${i.resolvedAt.toISOString()}">${formatTime(i.resolvedAt, s.locale, tz)}</time></dd>` : ''}
 </dl></section>
 <section aria-labelledby="tl-h"><h2 id="tl-h">${s.core('fanout.timeline')}</h2>
-<ol class="timeline">${timeline.map(
+<ol class="timeline">${timeline.filter(shown).map(
       (u) => html`<li class="${u.visibility === 'internal' ? 'note' : u.kind === 'status' || u.kind === 'link' ? 'status' : 'message'}"><span class="meta"><time datetime="${u.at.toISOString()}">${formatTime(u.at, s.locale, tz)}</time> · <strong>${who(u)}</strong>${u.status ? html` · ${badge(s, u.status)}` : ''}${u.visibility === 'internal' ? html` <span class="badge internal">${s.t('ticket.internal')}</span>` : ''}</span><p class="text">${u.text || (u.kind === 'link' && u.linked !== undefined ? `${s.core('fanout.linked')}: +${u.linked}` : '')}</p></li>`,
     )}</ol></section>
 <section aria-labelledby="lk-h"><h2 id="lk-h">${s.core('fanout.linked')} (${linkedCount})</h2>
