@@ -120,7 +120,45 @@ async function main() {
   if (!(await get(deep)).body.includes('rel="next"')) throw new Error('deep page has no next link');
   const skipTo = 40 * 25;
 
-  console.log(`\n${REQUESTS} sequential requests each, ${TICKETS} tickets stored, page size 25`);
+  console.log(`\n${REQUESTS} sequential requests each, ${TICKETS} tickets stored, page size 25 (load average ${os.loadavg()[0]!.toFixed(1)})`);
+  // The target's view and the no-query baseline taken in turns, so both see the same moments of a
+  // shared machine; then what one queue request costs in Redis commands (INFO commandstats).
+  {
+    const base: number[] = [];
+    const queue: number[] = [];
+    for (let i = 0; i < 10; i++) await get('/console?fragment=1');
+    for (let i = 0; i < REQUESTS; i++) {
+      base.push((await get('/')).ms);
+      queue.push((await get('/console?fragment=1')).ms);
+    }
+    const row = (label: string, xs: number[]) => console.log(`${label.padEnd(58)} n=${String(xs.length).padEnd(4)} p50 ${f(pct(xs, 50)).padStart(6)} ms   p99 ${f(pct(xs, 99)).padStart(6)} ms`);
+    row('interleaved — baseline: / (same stack, no ticket query)', base);
+    row('interleaved — queue, first page (index)', queue);
+    const rc = new Redis(redis.url);
+    const calls = async () => {
+      const m = new Map<string, number>();
+      for (const line of (await rc.info('commandstats')).split('\n')) {
+        const hit = /^cmdstat_([a-z|]+):calls=(\d+)/.exec(line.trim());
+        if (hit) m.set(hit[1]!, Number(hit[2]));
+      }
+      return m;
+    };
+    const n = 50;
+    const before = await calls();
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await get('/console?fragment=1');
+    const took = performance.now() - t0;
+    const after = await calls();
+    // The same time idle: what the workers' own polling sends meanwhile is not the requests'.
+    await new Promise((res) => setTimeout(res, took));
+    const idle = await calls();
+    const per = [...after]
+      .map(([k, v]) => [k, (v - (before.get(k) ?? 0) - ((idle.get(k) ?? 0) - v)) / n] as const)
+      .filter(([k, v]) => v > 0.05 && k !== 'info')
+      .sort((a, b) => b[1] - a[1]);
+    console.log(`Redis commands per queue request: ${per.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} (total ${per.reduce((a, [, v]) => a + v, 0).toFixed(1)})`);
+    rc.disconnect();
+  }
   await measure('baseline: / (same stack, no ticket query)', '/');
   await measure('queue, first page (active, all my desks; index)', '/console?fragment=1');
   await measure('queue, 40 pages deep (keyset cursor; index)', deep);

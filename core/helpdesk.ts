@@ -15,7 +15,7 @@ import { loadTicket } from './use-cases/load-ticket.js';
 import { findOpened, openTicket, validateHelpRequest, type HelpRequest } from './use-cases/open-ticket.js';
 import { applyMacro } from './use-cases/apply-macro.js';
 import { pendTicket } from './use-cases/pend-ticket.js';
-import { postMessage } from './use-cases/post-message.js';
+import { messageTicket, postMessage } from './use-cases/post-message.js';
 import { rateTicket } from './use-cases/rate-ticket.js';
 import { closeTicket, reopenTicket, resolveTicket } from './use-cases/resolve-ticket.js';
 import { markSelfServed, stillNeedHelp } from './use-cases/self-serve.js';
@@ -63,6 +63,10 @@ export class Helpdesk {
     if (e.type.startsWith('query.')) return this.run(e, this.deps);
     const key = e.eventId;
     if (!key) throw new HelpdeskError('INPUT.INVALID', 'an inbound event needs an id', { detail: 'missing event id' });
+    // A message's ticket is read while the event is claimed (a read has no effect, and a copy read a
+    // moment early is no staler than one read a moment late): one round trip less before the relay.
+    const readAhead = e.type === 'ticket.message' ? messageTicket(this.deps, e) : undefined;
+    readAhead?.catch(() => {}); // a failure surfaces where the event runs (or nowhere, for a duplicate)
     const claim = await this.deps.idempotency.begin(key);
     if (claim.outcome !== 'run') {
       const dup: HandleResult = claim.outcome === 'busy' ? { kind: 'duplicate', running: true } : { kind: 'duplicate' };
@@ -72,7 +76,7 @@ export class Helpdesk {
     }
     let result: HandleResult;
     try {
-      result = await this.run(e, { ...this.deps, eventKey: key });
+      result = await this.run(e, { ...this.deps, eventKey: key }, readAhead);
     } catch (err) {
       // A refusal is the event's final answer (a retry would be refused again); anything else may
       // be transient: give the key back so the platform's retry runs the event again.
@@ -141,7 +145,7 @@ export class Helpdesk {
     return { ticket: t, markdown: await recordTranscript(this.deps, t) };
   }
 
-  private async run(e: InboundEvent, d: CoreDeps): Promise<HandleResult> {
+  private async run(e: InboundEvent, d: CoreDeps, readAhead?: Promise<Ticket | null>): Promise<HandleResult> {
     switch (e.type) {
       case 'help.request': {
         const r = await openTicket(d, { ...e.request, idempotencyKey: e.request.idempotencyKey || e.eventId });
@@ -178,7 +182,7 @@ export class Helpdesk {
         return r.recorded ? { kind: 'message', recorded: true, ticket: r.ticket } : { kind: 'message', recorded: false };
       }
       case 'ticket.message': {
-        const r = await postMessage(d, { at: e.at, ticket: e.ticket, author: e.actor, text: e.text, messageId: e.messageId, internal: e.internal });
+        const r = await postMessage(d, { at: e.at, ticket: e.ticket, author: e.actor, text: e.text, messageId: e.messageId, internal: e.internal, readAhead });
         return r.recorded ? { kind: 'message', recorded: true, ticket: r.ticket } : { kind: 'message', recorded: false };
       }
       case 'incident.declare_spike': {

@@ -19,6 +19,8 @@ export type TicketEventType =
   | 'ticket.priority_changed'
   | 'ticket.category_changed'
   | 'ticket.message'
+  /** An agent's first public message was stored as the ticket's first response (after its `ticket.message`). */
+  | 'ticket.responded'
   | 'ticket.linked';
 
 /** Emitted after a change is stored. Subscribers (adapters, jobs) must tolerate replays. */

@@ -34,13 +34,22 @@ interface AgentSnapshot {
 export const AGENT_CACHE_MS = 2_000;
 
 /**
+ * A snapshot older than AGENT_CACHE_MS but younger than this is still answered from while a
+ * refresh runs in the background (no look-up waits for the agents query); an older one is waited for.
+ * @defaultValue 10 s
+ */
+export const AGENT_STALE_MS = 10_000;
+
+/**
  * Desks come from the validated desk file; agents are kept in MongoDB, seeded from it.
  *
  * Agents are read in memory from a snapshot of the collection (a few hundred small documents at
  * most), loaded with one query and kept for AGENT_CACHE_MS: an agent look-up is made on every
  * claim, message and console request, and on FerretDB each query costs a round trip and a scan.
  * Writes through this directory (syncAgents, setAvailability) drop the snapshot at once; a change
- * made by another process is seen here within AGENT_CACHE_MS.
+ * made by another process is seen here once the refresh that follows AGENT_CACHE_MS has read it
+ * (look-ups meanwhile get the previous snapshot, never one older than AGENT_STALE_MS), so a
+ * console request or an agent's message does not wait for the agents query every 2 s.
  */
 export class MongoDirectory implements Directory {
   private readonly agents: Model<AgentDoc>;
@@ -58,7 +67,17 @@ export class MongoDirectory implements Directory {
   }
 
   private async agentSnapshot(): Promise<AgentSnapshot> {
-    if (this.snapshot && Date.now() - this.snapshot.at < this.cacheMs) return this.snapshot;
+    const age = this.snapshot ? Date.now() - this.snapshot.at : Infinity;
+    if (this.snapshot && age < this.cacheMs) return this.snapshot;
+    if (this.snapshot && this.cacheMs > 0 && age < Math.max(this.cacheMs, AGENT_STALE_MS)) {
+      // Stale but recent: answer now, refresh behind (a failed refresh is tried again by the next look-up).
+      if (!this.loading) void this.load().catch(() => {});
+      return this.snapshot;
+    }
+    return this.load();
+  }
+
+  private async load(): Promise<AgentSnapshot> {
     if (this.loading) return this.loading;
     const loading = (async () => {
       const at = Date.now();

@@ -105,12 +105,13 @@ export class TicketNotifier {
           const links = (await this.deps.store.get(t.id))?.links ?? t.links;
           ops.push(...relayOps(t, e.entry, relayStyle(desk, links), links));
         }
-        if (e.entry?.clippedFrom) ops.push(...this.clippedToAuthor(t, desk, e, key));
+        // Keyed by the entry alone: a retry may see the ticket at a later version (its first-response write).
+        if (e.entry?.clippedFrom) ops.push(...this.clippedToAuthor(t, desk, e, (what) => `${t.id}:ticket.message:${what}`));
         break;
       default:
         break;
     }
-    if (this.storm && e.type !== 'ticket.created' && e.type !== 'ticket.message' && e.type !== 'ticket.routed') ops.push(...(await this.stormCardRenders(t)));
+    if (this.storm && e.type !== 'ticket.created' && e.type !== 'ticket.message' && e.type !== 'ticket.responded' && e.type !== 'ticket.routed') ops.push(...(await this.stormCardRenders(t)));
     for (const op of ops) await this.delivery.send(op);
   }
 

@@ -20,6 +20,16 @@ export interface PostMessageInput {
   messageId?: string;
   /** Explicitly internal (an "Add internal note" action). Agents' messages with the desk's note prefix are too. */
   internal?: boolean;
+  /**
+   * The ticket as read ahead (`messageTicket`, started by Helpdesk.handle while it claims the
+   * event, so the claim and the read are one round trip apart instead of two).
+   */
+  readAhead?: Promise<Ticket | null>;
+}
+
+/** The ticket a message is for (by id or number, else by the place it was written); null when none. */
+export async function messageTicket(deps: Pick<CoreDeps, 'store'>, input: Pick<PostMessageInput, 'ticket' | 'at'>): Promise<Ticket | null> {
+  return input.ticket ? loadTicket(deps, input.ticket) : input.at ? deps.store.findByLink(input.at) : null;
 }
 
 export type PostMessageResult = { recorded: false } | { recorded: true; ticket: Ticket; entry: TimelineEntry };
@@ -30,7 +40,7 @@ export type PostMessageResult = { recorded: false } | { recorded: true; ticket: 
  * A message in a place no ticket is linked to is ignored (`recorded: false`).
  */
 export async function postMessage(deps: CoreDeps, input: PostMessageInput): Promise<PostMessageResult> {
-  const found = input.ticket ? await loadTicket(deps, input.ticket) : input.at ? await deps.store.findByLink(input.at) : null;
+  const found = await (input.readAhead ?? messageTicket(deps, input));
   if (!found) return { recorded: false };
   let text = input.text.trim();
   if (!text) return { recorded: false };
@@ -68,16 +78,22 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   if (isRequester && !isAgent && ticket.status === 'pending') {
     ticket = (await mutateTicket(deps, { id: ticket.id }, { type: 'resume' }, { system: 'requester-replied' })).ticket;
   }
-  // An agent's first public answer is the first response (SLA), even before a formal claim.
+  // The message is stored: relay it now (the notifier is the bus's first subscriber), before the
+  // first-response write below, which the relay does not need. A retry (its entry stored by the
+  // failed attempt) omits `before`, so whatever that attempt did not finish is written again
+  // (report facts: an already answered ticket without `before` counts as answered).
+  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry, ...(entry.created === false ? {} : { before: found }) });
+  // An agent's first public answer is the first response (SLA), even before a formal claim:
+  // `ticket.responded` (timers, report facts, queue rows) once this write is what set it.
   if (isAgent && !internal && !ticket.sla.firstRespondedAt) {
+    const before = ticket;
+    let wrote = false;
     for (let i = 0; i < 5 && !ticket.sla.firstRespondedAt; i++) {
       const updated = await deps.store.update(ticket.id, ticket.version, { sla: { ...ticket.sla, firstRespondedAt: now } }, now);
+      wrote = updated !== null;
       ticket = updated ?? (await loadTicket(deps, { id: ticket.id }));
     }
+    if (wrote) await deps.events.emit({ type: 'ticket.responded', ticket, before, actor, at: now });
   }
-  // `before`: subscribers then see whether this message was the first response (report facts are
-  // written only then). A retry (its entry stored by the failed attempt) omits it, so whatever that
-  // attempt did not finish is written again.
-  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry, ...(entry.created === false ? {} : { before: found }) });
   return { recorded: true, ticket, entry };
 }
