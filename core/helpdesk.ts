@@ -25,7 +25,15 @@ import { recordTranscript } from './use-cases/transcript.js';
 export type HandleResult =
   /** `running`: another attempt holds the event's claim right now (a killed one until its lease ends), so its work may be unfinished. */
   | { kind: 'duplicate'; running?: boolean }
-  | { kind: 'opened'; ticket: Ticket; created: boolean; suggestions: KbSuggestion[]; /** Absorbed as a known issue. */ incident?: Incident }
+  | {
+      kind: 'opened';
+      ticket: Ticket;
+      created: boolean;
+      suggestions: KbSuggestion[];
+      /** Absorbed as a known issue. */ incident?: Incident;
+      /** A repeat while another attempt holds the request's claim (a killed one until its lease ends): its route may not be announced yet. */
+      running?: boolean;
+    }
   | { kind: 'ticket'; ticket: Ticket }
   | { kind: 'message'; recorded: boolean; ticket?: Ticket }
   | { kind: 'tickets'; tickets: Ticket[] }
@@ -72,7 +80,7 @@ export class Helpdesk {
       const dup: HandleResult = claim.outcome === 'busy' ? { kind: 'duplicate', running: true } : { kind: 'duplicate' };
       if (e.type !== 'help.request') return dup;
       const opened = await findOpened(this.deps, e.request.idempotencyKey || key);
-      return opened ? { kind: 'opened', ...opened } : dup;
+      return opened ? { kind: 'opened', ...opened, ...(claim.outcome === 'busy' ? { running: true } : {}) } : dup;
     }
     let result: HandleResult;
     try {

@@ -41,7 +41,7 @@ export class TeamsIntake {
     const replay = replayOf(ctx);
     // Through the intake, "duplicate" means an earlier attempt (killed mid-way) holds the request's
     // claim until its lease ends: try again later, never drop it.
-    if (r.kind === 'duplicate' && replay && !replay.final) throw new Error('help request claimed by an earlier attempt; retried after its lease');
+    if ((r.kind === 'duplicate' || (r.kind === 'opened' && r.running)) && replay && !replay.final) throw new Error('help request claimed by an earlier attempt; retried after its lease');
     if (r.kind !== 'opened') return;
     // A redelivered activity in a request: the first delivery answered. Through the intake, an
     // attempt after a crash answers unless an earlier one marked its answer sent.

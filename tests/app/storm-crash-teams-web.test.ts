@@ -73,7 +73,17 @@ describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgem
     const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix: env.HELPDESK_QUEUE_PREFIX });
     try {
       const teamsAnswered = () => Array.from({ length: N_TEAMS }, (_, i) => teamsAnswers(connector, 't', i).length).filter((n) => n > 0).length;
-      const webAnswered = async () => (await Promise.all(convs.map(async (c) => (await webStream(redis, prefix, c)).some((e) => e.type === 'conversation' && e.conversation?.number)))).filter(Boolean).length;
+      // Answered: the stream names the ticket and the person was told (the notice comes through the
+      // delivery queue after the intake job completed, so it is waited for too).
+      const webAnswered = async () =>
+        (
+          await Promise.all(
+            convs.map(async (c) => {
+              const entries = await webStream(redis, prefix, c);
+              return entries.some((e) => e.type === 'conversation' && e.conversation?.number) && entries.some((e) => e.type === 'message' && e.msg?.kind === 'notice');
+            }),
+          )
+        ).filter(Boolean).length;
       await until(
         async () => {
           const counts = await q.getJobCounts('completed');

@@ -71,6 +71,10 @@ export async function openConversation(w: ChatWork, r: Extract<WebRequest, { op:
     request: { idempotencyKey: key, requester: who, locale: r.lang, text: r.text, origin: place, requesterLink: place, deskId: r.desk },
   });
   if (opened.kind !== 'opened') throw new Error(`web conversation ${r.conv}: ${opened.kind === 'duplicate' ? 'claimed by an earlier attempt' : 'not opened'}`);
+  // Through the intake, a request whose claim a killed attempt still holds may have stored its route
+  // without announcing it (the person never told): retried after the lease, when the request's own
+  // retry finishes the route (open-ticket → routeToTriage).
+  if (opened.running && w.announce) throw new Error(`web conversation ${r.conv}: claimed by an earlier attempt; retried after its lease`);
   let ticket = opened.ticket;
   // The second step ("This solved it" or "I still need help") is an event of its own. It runs while
   // the ticket is new, and also when this is a retry of a request whose earlier attempt was killed
