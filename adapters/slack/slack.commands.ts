@@ -48,9 +48,10 @@ export function registerCommands(app: App, d: SlackInboundDeps): void {
             return;
           case 'open': {
             const r = await d.helpdesk.handle(helpRequestEvent(eventId, actor, locale, { text: parsed.text, origin: { platform: 'slack', workspace, channel: command.channel_id } }));
-            // Through the intake, "duplicate" means an earlier attempt holds the request's claim (it
-            // was killed mid-way; the claim expires with its lease): try again later, never drop it.
-            if (r.kind === 'duplicate' && retryInIntake(context)) throw new Error('help request claimed by an earlier attempt; retried after its lease');
+            // Through the intake, "duplicate" (or "opened" with `running`: its route may be stored but not
+            // announced) means an earlier attempt holds the request's claim (it was killed mid-way; the
+            // claim expires with its lease): try again later, when the request's own retry finishes it.
+            if ((r.kind === 'duplicate' || (r.kind === 'opened' && r.running)) && retryInIntake(context)) throw new Error('help request claimed by an earlier attempt; retried after its lease');
             if (r.kind !== 'opened' || (retried && !r.created)) return; // the first delivery answered
             const once = answerOnceOf(context);
             // Processed again after a crash: the answer replaces one an earlier attempt may have sent.
