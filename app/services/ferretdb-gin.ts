@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { clientFor } from './postgres.js';
 
 /**
  * Makes FerretDB 1.24's look-ups on PostgreSQL index look-ups.
@@ -13,7 +13,8 @@ import pg from 'pg';
  * - an event trigger that gives every btree index FerretDB creates on `(_jsonb -> 'f')` a GIN twin on the
  *   same expression (`jsonb_path_ops`, which serves `@>` and is the smaller GIN opclass), for collections created from now on;
  * - the same twins for the indexes that exist already (a data directory from before this);
- * - `plan_cache_mode = force_custom_plan` for the database: FerretDB's driver caches prepared
+ * - `plan_cache_mode = force_custom_plan` for the database (set here, not on the server, so a PostgreSQL
+ *   of yours gets it too): FerretDB's driver caches prepared
  *   statements, whose generic plan (`_jsonb -> $1 @> $2`, the key a parameter) cannot match an
  *   expression index; a custom plan sees the key and uses it.
  * FerretDB does not know of these indexes (its listIndexes reads its own metadata) and needs not: they
@@ -65,17 +66,8 @@ SELECT public.helpdesk_gin_twin(i.indexrelid)
 
 /** Installs the GIN twins in FerretDB's PostgreSQL database at `url`; returns a warning instead of throwing. */
 export async function installGinTwins(url: string, password?: string): Promise<string | undefined> {
-  const u = new URL(url);
-  const db = decodeURIComponent(u.pathname.slice(1));
-  const client = new pg.Client({
-    host: u.hostname,
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username || 'postgres'),
-    password: u.password ? decodeURIComponent(u.password) : password,
-    database: db,
-    connectionTimeoutMillis: 5000,
-  });
-  client.on('error', () => {});
+  const db = decodeURIComponent(new URL(url).pathname.slice(1));
+  const client = clientFor(url, password);
   try {
     await client.connect();
     await client.query(INSTALL);

@@ -264,9 +264,6 @@ export async function startEmbeddedPostgres(o: EmbeddedPostgresOptions): Promise
     '-c', 'listen_addresses=127.0.0.1',
     '-c', 'unix_socket_directories=',
     '-c', 'max_connections=200',
-    // FerretDB's look-ups pass the field as a parameter (`_jsonb->$1 @> $2`): only a custom plan can
-    // use the GIN indexes kept for them (ferretdb-gin.ts); a generic plan is always a sequential scan.
-    '-c', 'plan_cache_mode=force_custom_plan',
     // Throwaway clusters skip fsync (lost only if the machine crashes); a server crash still loses nothing.
     ...(o.ephemeral ? ['-c', 'fsync=off', '-c', 'full_page_writes=off'] : []),
   ];
@@ -336,7 +333,7 @@ const validDbName = (db: string) => {
 };
 
 /** A client on `url` (password from the URL, else `password`; PGPASSWORD as libpq would). */
-function clientFor(url: string, password?: string): pg.Client {
+export function clientFor(url: string, password?: string): pg.Client {
   const u = new URL(url);
   const client = new pg.Client({
     host: u.hostname,
