@@ -66,7 +66,8 @@ export class MongoIdempotencyStore implements IdempotencyStore {
       const token = randomUUID();
       // Claims of concurrent events go to the server together (one insert command, each claim
       // decided alone by the unique _id).
-      if ((await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs })) === 'inserted') return { outcome: 'run', token };
+      // `raw`: the stored shape as built here (no mongoose document per claim; every field is typed above).
+      if ((await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs }, { raw: true })) === 'inserted') return { outcome: 'run', token };
       const held = await this.M.findById(key).lean<ProcessedDoc>();
       if (!held) continue; // released between our insert and our read: try again
       if (held.state !== 'running') return { outcome: 'done' };
@@ -87,7 +88,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
 
   async complete(key: string, token: string): Promise<void> {
     // A repeat (the same token completing twice) finds its marker already there: nothing to do.
-    await insertBatcher(this.M).insert({ _id: doneMarker(key, token), at: this.now(), state: 'done' });
+    await insertBatcher(this.M).insert({ _id: doneMarker(key, token), at: this.now(), state: 'done' }, { raw: true });
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -95,7 +96,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   }
 
   async mark(key: string): Promise<boolean> {
-    return (await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'done' })) === 'inserted';
+    return (await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'done' }, { raw: true })) === 'inserted';
   }
 
   async unmark(key: string): Promise<void> {
