@@ -22,25 +22,23 @@ export interface PlatformLimits {
 }
 
 /**
- * How far under a platform's documented per-channel rate the buckets run. Our bucket and the
- * platform's are not in phase (the platform counts when a call arrives, we count when a worker takes
- * a token): at exactly Slack's limit 1–2 of ~110 channel calls in a storm got a 429 (docs/storm.md).
- */
-export const LIMIT_MARGIN = 0.9;
-
-/**
- * Defaults from the platforms' documented limits, rates at about `LIMIT_MARGIN` of the documented ones:
- * - Slack chat.postMessage: ≈ 1/s per channel, short bursts → 0.9/s, burst 3.
- * - Discord: 5 per 5 s per channel, 50/s global → 0.9/s, burst 5; 40/s global.
+ * Defaults from the platforms' documented limits.
+ * - Slack chat.postMessage: ≈ 1/s per channel, short bursts (the fake holds it to a burst of 3) → 1/s
+ *   with a burst of 2. Our bucket and Slack's are not in phase (Slack counts when a call arrives, we
+ *   when a worker takes a token, tens of ms earlier or later): with the same burst 1–2 of ~110
+ *   channel calls in a storm got a 429. One token less than Slack's burst keeps one spare in Slack's
+ *   bucket (a second of jitter) without lowering the rate, which bounds how soon cards appear
+ *   (docs/storm.md: a rate of 0.9/s removed the 429s too but made the worst card 10 % later).
+ * - Discord: 5 per 5 s per channel, 50/s global → 1/s, burst 5; 40/s global.
  * - Teams, per bot per conversation (every call: posts, replies, edits): 7 in 1 s, 8 in 2 s, 60 in 30 s,
  *   1,800 in 3,600 s; 50/s per app per tenant. A token bucket lets at most `burst + rate × T` through
  *   in any T seconds, so: 1.6/s, burst 3 (≤ 5 in 1 s, 7 in 2 s, 52 in 30 s) and a sustained bucket of
  *   0.45/s, burst 150 (≤ 1,771 in an hour); `maxPerChannelIn`, checked in tests/jobs/rate-limit.test.ts.
  */
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
-  slack: { perChannel: { rate: LIMIT_MARGIN * 1, burst: 3 }, global: { rate: 20, burst: 40 } },
-  discord: { perChannel: { rate: LIMIT_MARGIN * 1, burst: 5 }, global: { rate: 40, burst: 50 } },
-  teams: { perChannel: { rate: 1.6, burst: 3 }, perChannelSustained: { rate: LIMIT_MARGIN * 0.5, burst: 150 }, global: { rate: 30, burst: 50 } },
+  slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 20, burst: 40 } },
+  discord: { perChannel: { rate: 1, burst: 5 }, global: { rate: 40, burst: 50 } },
+  teams: { perChannel: { rate: 1.6, burst: 3 }, perChannelSustained: { rate: 0.45, burst: 150 }, global: { rate: 30, burst: 50 } },
   email: { perChannel: { rate: 5, burst: 10 }, global: { rate: 50, burst: 100 } },
   web: { perChannel: { rate: 20, burst: 50 }, global: { rate: 500, burst: 1000 } },
 };
