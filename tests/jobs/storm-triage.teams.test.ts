@@ -17,7 +17,8 @@ import { waitFor } from './harness.js';
 const TIER1 = '19:tier1@thread.tacv2';
 const TIER2 = '19:tier2@thread.tacv2';
 const bob: TeamsUser = { id: '29:bob', name: 'Bob Agent' };
-const N = 300;
+/** `STORM_TEAMS_N=1000` runs the issue's full burst (≈ 2.5 min here). */
+const N = Number(process.env.STORM_TEAMS_N ?? 300);
 /**
  * The production threshold (30 s of backlog) and card capacity (50), so the channel is saturated for
  * longer than Teams' 30 s window and cards are full; a short arrival-rate window (default 30 s), so the
