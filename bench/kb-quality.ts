@@ -1,6 +1,7 @@
 /**
  * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
- * kb-dev (tuned on), bench/kb-holdout (fitted on too) and bench/kb-unseen (never tuned on).
+ * kb-dev (tuned on), bench/kb-holdout and bench/kb-fit3 (fitted on too) and bench/kb-unseen (never tuned on).
+ * `--fit-only` skips kb-unseen (for choices; kb-unseen is run only for totals at the end of a change).
  *
  *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown] [--ours-only]
  *
@@ -23,6 +24,7 @@ const dev = arg('--dev', '../shared/kb-dev');
 const sets = [
   { name: 'kb-dev', articles: join(dev, 'articles'), queries: join(dev, 'queries.jsonl') },
   { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
   { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl' },
 ];
 const KINDS = ['exact', 'short', 'typo', 'es-noaccent', 'chat', 'paraphrase', 'crosslang', 'negative'];
@@ -32,6 +34,7 @@ const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
 console.log(`| set | search | recall@1 | recall@3 | MRR | negatives | wrong/q | ${KINDS.join(' | ')} |`);
 console.log(`|---|---|---:|---:|---:|---:|---:|${KINDS.map(() => '---:').join('|')}|`);
 for (const s of sets) {
+  if (s.name === 'kb-unseen' && process.argv.includes('--fit-only')) continue;
   const { articles } = await loadKbDir(s.articles);
   const queries = await readQueries(s.queries);
   const ours = new SearchKnowledgeBase(buildIndex(articles));

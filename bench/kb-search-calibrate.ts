@@ -21,7 +21,7 @@ interface LabelledSet {
 }
 
 const specs = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a] : []));
-const defaults = ['dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl', 'holdout:kb/articles:bench/kb-holdout/queries.jsonl'];
+const defaults = ['dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl', 'holdout:kb/articles:bench/kb-holdout/queries.jsonl', 'fit3:bench/kb-fit3/articles:bench/kb-fit3/queries.jsonl'];
 const sets: LabelledSet[] = [];
 for (const spec of specs.length ? specs : defaults) {
   const [name, kb, q] = spec.split(':');
