@@ -1,6 +1,7 @@
 /** From raw candidates to ranked, scored suggestions: features, calibration, language preference. */
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, type KbIndex } from './search-index.js';
+import { phraseShare } from './phrase.js';
 import { evaluate, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
@@ -46,6 +47,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     matched: Math.min(c.matched, 4) / 4,
     mass: Math.min((c.coverage * out.totalImportance) / ix.idfRare, 3) / 3,
     short: out.units.length <= 2 ? 1 : 0,
+    phrase: process.env.KB_NOPHRASE ? 0 : phraseShare(ix.pairStart, ix.pairs, out.pairs, c.doc),
   };
 }
 

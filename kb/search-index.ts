@@ -8,6 +8,7 @@ import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
 import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
 import { defaultLexicon, type Lexicon } from './lexicon.js';
+import { PairTable, pairsBetween } from './phrase.js';
 import type { Article } from './types.js';
 
 /** Relative weight of a word found in each field. */
@@ -62,6 +63,9 @@ export interface KbIndex {
   surfaceConcepts: Map<string, string[]>;
   fuzzy: FuzzyVocab;
   buildMs: number;
+  /** Neighbouring term pairs per article as sorted hashes: article d's are pairs[pairStart[d] .. pairStart[d+1]) (phrase.ts). */
+  pairStart: Int32Array;
+  pairs: Uint32Array;
   /** Article d's {@link DISTINCTIVE_TERMS} highest-weighted terms are distinctive[d·K … d·K+K), −1 when fewer. */
   distinctive: Int32Array;
 }
@@ -105,13 +109,29 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const post = new Growable();
   const docLen = new Float32Array(articles.length);
   const dfArr: number[] = [];
+  const idOf = (term: string): number => {
+    let id = termIds.get(term);
+    if (id === undefined) {
+      id = termIds.size;
+      termIds.set(term, id);
+      dfArr.push(0);
+    }
+    return id;
+  };
+  const pairTable = new PairTable();
 
   articles.forEach((a, doc) => {
     const tf = new Map<string, number>();
     const seenSurface = new Set<string>();
+    const docPairs: number[] = [];
     let len = 0;
     const add = (text: string, weight: number): void => {
+      let prev: number[] = [];
       for (const tok of analyze(text, glossary, a.lang || 'en')) {
+        const ids = tok.concepts.map(idOf);
+        if (tok.stem) ids.push(idOf(tok.stem));
+        pairsBetween(prev, ids, docPairs);
+        prev = ids;
         if (tok.stem) {
           tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
           len += weight;
@@ -128,14 +148,10 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     add(a.summary, w.summary);
     add(a.body, w.body);
     docLen[doc] = len;
+    pairTable.addDoc(docPairs);
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
-      let id = termIds.get(term);
-      if (id === undefined) {
-        id = termIds.size;
-        termIds.set(term, id);
-        dfArr.push(0);
-      }
+      const id = idOf(term);
       dfArr[id]!++;
       post.push(id, doc, f);
     }
@@ -186,7 +202,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  const { pairStart, pairs } = pairTable.finish();
+  return { pairStart, pairs, distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */
