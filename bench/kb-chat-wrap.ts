@@ -1,5 +1,5 @@
 /**
- * Chat robustness on the fitting sets: every answerable query of kb-dev and kb-holdout that is not
+ * Chat robustness on the fitting sets: every answerable query of kb-dev, kb-holdout and kb-fit3 that is not
  * already chat-style is wrapped the way people write in chat (greeting, apology, context, thanks; in
  * the query's language), and recall@3 plain vs wrapped is reported. The wrappers are generic templates
  * written for this test, not taken from any evaluation set; kb-unseen is not used.
@@ -51,6 +51,7 @@ const templates = process.argv.includes('--held') ? HELD : WRAP;
 const sets = [
   { name: 'kb-dev', articles: `${dev}/articles`, queries: `${dev}/queries.jsonl` },
   { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
 ];
 console.log('| set | queries | recall@3 plain | recall@3 wrapped (mean of 5 templates) | worst template |');
 console.log('|---|---:|---:|---:|---:|');

@@ -47,7 +47,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     matched: Math.min(c.matched, 4) / 4,
     mass: Math.min((c.coverage * out.totalImportance) / ix.idfRare, 3) / 3,
     short: out.units.length <= 2 ? 1 : 0,
-    phrase: process.env.KB_NOPHRASE ? 0 : phraseShare(ix.pairStart, ix.pairs, out.pairs, c.doc),
+    phrase: phraseShare(ix.pairStart, ix.pairs, out.pairs, c.doc),
   };
 }
 

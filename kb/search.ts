@@ -121,18 +121,29 @@ export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
   return unitsOf(ix, analyze(cleaned, ix.glossary), detectLang(words(cleaned)));
 }
 
+/** Alternatives per query word in its pairs: bounds the hashes looked up per candidate (≤ 31 pairs × 8²). */
+const PAIR_ALTERNATIVES = 8;
+
 /**
  * The query's neighbouring token pairs (its first `MAX_QUERY_WORDS` tokens), each as the hashes of its
- * alternatives the index knows (stem, the other language's stem, concepts) — see phrase.ts.
+ * alternatives the index knows (stem, the other language's stem, concepts, then the word's expansions) —
+ * see phrase.ts.
  */
-function queryPairs(ix: KbIndex, tokens: readonly Token[]): number[][] {
+function queryPairs(ix: KbIndex, tokens: readonly Token[], units: readonly QueryUnit[]): number[][] {
   const out: number[][] = [];
   let prev: number[] | undefined;
+  const bySurface = new Map(units.map((u) => [u.surface, u]));
   for (const tok of tokens.slice(0, MAX_QUERY_WORDS)) {
     const ids: number[] = [];
     for (const t of [tok.stem, tok.alt, ...tok.concepts]) {
       const id = t ? ix.termIds.get(t) : undefined;
       if (id !== undefined && !ids.includes(id)) ids.push(id);
+    }
+    // …and what the word reaches through translations and typos (first `PAIR_ALTERNATIVES`), so that
+    // `auditoría nocturna` can find `night audit` next to each other.
+    for (const e of bySurface.get(tok.surface)?.expansions ?? []) {
+      if (ids.length >= PAIR_ALTERNATIVES) break;
+      if (!ids.includes(e.term)) ids.push(e.term);
     }
     if (prev) {
       const alts: number[] = [];
@@ -151,7 +162,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   // A glossary phrase's concept counts once: a stop word inside it (`up` of `set up`, `de` of `sala de
   // reuniones`) lends its concept only when no content word of the query carries that concept already.
   const carried = new Set<string>();
-  if (process.env.KB_DEDUP !== '0') for (const tok of tokens) if (tok.stem) for (const c of tok.concepts) carried.add(c);
+  for (const tok of tokens) if (tok.stem) for (const c of tok.concepts) carried.add(c);
   for (const tok of tokens) {
     if (!tok.stem && tok.concepts.every((c) => carried.has(c))) continue;
     const key = tok.stem || tok.concepts.join('|');
@@ -269,5 +280,5 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
   }));
-  return { units, lang, totalImportance, candidates, pairs: queryPairs(ix, tokens) };
+  return { units, lang, totalImportance, candidates, pairs: queryPairs(ix, tokens, units) };
 }
