@@ -35,7 +35,7 @@ interface Example { x: number[]; y: number; pos: number }
 function examplesOf(s: LabelledSet): Example[] {
   const out: Example[] = [];
   for (const q of s.queries) {
-    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true }).forEach((r, pos) => {
+    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true, withPhrase: true }).forEach((r, pos) => {
       out.push({ x: FEATURE_NAMES.map((k) => r.features[k]), y: q.expected.includes(s.ix.articles[r.doc]!.id) ? 1 : 0, pos });
     });
   }

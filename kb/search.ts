@@ -81,8 +81,8 @@ export interface SearchOutcome {
   lang: 'en' | 'es' | undefined;
   totalImportance: number;
   candidates: Candidate[];
-  /** Neighbouring word pairs of the query, each as its alternatives' hashes (phrase.ts). */
-  pairs: number[][];
+  /** The query's analysed tokens, in order (for its word pairs: {@link queryPairs}). */
+  tokens: Token[];
 }
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
@@ -129,11 +129,11 @@ const PAIR_ALTERNATIVES = 8;
  * alternatives the index knows (stem, the other language's stem, concepts, then the word's expansions) —
  * see phrase.ts.
  */
-function queryPairs(ix: KbIndex, tokens: readonly Token[], units: readonly QueryUnit[]): number[][] {
+export function queryPairs(ix: KbIndex, q: Pick<SearchOutcome, 'tokens' | 'units'>): number[][] {
   const out: number[][] = [];
   let prev: number[] | undefined;
-  const bySurface = new Map(units.map((u) => [u.surface, u]));
-  for (const tok of tokens.slice(0, MAX_QUERY_WORDS)) {
+  const bySurface = new Map(q.units.map((u) => [u.surface, u]));
+  for (const tok of q.tokens.slice(0, MAX_QUERY_WORDS)) {
     const ids: number[] = [];
     for (const t of [tok.stem, tok.alt, ...tok.concepts]) {
       const id = t ? ix.termIds.get(t) : undefined;
@@ -159,12 +159,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
   let typoLookups = 0;
-  // A glossary phrase's concept counts once: a stop word inside it (`up` of `set up`, `de` of `sala de
-  // reuniones`) lends its concept only when no content word of the query carries that concept already.
-  const carried = new Set<string>();
-  for (const tok of tokens) if (tok.stem) for (const c of tok.concepts) carried.add(c);
   for (const tok of tokens) {
-    if (!tok.stem && tok.concepts.every((c) => carried.has(c))) continue;
     const key = tok.stem || tok.concepts.join('|');
     if (seen.has(key)) continue;
     if (seen.size >= MAX_QUERY_WORDS) break;
@@ -280,5 +275,5 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
   }));
-  return { units, lang, totalImportance, candidates, pairs: queryPairs(ix, tokens, units) };
+  return { units, lang, totalImportance, candidates, tokens };
 }
