@@ -2,11 +2,11 @@
  * Word order, the little a bag of words can keep (round 5): which pairs of terms stand next to each
  * other in an article. Every two neighbouring tokens (stop words dropped, as for indexing) give the
  * pairs of their terms (stem and glossary concepts); an article keeps them as sorted 32-bit hashes,
- * one flat array for the whole knowledge base (CSR: `pairStart[d] .. pairStart[d+1]`), about 2 kB per
- * article. A query's `phrase` feature is the share of its neighbouring word pairs that some pair of
+ * one flat array for the whole knowledge base (CSR: `pairStart[d] .. pairStart[d+1]`), about 1 kB per
+ * article, built on first use (`phrasePairs` in search-index.ts). A query's `phrase` feature is the share of its neighbouring word pairs that some pair of
  * the article matches (either order, through either language's stem or a concept): `record a teams
  * meeting` does not become `teams … meeting recording`, and a question whose words an article uses
- * only far apart reads as less answered.
+ * only far apart reads as less answered. Off by default (round 5: `PHRASE_CALIBRATION` in calibration.ts).
  */
 
 /** Order-free hash of two term ids (murmur-style mixing; collisions ≈ pairs per article / 2^32). */
@@ -71,7 +71,8 @@ export function hasPair(pairStart: Int32Array, pairs: Uint32Array, doc: number, 
  * Share of the query's neighbouring pairs (`queryPairs`: per pair, the hashes of its alternatives) that
  * article `doc` has; 0 when the query has no pair (one word).
  */
-export function phraseShare(pairStart: Int32Array, pairs: Uint32Array, queryPairs: readonly number[][], doc: number): number {
+export function phraseShare(table: { pairStart: Int32Array; pairs: Uint32Array }, queryPairs: readonly number[][], doc: number): number {
+  const { pairStart, pairs } = table;
   if (!queryPairs.length) return 0;
   let hit = 0;
   for (const alts of queryPairs) {

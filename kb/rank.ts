@@ -1,6 +1,6 @@
 /** From raw candidates to ranked, scored suggestions: features, calibration, language preference. */
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
-import { DISTINCTIVE_TERMS, type KbIndex } from './search-index.js';
+import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
 import { evaluate, queryPairs, type Candidate, type SearchOutcome } from './search.js';
 
@@ -50,7 +50,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     matched: Math.min(c.matched, 4) / 4,
     mass: Math.min((c.coverage * out.totalImportance) / ix.idfRare, 3) / 3,
     short: out.units.length <= 2 ? 1 : 0,
-    phrase: pairs ? phraseShare(ix.pairStart, ix.pairs, pairs, c.doc) : 0,
+    phrase: pairs ? phraseShare(phrasePairs(ix), pairs, c.doc) : 0,
   };
 }
 

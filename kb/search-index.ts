@@ -63,9 +63,11 @@ export interface KbIndex {
   surfaceConcepts: Map<string, string[]>;
   fuzzy: FuzzyVocab;
   buildMs: number;
-  /** Neighbouring term pairs per article as sorted hashes: article d's are pairs[pairStart[d] .. pairStart[d+1]) (phrase.ts). */
-  pairStart: Int32Array;
-  pairs: Uint32Array;
+  /**
+   * Neighbouring term pairs per article as sorted hashes (article d's: `pairs[pairStart[d] .. pairStart[d+1])`),
+   * built on first use by {@link phrasePairs}: only the phrase feature needs them, and it is off by default.
+   */
+  phrase?: { pairStart: Int32Array; pairs: Uint32Array };
   /** Article d's {@link DISTINCTIVE_TERMS} highest-weighted terms are distinctive[d·K … d·K+K), −1 when fewer. */
   distinctive: Int32Array;
 }
@@ -118,20 +120,13 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     }
     return id;
   };
-  const pairTable = new PairTable();
 
   articles.forEach((a, doc) => {
     const tf = new Map<string, number>();
     const seenSurface = new Set<string>();
-    const docPairs: number[] = [];
     let len = 0;
     const add = (text: string, weight: number): void => {
-      let prev: number[] = [];
       for (const tok of analyze(text, glossary, a.lang || 'en')) {
-        const ids = tok.concepts.map(idOf);
-        if (tok.stem) ids.push(idOf(tok.stem));
-        pairsBetween(prev, ids, docPairs);
-        prev = ids;
         if (tok.stem) {
           tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
           len += weight;
@@ -148,7 +143,6 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     add(a.summary, w.summary);
     add(a.body, w.body);
     docLen[doc] = len;
-    pairTable.addDoc(docPairs);
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
       const id = idOf(term);
@@ -202,8 +196,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  const { pairStart, pairs } = pairTable.finish();
-  return { pairStart, pairs, distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */
@@ -214,3 +207,32 @@ function glossaryWords(g: Glossary): Map<string, string[]> {
 }
 
 export const isConcept = (term: string): boolean => term.startsWith(CONCEPT_PREFIX);
+
+/**
+ * The index's neighbouring-pair table (phrase.ts), built from the articles on first call and kept on
+ * the index: the same analysis as indexing (per field, stop words dropped), each token's stem and
+ * concepts as term ids. About 1 s and 10 MB at 10k articles; call it at start-up to avoid paying it on
+ * the first query when the phrase feature is used.
+ */
+export function phrasePairs(ix: KbIndex): NonNullable<KbIndex['phrase']> {
+  if (ix.phrase) return ix.phrase;
+  const table = new PairTable();
+  for (const a of ix.articles) {
+    const docPairs: number[] = [];
+    for (const text of [a.title, a.tags.join(' , '), a.summary, a.body]) {
+      let prev: number[] = [];
+      for (const tok of analyze(text, ix.glossary, a.lang || 'en')) {
+        const ids: number[] = [];
+        for (const t of [...tok.concepts, tok.stem]) {
+          const id = t ? ix.termIds.get(t) : undefined;
+          if (id !== undefined) ids.push(id);
+        }
+        pairsBetween(prev, ids, docPairs);
+        prev = ids;
+      }
+    }
+    table.addDoc(docPairs);
+  }
+  ix.phrase = table.finish();
+  return ix.phrase;
+}

@@ -32,8 +32,8 @@ describe('pair table', () => {
     expect(hasPair(pairStart, pairs, 0, pairHash(5, 6))).toBe(false);
     expect(hasPair(pairStart, pairs, 1, pairHash(1, 2))).toBe(false);
     expect(hasPair(pairStart, pairs, 2, pairHash(6, 5))).toBe(true);
-    expect(phraseShare(pairStart, pairs, [[pairHash(1, 2)], [pairHash(7, 8), pairHash(2, 3)], [pairHash(9, 9)]], 0)).toBeCloseTo(2 / 3);
-    expect(phraseShare(pairStart, pairs, [], 0)).toBe(0);
+    expect(phraseShare({ pairStart, pairs }, [[pairHash(1, 2)], [pairHash(7, 8), pairHash(2, 3)], [pairHash(9, 9)]], 0)).toBeCloseTo(2 / 3);
+    expect(phraseShare({ pairStart, pairs }, [], 0)).toBe(0);
   });
 });
 
@@ -62,8 +62,10 @@ describe('phrase feature', () => {
 
   it('is 0 and not computed when the calibration gives it no weight (the default)', () => {
     expect(DEFAULT_CALIBRATION.weights.phrase).toBe(0);
-    const r = rank(ix, 'record meeting', { keepBelowThreshold: true });
+    const fresh = buildIndex([together, apart]);
+    const r = rank(fresh, 'record meeting', { keepBelowThreshold: true });
     expect(r.every((x) => x.features.phrase === 0)).toBe(true);
+    expect(fresh.phrase).toBeUndefined(); // the pair table is not even built
     const withIt = rank(ix, 'record meeting', { keepBelowThreshold: true, calibration: PHRASE_CALIBRATION });
     expect(withIt.find((x) => ix.articles[x.doc]!.id === 'record-meeting')?.features.phrase).toBe(1);
   });
