@@ -4,9 +4,10 @@
  * the query's language), and recall@3 plain vs wrapped is reported. The wrappers are generic templates
  * written for this test, not taken from any evaluation set; kb-unseen is not used.
  *
- *   npx tsx bench/kb-chat-wrap.ts [--dev ../shared/kb-dev] [--held] [--per]
+ *   npx tsx bench/kb-chat-wrap.ts [--dev ../shared/kb-dev] [--held] [--per] [--phrase]   (--phrase: PHRASE_CALIBRATION)
  */
 import { detectLang } from '../kb/analyze.js';
+import { PHRASE_CALIBRATION } from '../kb/calibration.js';
 import { readQueries } from '../kb/eval.js';
 import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
@@ -56,7 +57,7 @@ const sets = [
 console.log('| set | queries | recall@3 plain | recall@3 wrapped (mean of 5 templates) | worst template |');
 console.log('|---|---:|---:|---:|---:|');
 for (const s of sets) {
-  const kb = new SearchKnowledgeBase(buildIndex((await loadKbDir(s.articles)).articles));
+  const kb = new SearchKnowledgeBase(buildIndex((await loadKbDir(s.articles)).articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : {});
   const qs = (await readQueries(s.queries)).filter((q) => q.expected.length && q.kind !== 'chat');
   const hit = (q: string, exp: string[]): number => (kb.search(q, { limit: 3 }).some((r) => exp.includes(r.id)) ? 1 : 0);
   let plain = 0;
