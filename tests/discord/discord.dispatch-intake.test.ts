@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from 'bullmq';
 import { createDiscordAdapter } from '../../adapters/discord/discord.adapter.js';
 import { reactionId } from '../../adapters/discord/discord.dispatch-intake.js';
 import { intakeJobId } from '../../jobs/intake.queue.js';
@@ -15,10 +14,10 @@ import { G, startHarness, users, type Harness } from './discord.harness.js';
  */
 describe('discord adapter: gateway messages and reactions through the durable intake', () => {
   let h: Harness;
-  const completed = new Map<string, number>();
+  let completed: Map<string, number>;
   beforeAll(async () => {
     h = await startHarness({ intake: true });
-    h.intake!.worker.on('completed', (job: Job) => void completed.set(job.id!, (completed.get(job.id!) ?? 0) + 1));
+    completed = h.intake!.completed;
   });
   afterAll(async () => {
     await h?.close();
