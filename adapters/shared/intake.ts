@@ -27,6 +27,11 @@ export interface IntakeEnvelope {
   payload: Record<string, unknown>;
   /** Reply context the payload itself does not carry (e.g. a Teams conversation reference). */
   reply?: Record<string, unknown>;
+  /**
+   * Processed in `seq` order (a decimal integer, e.g. a Discord snowflake) among the envelopes of the
+   * same `key` (a conversation), one at a time (jobs/intake.order.ts); without it, in any order.
+   */
+  order?: { key: string; seq: string };
 }
 
 export interface InboundIntake {
