@@ -24,8 +24,8 @@ const memberOf = (e: Pick<IntakeEnvelope, 'order' | 'receivedAt'>): string => `$
 export async function noteOrder(redis: RedisClient, prefix: string, e: IntakeEnvelope): Promise<void> {
   if (!e.order) return;
   const k = keyOf(prefix, e);
-  await redis.zadd(k, 0, memberOf(e));
-  await redis.pexpire(k, ORDER_TTL_MS);
+  // Both written at once, in call order (before anything the caller sends next on this connection).
+  await Promise.all([redis.zadd(k, 0, memberOf(e)), redis.pexpire(k, ORDER_TTL_MS)]);
 }
 
 /**
