@@ -11,22 +11,45 @@ export interface Bucket {
 /** Limits of one platform: per channel (conversation) and for the whole platform (the app's token). */
 export interface PlatformLimits {
   perChannel: Bucket;
+  /**
+   * A second, slower per-channel bucket for a platform whose documented limits include a long window
+   * that `perChannel` alone would break (Teams: 1,800 per hour per conversation, while `perChannel`
+   * allows short bursts). A message needs a token from both. Overriding `perChannel` alone keeps the
+   * default one.
+   */
+  perChannelSustained?: Bucket;
   global: Bucket;
 }
 
 /**
- * Defaults from the platforms' documented limits: Slack chat.postMessage ≈ 1/s per channel;
- * Discord 5 per 5 s per channel and 50/s global; Teams ≈ 7/s per conversation (we stay lower).
+ * Defaults from the platforms' documented limits.
+ * - Slack chat.postMessage: ≈ 1/s per channel, short bursts (the fake holds it to a burst of 3) → 1/s
+ *   with a burst of 2. Our bucket and Slack's are not in phase (Slack counts when a call arrives, we
+ *   when a worker takes a token, tens of ms earlier or later): with the same burst 1–2 of ~110
+ *   channel calls in a storm got a 429. One token less than Slack's burst keeps one spare in Slack's
+ *   bucket (a second of jitter) without lowering the rate, which bounds how soon cards appear
+ *   (docs/storm.md: a rate of 0.9/s removed the 429s too but made the worst card 10 % later).
+ * - Discord: 5 per 5 s per channel, 50/s global → 1/s, burst 5; 40/s global.
+ * - Teams, per bot per conversation (every call: posts, replies, edits): 7 in 1 s, 8 in 2 s, 60 in 30 s,
+ *   1,800 in 3,600 s; 50/s per app per tenant. A token bucket lets at most `burst + rate × T` through
+ *   in any T seconds, so: 1.6/s, burst 3 (≤ 5 in 1 s, 7 in 2 s, 52 in 30 s) and a sustained bucket of
+ *   0.45/s, burst 150 (≤ 1,771 in an hour); `maxPerChannelIn`, checked in tests/jobs/rate-limit.test.ts.
  */
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
-  slack: { perChannel: { rate: 1, burst: 3 }, global: { rate: 20, burst: 40 } },
+  slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 20, burst: 40 } },
   discord: { perChannel: { rate: 1, burst: 5 }, global: { rate: 40, burst: 50 } },
-  teams: { perChannel: { rate: 2, burst: 5 }, global: { rate: 30, burst: 50 } },
+  teams: { perChannel: { rate: 1.6, burst: 3 }, perChannelSustained: { rate: 0.45, burst: 150 }, global: { rate: 30, burst: 50 } },
   email: { perChannel: { rate: 5, burst: 10 }, global: { rate: 50, burst: 100 } },
   web: { perChannel: { rate: 20, burst: 50 }, global: { rate: 500, burst: 1000 } },
 };
 
-// Takes one token from every bucket, or none: returns 0, or how many ms until all have one.
+/** The most calls `limits` let through to one channel in any `seconds`: a token bucket's burst + rate × T, plus one at the window's edge. */
+export function maxPerChannelIn(limits: PlatformLimits, seconds: number): number {
+  const most = (b: Bucket) => Math.floor(b.burst + b.rate * seconds) + 1;
+  return Math.min(most(limits.perChannel), limits.perChannelSustained ? most(limits.perChannelSustained) : Infinity);
+}
+
+// Takes one token from every bucket (per channel, its sustained one if any, global), or none: returns 0, or how many ms until all have one.
 // A bucket may also be blocked until a time (a platform's Retry-After).
 const TAKE = `
 local t = redis.call('TIME')
@@ -79,14 +102,17 @@ export class RedisRateLimiter {
   }
 
   private keys(p: Platform, channel: string) {
-    return { channel: helperKey(this.prefix, 'rl', p, channel), global: helperKey(this.prefix, 'rl', p) };
+    return { channel: helperKey(this.prefix, 'rl', p, channel), sustained: helperKey(this.prefix, 'rls', p, channel), global: helperKey(this.prefix, 'rl', p) };
   }
 
   /** 0 when a message may go now (a token was taken), else the ms to wait before asking again. */
   async take(p: Platform, channel: string): Promise<number> {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
-    const r = await this.redis.eval(TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
+    const s = l.perChannelSustained;
+    const r = s
+      ? await this.redis.eval(TAKE, 3, k.channel, k.sustained, k.global, l.perChannel.rate, l.perChannel.burst, s.rate, s.burst, l.global.rate, l.global.burst)
+      : await this.redis.eval(TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
     return Number(r);
   }
 

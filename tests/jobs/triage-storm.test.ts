@@ -27,12 +27,12 @@ async function backlog(s: RedisTriageStorm, n: number) {
 describe('storm state in Redis (jobs/triage-storm.ts)', () => {
   it('a card while the backlog is short, storm mode past 30 s of it; a job reserves its slot once', async () => {
     const s = replica(`ts${randomId()}`);
-    expect(await s.reserve('slack', ch.channel, 'job-a')).toBeGreaterThan(0);
-    expect(await s.reserve('slack', ch.channel, 'job-a')).toBe(-1); // the same job again: no second slot
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toEqual({ fresh: true, delayMs: 0 }); // a quiet channel: at once
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toEqual({ fresh: false, delayMs: 0 }); // the same job again: no second slot
     expect((await s.admit(ch, tk('t1'), `card-${'t1'}`)).mode).toBe('card');
     // A card decision reserved its slot: the delivery queue adds none for that card's job.
-    expect(await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).toBe(-1);
-    await backlog(s, 35); // Slack: 1/s per channel, burst 3 → ~33 s of waiting
+    expect((await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).fresh).toBe(false);
+    await backlog(s, 35); // Slack: 1/s per channel, burst 2 → ~34 s of waiting
     const a = await s.admit(ch, tk('t2'), `card-${'t2'}`);
     expect(a.mode).toBe('storm');
     // Replayed: the same decision, not a second listing.
@@ -122,8 +122,8 @@ describe('storm-card renders through the delivery queue (jobs/delivery.queue.ts)
       expect(await queue.getJob(deliveryJobId(stormCardOp('card-1', ch, 3).key))).toBeTruthy();
       await d.send(stormCardOp('card-1', ch, 4));
       expect(adds).toBe(afterBurst + 1);
-      // The slot of generation 3 was reserved when it was first queued (a second reservation would be refused: −1).
-      expect(await ledger.reserve('slack', ch.channel, deliveryJobId(stormCardOp('card-1', ch, 3).key))).toBe(-1);
+      // The slot of generation 3 was reserved when it was first queued (asking again reserves no second slot).
+      expect((await ledger.reserve('slack', ch.channel, deliveryJobId(stormCardOp('card-1', ch, 3).key))).fresh).toBe(false);
       // Another process (its own QueueDelivery) still asks Redis, which keeps the one job.
       const other = new QueueDelivery(queue, { ledger });
       await other.send(stormCardOp('card-1', ch, 3));
