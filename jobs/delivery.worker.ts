@@ -103,7 +103,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
     if ((await d.redis.exists(markerKey)) === 0) {
-      const wait = await limiter.take(op.platform, deliveryChannel(op));
+      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: op.kind === 'dm' });
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();

@@ -50,15 +50,18 @@ export function maxPerChannelIn(limits: PlatformLimits, seconds: number): number
 }
 
 // Takes one token from every bucket (per channel, its sustained one if any, global), or none: returns 0, or how many ms until all have one.
-// A bucket may also be blocked until a time (a platform's Retry-After).
+// ARGV per key: rate, burst, floor — a bucket gives a token only while it keeps `floor` tokens after it
+// (a DM leaves the platform bucket's reserve to channel posts). A bucket may also be blocked until a
+// time (a platform's Retry-After).
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
 local tokens = {}
 for i = 1, #KEYS do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
+  local rate = tonumber(ARGV[3 * i - 2])
+  local burst = tonumber(ARGV[3 * i - 1])
+  local need = 1 + tonumber(ARGV[3 * i])
   local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until')
   local tok = tonumber(h[1]) or burst
   local ts = tonumber(h[2]) or now
@@ -66,7 +69,7 @@ for i = 1, #KEYS do
   tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
   tokens[i] = tok
   if blocked > now then wait = math.max(wait, blocked - now) end
-  if tok < 1 then wait = math.max(wait, math.ceil((1 - tok) * 1000 / rate)) end
+  if tok < need then wait = math.max(wait, math.ceil((need - tok) * 1000 / rate)) end
 end
 if wait > 0 then return wait end
 for i = 1, #KEYS do
@@ -105,14 +108,19 @@ export class RedisRateLimiter {
     return { channel: helperKey(this.prefix, 'rl', p, channel), sustained: helperKey(this.prefix, 'rls', p, channel), global: helperKey(this.prefix, 'rl', p) };
   }
 
-  /** 0 when a message may go now (a token was taken), else the ms to wait before asking again. */
-  async take(p: Platform, channel: string): Promise<number> {
+  /**
+   * 0 when a message may go now (a token was taken), else the ms to wait before asking again.
+   * `dm`: a direct message, which leaves the platform bucket's reserve (a tenth of its burst) to
+   * channel posts: a burst of requester answers (one DM per ticket in a storm, 20/s on Slack) would
+   * otherwise win most of the shared tokens and leave the tier channel's cards gaps of seconds.
+   */
+  async take(p: Platform, channel: string, o: { dm?: boolean } = {}): Promise<number> {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
     const s = l.perChannelSustained;
-    const r = s
-      ? await this.redis.eval(TAKE, 3, k.channel, k.sustained, k.global, l.perChannel.rate, l.perChannel.burst, s.rate, s.burst, l.global.rate, l.global.burst)
-      : await this.redis.eval(TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
+    const reserve = o.dm ? Math.max(1, Math.floor(l.global.burst / 10)) : 0;
+    const buckets: [string, Bucket, number][] = [[k.channel, l.perChannel, 0], ...(s ? [[k.sustained, s, 0] as [string, Bucket, number]] : []), [k.global, l.global, reserve]];
+    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]));
     return Number(r);
   }
 

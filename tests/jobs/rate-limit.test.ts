@@ -58,3 +58,17 @@ describe('the sustained per-channel bucket (Redis)', () => {
     expect(got.length).toBeGreaterThanOrEqual(6); // 3 saved up + 1.6/s
   });
 });
+
+describe('the platform bucket keeps a reserve for channel posts', () => {
+  it('direct messages stop a tenth of the burst short; a channel post still gets a token at once', async () => {
+    // A slow refill (0.01/s) so the run's own duration adds no token.
+    const l = new RedisRateLimiter(redis, `rlr${randomId()}`, { slack: { global: { rate: 0.01, burst: 20 } } });
+    let dms = 0;
+    for (let i = 0; i < 30; i++) if ((await l.take('slack', `dm-T1-U${i}`, { dm: true })) === 0) dms++;
+    expect(dms).toBe(18); // 20 − a reserve of 2
+    expect(await l.take('slack', 'CTRIAGE')).toBe(0); // the tier channel's card
+    expect(await l.take('slack', 'CTRIAGE2')).toBe(0);
+    expect(await l.take('slack', 'CTRIAGE3')).toBeGreaterThan(0); // the reserve is spent; the bucket is empty
+    expect(await l.take('slack', 'dm-T1-U99', { dm: true })).toBeGreaterThan(0);
+  });
+});
