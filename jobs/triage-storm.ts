@@ -4,6 +4,7 @@ import type { Posted } from '../core/ports/chat-platform.port.js';
 import type { StormAdmission, StormCard, StormTicket, TriageChannel, TriageStorm } from '../core/ports/triage-storm.port.js';
 import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
+import { runScript } from './lua.js';
 import { helperKey } from './queues.js';
 import { DEFAULT_LIMITS, type PlatformLimits } from './rate-limit.js';
 import { deliveryJobId } from './delivery.queue.js';
@@ -196,12 +197,12 @@ export class ChannelLedger {
 
   /** Reserves the next posting slot for a queued job (once per job id); returns ms until it, or −1 when already reserved. */
   async reserve(p: Platform, channel: string, jobId: string): Promise<number> {
-    return Number(await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS));
+    return Number(await runScript(this.redis, RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS));
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */
   async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await this.redis.eval(BLOCK, 1, this.channelKey(p, channel), Math.ceil(ms), STATE_TTL_MS);
+    await runScript(this.redis, BLOCK, 1, this.channelKey(p, channel), Math.ceil(ms), STATE_TTL_MS);
   }
 }
 
@@ -227,7 +228,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
     const interval = this.intervalMs(ch.platform);
-    const r = (await this.redis.eval(
+    const r = (await runScript(this.redis, 
       ADMIT,
       5,
       this.channelKey(ch.platform, ch.channel),
@@ -254,7 +255,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   }
 
   async changed(ticket: StormTicket): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>> {
-    const r = (await this.redis.eval(CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
+    const r = (await runScript(this.redis, CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
     const out: Array<{ cardId: string; gen: number; channel: TriageChannel }> = [];
     for (let i = 0; i + 2 < r.length; i += 3) out.push({ cardId: r[i]!, channel: JSON.parse(r[i + 1]!) as TriageChannel, gen: Number(r[i + 2]) });
     return out;
@@ -267,7 +268,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async beginFlush(cardId: string, holdMs: number): Promise<{ card: StormCard; gen: number; locked: boolean } | null> {
     const token = randomUUID();
     const k = this.cardKey(cardId);
-    const r = (await this.redis.eval(BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
+    const r = (await runScript(this.redis, BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
     if (!r) return null;
     const locked = r[4] === '1';
     if (locked) this.tokens.set(cardId, token);
@@ -284,7 +285,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     const token = this.tokens.get(cardId);
     if (!token) return;
     this.tokens.delete(cardId);
-    await this.redis.eval(UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
+    await runScript(this.redis, UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
   }
 
   async openCards(deskId?: string): Promise<StormCard[]> {

@@ -110,4 +110,33 @@ describe('rate limiter', () => {
     expect(await a.take('slack', 'C2')).toBeGreaterThan(1_000);
     redis.disconnect();
   });
+
+  it('queued jobs take turns: a token not there now is reserved, and the job is told when it is its own', async () => {
+    const redis = testRedis();
+    const prefix = `rl${randomId()}`;
+    const rl = new RedisRateLimiter(redis, prefix, { slack: { perChannel: { rate: 10, burst: 1 }, global: { rate: 1000, burst: 1000 } } });
+    const turn = (job: string) => ({ job, sentMarker: `${prefix}:sent:${job}` });
+    // Five jobs for one channel at 10/s (burst 1): the first goes, the others get 100, 200, 300, 400 ms.
+    const waits: number[] = [];
+    for (const j of ['j0', 'j1', 'j2', 'j3', 'j4']) waits.push(await rl.take('slack', 'C9', turn(j)));
+    expect(waits[0]).toBe(0);
+    for (let k = 1; k < 5; k++) expect(waits[k]).toBeGreaterThanOrEqual(k * 100 - 20);
+    for (let k = 1; k < 5; k++) expect(waits[k]).toBeLessThanOrEqual(k * 100 + 20);
+    // Asking again early: the rest of its own wait, no new reservation (j4 still after j3).
+    const again = await rl.take('slack', 'C9', turn('j4'));
+    expect(again).toBeGreaterThan(300);
+    expect(again).toBeLessThanOrEqual(waits[4]!);
+    // At its time the job goes without taking another token: a newcomer queues after j4.
+    await new Promise((r) => setTimeout(r, waits[1]! + 5));
+    expect(await rl.take('slack', 'C9', turn('j1'))).toBe(0);
+    const late = await rl.take('slack', 'C9', turn('late'));
+    const j4Left = await rl.take('slack', 'C9', turn('j4'));
+    expect(late).toBeGreaterThanOrEqual(j4Left + 100 - 20);
+    // A job already sent (its marker exists) needs no token; a Retry-After holds even a job with a turn.
+    await redis.set(`${prefix}:sent:done`, '1');
+    expect(await rl.take('slack', 'C9', turn('done'))).toBe(0);
+    await rl.block('slack', 'C9', 5_000);
+    expect(await rl.take('slack', 'C9', turn('j2'))).toBeGreaterThan(4_000);
+    redis.disconnect();
+  });
 });
