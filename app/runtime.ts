@@ -112,7 +112,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     log.info({ dir: kbDir, skipped: kb.issues.length }, 'knowledge base loaded');
 
     const prefix = cfg.HELPDESK_QUEUE_PREFIX;
-    const jobs = createJobsClient({ connection: redisUrl, prefix });
+    // Storm-aware triage settings (HELPDESK_STORM_*): admissions use the client's, renders the workers'.
+    const jobs = createJobsClient({ connection: redisUrl, prefix, storm: cfg.storm });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
     const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
@@ -151,6 +152,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         idempotency: { prune: async (before: Date) => (await composed.idempotency.prune(before)) + (await composed.store.pruneGuards(before)) },
         metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
         signature: textSignature(),
+        storm: cfg.storm,
         slaConcurrency: cfg.HELPDESK_SLA_CONCURRENCY,
         automationConcurrency: cfg.HELPDESK_AUTOMATION_CONCURRENCY,
         tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },

@@ -1,12 +1,13 @@
 /**
- * Chat robustness on the fitting sets: every answerable query of kb-dev and kb-holdout that is not
+ * Chat robustness on the fitting sets: every answerable query of kb-dev, kb-holdout and kb-fit3 that is not
  * already chat-style is wrapped the way people write in chat (greeting, apology, context, thanks; in
  * the query's language), and recall@3 plain vs wrapped is reported. The wrappers are generic templates
  * written for this test, not taken from any evaluation set; kb-unseen is not used.
  *
- *   npx tsx bench/kb-chat-wrap.ts [--dev ../shared/kb-dev] [--held] [--per]
+ *   npx tsx bench/kb-chat-wrap.ts [--dev ../shared/kb-dev] [--held] [--per] [--phrase]   (--phrase: PHRASE_CALIBRATION)
  */
 import { detectLang } from '../kb/analyze.js';
+import { PHRASE_CALIBRATION } from '../kb/calibration.js';
 import { readQueries } from '../kb/eval.js';
 import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
@@ -51,11 +52,12 @@ const templates = process.argv.includes('--held') ? HELD : WRAP;
 const sets = [
   { name: 'kb-dev', articles: `${dev}/articles`, queries: `${dev}/queries.jsonl` },
   { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
 ];
 console.log('| set | queries | recall@3 plain | recall@3 wrapped (mean of 5 templates) | worst template |');
 console.log('|---|---:|---:|---:|---:|');
 for (const s of sets) {
-  const kb = new SearchKnowledgeBase(buildIndex((await loadKbDir(s.articles)).articles));
+  const kb = new SearchKnowledgeBase(buildIndex((await loadKbDir(s.articles)).articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : {});
   const qs = (await readQueries(s.queries)).filter((q) => q.expected.length && q.kind !== 'chat');
   const hit = (q: string, exp: string[]): number => (kb.search(q, { limit: 3 }).some((r) => exp.includes(r.id)) ? 1 : 0);
   let plain = 0;

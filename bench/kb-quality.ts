@@ -1,6 +1,8 @@
 /**
  * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
- * kb-dev (tuned on), bench/kb-holdout (fitted on too) and bench/kb-unseen (never tuned on).
+ * kb-dev (tuned on), bench/kb-holdout and bench/kb-fit3 (fitted on too) and bench/kb-unseen (never tuned on).
+ * `--phrase` ranks with PHRASE_CALIBRATION (the phrase feature, off by default) instead of the default.
+ * `--fit-only` skips kb-unseen (for choices; kb-unseen is run only for totals at the end of a change).
  *
  *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown] [--ours-only]
  *
@@ -9,6 +11,7 @@
  * expect, per query (how much the list is filled with weak matches).
  */
 import { join } from 'node:path';
+import { PHRASE_CALIBRATION } from '../kb/calibration.js';
 import { readQueries, runEval, type EvalFigures } from '../kb/eval.js';
 import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
@@ -23,6 +26,7 @@ const dev = arg('--dev', '../shared/kb-dev');
 const sets = [
   { name: 'kb-dev', articles: join(dev, 'articles'), queries: join(dev, 'queries.jsonl') },
   { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
   { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl' },
 ];
 const KINDS = ['exact', 'short', 'typo', 'es-noaccent', 'chat', 'paraphrase', 'crosslang', 'negative'];
@@ -32,9 +36,10 @@ const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
 console.log(`| set | search | recall@1 | recall@3 | MRR | negatives | wrong/q | ${KINDS.join(' | ')} |`);
 console.log(`|---|---|---:|---:|---:|---:|---:|${KINDS.map(() => '---:').join('|')}|`);
 for (const s of sets) {
+  if (s.name === 'kb-unseen' && process.argv.includes('--fit-only')) continue;
   const { articles } = await loadKbDir(s.articles);
   const queries = await readQueries(s.queries);
-  const ours = new SearchKnowledgeBase(buildIndex(articles));
+  const ours = new SearchKnowledgeBase(buildIndex(articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : {});
   const base = process.argv.includes('--ours-only') ? undefined : buildBaseline(articles);
   const expected = new Map(queries.map((q) => [q.q, q.expected]));
   const wrong = { n: 0 };

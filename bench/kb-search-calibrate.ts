@@ -5,7 +5,8 @@
  * cross-fits (fit on one, measure on the other, both directions) — the honest figure for unseen data.
  * Prints the constants to paste into kb/calibration.ts (fitted on all sets together).
  *
- *   npx tsx bench/kb-search-calibrate.ts                     # kb-dev + bench/kb-holdout
+ *   npx tsx bench/kb-search-calibrate.ts                     # kb-dev + bench/kb-holdout + bench/kb-fit3
+ *   (with three sets it also leaves each out in turn: fitted on the other two, measured on it; `--loo-only` skips the one-set fits)
  *   npx tsx bench/kb-search-calibrate.ts --set dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl
  */
 import { DEFAULT_CALIBRATION, FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
@@ -21,7 +22,7 @@ interface LabelledSet {
 }
 
 const specs = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a] : []));
-const defaults = ['dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl', 'holdout:kb/articles:bench/kb-holdout/queries.jsonl'];
+const defaults = ['dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl', 'holdout:kb/articles:bench/kb-holdout/queries.jsonl', 'fit3:bench/kb-fit3/articles:bench/kb-fit3/queries.jsonl'];
 const sets: LabelledSet[] = [];
 for (const spec of specs.length ? specs : defaults) {
   const [name, kb, q] = spec.split(':');
@@ -34,7 +35,7 @@ interface Example { x: number[]; y: number; pos: number }
 function examplesOf(s: LabelledSet): Example[] {
   const out: Example[] = [];
   for (const q of s.queries) {
-    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true }).forEach((r, pos) => {
+    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true, withPhrase: true }).forEach((r, pos) => {
       out.push({ x: FEATURE_NAMES.map((k) => r.features[k]), y: q.expected.includes(s.ix.articles[r.doc]!.id) ? 1 : 0, pos });
     });
   }
@@ -66,6 +67,20 @@ function fit(examples: Example[]): Calibration {
   return { weights, bias: Math.round(bias * 100) / 100, threshold: 0.5 };
 }
 
+interface Counts { r3: number; mrr: number; ans: number; neg: number; rej: number }
+
+function counts(s: LabelledSet, cal: Calibration): Counts {
+  let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0;
+  for (const q of s.queries) {
+    const ids = rank(s.ix, q.q, { limit: 3, calibration: cal }).map((r) => s.ix.articles[r.doc]!.id);
+    if (!q.expected.length) { neg++; if (!ids.length) rej++; continue; }
+    ans++;
+    const k = ids.findIndex((id) => q.expected.includes(id));
+    if (k >= 0) { r3++; mrr += 1 / (k + 1); }
+  }
+  return { r3, mrr, ans, neg, rej };
+}
+
 function quality(s: LabelledSet, cal: Calibration): { r3: number; mrr: number; rej: number; wrong: number } {
   let r3 = 0, mrr = 0, ans = 0, neg = 0, rej = 0, wrong = 0;
   for (const q of s.queries) {
@@ -94,10 +109,24 @@ function table(title: string, cal: Calibration, on: LabelledSet[]): void {
 
 const perSet = new Map(sets.map((s) => [s.name, examplesOf(s)]));
 table('current DEFAULT_CALIBRATION', DEFAULT_CALIBRATION, sets);
-if (sets.length > 1) {
+if (sets.length > 1 && !process.argv.includes('--loo-only')) {
   for (const s of sets) {
     const cal = fit(perSet.get(s.name)!);
     table(`cross-fit: fitted on ${s.name} only`, cal, sets);
+  }
+}
+// Leave one set out (with three or more sets): fit on the others, measure on the one left out; the
+// pooled line sums the left-out sets' counts — the honest estimate for a knowledge base not fitted on.
+if (sets.length > 2) {
+  const loo = sets.map((s) => ({ s, cal: fit(sets.filter((o) => o !== s).flatMap((o) => perSet.get(o.name)!)) }));
+  console.log('\nleave one set out (fitted on the others, measured on the one left out; pooled = sum of counts)');
+  for (const { s, cal } of loo) console.log(`  without ${s.name}: weights ${JSON.stringify(cal.weights)} bias ${cal.bias}`);
+  console.log(`  threshold  ${[...sets.map((s) => s.name), 'pooled'].map((n) => `${n.padEnd(8)} r@3   MRR   neg`.padEnd(30)).join('')}`);
+  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]) {
+    const cs = loo.map(({ s, cal }) => counts(s, { ...cal, threshold: t }));
+    const sum = cs.reduce((a, c) => ({ r3: a.r3 + c.r3, mrr: a.mrr + c.mrr, ans: a.ans + c.ans, neg: a.neg + c.neg, rej: a.rej + c.rej }));
+    const cell = (c: Counts): string => `${' '.repeat(8)} ${(c.r3 / c.ans).toFixed(3)} ${(c.mrr / c.ans).toFixed(3)} ${(c.rej / c.neg).toFixed(3)}`.padEnd(30);
+    console.log(`  ${t.toFixed(2).padStart(9)}  ${[...cs, sum].map(cell).join('')}`);
   }
 }
 const all = fit([...perSet.values()].flat());

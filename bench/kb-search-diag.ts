@@ -1,8 +1,8 @@
 /**
  * Diagnostics over labelled query sets: misses (expected article not in the top 3) and answered
- * negatives, with the top candidates' calibrated scores and features, for both evaluation sets.
+ * negatives, with the top candidates' calibrated scores and features, for the fitting sets.
  *
- *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|both] [--all] [--dev ../shared/kb-dev]
+ *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|fit3|all] [--all] [--dev ../shared/kb-dev]
  *
  * Only the sets the search is fitted on: bench/kb-unseen is never diagnosed query by query.
  */
@@ -17,10 +17,11 @@ const devDir = process.argv.includes('--dev') ? process.argv[process.argv.indexO
 const SETS = {
   dev: { kb: `${devDir}/articles`, queries: `${devDir}/queries.jsonl` },
   holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
+  fit3: { kb: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
 };
 const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';
 for (const [name, s] of Object.entries(SETS)) {
-  if (argSet !== 'both' && argSet !== name) continue;
+  if (argSet !== 'both' && argSet !== 'all' && argSet !== name) continue;
   const { articles } = await loadKbDir(s.kb);
   const ix = buildIndex(articles);
   const qs = await readQueries(s.queries);

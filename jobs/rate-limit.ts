@@ -12,22 +12,45 @@ export interface Bucket {
 /** Limits of one platform: per channel (conversation) and for the whole platform (the app's token). */
 export interface PlatformLimits {
   perChannel: Bucket;
+  /**
+   * A second, slower per-channel bucket for a platform whose documented limits include a long window
+   * that `perChannel` alone would break (Teams: 1,800 per hour per conversation, while `perChannel`
+   * allows short bursts). A message needs a token from both. Overriding `perChannel` alone keeps the
+   * default one.
+   */
+  perChannelSustained?: Bucket;
   global: Bucket;
 }
 
 /**
- * Defaults from the platforms' documented limits: Slack chat.postMessage ≈ 1/s per channel;
- * Discord 5 per 5 s per channel and 50/s global; Teams ≈ 7/s per conversation (we stay lower).
+ * Defaults from the platforms' documented limits.
+ * - Slack chat.postMessage: ≈ 1/s per channel, short bursts (the fake holds it to a burst of 3) → 1/s
+ *   with a burst of 2. Our bucket and Slack's are not in phase (Slack counts when a call arrives, we
+ *   when a worker takes a token, tens of ms earlier or later): with the same burst 1–2 of ~110
+ *   channel calls in a storm got a 429. One token less than Slack's burst keeps one spare in Slack's
+ *   bucket (a second of jitter) without lowering the rate, which bounds how soon cards appear
+ *   (docs/storm.md: a rate of 0.9/s removed the 429s too but made the worst card 10 % later).
+ * - Discord: 5 per 5 s per channel, 50/s global → 1/s, burst 5; 40/s global.
+ * - Teams, per bot per conversation (every call: posts, replies, edits): 7 in 1 s, 8 in 2 s, 60 in 30 s,
+ *   1,800 in 3,600 s; 50/s per app per tenant. A token bucket lets at most `burst + rate × T` through
+ *   in any T seconds, so: 1.6/s, burst 3 (≤ 5 in 1 s, 7 in 2 s, 52 in 30 s) and a sustained bucket of
+ *   0.45/s, burst 150 (≤ 1,771 in an hour); `maxPerChannelIn`, checked in tests/jobs/rate-limit.test.ts.
  */
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
-  slack: { perChannel: { rate: 1, burst: 3 }, global: { rate: 20, burst: 40 } },
+  slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 20, burst: 40 } },
   discord: { perChannel: { rate: 1, burst: 5 }, global: { rate: 40, burst: 50 } },
-  teams: { perChannel: { rate: 2, burst: 5 }, global: { rate: 30, burst: 50 } },
+  teams: { perChannel: { rate: 1.6, burst: 3 }, perChannelSustained: { rate: 0.45, burst: 150 }, global: { rate: 30, burst: 50 } },
   email: { perChannel: { rate: 5, burst: 10 }, global: { rate: 50, burst: 100 } },
   web: { perChannel: { rate: 20, burst: 50 }, global: { rate: 500, burst: 1000 } },
 };
 
-// Takes one token from every bucket, or none: returns 0, or how many ms until all have one.
+/** The most calls `limits` let through to one channel in any `seconds`: a token bucket's burst + rate × T, plus one at the window's edge. */
+export function maxPerChannelIn(limits: PlatformLimits, seconds: number): number {
+  const most = (b: Bucket) => Math.floor(b.burst + b.rate * seconds) + 1;
+  return Math.min(most(limits.perChannel), limits.perChannelSustained ? most(limits.perChannelSustained) : Infinity);
+}
+
+// Takes one token from every bucket (per channel, its sustained one if any, global), or none: returns 0, or how many ms until all have one.
 // A bucket may also be blocked until a time (a platform's Retry-After).
 const TAKE = `
 local t = redis.call('TIME')
@@ -56,18 +79,23 @@ return 0
 
 // The same buckets for a queued job that waits its turn instead of polling: a token it cannot have
 // now is taken on credit (the bucket goes negative) and the job is told when that token is its own;
-// KEYS[n+1] (the holder) remembers "at:next bucket", so the job, back at that time, goes on from the
-// next bucket without taking again. Jobs queued behind a busy channel thus come back once, in turn,
-// instead of every refill. A blocked bucket (Retry-After) still holds everyone, holders included.
-// KEYS[n+2]: the job's sent marker — a job already sent needs no token.
+// the holder key remembers "at:next bucket", so the job, back at that time, goes on from the next
+// bucket without taking again. Jobs queued behind a busy channel thus come back once, in turn,
+// instead of every refill. Turns are counted when they are given, sends happen when jobs come back:
+// jobs that come back late (busy workers) could go together, so every send also takes a token from
+// a plain bucket of the same rate counted at send time (the "sent" buckets) — a late job that finds
+// none keeps its turns and waits only for that. A blocked bucket (Retry-After) holds everyone.
+// KEYS: n turn buckets, their n sent buckets, the holder, the job's sent marker (a job already sent
+// needs no token). ARGV: rate, burst per bucket.
 const TAKE_IN_TURN = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = #KEYS - 2
-if redis.call('EXISTS', KEYS[n + 2]) == 1 then return 0 end
+local n = (#KEYS - 2) / 2
+local holder = KEYS[2 * n + 1]
+if redis.call('EXISTS', KEYS[2 * n + 2]) == 1 then return 0 end
 local from = 1
 local at = 0
-local held = redis.call('GET', KEYS[n + 1])
+local held = redis.call('GET', holder)
 if held then
   local sep = string.find(held, ':', 1, true)
   at = tonumber(string.sub(held, 1, sep - 1))
@@ -80,7 +108,7 @@ for i = 1, n do
   until_ = math.max(until_, tonumber(hs[i][3]) or 0)
 end
 if until_ > now then
-  if held then redis.call('PEXPIRE', KEYS[n + 1], until_ - now + 3600000) end
+  if held then redis.call('PEXPIRE', holder, until_ - now + 3600000) end
   return until_ - now
 end
 for i = from, n do
@@ -94,11 +122,29 @@ for i = from, n do
   redis.call('HSET', KEYS[i], 'tokens', tostring(tok), 'ts', tostring(now))
   redis.call('PEXPIRE', KEYS[i], wait + 3600000)
   if wait > 0 then
-    redis.call('SET', KEYS[n + 1], tostring(now + wait) .. ':' .. tostring(i + 1), 'PX', wait + 3600000)
+    redis.call('SET', holder, tostring(now + wait) .. ':' .. tostring(i + 1), 'PX', wait + 3600000)
     return wait
   end
 end
-if held then redis.call('DEL', KEYS[n + 1]) end
+local sent = {}
+local wait = 0
+for i = 1, n do
+  local rate = tonumber(ARGV[2 * i - 1])
+  local burst = tonumber(ARGV[2 * i])
+  local h = redis.call('HMGET', KEYS[n + i], 'tokens', 'ts')
+  local tok = math.min(burst, (tonumber(h[1]) or burst) + math.max(0, now - (tonumber(h[2]) or now)) * rate / 1000)
+  sent[i] = tok
+  if tok < 1 then wait = math.max(wait, math.ceil((1 - tok) * 1000 / rate)) end
+end
+if wait > 0 then
+  redis.call('SET', holder, tostring(now) .. ':' .. tostring(n + 1), 'PX', wait + 3600000)
+  return wait
+end
+for i = 1, n do
+  redis.call('HSET', KEYS[n + i], 'tokens', tostring(sent[i] - 1), 'ts', tostring(now))
+  redis.call('PEXPIRE', KEYS[n + i], 3600000)
+end
+if held then redis.call('DEL', holder) end
 return 0
 `;
 
@@ -128,7 +174,7 @@ export class RedisRateLimiter {
   }
 
   private keys(p: Platform, channel: string) {
-    return { channel: helperKey(this.prefix, 'rl', p, channel), global: helperKey(this.prefix, 'rl', p) };
+    return { channel: helperKey(this.prefix, 'rl', p, channel), sustained: helperKey(this.prefix, 'rls', p, channel), global: helperKey(this.prefix, 'rl', p) };
   }
 
   /**
@@ -140,9 +186,15 @@ export class RedisRateLimiter {
   async take(p: Platform, channel: string, turn?: { job: string; sentMarker: string }): Promise<number> {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
-    const rates = [l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst];
-    if (turn) return Number(await runScript(this.redis, TAKE_IN_TURN, 4, k.channel, k.global, helperKey(this.prefix, 'rlturn', turn.job), turn.sentMarker, ...rates));
-    return Number(await runScript(this.redis, TAKE, 2, k.channel, k.global, ...rates));
+    // Buckets in order: the channel's, its sustained one (Teams), the platform's.
+    const s = l.perChannelSustained;
+    const buckets = s ? [k.channel, k.sustained, k.global] : [k.channel, k.global];
+    const rates = [l.perChannel.rate, l.perChannel.burst, ...(s ? [s.rate, s.burst] : []), l.global.rate, l.global.burst];
+    if (turn) {
+      const sentBuckets = buckets.map((b) => `${b}:sent`);
+      return Number(await runScript(this.redis, TAKE_IN_TURN, 2 * buckets.length + 2, ...buckets, ...sentBuckets, helperKey(this.prefix, 'rlturn', turn.job), turn.sentMarker, ...rates));
+    }
+    return Number(await runScript(this.redis, TAKE, buckets.length, ...buckets, ...rates));
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */

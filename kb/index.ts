@@ -5,7 +5,7 @@ export { buildIndex, DEFAULT_FIELD_WEIGHTS, type FieldWeights, type IndexOptions
 export { loadKbDir, parseArticle } from './loader.js';
 export { watchFolder, type WatchOptions } from './watch.js';
 export { MemoryFeedbackStore, MAX_BOOST, queryKey, type FeedbackStore, type FeedbackEvent, type FeedbackTally } from './feedback.js';
-export { DEFAULT_CALIBRATION, type Calibration } from './calibration.js';
+export { DEFAULT_CALIBRATION, PHRASE_CALIBRATION, type Calibration } from './calibration.js';
 export { cleanQuery } from './clean-query.js';
 export { missingTranslations, nearDuplicates, neverRetrieved, type AuthoringFinding } from './authoring.js';
 export type { Article, LoadIssue, LoadResult } from './types.js';

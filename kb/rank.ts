@@ -1,7 +1,8 @@
 /** From raw candidates to ranked, scored suggestions: features, calibration, language preference. */
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
-import { DISTINCTIVE_TERMS, type KbIndex } from './search-index.js';
-import { evaluate, type Candidate, type SearchOutcome } from './search.js';
+import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
+import { phraseShare } from './phrase.js';
+import { evaluate, queryPairs, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -20,6 +21,8 @@ export interface RankOptions {
    * first pass already has an answer, so a question that gets nothing keeps getting nothing.
    */
   feedback?: number;
+  /** Compute the phrase feature even when the calibration gives it no weight (for fitting it). */
+  withPhrase?: boolean;
   /** Return candidates under the threshold too (for calibration and diagnostics). */
   keepBelowThreshold?: boolean;
 }
@@ -36,7 +39,8 @@ const LANG_BONUS = 0.05;
 /** An article in the asker's language goes before one in another language scoring at most this much more. */
 export const LANG_SWAP_MARGIN = 0.15;
 
-export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: number, second: number): ScoreFeatures {
+/** `pairs`: the query's word pairs ({@link queryPairs}) when the phrase feature is wanted, else it is 0. */
+export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: number, second: number, pairs?: number[][]): ScoreFeatures {
   const total = out.totalImportance || 1;
   return {
     gap: best > 0 ? 1 - second / best : 0,
@@ -46,6 +50,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     matched: Math.min(c.matched, 4) / 4,
     mass: Math.min((c.coverage * out.totalImportance) / ix.idfRare, 3) / 3,
     short: out.units.length <= 2 ? 1 : 0,
+    phrase: pairs ? phraseShare(phrasePairs(ix), pairs, c.doc) : 0,
   };
 }
 
@@ -55,6 +60,8 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
   const cal = opts.calibration ?? DEFAULT_CALIBRATION;
   const out = evaluate(ix, query);
   if (!out.candidates.length) return [];
+  // Word pairs only when the phrase feature counts (or is being fitted): off by default (calibration.ts).
+  const pairs = cal.weights.phrase || opts.withPhrase ? queryPairs(ix, out) : undefined;
   // The question's own language when its words tell, else the person's (`es-ES` → `es`).
   const want = out.lang ?? (opts.lang ? opts.lang.toLowerCase().split(/[-_]/)[0] : undefined);
   const key = (c: Candidate): number => {
@@ -74,7 +81,7 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
   const fbWeight = opts.feedback ?? FEEDBACK.weight;
   if (fbWeight > 0 && top.length > 1) {
     const b0 = top.map(({ c }) => c.bm25).sort((a, b) => b - a);
-    const first = Math.max(...top.map(({ c }) => calibratedScore(featuresOf(ix, out, c, b0[0] ?? 0, b0[1] ?? 0), cal)));
+    const first = Math.max(...top.map(({ c }) => calibratedScore(featuresOf(ix, out, c, b0[0] ?? 0, b0[1] ?? 0, pairs), cal)));
     if (first >= cal.threshold) {
       feedback(ix, out, top.map((x) => x.c), fbWeight);
       for (const x of top) x.k = key(x.c);
@@ -84,7 +91,7 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
   const bms = top.map(({ c }) => c.bm25).sort((a, b) => b - a);
   const [best = 0, second = 0] = bms;
   const ranked: Ranked[] = top.map(({ c }) => {
-    const features = featuresOf(ix, out, c, best, second);
+    const features = featuresOf(ix, out, c, best, second, pairs);
     let score = calibratedScore(features, cal);
     const b = opts.boosts?.get(ix.articles[c.doc]!.id);
     if (b) score = Math.min(1, Math.max(0, score * (1 + b)));

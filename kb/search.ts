@@ -3,11 +3,12 @@
  * neighbours) → BM25F accumulation taking, per query word, its best-matching expansion → features
  * for the calibrated score (how much of the query the article covers, and how strongly).
  */
-import { analyze, detectLang } from './analyze.js';
+import { analyze, detectLang, type Token } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { translate } from './dictionary.js';
 import { fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
+import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
 import { words } from './text.js';
@@ -80,6 +81,8 @@ export interface SearchOutcome {
   lang: 'en' | 'es' | undefined;
   totalImportance: number;
   candidates: Candidate[];
+  /** The query's analysed tokens, in order (for its word pairs: {@link queryPairs}). */
+  tokens: Token[];
 }
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
@@ -115,11 +118,44 @@ function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
  */
 export function queryUnits(ix: KbIndex, query: string): QueryUnit[] {
   const cleaned = cleanQuery(boundQuery(query));
-  return unitsOf(ix, cleaned, detectLang(words(cleaned)));
+  return unitsOf(ix, analyze(cleaned, ix.glossary), detectLang(words(cleaned)));
 }
 
-function unitsOf(ix: KbIndex, cleaned: string, lang: 'en' | 'es' | undefined): QueryUnit[] {
-  const tokens = analyze(cleaned, ix.glossary);
+/** Alternatives per query word in its pairs: bounds the hashes looked up per candidate (≤ 31 pairs × 8²). */
+const PAIR_ALTERNATIVES = 8;
+
+/**
+ * The query's neighbouring token pairs (its first `MAX_QUERY_WORDS` tokens), each as the hashes of its
+ * alternatives the index knows (stem, the other language's stem, concepts, then the word's expansions) —
+ * see phrase.ts.
+ */
+export function queryPairs(ix: KbIndex, q: Pick<SearchOutcome, 'tokens' | 'units'>): number[][] {
+  const out: number[][] = [];
+  let prev: number[] | undefined;
+  const bySurface = new Map(q.units.map((u) => [u.surface, u]));
+  for (const tok of q.tokens.slice(0, MAX_QUERY_WORDS)) {
+    const ids: number[] = [];
+    for (const t of [tok.stem, tok.alt, ...tok.concepts]) {
+      const id = t ? ix.termIds.get(t) : undefined;
+      if (id !== undefined && !ids.includes(id)) ids.push(id);
+    }
+    // …and what the word reaches through translations and typos (first `PAIR_ALTERNATIVES`), so that
+    // `auditoría nocturna` can find `night audit` next to each other.
+    for (const e of bySurface.get(tok.surface)?.expansions ?? []) {
+      if (ids.length >= PAIR_ALTERNATIVES) break;
+      if (!ids.includes(e.term)) ids.push(e.term);
+    }
+    if (prev) {
+      const alts: number[] = [];
+      pairsBetween(prev, ids, alts);
+      out.push(alts);
+    }
+    prev = ids;
+  }
+  return out;
+}
+
+function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | undefined): QueryUnit[] {
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
   let typoLookups = 0;
@@ -198,7 +234,8 @@ function buffers(n: number): NonNullable<typeof scratch> {
 export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const cleaned = cleanQuery(boundQuery(query));
   const lang = detectLang(words(cleaned));
-  const units = unitsOf(ix, cleaned, lang);
+  const tokens = analyze(cleaned, ix.glossary);
+  const units = unitsOf(ix, tokens, lang);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];
@@ -238,5 +275,5 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
   }));
-  return { units, lang, totalImportance, candidates };
+  return { units, lang, totalImportance, candidates, tokens };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORM_CARD_CAPACITY_MAX } from '../../core/views/storm-card.view.js';
 import { ConfigError, describeIssues } from './config-error.js';
 
 const optionalString = z.string().trim().min(1).optional().or(z.literal('').transform(() => undefined));
@@ -137,6 +138,23 @@ const envSchema = z.object({
   ALERT_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').max(1024).optional().or(z.literal('').transform(() => undefined)),
   /** Alert jobs (notifications, checks, timers) processed at once per worker process. */
   HELPDESK_ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+  /**
+   * Storm-aware triage (docs/storm.md): a new card that would wait longer than this behind its tier
+   * channel's posting backlog joins the channel's "N new tickets" card instead. Every web and worker
+   * replica must use the same values.
+   */
+  HELPDESK_STORM_THRESHOLD_MS: z.coerce.number().int().min(1000, 'at least 1000 (1 s)').max(300_000, 'at most 300000 (5 min); above ~35 s tickets are no longer visible within 60 s').default(30_000),
+  /** Storm mode ends when the backlog is under this (and tickets arrive at under half the channel's posting rate). */
+  HELPDESK_STORM_CLEAR_BACKLOG_MS: z.coerce.number().int().min(0).max(300_000, 'at most 300000 (5 min)').default(5_000),
+  /** The arrival rate that ends a storm is averaged over this (exponential decay). */
+  HELPDESK_STORM_WINDOW_MS: z.coerce.number().int().min(1000, 'at least 1000 (1 s)').max(3_600_000, 'at most 3600000 (1 h)').default(30_000),
+  /** Tickets listed per storm card; the next one starts a new card. */
+  HELPDESK_STORM_CAPACITY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(STORM_CARD_CAPACITY_MAX, `at most ${STORM_CARD_CAPACITY_MAX}: a larger card would not fit Slack's, Discord's or Teams' message limits`)
+    .default(50),
 });
 
 /** One Redis Cluster seed node: `host:port` or a `redis(s)://` URL. */
@@ -201,8 +219,16 @@ export interface OidcSettings {
   clientSecret: string;
 }
 
+/** HELPDESK_STORM_*, as `createJobsClient({ storm })` / `startWorkers({ storm })` take them (jobs/triage-storm.ts StormOptions). */
+export interface StormSettings {
+  thresholdMs: number;
+  clearBacklogMs: number;
+  windowMs: number;
+  capacity: number;
+}
+
 /** Parses the environment; throws ConfigError naming each bad variable. The only reader of process.env. */
-export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings; oidc?: OidcSettings; email?: EmailSettings } {
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms: PlatformSettings; redisCluster?: RedisClusterSettings; oidc?: OidcSettings; email?: EmailSettings; storm: StormSettings } {
   const r = envSchema.safeParse(env);
   if (!r.success) throw new ConfigError('environment', describeIssues(r.error.issues));
   const e = r.data;
@@ -240,6 +266,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
     if (!e.OIDC_ISSUER || !e.OIDC_CLIENT_ID || !e.OIDC_CLIENT_SECRET) problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: all three are required to enable OpenID Connect sign-in');
     else oidc = { issuer: e.OIDC_ISSUER, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET };
   }
+  if (e.HELPDESK_STORM_CLEAR_BACKLOG_MS >= e.HELPDESK_STORM_THRESHOLD_MS) {
+    problems.push(`HELPDESK_STORM_CLEAR_BACKLOG_MS: must be less than HELPDESK_STORM_THRESHOLD_MS (${e.HELPDESK_STORM_THRESHOLD_MS}), or a storm would end as soon as it began`);
+  }
   if (e.REDIS_URL && e.REDIS_CLUSTER_NODES) problems.push('REDIS_URL and REDIS_CLUSTER_NODES: set one (a single Redis or a Redis Cluster), not both');
   if (problems.length) throw new ConfigError('environment', problems);
   const seed = e.REDIS_CLUSTER_NODES?.[0];
@@ -257,5 +286,6 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): Env & { platforms
           attachmentLimits: { maxFileBytes: e.EMAIL_ATTACHMENT_MAX_BYTES, maxTicketBytes: e.EMAIL_TICKET_ATTACHMENTS_MAX_BYTES, maxFiles: e.EMAIL_TICKET_ATTACHMENTS_MAX_FILES },
         }
       : undefined;
-  return { ...e, platforms, redisCluster, oidc, email };
+  const storm: StormSettings = { thresholdMs: e.HELPDESK_STORM_THRESHOLD_MS, clearBacklogMs: e.HELPDESK_STORM_CLEAR_BACKLOG_MS, windowMs: e.HELPDESK_STORM_WINDOW_MS, capacity: e.HELPDESK_STORM_CAPACITY };
+  return { ...e, platforms, redisCluster, oidc, email, storm };
 }

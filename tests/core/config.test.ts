@@ -122,6 +122,18 @@ describe('environment validation', () => {
     ]);
     expect(problems(() => readEnv({ HELPDESK_QUEUE_PREFIX: '{a}b}' }))[0]).toMatch(/^HELPDESK_QUEUE_PREFIX: /);
   });
+
+  it('storm-aware triage settings: defaults, overrides and clear errors', () => {
+    expect(readEnv({}).storm).toEqual({ thresholdMs: 30_000, clearBacklogMs: 5_000, windowMs: 30_000, capacity: 50 });
+    expect(readEnv({ HELPDESK_STORM_THRESHOLD_MS: '10000', HELPDESK_STORM_CLEAR_BACKLOG_MS: '2000', HELPDESK_STORM_WINDOW_MS: '60000', HELPDESK_STORM_CAPACITY: '20' }).storm).toEqual({ thresholdMs: 10_000, clearBacklogMs: 2_000, windowMs: 60_000, capacity: 20 });
+    expect(problems(() => readEnv({ HELPDESK_STORM_CAPACITY: '61' }))).toEqual(["HELPDESK_STORM_CAPACITY: at most 60: a larger card would not fit Slack's, Discord's or Teams' message limits"]);
+    expect(problems(() => readEnv({ HELPDESK_STORM_CAPACITY: '0' }))[0]).toMatch(/^HELPDESK_STORM_CAPACITY: /);
+    expect(problems(() => readEnv({ HELPDESK_STORM_THRESHOLD_MS: '500' }))).toEqual(['HELPDESK_STORM_THRESHOLD_MS: at least 1000 (1 s)']);
+    expect(problems(() => readEnv({ HELPDESK_STORM_WINDOW_MS: 'soon' }))[0]).toMatch(/^HELPDESK_STORM_WINDOW_MS: /);
+    expect(problems(() => readEnv({ HELPDESK_STORM_THRESHOLD_MS: '4000' }))).toEqual([
+      'HELPDESK_STORM_CLEAR_BACKLOG_MS: must be less than HELPDESK_STORM_THRESHOLD_MS (4000), or a storm would end as soon as it began',
+    ]);
+  });
 });
 
 describe('process start with a broken desk file', () => {

@@ -17,7 +17,24 @@ export interface ConnectorCall {
   body: any;
   status: number;
   authorization?: string;
+  /** When the fake received it (ms since the epoch). */
+  at: number;
+  /** Set when the fake answered 429 for the per-conversation limits (see `threadLimits`). */
+  limited?: true;
 }
+
+/**
+ * Teams' documented limits per bot per thread (conversation), every operation counted: 7 in 1 s,
+ * 8 in 2 s, 60 in 30 s, 1,800 in 3,600 s (learn.microsoft.com, "Optimize your bot with rate limiting
+ * in Teams"). Microsoft notes the hourly one applies to many messages to one user; the fake holds
+ * channels to it too.
+ */
+export const TEAMS_THREAD_LIMITS: ReadonlyArray<{ seconds: number; max: number }> = [
+  { seconds: 1, max: 7 },
+  { seconds: 2, max: 8 },
+  { seconds: 30, max: 60 },
+  { seconds: 3600, max: 1800 },
+];
 
 /** The message size limit the fake enforces (bytes of the request body, see onRequest). */
 export const TEAMS_MAX_MESSAGE_BYTES = 28_000;
@@ -44,6 +61,16 @@ export class FakeBotConnector {
   private seq = 1;
   /** 1:1 conversations by user id: Teams returns the same conversation for the same user (`a:dm-<user>`, as tests/teams/activities.ts uses). */
   private readonly personal = new Map<string, string>();
+
+  /**
+   * Per-conversation throttling, enforced when set (e.g. `TEAMS_THREAD_LIMITS`): a post, reply, edit or
+   * delete in a channel (any of its threads: counted per channel, the stricter reading) or chat beyond
+   * any window is answered 429 with Retry-After (seconds until the window has room), as Teams does.
+   * Off by default. Calls refused this way are in `limited`.
+   */
+  threadLimits?: ReadonlyArray<{ seconds: number; max: number }>;
+  readonly limited: ConnectorCall[] = [];
+  private readonly accepted = new Map<string, number[]>();
 
   /** Base URL with a trailing slash, to use as activities' `serviceUrl`. */
   url = '';
@@ -90,6 +117,8 @@ export class FakeBotConnector {
 
   reset(): void {
     this.calls.length = 0;
+    this.limited.length = 0;
+    this.accepted.clear();
     this.failures = [];
   }
 
@@ -106,7 +135,7 @@ export class FakeBotConnector {
     const url = new URL(req.url ?? '/', 'http://x');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
-    const call: ConnectorCall = { kind: 'other', method, path: url.pathname, body, status: 200, authorization: req.headers.authorization };
+    const call: ConnectorCall = { kind: 'other', method, path: url.pathname, body, status: 200, authorization: req.headers.authorization, at: Date.now() };
     // v3/conversations[/{id}/activities[/{activityId}]]
     if (parts[0] === 'v3' && parts[1] === 'conversations') {
       if (parts.length === 2 && method === 'POST') call.kind = 'create';
@@ -121,6 +150,13 @@ export class FakeBotConnector {
     // lowest figure Microsoft has documented, ~28 KB, counted as UTF-16 or UTF-8, whichever is larger.
     if (call.kind !== 'other' && call.kind !== 'delete' && Math.max(Buffer.byteLength(raw), raw.length * 2) > TEAMS_MAX_MESSAGE_BYTES) {
       return this.answer(res, (call.status = 413), { error: { code: 'MessageSizeTooBig', message: 'Message size too big' } });
+    }
+    const retryAfter = this.throttle(call);
+    if (retryAfter !== undefined) {
+      call.status = 429;
+      call.limited = true;
+      this.limited.push(call);
+      return this.answer(res, 429, { error: { code: 'Throttled', message: 'Too many requests' } }, { 'Retry-After': String(retryAfter) });
     }
     const failure = this.failures.find((f) => f.left > 0 && (!f.kind || f.kind === call.kind));
     if (failure) {
@@ -169,6 +205,24 @@ export class FakeBotConnector {
         call.status = 404;
         return this.answer(res, 404, { error: { code: 'NotFound', message: `no route ${method} ${url.pathname}` } });
     }
+  }
+
+  /** Counts a call against its conversation's windows: undefined when it may go, else Retry-After in seconds. */
+  private throttle(call: ConnectorCall): number | undefined {
+    const limits = this.threadLimits;
+    if (!limits || call.kind === 'other') return undefined;
+    const thread = call.kind === 'create' ? call.body?.channelData?.channel?.id : call.conversationId?.split(';')[0];
+    if (!thread) return undefined; // creating a 1:1 chat: another operation, with its own limits
+    const now = call.at;
+    const longest = Math.max(...limits.map((l) => l.seconds)) * 1000;
+    const times = (this.accepted.get(thread) ?? []).filter((t) => t > now - longest);
+    let wait = 0;
+    for (const l of limits) {
+      const inWindow = times.filter((t) => t > now - l.seconds * 1000);
+      if (inWindow.length >= l.max) wait = Math.max(wait, inWindow[inWindow.length - l.max]! + l.seconds * 1000 - now);
+    }
+    this.accepted.set(thread, wait > 0 ? times : [...times, now]);
+    return wait > 0 ? Math.max(1, Math.ceil(wait / 1000)) : undefined;
   }
 
   /** Teams message ids look like epoch-millisecond numbers. */

@@ -139,4 +139,22 @@ describe('rate limiter', () => {
     expect(await rl.take('slack', 'C9', turn('j2'))).toBeGreaterThan(4_000);
     redis.disconnect();
   });
+
+  it('jobs that come back late do not go together: each send still needs a token of the send-time bucket', async () => {
+    const redis = testRedis();
+    const prefix = `rl${randomId()}`;
+    const rl = new RedisRateLimiter(redis, prefix, { slack: { perChannel: { rate: 10, burst: 1 }, global: { rate: 1000, burst: 1000 } } });
+    const turn = (job: string) => ({ job, sentMarker: `${prefix}:sent:${job}` });
+    expect(await rl.take('slack', 'C7', turn('a0'))).toBe(0);
+    expect(await rl.take('slack', 'C7', turn('a1'))).toBeGreaterThan(0);
+    expect(await rl.take('slack', 'C7', turn('a2'))).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 450)); // both turns are due: their workers were busy
+    expect(await rl.take('slack', 'C7', turn('a1'))).toBe(0);
+    const w = await rl.take('slack', 'C7', turn('a2')); // not in the same instant as a1
+    expect(w).toBeGreaterThan(0);
+    expect(w).toBeLessThanOrEqual(100);
+    await new Promise((r) => setTimeout(r, w + 5));
+    expect(await rl.take('slack', 'C7', turn('a2'))).toBe(0); // its turn was kept: no new reservation
+    redis.disconnect();
+  });
 });

@@ -29,7 +29,7 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
     expect((await s.admit(ch, tk('t1'), `card-${'t1'}`)).mode).toBe('card');
     // A card decision reserved its slot: the delivery queue adds none for that card's job.
     expect(await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).toBe(-1);
-    await backlog(s, 35); // Slack: 1/s per channel, burst 3 → ~33 s of waiting
+    await backlog(s, 35); // Slack: 1/s per channel, burst 2 → ~34 s of waiting
     const a = await s.admit(ch, tk('t2'), `card-${'t2'}`);
     expect(a.mode).toBe('storm');
     // Replayed: the same decision, not a second listing.

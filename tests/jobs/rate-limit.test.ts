@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, maxPerChannelIn, RedisRateLimiter, type PlatformLimits } from '../../jobs/rate-limit.js';
+import { TEAMS_THREAD_LIMITS } from '../fakes/bot-connector.fake.js';
+import { randomId, testRedis } from '../support/services.js';
+
+const redis = testRedis();
+afterAll(() => redis.disconnect());
+
+/** Takes tokens as fast as the limiter gives them for `ms`; the times (ms) at which one was given. */
+async function greedy(l: RedisRateLimiter, channel: string, ms: number): Promise<number[]> {
+  const given: number[] = [];
+  const start = Date.now();
+  while (Date.now() - start < ms) {
+    const wait = await l.take('teams', channel);
+    if (wait === 0) given.push(Date.now());
+    else await new Promise((r) => setTimeout(r, Math.min(wait, 20)));
+  }
+  return given;
+}
+
+/** The most of `times` in any window of `ms`. */
+const busiest = (times: number[], ms: number) => Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + ms).length));
+
+describe('per-channel limits against the platforms\' documented ones', () => {
+  it('Teams: the defaults stay within every documented window per conversation (7/1 s, 8/2 s, 60/30 s, 1,800/3,600 s)', () => {
+    for (const w of TEAMS_THREAD_LIMITS) expect(maxPerChannelIn(DEFAULT_LIMITS.teams, w.seconds), `${w.max} in ${w.seconds} s`).toBeLessThanOrEqual(w.max);
+    // The single bucket these defaults replace (2/s, burst 5) broke the 30 s and hourly rules.
+    const old: PlatformLimits = { perChannel: { rate: 2, burst: 5 }, global: DEFAULT_LIMITS.teams.global };
+    expect(maxPerChannelIn(old, 30)).toBeGreaterThan(60);
+    expect(maxPerChannelIn(old, 3600)).toBeGreaterThan(1800);
+  });
+
+  it('Slack: its documented rate, one token of burst under the fake\'s (a spare against timing jitter)', () => {
+    expect(DEFAULT_LIMITS.slack.perChannel).toEqual({ rate: 1, burst: 2 });
+  });
+});
+
+describe('the sustained per-channel bucket (Redis)', () => {
+  it('a message needs a token from both buckets: the slower one binds once its burst is spent, per channel', async () => {
+    const prefix = `rls${randomId()}`;
+    const fast: PlatformLimits = { perChannel: { rate: 50, burst: 50 }, global: { rate: 1000, burst: 1000 } };
+    const both = new RedisRateLimiter(redis, prefix, { teams: { ...fast, perChannelSustained: { rate: 5, burst: 3 } } });
+    const [a, b] = await Promise.all([greedy(both, 'C1', 1500), greedy(both, 'C2', 1500)]);
+    // 3 saved up + 5/s × 1.5 s (+ one at the edge): far fewer than the first bucket's 50 + 75.
+    for (const got of [a, b]) {
+      expect(got.length).toBeGreaterThanOrEqual(8);
+      expect(got.length).toBeLessThanOrEqual(12);
+    }
+    // Without the second bucket the same run is bounded by the first only.
+    const one = new RedisRateLimiter(redis, `rls${randomId()}`, { teams: { ...fast, perChannelSustained: undefined } });
+    expect((await greedy(one, 'C1', 500)).length).toBeGreaterThan(40);
+  });
+
+  it('Teams defaults, taken greedily for 3 s: never more than 7 in 1 s or 8 in 2 s', async () => {
+    const got = await greedy(new RedisRateLimiter(redis, `rlt${randomId()}`), 'C1', 3000);
+    expect(busiest(got, 1000)).toBeLessThanOrEqual(7);
+    expect(busiest(got, 2000)).toBeLessThanOrEqual(8);
+    expect(got.length).toBeGreaterThanOrEqual(6); // 3 saved up + 1.6/s
+  });
+});
