@@ -42,9 +42,12 @@ export class QueueDelivery implements Delivery {
 
   async send(op: DeliveryOp): Promise<void> {
     const jobId = deliveryJobId(op.key);
-    // DMs go to people, not to the tier channels whose backlog the storm decision reads.
-    if (this.opts.ledger && op.kind !== 'dm') await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId);
-    const delay = op.kind === 'storm_card' && op.delayMs ? { delay: op.delayMs } : {};
-    await this.queue.add('deliver', { op }, { jobId, attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' }, ...delay });
+    // DMs go to people, not to the tier channels whose backlog the storm decision reads. A channel's
+    // messages are held until their reserved slot: first queued, first sent (jobs that raced for the
+    // rate limiter's tokens went out in random order, and a card queued early could wait behind the
+    // whole backlog instead of its share of it: issue 12's 60 s visibility budget).
+    const slot = this.opts.ledger && op.kind !== 'dm' ? (await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId)).delayMs : 0;
+    const ms = Math.max(slot, op.kind === 'storm_card' ? (op.delayMs ?? 0) : 0);
+    await this.queue.add('deliver', { op }, { jobId, attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' }, ...(ms > 0 ? { delay: ms } : {}) });
   }
 }

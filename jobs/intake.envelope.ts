@@ -16,6 +16,7 @@ export const intakeEnvelopeSchema = z.object({
   retryNum: z.number().int().nonnegative().max(100).optional(),
   payload: z.record(z.string(), z.unknown()),
   reply: z.record(z.string(), z.unknown()).optional(),
+  order: z.object({ key: id, seq: z.string().regex(/^\d{1,20}$/) }).optional(),
 }) satisfies z.ZodType<IntakeEnvelope>;
 
 /** Parses a job's data; throws an Error naming the first problems (the job then fails unrecoverably). */

@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { AnswerOnce, InboundIntake, IntakeEnvelope } from '../adapters/shared/intake.js';
 import { DEFAULT_PREFIX, keyPrefix, quitQuietly, redisClient, throttledErrorLog, type JobsOptions, type RedisClient } from './connection.js';
 import { INTAKE_MAX_PAYLOAD_BYTES } from './intake.envelope.js';
+import { noteOrder } from './intake.order.js';
 import { safeId } from './names.js';
 import { helperKey } from './queues.js';
 
@@ -49,8 +50,11 @@ export class IntakeQueue implements InboundIntake {
 
   async record(e: IntakeEnvelope): Promise<void> {
     checkSize(e);
+    // Noted in its conversation's order before the job is added — both sent at once (one connection, commands
+    // in call order), so the order costs the recording no extra round trip and a later message's worker sees it.
+    const noted = noteOrder(this.redis, this.prefix, e);
     // An id BullMQ already holds (waiting, active, completed within a day, failed) is left untouched.
-    await this.queue.add(e.kind, e, { jobId: intakeJobId(e) });
+    await Promise.all([noted, this.queue.add(e.kind, e, { jobId: intakeJobId(e) })]);
   }
 
   async recordDelayed(e: IntakeEnvelope, delayMs: number): Promise<void> {

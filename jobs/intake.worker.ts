@@ -1,8 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from './connection.js';
 import { UnreadablePayloadError, type IntakeEnvelope, type IntakeHandler, type IntakePlatform } from '../adapters/shared/intake.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import { parseEnvelope } from './intake.envelope.js';
+import { doneInOrder, waitTurn } from './intake.order.js';
 import { answerOnce, INTAKE_QUEUE } from './intake.queue.js';
 import type { WorkerTuning } from './tuning.js';
 
@@ -18,6 +19,12 @@ export interface IntakeWorkerOptions {
    * @defaultValue 16
    */
   concurrency?: number;
+  /**
+   * How long an envelope with `order` waits for an earlier one of its conversation that is not done
+   * (being retried, or its worker was killed) before it is processed anyway.
+   * @defaultValue 15000
+   */
+  orderWaitMs?: number;
   tuning?: WorkerTuning;
 }
 
@@ -28,7 +35,7 @@ export interface IntakeWorkerOptions {
  */
 export function createIntakeWorker(o: IntakeWorkerOptions, connection: RedisClient): Worker<IntakeEnvelope> {
   const once = answerOnce(o.redis, o.prefix);
-  const processor = async (job: Job<IntakeEnvelope>): Promise<void> => {
+  const processor = async (job: Job<IntakeEnvelope>, token?: string): Promise<void> => {
     let e: IntakeEnvelope;
     try {
       e = parseEnvelope(job.data);
@@ -38,14 +45,24 @@ export function createIntakeWorker(o: IntakeWorkerOptions, connection: RedisClie
     }
     const handler = o.handlers.get(e.platform);
     if (!handler) throw new UnrecoverableError(`no ${e.platform} adapter in this process: enable it on every worker`);
+    // A conversation's messages one after the other, in the order they were written (not attempts: a delay).
+    const wait = await waitTurn(o.redis, o.prefix, e, { maxWaitMs: o.orderWaitMs ?? 15_000, pollMs: 200 });
+    if (wait > 0) {
+      await job.moveToDelayed(Date.now() + wait, token);
+      throw new DelayedError();
+    }
     const attempt = job.attemptsMade + 1;
+    const final = attempt >= (job.opts.attempts ?? 1);
     try {
-      await handler(e, { attempt, final: attempt >= (job.opts.attempts ?? 1), answerOnce: once });
+      await handler(e, { attempt, final, answerOnce: once });
     } catch (err) {
-      if (!(err instanceof UnreadablePayloadError)) throw err;
+      const unreadable = err instanceof UnreadablePayloadError;
+      if (final || unreadable || err instanceof UnrecoverableError) await doneInOrder(o.redis, o.prefix, e);
+      if (!unreadable) throw err;
       o.log.error({ job: job.id, err: err.message }, 'intake job dropped');
       throw new UnrecoverableError(err.message);
     }
+    await doneInOrder(o.redis, o.prefix, e);
   };
   const t = o.tuning ?? {};
   return new Worker<IntakeEnvelope>(INTAKE_QUEUE, processor, {

@@ -44,17 +44,24 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 // One reservation per delivery job (its id NX), advancing the channel's "theoretical arrival time":
-// when the last message queued for the channel would go out at the channel's posting rate.
+// when the last message queued for the channel would go out at the channel's posting rate. The
+// reservation keeps its slot (the time the channel is free for it); a job already reserved (twice
+// queued, or its card's slot taken by the admission) gets its slot back. Returns {new?, ms from now
+// until the slot may be used: the slot less the platform's burst}.
+// ARGV: interval ms, ttl ms, burst ms.
 const RESERVE = `${NOW}
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[2]) then
+local slot = tonumber(redis.call('GET', KEYS[2]))
+local fresh = 0
+if not slot then
   local tat = tonumber(redis.call('HGET', KEYS[1], 'tat')) or 0
   if tat < now then tat = now end
-  tat = tat + tonumber(ARGV[1])
-  redis.call('HSET', KEYS[1], 'tat', tostring(tat))
+  slot = tat
+  fresh = 1
+  redis.call('SET', KEYS[2], tostring(slot), 'PX', ARGV[2])
+  redis.call('HSET', KEYS[1], 'tat', tostring(tat + tonumber(ARGV[1])))
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return tat - now
 end
-return -1
+return {fresh, math.max(0, slot - now - tonumber(ARGV[3]))}
 `;
 
 // A platform's Retry-After holds the channel: nothing queued there goes out before it.
@@ -104,7 +111,7 @@ if mode ~= 'storm' then
   redis.call('HSET', KEYS[1], 'card', '', 'count', '0')
   redis.call('SET', KEYS[2], '', 'PX', ARGV[8])
   -- The card's posting slot, reserved now (the delivery queue finds it reserved and adds none).
-  if redis.call('SET', KEYS[5], '1', 'NX', 'PX', ARGV[8]) then
+  if redis.call('SET', KEYS[5], tostring(math.max(tat, now)), 'NX', 'PX', ARGV[8]) then
     redis.call('HSET', KEYS[1], 'tat', tostring(math.max(tat, now) + tonumber(ARGV[13])))
   end
   return {'card', '', '0', closed, tostring(closedGen)}
@@ -195,9 +202,20 @@ export class ChannelLedger {
     return helperKey(this.prefix, 'storm', 'rsv', jobId);
   }
 
-  /** Reserves the next posting slot for a queued job (once per job id); returns ms until it, or −1 when already reserved. */
-  async reserve(p: Platform, channel: string, jobId: string): Promise<number> {
-    return Number(await runScript(this.redis, RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS));
+  /** The platform's burst as time: how far ahead of its slot a message may go out (the token bucket's saved tokens). */
+  protected burstMs(p: Platform): number {
+    return Math.max(0, (this.limitsOf(p).perChannel.burst - 1) * this.intervalMs(p));
+  }
+
+  /**
+   * Reserves the next posting slot for a queued job (once per job id: `fresh` false when it had one,
+   * e.g. a card whose slot its storm admission reserved) and says in how many ms the job may be sent:
+   * the delivery queue holds the job until then, so a channel's messages go out in the order they
+   * were queued (in their slots), not in whatever order jobs retrying for a token win it.
+   */
+  async reserve(p: Platform, channel: string, jobId: string): Promise<{ fresh: boolean; delayMs: number }> {
+    const [fresh, delayMs] = (await runScript(this.redis, RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS, this.burstMs(p))) as [number, number];
+    return { fresh: fresh === 1, delayMs: Number(delayMs) };
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */
@@ -242,7 +260,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       this.o.windowMs,
       l.perChannel.rate / 2,
       this.o.capacity,
-      Math.max(0, (l.perChannel.burst - 1) * interval),
+      this.burstMs(ch.platform),
       STATE_TTL_MS,
       this.cardKey(''),
       `${ch.platform}-${sha(`${ch.platform}:${ch.workspace}:${ch.channel}`)}-`,

@@ -41,7 +41,8 @@ export function messageEnvelope(payload: unknown, f: DispatchFilter): IntakeEnve
   }
   const m = messageFromParsed(d);
   if (m.system || !m.text) return undefined;
-  return { v: 1, platform: 'discord', kind: 'message', id: d.id, receivedAt: f.now(), payload: payload as Record<string, unknown> };
+  // One thread's (or DM's) messages are processed in the order they were written: snowflakes grow with time.
+  return { v: 1, platform: 'discord', kind: 'message', id: d.id, receivedAt: f.now(), payload: payload as Record<string, unknown>, order: { key: d.channel_id, seq: d.id } };
 }
 
 /** The envelope for a MESSAGE_REACTION_ADD that may claim or file a ticket, or undefined. */

@@ -44,13 +44,6 @@ export interface InReaction {
 /** Raised when a recorded dispatch cannot be read: it will not read better on a retry. */
 export class UnreadableDispatchError extends UnreadablePayloadError {}
 
-/** An earlier attempt (killed mid-way) still holds the event's claim: thrown back to the intake, retried after the lease. */
-export class BusyElsewhere extends Error {
-  constructor(what: string) {
-    super(`${what} is claimed by an earlier attempt; retried after its lease`);
-  }
-}
-
 const NON_SYSTEM = new Set<number>(Constants.NonSystemMessageTypes);
 
 const textOf = (content: string, attachments: ReadonlyArray<{ url: string }>): string => [content, ...attachments.map((a) => a.url)].join('\n').trim();

@@ -10,6 +10,7 @@ import { suggestionsView } from '../../core/views/ticket-views.js';
 import { HELP_MODAL_ID, MODAL_DETAILS, MODAL_SUBJECT } from './discord.custom-id.js';
 import { PLATFORM, type DiscordInboundDeps } from './discord.inbound-context.js';
 import { DiscordThreadLimitError } from './discord.platform.js';
+import { unlessHeldElsewhere } from '../shared/intake.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies, Ix } from './discord.replies.js';
 
@@ -22,6 +23,8 @@ export interface FilingRequest {
   key: string;
   skipSuggestions?: boolean;
   locale?: string;
+  /** A durable intake tries again: a request whose claim an earlier attempt still holds is thrown back (BusyElsewhere). */
+  retry?: boolean;
 }
 
 /** What filing produced: the ticket, whether this call created it, suggestions, and whether threads were over the cap. */
@@ -45,8 +48,8 @@ export class DiscordIntake {
   ) {}
 
   /** Records a request from an interaction and answers it (suggestions, or where to follow the ticket). */
-  async openHelp(ix: Ix, req: Omit<FilingRequest, 'locale'>): Promise<void> {
-    const filed = await this.fileRequest({ ...req, locale: ix.locale });
+  async openHelp(ix: Ix, req: Omit<FilingRequest, 'locale' | 'retry'>): Promise<void> {
+    const filed = await this.fileRequest({ ...req, locale: ix.locale, retry: ix.retry });
     if (!filed) return;
     const { ticket: t, suggestions, limited, desk } = filed;
     const tr = translator(ix.locale, desk.locale);
@@ -84,7 +87,7 @@ export class DiscordIntake {
         this.d.log.warn({ guildId, desk: desk.id }, 'discord active thread limit reached; ticket continues in DMs');
       }
     }
-    const r = await this.handleRequest(requesterLink, {
+    const r = await this.handleRequest(requesterLink, req.retry, {
       type: 'help.request',
       eventId: req.key,
       request: {
@@ -112,18 +115,28 @@ export class DiscordIntake {
   }
 
   /**
-   * Core's answer to the request. When it failed and no ticket was stored (a refusal, or a failure
-   * before the ticket), the thread made for it is archived rather than left open and orphaned; a
-   * ticket that was stored keeps its thread (the retry finishes the request there).
+   * Core's answer to the request. When it failed, was thrown back because an earlier attempt still
+   * holds its claim (`retry`: BusyElsewhere, tried again after the lease), or found no ticket, the
+   * thread made for it is archived rather than left open and orphaned — unless the stored ticket is
+   * linked to it (the retry finishes the request there).
    */
-  private async handleRequest(thread: Omit<Link, 'role'> | undefined, e: Extract<InboundEvent, { type: 'help.request' }>): Promise<HandleResult> {
+  private async handleRequest(thread: Omit<Link, 'role'> | undefined, retry: boolean | undefined, e: Extract<InboundEvent, { type: 'help.request' }>): Promise<HandleResult> {
+    let r: HandleResult;
     try {
-      return await this.d.helpdesk.handle(e);
+      r = unlessHeldElsewhere(await this.d.helpdesk.handle(e), retry, `help request ${e.request.idempotencyKey}`);
     } catch (err) {
-      const stored = thread ? await this.d.helpdesk.requestFiled(e.request.idempotencyKey).catch(() => null) : null;
-      if (thread && !stored) await this.d.platform.archive(thread.channel).catch((e2: unknown) => this.d.log.warn({ err: e2 }, 'could not archive the thread of a failed request'));
+      await this.dropSpareThread(thread, e.request.idempotencyKey);
       throw err;
     }
+    if (r.kind !== 'opened') await this.dropSpareThread(thread, e.request.idempotencyKey);
+    return r;
+  }
+
+  private async dropSpareThread(thread: Omit<Link, 'role'> | undefined, key: string): Promise<void> {
+    if (!thread) return;
+    const stored = await this.d.helpdesk.requestFiled(key).catch(() => null);
+    if (stored?.links.some((l) => l.role === 'requester' && l.platform === PLATFORM && l.channel === thread.channel)) return;
+    await this.d.platform.archive(thread.channel).catch((e2: unknown) => this.d.log.warn({ err: e2 }, 'could not archive the thread of a request not filed here'));
   }
 
   /** "Thanks! IT-12 is recorded. Follow IT-12 in #thread." */

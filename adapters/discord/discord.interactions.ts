@@ -20,6 +20,7 @@ import { runIncidentCommand } from '../shared/incident-command.js';
 import { renderView } from './discord.renderer.js';
 import { ESCALATE_MODAL_PREFIX, HELP_MODAL_ID, MODAL_DETAILS, MODAL_REASON, MODAL_SUBJECT, PANEL_ID } from './discord.custom-id.js';
 import { decodeAction } from '../shared/action-codec.js';
+import { unlessHeldElsewhere } from '../shared/intake.js';
 import { actionToEvent } from '../shared/action-events.js';
 import { discordIdentity, dmIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
 import type { DiscordIntake } from './discord.intake.js';
@@ -48,7 +49,7 @@ export class DiscordInteractions {
    * infrastructure failure is thrown back to the intake (tried again later) instead of shown.
    */
   async onInteraction(interaction: Interaction, recorded?: { ack: Ix['ack']; retry?: boolean }): Promise<void> {
-    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: recorded?.ack ?? 'none' };
+    const ix: Ix = { id: interaction.id, token: interaction.token, locale: interaction.locale, ack: recorded?.ack ?? 'none', ...(recorded?.retry ? { retry: true } : {}) };
     // Suggestions while typing: answered on every keystroke, never an error message.
     if (interaction.isAutocomplete()) return this.ticketCommand.autocomplete(ix, interaction);
     try {
@@ -118,7 +119,7 @@ export class DiscordInteractions {
       const actor = interaction.guildId ? who : await dmIdentity(this.d, interaction.user, ticketId);
       const reason = interaction.fields.getTextInputValue(MODAL_REASON) ?? '';
       const e = actionToEvent({ action: 'escalate', ticketId, ...(tierText ? { arg: tierText } : {}) }, actor, interaction.id, { reason });
-      if (e) await this.handleTicket(e);
+      if (e) await this.handleTicket(ix, e);
       return;
     }
     if (interaction.customId !== HELP_MODAL_ID) return await this.replies.ackUpdateOrNothing(ix);
@@ -140,7 +141,7 @@ export class DiscordInteractions {
     const selected = interaction.isStringSelectMenu() ? interaction.values[0] : undefined;
     const e = actionToEvent(a, actor, interaction.id, { ...(selected !== undefined ? { selected } : {}) });
     if (!e) return;
-    const r = await this.handleTicket(e);
+    const r = await this.handleTicket(ix, e);
     if (!r) return;
     const tr = translator(ix.locale);
     // Card actions need no answer (the notifier edits the card in place); requester-side ones do.
@@ -149,8 +150,8 @@ export class DiscordInteractions {
     if (a.action === 'rate') await this.replies.editOriginal(ix, this.replies.plain(tr('csat.thanks', { number: r.number, score: a.arg })));
   }
 
-  private async handleTicket(e: InboundEvent): Promise<Ticket | undefined> {
-    const r = await this.d.helpdesk.handle(e);
+  private async handleTicket(ix: Ix, e: InboundEvent): Promise<Ticket | undefined> {
+    const r = unlessHeldElsewhere(await this.d.helpdesk.handle(e), ix.retry, `discord interaction ${ix.id}`);
     return r.kind === 'ticket' ? r.ticket : undefined;
   }
 

@@ -2,7 +2,8 @@ import { isHelpdeskError } from '../../core/domain/errors.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import type { LinkLocation } from '../../core/ports/ticket-store.port.js';
 import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
-import { BusyElsewhere, isThreadType, type InMessage } from './discord.inbound-input.js';
+import { unlessHeldElsewhere } from '../shared/intake.js';
+import { isThreadType, type InMessage } from './discord.inbound-input.js';
 import type { InteractionReplies } from './discord.replies.js';
 
 /** MESSAGE_CREATE: conversation in ticket threads, threads under cards and DM fallbacks, internal notes included. */
@@ -23,9 +24,8 @@ export class DiscordMessages {
       if (!found) return;
       const { ticket, at } = found;
       const actor = discordIdentity(m.author, at.workspace);
-      const r = await this.d.helpdesk.handle({ type: 'ticket.message', eventId: m.id, actor, at, text, messageId: m.id });
       // Through the intake, "running" means an attempt killed mid-way still holds the event's claim: come back after its lease.
-      if (r.kind === 'duplicate' && r.running && o.retry) throw new BusyElsewhere(`message ${m.id}`);
+      const r = unlessHeldElsewhere(await this.d.helpdesk.handle({ type: 'ticket.message', eventId: m.id, actor, at, text, messageId: m.id }), o.retry, `message ${m.id}`);
       if (r.kind !== 'message' || !r.recorded) return;
       // An agent's internal note typed in the requester's own thread must not stay visible there:
       // core relays it to the agents' places; remove the original from the requester's thread.

@@ -5,7 +5,8 @@ import { translator } from '../../core/i18n/index.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import { emojiMatches } from './discord.emoji.js';
 import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
-import { BusyElsewhere, type InReaction } from './discord.inbound-input.js';
+import { BusyElsewhere, unlessHeldElsewhere } from '../shared/intake.js';
+import type { InReaction } from './discord.inbound-input.js';
 import type { DiscordIntake } from './discord.intake.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies } from './discord.replies.js';
@@ -30,12 +31,11 @@ export class DiscordReactions {
       const t = await this.d.helpdesk.ticketAt({ platform: PLATFORM, workspace: guildId, channel: r.channelId, thread: r.messageId });
       if (t && t.links.some((l) => l.role === 'triage' && l.message === r.messageId)) {
         if (!emojiMatches(emoji, this.d.directory.desk(t.deskId).reactions.claim)) return;
-        const res = await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${r.messageId}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } });
         // Through the intake, "running" means an attempt killed mid-way still holds the claim: come back after its lease.
-        if (res.kind === 'duplicate' && res.running && o.retry) throw new BusyElsewhere(`claim reaction on ${r.messageId}`);
+        unlessHeldElsewhere(await this.d.helpdesk.handle({ type: 'ticket.claim', eventId: `reaction:${r.messageId}:${user.id}:${emoji}`, actor: who, ticket: { id: t.id } }), o.retry, `claim reaction on ${r.messageId}`);
         return;
       }
-      const filed = await this.fileByReaction(r, guildId, who, emoji);
+      const filed = await this.fileByReaction(r, guildId, who, emoji, o.retry);
       if (filed === 'busy' && o.retry) throw new BusyElsewhere(`file reaction on ${r.messageId}`);
     } catch (err) {
       if (o.retry && !isHelpdeskError(err)) throw err;
@@ -51,22 +51,22 @@ export class DiscordReactions {
    * message whichever way and however often it is filed). Anyone may react, as on Slack; the author
    * did not ask the bot, so there are no suggestions: straight to the desk.
    */
-  private async fileByReaction(r: InReaction, guildId: string, who: Identity, emoji: string): Promise<'ran' | 'done' | 'busy' | undefined> {
+  private async fileByReaction(r: InReaction, guildId: string, who: Identity, emoji: string, retry: boolean | undefined): Promise<'ran' | 'done' | 'busy' | undefined> {
     // Agents' channels are not intake: a 🎫 there is chatter (claiming uses the card's reaction).
     if (this.d.directory.tierChannel({ platform: PLATFORM, workspace: guildId, channel: r.channelId })) return undefined;
     const desk = this.d.directory.deskFor({ platform: PLATFORM, workspace: guildId, channel: r.channelId });
     if (!emojiMatches(emoji, desk.reactions.fileTicket) || !(await this.watched(guildId, r.channelId))) return undefined;
     // The same reaction dispatched twice (gateway replay) does nothing twice; one whose filing failed is filed by the replay.
-    return this.d.helpdesk.once(`discord:reaction-file:${r.messageId}:${who.user}:${emoji}`, () => this.file(r, guildId));
+    return this.d.helpdesk.once(`discord:reaction-file:${r.messageId}:${who.user}:${emoji}`, () => this.file(r, guildId, retry));
   }
 
-  private async file(r: InReaction, guildId: string): Promise<void> {
+  private async file(r: InReaction, guildId: string, retry: boolean | undefined): Promise<void> {
     const m = await r.message();
     if (m.author.bot || m.webhookId || m.system) return;
     const text = m.text;
     if (!text) return;
     const requester = discordIdentity(m.author, guildId);
-    const filed = await this.intake.fileRequest({ requester, text, channelId: m.channelId, key: `discord:msg:${m.id}`, skipSuggestions: true });
+    const filed = await this.intake.fileRequest({ requester, text, channelId: m.channelId, key: `discord:msg:${m.id}`, skipSuggestions: true, retry });
     if (!filed?.created) return;
     // Said where the reaction was made (no ephemeral outside interactions); `<@id>` names without pinging.
     const tr = translator(undefined, filed.desk.locale);

@@ -21,6 +21,11 @@ export interface Ix {
   token: string;
   locale?: string;
   ack: Ack;
+  /**
+   * It came through the durable intake, which tries again: core's "an earlier attempt holds this
+   * event" (a killed one, until its lease ends) is thrown back rather than taken as done.
+   */
+  retry?: boolean;
 }
 
 /**

@@ -9,6 +9,7 @@ import { translator } from '../../core/i18n/index.js';
 import { ticketCard, ticketListView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import { OPT_DAYS, OPT_NAME, OPT_TICKET, SUB_CLOSE, SUB_MACRO, SUB_MINE, SUB_PENDING, SUB_REPORT, SUB_STATUS } from './discord.commands.js';
+import { unlessHeldElsewhere } from '../shared/intake.js';
 import { PLATFORM, discordIdentity, type DiscordInboundDeps } from './discord.inbound-context.js';
 import { renderView } from './discord.renderer.js';
 import type { InteractionReplies, Ix } from './discord.replies.js';
@@ -45,7 +46,7 @@ export class TicketCommand {
       return this.replies.editOriginal(ix, renderView(view).body);
     }
     if (sub === SUB_CLOSE) {
-      const r = await this.d.helpdesk.handle({ type: 'ticket.close', eventId: ix.id, actor: who, ticket: ref });
+      const r = unlessHeldElsewhere(await this.d.helpdesk.handle({ type: 'ticket.close', eventId: ix.id, actor: who, ticket: ref }), ix.retry, `/ticket close ${ix.id}`);
       const t = r.kind === 'ticket' ? r.ticket : undefined;
       return this.replies.editOriginal(ix, this.replies.plain(tr('notify.closed', { number: t?.number ?? number ?? '' })));
     }
@@ -53,12 +54,12 @@ export class TicketCommand {
       const name = interaction.options.getString(OPT_NAME, true);
       // No `at`: a slash command leaves no message of the agent's in this channel, so the relay
       // must reach every place of the ticket, this one included (core skips only `at`).
-      const r = await this.d.helpdesk.handle({ type: 'ticket.macro', eventId: ix.id, actor: who, ticket: ref, name });
+      const r = unlessHeldElsewhere(await this.d.helpdesk.handle({ type: 'ticket.macro', eventId: ix.id, actor: who, ticket: ref, name }), ix.retry, `/ticket macro ${ix.id}`);
       const t = r.kind === 'message' && r.recorded ? r.ticket : undefined;
       return this.replies.editOriginal(ix, this.replies.plain(tr('macro.sent', { name, number: t?.number ?? number ?? '' })));
     }
     if (sub === SUB_PENDING) {
-      const r = await this.d.helpdesk.handle({ type: 'ticket.pend', eventId: ix.id, actor: who, ticket: ref });
+      const r = unlessHeldElsewhere(await this.d.helpdesk.handle({ type: 'ticket.pend', eventId: ix.id, actor: who, ticket: ref }), ix.retry, `/ticket pend ${ix.id}`);
       const t = r.kind === 'ticket' ? r.ticket : undefined;
       return this.replies.editOriginal(ix, this.replies.plain(tr('macro.pended', { number: t?.number ?? number ?? '' })));
     }

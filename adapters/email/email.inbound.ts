@@ -3,7 +3,9 @@ import type { Redis, Cluster } from 'ioredis';
 import { isHelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import type { Helpdesk } from '../../core/helpdesk.js';
+import type { HandleResult, Helpdesk } from '../../core/helpdesk.js';
+import type { InboundEvent } from '../../core/domain/inbound.js';
+import { BusyElsewhere, unlessHeldElsewhere } from '../shared/intake.js';
 import type { Delivery } from '../../core/ports/delivery.port.js';
 import type { Directory } from '../../core/ports/directory.port.js';
 import type { Logger } from '../../core/ports/logger.port.js';
@@ -81,7 +83,10 @@ async function attach(d: EmailInboundDeps, t: Ticket, mail: InboundMail, message
  * Turns one received message into a ticket or a follow-up. Idempotent: every effect is keyed by the
  * Message-ID (a new ticket's idempotency key, a follow-up's event id), so a retried job creates nothing twice.
  */
-export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJob, jobId: string, o: { waitForOriginal?: boolean } = {}): Promise<InboundOutcome> {
+export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJob, jobId: string, o: { waitForOriginal?: boolean; retry?: boolean } = {}): Promise<InboundOutcome> {
+  // The queue tries again (`retry`): an event whose claim an earlier attempt still holds (one killed
+  // mid-way, until its lease ends) is thrown back and retried, not taken as done (mail never dropped).
+  const handle = async (e: InboundEvent): Promise<HandleResult> => unlessHeldElsewhere(await d.helpdesk.handle(e), o.retry, `mail ${jobId} (${e.type})`);
   const raw = Buffer.from(job.raw, 'base64');
   let mail: InboundMail;
   try {
@@ -121,24 +126,24 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
       const articles = t.suggestedArticles ?? [];
       const articleId = articles[Number.isInteger(n) && n >= 1 && n <= articles.length ? n - 1 : 0];
       if (articleId) {
-        const r = await d.helpdesk.handle({ type: 'deflection.solved', eventId, actor: sender, ticket: { id: t.id }, articleId });
+        const r = await handle({ type: 'deflection.solved', eventId, actor: sender, ticket: { id: t.id }, articleId });
         await attach(d, t, mail, eventId, requesterAt(t, sender.user));
         return { kind: 'followup', ticket: r.kind === 'ticket' ? r.ticket : t, by: match.by, as: 'deflected' };
       }
     }
     if (isRequester && (t.status === 'resolved' || t.status === 'closed') && word.length === 1 && word >= '1' && word <= '5') {
       const comment = text.trim().slice(1).trim().slice(0, 1000) || undefined;
-      const r = await d.helpdesk.handle({ type: 'ticket.rate', eventId, actor: sender, ticket: { id: t.id }, score: Number(word), comment });
+      const r = await handle({ type: 'ticket.rate', eventId, actor: sender, ticket: { id: t.id }, score: Number(word), comment });
       await attach(d, t, mail, eventId, requesterAt(t, sender.user));
       return { kind: 'followup', ticket: r.kind === 'ticket' ? r.ticket : t, by: match.by, as: 'rated' };
     }
     const link = t.links.find((l) => l.platform === 'email' && l.role === 'requester' && l.channel === sender.user);
     if (!text.trim() && mail.attachments.length === 0) return ignore(d, 'empty_followup', jobId);
     const at = link ? { platform: 'email' as const, workspace: link.workspace, channel: link.channel, thread: link.thread } : undefined;
-    if (text.trim()) await d.helpdesk.handle({ type: 'ticket.message', eventId, actor: sender, ticket: { id: t.id }, at, text, messageId });
+    if (text.trim()) await handle({ type: 'ticket.message', eventId, actor: sender, ticket: { id: t.id }, at, text, messageId });
     await attach(d, t, mail, eventId, requesterAt(t, sender.user));
     // Anything but "solved" to the suggestions means a person should take it.
-    if (isRequester && t.status === 'new') await d.helpdesk.handle({ type: 'deflection.need_help', eventId: `${eventId}:need_help`, actor: sender, ticket: { id: t.id } });
+    if (isRequester && t.status === 'new') await handle({ type: 'deflection.need_help', eventId: `${eventId}:need_help`, actor: sender, ticket: { id: t.id } });
     d.stats.count('followup', match.by);
     return { kind: 'followup', ticket: (await d.store.get(t.id)) ?? t, by: match.by, as: 'message' };
   }
@@ -160,7 +165,7 @@ export async function processInboundMail(d: EmailInboundDeps, job: InboundMailJo
   const data: EmailLinkData = { desk: deskAddress, ...(mail.automatic ? { noAuto: mail.automatic } : {}) };
   const requesterLink = { platform: 'email' as const, workspace: sender.workspace, channel: sender.user, thread: messageId, data: data as unknown as Record<string, unknown> };
   const locale = mail.language?.startsWith('es') ? 'es' : mail.language?.startsWith('en') ? 'en' : undefined;
-  const r = await d.helpdesk.handle({
+  const r = await handle({
     type: 'help.request',
     eventId,
     request: {
@@ -233,7 +238,8 @@ export function createInboundWorker(d: EmailInboundDeps, redis: Redis | Cluster,
       let outcome: InboundOutcome;
       try {
         // After 5 tries (about 30 s) a reply stops waiting for its original and is handled as it is.
-        outcome = await processInboundMail(d, job.data, job.id ?? 'unknown', { waitForOriginal: job.attemptsMade < 5 });
+        const retry = job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+        outcome = await processInboundMail(d, job.data, job.id ?? 'unknown', { waitForOriginal: job.attemptsMade < 5, retry });
       } catch (e) {
         if (isHelpdeskError(e) && !e.retryable) {
           d.stats.count('rejected', e.code);
@@ -246,10 +252,12 @@ export function createInboundWorker(d: EmailInboundDeps, redis: Redis | Cluster,
       o.onOutcome?.(outcome, job.id ?? '');
       return outcome.kind === 'ignored' ? `ignored:${outcome.reason}` : outcome.kind;
     },
-    { connection: redis, prefix, concurrency: o.concurrency ?? 5 },
+    // A message whose worker died is taken up again, not failed: it was acknowledged (250) already.
+    { connection: redis, prefix, concurrency: o.concurrency ?? 5, maxStalledCount: 10 },
   );
   worker.on('failed', (job, err) => {
     if (err instanceof OriginalPendingError) return d.log.debug({ job: job?.id, err: err.message }, 'email reply waits for its original');
+    if (err instanceof BusyElsewhere) return d.log.info({ job: job?.id, err: err.message }, 'email waits for an earlier attempt\'s lease');
     const final = job && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
     (final ? d.log.error : d.log.warn).call(d.log, { job: job?.id, err: err.message, attempts: job?.attemptsMade }, final ? 'email processing failed for good (kept in the failed set)' : 'email processing failed; will retry');
   });

@@ -1,3 +1,5 @@
+import type { HandleResult } from '../../core/helpdesk.js';
+
 /**
  * Durable intake as the adapters see it: record a verified inbound payload (durably, deduplicated by
  * its platform id) BEFORE acknowledging it, and answer a person at most once per request even when
@@ -25,6 +27,11 @@ export interface IntakeEnvelope {
   payload: Record<string, unknown>;
   /** Reply context the payload itself does not carry (e.g. a Teams conversation reference). */
   reply?: Record<string, unknown>;
+  /**
+   * Processed in `seq` order (a decimal integer, e.g. a Discord snowflake) among the envelopes of the
+   * same `key` (a conversation), one at a time (jobs/intake.order.ts); without it, in any order.
+   */
+  order?: { key: string; seq: string };
 }
 
 export interface InboundIntake {
@@ -64,4 +71,26 @@ export interface IntakeAttempt {
   /** No try follows this one: report a failure to the person instead of throwing it. */
   final: boolean;
   answerOnce: AnswerOnce;
+}
+
+/**
+ * Core answered that another attempt holds the event's claim right now (`running`: one killed
+ * mid-way keeps it until its lease ends, and its work may be unfinished). Thrown back to a durable
+ * intake, which tries again after the lease instead of taking the event as done.
+ */
+export class BusyElsewhere extends Error {
+  override readonly name = 'BusyElsewhere';
+  constructor(what: string) {
+    super(`${what} is claimed by an earlier attempt; retried after its lease`);
+  }
+}
+
+/**
+ * `r` as it is, unless `retry` (a durable intake will try again) and core says another attempt
+ * holds the event (`duplicate` or a repeated `opened` with `running`): then BusyElsewhere is thrown.
+ * On the last try (`retry` false) the caller answers with what it has.
+ */
+export function unlessHeldElsewhere<R extends HandleResult>(r: R, retry: boolean | undefined, what: string): R {
+  if (retry && (r.kind === 'duplicate' || r.kind === 'opened') && r.running) throw new BusyElsewhere(what);
+  return r;
 }

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from 'bullmq';
 import { createDiscordAdapter } from '../../adapters/discord/discord.adapter.js';
 import { reactionId } from '../../adapters/discord/discord.dispatch-intake.js';
 import { intakeJobId } from '../../jobs/intake.queue.js';
@@ -15,10 +14,10 @@ import { G, startHarness, users, type Harness } from './discord.harness.js';
  */
 describe('discord adapter: gateway messages and reactions through the durable intake', () => {
   let h: Harness;
-  const completed = new Map<string, number>();
+  let completed: Map<string, number>;
   beforeAll(async () => {
     h = await startHarness({ intake: true });
-    h.intake!.worker.on('completed', (job: Job) => void completed.set(job.id!, (completed.get(job.id!) ?? 0) + 1));
+    completed = h.intake!.completed;
   });
   afterAll(async () => {
     await h?.close();
@@ -113,6 +112,32 @@ describe('discord adapter: gateway messages and reactions through the durable in
     await h.adapter.inbound.drain();
     expect(textsIn(card.id, 'it reboots at midnight too')).toHaveLength(1);
     expect(await h.hd.store.list({ requester: { platform: 'discord', workspace: G.guild, user: author.id } })).toHaveLength(1);
+  });
+
+  it('two quick messages of one thread are relayed in the order they were written, even when the first is slower to handle', async () => {
+    const { t, card, thread } = await openRouted('the zorbl turnstile qtt counts twice');
+    h.fake.userMessage({ user: users.customer, channelId: thread, content: 'it counted me twice again' });
+    await h.fake.waitFor(() => textsIn(card.id, 'it counted me twice again').length > 0, 'the thread under the card');
+    // The first reply's handling is slow (a slow database round trip): the worker (4 at once) takes the
+    // second meanwhile, which must wait for it rather than overtake it.
+    const hd = h.hd.helpdesk;
+    const handle = hd.handle.bind(hd);
+    hd.handle = async (e) => {
+      if (e.type === 'ticket.message' && e.text === 'first: unplug it') await new Promise((r) => setTimeout(r, 1500));
+      return handle(e);
+    };
+    try {
+      const first = h.fake.userMessage({ user: users.agent, channelId: card.id, content: 'first: unplug it' });
+      const second = h.fake.userMessage({ user: users.agent, channelId: card.id, content: 'second: wait ten seconds' });
+      await Promise.all([done(jobOf('message', first.id), 'first'), done(jobOf('message', second.id), 'second')]);
+      await h.adapter.inbound.drain();
+    } finally {
+      hd.handle = handle;
+    }
+    const relayed = h.fake.channelMessages(thread).map((m) => JSON.stringify(m)).filter((m) => m.includes('first: unplug it') || m.includes('second: wait ten seconds'));
+    expect(relayed.map((m) => (m.includes('first:') ? 'first' : 'second'))).toEqual(['first', 'second']);
+    const said = (await h.hd.store.timeline(t.id)).map((e) => e.text).filter((x) => x === 'first: unplug it' || x === 'second: wait ten seconds');
+    expect(said).toEqual(['first: unplug it', 'second: wait ten seconds']);
   });
 
   it('what the bot ignores is not recorded: bots, channels outside threads, other emoji, other guilds', async () => {

@@ -63,8 +63,8 @@ export interface Harness {
   /** Resolves with the first domain event matching `pred` from now on. */
   nextEvent(pred: (e: TicketEvent) => boolean, label: string): Promise<TicketEvent>;
   ticket(number: string): Promise<Ticket>;
-  /** With `intake: true`: the durable intake the gateway records into, and its worker (concurrency 4). */
-  intake?: { queue: IntakeQueue; worker: Worker };
+  /** With `intake: true`: the durable intake the gateway records into, its worker (concurrency 4), and how often each job id completed. */
+  intake?: { queue: IntakeQueue; worker: Worker; completed: Map<string, number> };
   close(): Promise<void>;
 }
 
@@ -122,6 +122,8 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
   const worker = queue
     ? createIntakeWorker({ handlers: new Map([['discord', (e, m) => adapter.replay(e, m)]]), redis: queue.redis, prefix: queue.prefix, log, concurrency: 4, tuning: { lockDuration: 5000, stalledInterval: 5000 } }, workerRedis!)
     : undefined;
+  const completed = new Map<string, number>();
+  worker?.on('completed', (job) => void completed.set(job.id!, (completed.get(job.id!) ?? 0) + 1));
   await adapter.start();
   return {
     fake,
@@ -129,7 +131,7 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
     hd,
     adapter,
     kb,
-    ...(queue && worker ? { intake: { queue, worker } } : {}),
+    ...(queue && worker ? { intake: { queue, worker, completed } } : {}),
     nextEvent(pred, label) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

@@ -19,6 +19,8 @@ export interface RecordedRequest {
   body: any;
   files: Array<{ name: string; contentType: string; content: string }>;
   auth: string | undefined;
+  /** When the fake received it (Date.now()). */
+  at: number;
 }
 
 export interface FakeUser {
@@ -453,7 +455,7 @@ export class DiscordFake extends EventEmitter {
     } else if (raw.length) {
       body = JSON.parse(raw.toString('utf8'));
     }
-    const rec: RecordedRequest = { method, path, query: url.searchParams, body, files, auth: req.headers.authorization };
+    const rec: RecordedRequest = { method, path, query: url.searchParams, body, files, auth: req.headers.authorization, at: Date.now() };
     this.requests.push(rec);
     const held = this.holds.findIndex((x) => x.method === method && x.path.test(path));
     if (held >= 0) {

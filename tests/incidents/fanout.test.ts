@@ -28,6 +28,8 @@ const GUILD = '910000000000000001';
 const D = { support: '910000000000000010', tier1: '910000000000000011', tier2: '910000000000000012', status: '910000000000000014' } as const;
 const TEAMS_ANN = '19:status@thread.tacv2';
 const ALICE = person('slack', 'UALICE', 'T1', 'Alice');
+/** Delivery limits the test never reaches, for the workers and for the channel ledger that holds queued messages until their slot. */
+const LIMITS = { slack: { perChannel: { rate: 200, burst: 200 }, global: { rate: 2000, burst: 2000 } }, teams: { perChannel: { rate: 200, burst: 200 }, global: { rate: 2000, burst: 2000 } } };
 
 /**
  * Incident fan-out end to end with the real SDKs (Bolt, CloudAdapter, discord.js) against the
@@ -69,7 +71,7 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
     discord = await DiscordFake.start({ guilds: [{ id: GUILD, channels: [{ id: D.support, name: 'support' }, { id: D.tier1, name: 'tier1' }, { id: D.tier2, name: 'tier2' }, { id: D.status, name: 'status' }] }] });
     kb = await openKnowledgeBase({ dir: path.resolve('kb/articles') });
     const prefix = `t${randomId()}`;
-    client = createJobsClient({ connection: testRedisUrl(), prefix });
+    client = createJobsClient({ connection: testRedisUrl(), prefix, storm: { limits: LIMITS } });
     const platforms = new Map<Platform, ChatPlatform>();
     hd = await composeHelpdesk({
       connection: db.connection,
@@ -97,7 +99,7 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
       deps: hd.deps,
       platforms,
       idempotency: hd.idempotency,
-      delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits: { slack: { perChannel: { rate: 200, burst: 200 }, global: { rate: 2000, burst: 2000 } }, teams: { perChannel: { rate: 200, burst: 200 }, global: { rate: 2000, burst: 2000 } } } },
+      delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits: LIMITS },
       tuning: { drainDelay: 1 },
     });
   });

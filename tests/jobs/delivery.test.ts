@@ -86,6 +86,23 @@ describe('per-channel rate limit', () => {
   });
 });
 
+describe('order within a channel', () => {
+  // Workers and the channel ledger at the same tight limit (as in production, where both use the platforms' limits).
+  let fifo: Harness;
+  beforeAll(async () => {
+    fifo = await harness(testDesk(), [], { limits: { slack: { perChannel: { rate: 10, burst: 2 }, global: { rate: 1000, burst: 1000 } } } });
+    await fifo.start({ only: ['delivery'], schedulers: false, attachScheduler: false });
+  });
+  afterAll(async () => fifo.close());
+
+  it('messages queued for a busy channel go out in the order they were queued (held until their slots, not racing for tokens)', async () => {
+    const keys = Array.from({ length: 16 }, (_, i) => `fifo-${i}`);
+    for (const k of keys) await fifo.client.delivery.send(post(k, 'C_FIFO'));
+    await waitFor(() => fifo.slack.sent.filter((s) => s.channel === 'C_FIFO').length === keys.length, 20_000, 'all sent');
+    expect(fifo.slack.sent.filter((s) => s.channel === 'C_FIFO').map((s) => s.view.text)).toEqual(keys);
+  });
+});
+
 describe('metrics', () => {
   it('exposes queue depth, completions and latency in Prometheus format', async () => {
     const text = await h.workers[0]!.metrics.registry.metrics();

@@ -74,11 +74,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Limits the tests never reach (a test of the limits starts its own workers with tighter ones). */
+const TEST_LIMITS = { slack: { perChannel: { rate: 100, burst: 100 }, global: { rate: 1000, burst: 1000 } } };
+
 /** A helpdesk on a fresh database, with the queue Delivery and a random BullMQ prefix. */
-export async function harness(desk: Desk | Desk[], agents: Agent[] = [], o: { redisUrl?: string; connection?: JobsConnection; prefix?: string; kb?: KeywordKb } = {}): Promise<Harness> {
+export async function harness(desk: Desk | Desk[], agents: Agent[] = [], o: { redisUrl?: string; connection?: JobsConnection; prefix?: string; kb?: KeywordKb; limits?: typeof TEST_LIMITS } = {}): Promise<Harness> {
+  const limits = o.limits ?? TEST_LIMITS;
   const db = await freshDb();
   const connection = o.connection ?? o.redisUrl ?? testRedisUrl();
-  const client = createJobsClient({ connection, prefix: o.prefix ?? `t${randomId()}` });
+  // The channel ledger (which holds a queued message until its posting slot) runs at the workers' limits.
+  const client = createJobsClient({ connection, prefix: o.prefix ?? `t${randomId()}`, storm: { limits } });
   const prefix = client.queues.prefix; // on a Redis Cluster: the hash-tagged form
   const slack = new FakePlatform('slack');
   const platforms = new Map<Platform, ChatPlatform>([['slack', slack]]);
@@ -98,7 +103,7 @@ export async function harness(desk: Desk | Desk[], agents: Agent[] = [], o: { re
         deps: hd.deps,
         platforms,
         idempotency: hd.idempotency,
-        delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits: { slack: { perChannel: { rate: 100, burst: 100 }, global: { rate: 1000, burst: 1000 } } } },
+        delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits },
         tuning: { drainDelay: 1 },
         ...over,
       });

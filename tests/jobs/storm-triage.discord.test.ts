@@ -65,6 +65,14 @@ describe('storm-aware triage channel (Discord)', () => {
       return filed.every((t) => text.includes(t.number));
     };
     await waitFor(allShown, 60_000, 'every ticket in the tier-1 channel');
+    // Each ticket visible (its number in a post or an edit the channel received) within 60 s of being filed.
+    const shownAt = new Map<string, number>();
+    for (const c of fake.calls('POST', new RegExp(`^/channels/${G.tier1}/messages$`)).concat(fake.calls('PATCH', new RegExp(`^/channels/${G.tier1}/messages/\\d+$`))).sort((a, b) => a.at - b.at)) {
+      for (const m of JSON.stringify(c.body ?? {}).matchAll(/IT-\d+/g)) if (!shownAt.has(m[0])) shownAt.set(m[0], c.at);
+    }
+    const worst = Math.max(...filed.map((t) => shownAt.get(t.number)! - t.createdAt.getTime()));
+    console.log(`[storm discord] ${N} tickets; worst time to visible ${(worst / 1000).toFixed(1)} s`);
+    expect(worst).toBeLessThanOrEqual(60_000);
     const messages = fake.channelMessages(G.tier1);
     const storm = messages.filter(isStormCard);
     expect(storm.length).toBeGreaterThanOrEqual(2); // 12 a card: the burst spans more than one

@@ -99,6 +99,19 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
     const posts = channelCalls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
     const stormCards = posts.filter((c) => String(c.args.text ?? '').includes('new tickets'));
     console.log(`[storm] ${N} tickets filed in ${(filedIn / 1000).toFixed(1)} s; tier-1 channel: ${posts.length} posts (${stormCards.length} storm cards), ${channelCalls.length - posts.length} edits/replies; worst time to visible ${(worst / 1000).toFixed(1)} s; 429s from the fake in the channel: ${fake.limited.filter((l) => l.channel === TIER1).length}`);
+    {
+      // Where the time goes: own cards vs storm cards, filing vs channel time (diagnostic output only).
+      const onStorm = new Set<string>();
+      for (const c of channelCalls) if (String(c.args.text ?? '').includes('new tickets')) for (const m of `${String(c.args.text ?? '')}\n${blockText(c.args.blocks)}`.matchAll(/IT-\d+/g)) onStorm.add(m[0]);
+      const rel = (ms: number) => ((ms - started) / 1000).toFixed(1);
+      const worstOf = (ts: Ticket[]) => ts.reduce<Ticket | undefined>((w, t) => (!w || shown.get(t.number)! - t.createdAt.getTime() > shown.get(w.number)! - w.createdAt.getTime() ? t : w), undefined);
+      for (const [label, ts] of [['own cards', filed.filter((t) => !onStorm.has(t.number))], ['storm cards', filed.filter((t) => onStorm.has(t.number))]] as const) {
+        const w = worstOf([...ts]);
+        if (w) console.log(`[storm] ${label}: ${ts.length} tickets, worst ${w.number} filed at ${rel(w.createdAt.getTime())} s, visible at ${rel(shown.get(w.number)!)} s`);
+      }
+      const times = channelCalls.map((c) => `${rel(c.at)}${c.method === 'chat.update' ? 'e' : String(c.args.text ?? '').includes('new tickets') ? 's' : 'o'}`);
+      console.log(`[storm] channel calls (o own card, s storm card post, e edit): ${times.join(' ')}`);
+    }
     expect(worst).toBeLessThanOrEqual(60_000);
     expect(stormCards.length).toBeGreaterThan(0);
     // Bounded: far fewer posts than tickets (one card per ~30 s of backlog, then ≤ 50 tickets a storm card).

@@ -24,11 +24,11 @@ async function backlog(s: RedisTriageStorm, n: number) {
 describe('storm state in Redis (jobs/triage-storm.ts)', () => {
   it('a card while the backlog is short, storm mode past 30 s of it; a job reserves its slot once', async () => {
     const s = replica(`ts${randomId()}`);
-    expect(await s.reserve('slack', ch.channel, 'job-a')).toBeGreaterThan(0);
-    expect(await s.reserve('slack', ch.channel, 'job-a')).toBe(-1); // the same job again: no second slot
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toEqual({ fresh: true, delayMs: 0 }); // a quiet channel: at once
+    expect(await s.reserve('slack', ch.channel, 'job-a')).toEqual({ fresh: false, delayMs: 0 }); // the same job again: no second slot
     expect((await s.admit(ch, tk('t1'), `card-${'t1'}`)).mode).toBe('card');
     // A card decision reserved its slot: the delivery queue adds none for that card's job.
-    expect(await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).toBe(-1);
+    expect((await s.reserve('slack', ch.channel, deliveryJobId(`card-${'t1'}`))).fresh).toBe(false);
     await backlog(s, 35); // Slack: 1/s per channel, burst 2 → ~34 s of waiting
     const a = await s.admit(ch, tk('t2'), `card-${'t2'}`);
     expect(a.mode).toBe('storm');
