@@ -100,16 +100,16 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
   const limiter = new RedisRateLimiter(d.redis, d.prefix, o.limits);
   const processor = async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
     const op = job.data.op;
-    // A platform this deployment does not run has nothing to send to (performDelivery skips it):
-    // no token, no turn in the channel's queue.
+    // A platform this deployment does not run has nothing to send to (performDelivery skips it): no token.
     if (!d.platforms.has(op.platform)) return;
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
-    // One script: a job already sent (its marker exists) needs no token (it will not reach the
-    // platform); otherwise a token now, or the time at which the one reserved for this job is due.
-    const wait = await limiter.take(op.platform, deliveryChannel(op), { job: job.id ?? op.key, sentMarker: markerKey });
-    if (wait > 0) {
-      await job.moveToDelayed(Date.now() + wait, token);
-      throw new DelayedError();
+    // A job already sent (its marker exists) needs no token: it will not reach the platform.
+    if ((await d.redis.exists(markerKey)) === 0) {
+      const wait = await limiter.take(op.platform, deliveryChannel(op));
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
     try {

@@ -1,6 +1,5 @@
 import type { RedisClient } from './connection.js';
 import type { Platform } from '../core/domain/identity.js';
-import { runScript } from './lua.js';
 import { helperKey } from './queues.js';
 
 /** A token bucket: `rate` tokens per second, at most `burst` saved up. */
@@ -77,77 +76,6 @@ end
 return 0
 `;
 
-// The same buckets for a queued job that waits its turn instead of polling: a token it cannot have
-// now is taken on credit (the bucket goes negative) and the job is told when that token is its own;
-// the holder key remembers "at:next bucket", so the job, back at that time, goes on from the next
-// bucket without taking again. Jobs queued behind a busy channel thus come back once, in turn,
-// instead of every refill. Turns are counted when they are given, sends happen when jobs come back:
-// jobs that come back late (busy workers) could go together, so every send also takes a token from
-// a plain bucket of the same rate counted at send time (the "sent" buckets) — a late job that finds
-// none keeps its turns and waits only for that. A blocked bucket (Retry-After) holds everyone.
-// KEYS: n turn buckets, their n sent buckets, the holder, the job's sent marker (a job already sent
-// needs no token). ARGV: rate, burst per bucket.
-const TAKE_IN_TURN = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local n = (#KEYS - 2) / 2
-local holder = KEYS[2 * n + 1]
-if redis.call('EXISTS', KEYS[2 * n + 2]) == 1 then return 0 end
-local from = 1
-local at = 0
-local held = redis.call('GET', holder)
-if held then
-  local sep = string.find(held, ':', 1, true)
-  at = tonumber(string.sub(held, 1, sep - 1))
-  from = tonumber(string.sub(held, sep + 1))
-end
-local hs = {}
-local until_ = at
-for i = 1, n do
-  hs[i] = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until')
-  until_ = math.max(until_, tonumber(hs[i][3]) or 0)
-end
-if until_ > now then
-  if held then redis.call('PEXPIRE', holder, until_ - now + 3600000) end
-  return until_ - now
-end
-for i = from, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
-  local tok = tonumber(hs[i][1]) or burst
-  local ts = tonumber(hs[i][2]) or now
-  tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000) - 1
-  local wait = 0
-  if tok < 0 then wait = math.ceil(-tok * 1000 / rate) end
-  redis.call('HSET', KEYS[i], 'tokens', tostring(tok), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[i], wait + 3600000)
-  if wait > 0 then
-    redis.call('SET', holder, tostring(now + wait) .. ':' .. tostring(i + 1), 'PX', wait + 3600000)
-    return wait
-  end
-end
-local sent = {}
-local wait = 0
-for i = 1, n do
-  local rate = tonumber(ARGV[2 * i - 1])
-  local burst = tonumber(ARGV[2 * i])
-  local h = redis.call('HMGET', KEYS[n + i], 'tokens', 'ts')
-  local tok = math.min(burst, (tonumber(h[1]) or burst) + math.max(0, now - (tonumber(h[2]) or now)) * rate / 1000)
-  sent[i] = tok
-  if tok < 1 then wait = math.max(wait, math.ceil((1 - tok) * 1000 / rate)) end
-end
-if wait > 0 then
-  redis.call('SET', holder, tostring(now) .. ':' .. tostring(n + 1), 'PX', wait + 3600000)
-  return wait
-end
-for i = 1, n do
-  redis.call('HSET', KEYS[n + i], 'tokens', tostring(sent[i] - 1), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[n + i], 3600000)
-end
-if held then redis.call('DEL', holder) end
-return 0
-`;
-
 const BLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -177,28 +105,19 @@ export class RedisRateLimiter {
     return { channel: helperKey(this.prefix, 'rl', p, channel), sustained: helperKey(this.prefix, 'rls', p, channel), global: helperKey(this.prefix, 'rl', p) };
   }
 
-  /**
-   * 0 when a message may go now (a token was taken), else the ms to wait before asking again.
-   * With `turn` (a queued job: its id, and its sent marker), a token not available now is reserved
-   * and the wait is until it is this job's: ask again then (same `turn.job`) and it goes — a backlog
-   * of n jobs costs each one or two calls, not one per refill. A job whose sent marker exists goes.
-   */
-  async take(p: Platform, channel: string, turn?: { job: string; sentMarker: string }): Promise<number> {
+  /** 0 when a message may go now (a token was taken), else the ms to wait before asking again. */
+  async take(p: Platform, channel: string): Promise<number> {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
-    // Buckets in order: the channel's, its sustained one (Teams), the platform's.
     const s = l.perChannelSustained;
-    const buckets = s ? [k.channel, k.sustained, k.global] : [k.channel, k.global];
-    const rates = [l.perChannel.rate, l.perChannel.burst, ...(s ? [s.rate, s.burst] : []), l.global.rate, l.global.burst];
-    if (turn) {
-      const sentBuckets = buckets.map((b) => `${b}:sent`);
-      return Number(await runScript(this.redis, TAKE_IN_TURN, 2 * buckets.length + 2, ...buckets, ...sentBuckets, helperKey(this.prefix, 'rlturn', turn.job), turn.sentMarker, ...rates));
-    }
-    return Number(await runScript(this.redis, TAKE, buckets.length, ...buckets, ...rates));
+    const r = s
+      ? await this.redis.eval(TAKE, 3, k.channel, k.sustained, k.global, l.perChannel.rate, l.perChannel.burst, s.rate, s.burst, l.global.rate, l.global.burst)
+      : await this.redis.eval(TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
+    return Number(r);
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */
   async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await runScript(this.redis, BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
+    await this.redis.eval(BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
   }
 }
