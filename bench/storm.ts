@@ -17,6 +17,7 @@
  *   MODES=split RATES=500 npx tsx bench/storm.ts
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://… npx tsx bench/storm.ts   # FerretDB on PostgreSQL
  *   PROFILE_DIR=/tmp/prof MODES=single RATES=100 npx tsx bench/storm.ts     # V8 CPU profile of the runtime
+ *   COUNT_DIR=/tmp/cmds MODES=split RATES=100 npx tsx bench/storm.ts        # + MongoDB and Redis commands per answered request
  * Each row also gives the CPU ms per answered request of the runtime's process tree by program
  * (node, ferretdb, postgres, redis): comparable between runs on a loaded machine, unlike the rates.
  */
@@ -99,6 +100,66 @@ process.on('exit', () => s.post('Profiler.stop', (err, r) => { if (!err) writeFi
   );
   return file;
 }
+/**
+ * A preload that counts the MongoDB commands (by command and collection) and Redis commands (by
+ * name; BullMQ's scripts by script name) a node process sends, written to `<dir>/<pid>.json` twice a
+ * second: the bench sums them over the runtime's processes per step.
+ */
+function countingPreload(dir: string): string {
+  const file = path.join(dir, 'count-preload.mjs');
+  writeFileSync(
+    file,
+    `import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+const require = createRequire(${JSON.stringify(path.resolve(here, '../package.json'))});
+const counts = {};
+const add = (k) => { counts[k] = (counts[k] ?? 0) + 1; };
+const { Connection } = require(path.join(path.dirname(require.resolve('mongodb')), 'cmap/connection.js'));
+const command = Connection.prototype.command;
+Connection.prototype.command = function (ns, cmd, ...rest) {
+  const name = Object.keys(cmd)[0];
+  if (!['hello', 'isMaster', 'ismaster', 'ping', 'endSessions'].includes(name)) add('mongo ' + name + ' ' + (typeof cmd[name] === 'string' ? cmd[name] : ''));
+  if (process.env.COUNT_STACKS && cmd[name] === process.env.COUNT_STACKS) add('stack ' + name + ' ' + (new Error().stack ?? '').split('\\n').filter((l) => l.includes('/work/') && !l.includes('node_modules')).slice(0, 4).map((l) => l.trim().replace(/.*\\/(drain|main)\\//, '')).join(' < '));
+  return command.call(this, ns, cmd, ...rest);
+};
+const Redis = require('ioredis').default ?? require('ioredis');
+const scripts = new Map();
+const define = Redis.prototype.defineCommand;
+Redis.prototype.defineCommand = function (name, def) {
+  scripts.set(createHash('sha1').update(def.lua).digest('hex'), name);
+  return define.call(this, name, def);
+};
+const send = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function (c, ...rest) {
+  const lua = c.name === 'eval' ? String(c.args[0]) : '';
+  // Scripts sent by EVAL are named by their first line, and known by that name when later run by SHA1.
+  if (lua) scripts.set(createHash('sha1').update(lua).digest('hex'), 'lua ' + (lua.split('\\n').map((l) => l.trim()).find((l) => l && !l.startsWith('--')) ?? '').slice(0, 50));
+  const n = c.name === 'evalsha' ? (c.args[0] && scripts.has(String(c.args[0])) ? 'evalsha ' : 'evalsha ') + (scripts.get(String(c.args[0])) ?? String(c.args[0]).slice(0, 8)) : lua ? 'eval ' + scripts.get(createHash('sha1').update(lua).digest('hex')) : c.name;
+  if (!['info', 'client', 'ping'].includes(n)) add('redis ' + n);
+  return send.call(this, c, ...rest);
+};
+const flush = () => writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.json', JSON.stringify(counts));
+setInterval(flush, 500).unref();
+process.on('exit', flush);
+`,
+  );
+  return file;
+}
+/** Commands counted so far by every process that wrote to `dir`. */
+function readCounts(dir: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!dir) return out;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    try {
+      for (const [k, v] of Object.entries(JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Record<string, number>)) out.set(k, (out.get(k) ?? 0) + v);
+    } catch {
+      /* being written */
+    }
+  }
+  return out;
+}
 const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => {
   const d: Record<string, number> = {};
   for (const [k, v] of b) d[k.startsWith('redis') ? 'redis' : k] = (d[k] ?? 0) + v - (a.get(k) ?? 0);
@@ -165,6 +226,7 @@ async function main() {
       HELPDESK_CONFIG: deskFile,
       HELPDESK_DATA_DIR: path.join(tmp, `data-${mode}`),
       HELPDESK_WORKER_PROCESS: mode === 'split' ? 'on' : 'off',
+      ...(process.env.COUNT_STACKS ? { COUNT_STACKS: process.env.COUNT_STACKS } : {}),
       SLACK_BOT_TOKEN: 'xoxb-bench',
       // Not under test here (and another run may hold the default SMTP port).
       EMAIL: 'off',
@@ -174,7 +236,14 @@ async function main() {
       ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
       ...(process.env.HELPDESK_WORKER_NICE ? { HELPDESK_WORKER_NICE: process.env.HELPDESK_WORKER_NICE } : {}),
       // PROFILE_DIR=/tmp/x: V8 CPU profiles of the runtime's node processes, written when they exit.
-      ...(process.env.PROFILE_DIR ? { NODE_OPTIONS: `--import=${profilerPreload(process.env.PROFILE_DIR)}` } : {}),
+      ...(process.env.PROFILE_DIR || process.env.COUNT_DIR
+        ? {
+            NODE_OPTIONS: [
+              ...(process.env.PROFILE_DIR ? [`--import=${profilerPreload(process.env.PROFILE_DIR)}`] : []),
+              ...(process.env.COUNT_DIR ? [`--import=${countingPreload(process.env.COUNT_DIR)}`] : []),
+            ].join(' '),
+          }
+        : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
@@ -184,6 +253,7 @@ async function main() {
       const b = await burst(bareUrl, rate, 'bare', fake, counter);
       const tag = `hd${mode}${rate}-`;
       const cpu0 = treeCpu(child.child.pid!);
+      const cmd0 = readCounts(process.env.COUNT_DIR);
       const p = await burst(url, rate, tag, fake, counter);
       const acked = p.sent - p.errors;
       const atEnd = answered(tag);
@@ -195,6 +265,14 @@ async function main() {
       }
       const drainS = (performance.now() - t0) / 1000;
       const cpu = cpuDelta(cpu0, treeCpu(child.child.pid!));
+      if (process.env.COUNT_DIR && stored > 0) {
+        await new Promise((r) => setTimeout(r, 600)); // the processes' next write of their counts
+        const cmd1 = readCounts(process.env.COUNT_DIR);
+        const per = [...cmd1].map(([k, v]) => [k, (v - (cmd0.get(k) ?? 0)) / stored] as const).filter(([, v]) => v > 0.005).sort((a, b) => b[1] - a[1]);
+        const sum = (prefix: string) => per.filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
+        console.log(`commands per answered request at ${rate}/s (${stored} answered): mongo ${sum('mongo').toFixed(1)}, redis ${sum('redis').toFixed(1)}`);
+        console.table(per.map(([command, v]) => ({ command, per_request: v.toFixed(2) })));
+      }
       const cpuPerTicket = (k: string) => (stored > 0 && cpu[k] !== undefined ? ((cpu[k]! * 1000) / stored).toFixed(1) : '–');
       rows.push({
         mode,

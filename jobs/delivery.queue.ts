@@ -15,6 +15,10 @@ export function deliveryChannel(op: DeliveryOp): string {
   return `dm-${op.person.workspace}-${op.person.user}`;
 }
 
+/** How long (and how many) storm-card render jobs queued by this process are remembered. */
+const RENDER_KEPT_MS = 60_000;
+const RENDERS_KEPT = 1_000;
+
 export interface QueueDeliveryOptions {
   /**
    * Attempts before a delivery is given up (kept in the failed set for `helpdesk jobs retry`).
@@ -35,6 +39,12 @@ export interface QueueDeliveryOptions {
  * soon as the job is stored in Redis; the delivery worker sends it with retries and rate limits.
  */
 export class QueueDelivery implements Delivery {
+  /**
+   * Storm-card renders this process queued (job id → when): every ticket joining a card asks for
+   * the render of the card's current generation, which is one job; the ones after the first are
+   * answered here instead of by Redis (a reservation and an add that would both find the job there).
+   */
+  private readonly renders = new Map<string, number>();
   constructor(
     private readonly queue: Queue<DeliveryJob>,
     private readonly opts: QueueDeliveryOptions = {},
@@ -42,6 +52,9 @@ export class QueueDelivery implements Delivery {
 
   async send(op: DeliveryOp): Promise<void> {
     const jobId = deliveryJobId(op.key);
+    // A generation's render is asked for only until it starts (starting advances the generation),
+    // so a render this process queued is still queued, or running, whenever it is asked for again.
+    if (op.kind === 'storm_card' && Date.now() - (this.renders.get(jobId) ?? -Infinity) < RENDER_KEPT_MS) return;
     // DMs go to people, not to the tier channels whose backlog the storm decision reads. A channel's
     // messages are held until their reserved slot: first queued, first sent (jobs that raced for the
     // rate limiter's tokens went out in random order, and a card queued early could wait behind the
@@ -49,5 +62,9 @@ export class QueueDelivery implements Delivery {
     const slot = this.opts.ledger && op.kind !== 'dm' ? (await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId)).delayMs : 0;
     const ms = Math.max(slot, op.kind === 'storm_card' ? (op.delayMs ?? 0) : 0);
     await this.queue.add('deliver', { op }, { jobId, attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' }, ...(ms > 0 ? { delay: ms } : {}) });
+    if (op.kind === 'storm_card') {
+      if (this.renders.size >= RENDERS_KEPT) this.renders.delete(this.renders.keys().next().value!);
+      this.renders.set(jobId, Date.now());
+    }
   }
 }

@@ -114,7 +114,10 @@ export class JobsScheduler {
     const auto = desk.automation;
     switch (e.type) {
       case 'ticket.created':
-        if (t.status === 'new' && desk.deflection.enabled && !t.incidentId) {
+        // Only a ticket showing suggestions waits for the window: one without is routed by the same
+        // call that created it (open-ticket.ts; its retry routes it too), so a storm of requests no
+        // article answers queues no timer per ticket that would fire 30 minutes later for nothing.
+        if (t.status === 'new' && desk.deflection.enabled && !t.incidentId && t.suggestedArticles?.length) {
           await this.add(a, { kind: 'deflection_timeout', ticketId: t.id }, safeId('defl', t.id), ms(t.createdAt) + desk.deflection.windowMinutes * 60_000);
         }
         break;

@@ -1,6 +1,7 @@
 import type { SpikeObservation, SpikeWindow } from '../core/ports/spike-window.port.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 /** Most recent tickets compared with a new one (bounds the script's work). */
 export const SPIKE_SCAN_MAX = 500;
@@ -80,7 +81,7 @@ export class RedisSpikeWindow implements SpikeWindow {
 
   async observe(o: SpikeObservation): Promise<string[] | null> {
     const sig = o.signature.filter((t) => t && !t.includes(' ')).join(' ').slice(0, SIGNATURE_MAX_CHARS);
-    const r = (await this.redis.eval(OBSERVE, 3, ...this.keys(o.deskId), 0, Math.round(o.windowMs), o.ticketId, sig, o.minSimilarity, o.threshold, SPIKE_SCAN_MAX)) as string[];
+    const r = (await runScript(this.redis, OBSERVE, 3, ...this.keys(o.deskId), 0, Math.round(o.windowMs), o.ticketId, sig, o.minSimilarity, o.threshold, SPIKE_SCAN_MAX)) as string[];
     return r.length ? r : null;
   }
 

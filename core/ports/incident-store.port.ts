@@ -8,6 +8,12 @@ export interface IncidentQuery {
   status?: readonly IncidentStatus[];
   /** Newest first; default 20, at most 200. */
   limit?: number;
+  /**
+   * May be answered from a copy read up to this many ms ago (a request's incident match in a storm):
+   * the store drops its copies on its own incident writes, so only another process's change can be
+   * missed, for at most this long. Without it the store is read.
+   */
+  maxAgeMs?: number;
 }
 
 /** The system of record for incidents, their timelines and their linked tickets. */

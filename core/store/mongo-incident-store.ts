@@ -39,6 +39,10 @@ export class MongoIncidentStore implements IncidentStore {
   private readonly entries: Model<IncidentUpdateDoc>;
   private readonly links: Model<IncidentLinkDoc>;
   private readonly guard: WriteGuard;
+  /** Recent `list` answers for callers that accept a copy (`maxAgeMs`), by query; dropped on this store's incident writes. */
+  private readonly listed = new Map<string, { at: number; gen: number; result: Promise<Incident[]> }>();
+  /** Bumped by every incident write of this store: a copy read before it is not used after it. */
+  private gen = 0;
 
   constructor(private readonly conn: Connection) {
     this.incidents = incidentModel(conn);
@@ -64,6 +68,7 @@ export class MongoIncidentStore implements IncidentStore {
       const doc = defined({ ...input, _id, seq, number: `INC-${seq}`, createdAt: now, updatedAt: now, version: 1 }) as unknown as IncidentDoc;
       try {
         await this.incidents.create(doc);
+        this.changed();
         return { incident: toIncident(doc), created: true };
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
@@ -93,6 +98,7 @@ export class MongoIncidentStore implements IncidentStore {
     const { unset, ...set } = patch;
     const update: Record<string, unknown> = { $set: { ...defined(set), updatedAt: now }, $inc: { version: 1 } };
     if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
+    this.changed();
     const d = await this.guard.exclusive(
       `incident:${id}:${expectedVersion}`,
       async () => (await this.get(id))?.version === expectedVersion,
@@ -102,10 +108,33 @@ export class MongoIncidentStore implements IncidentStore {
         return this.incidents.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after', lean: true });
       },
     );
+    this.changed();
     return d ? toIncident(d as IncidentDoc) : null;
   }
 
+  /** Drops the cached lists (an incident of this store changed). */
+  private changed(): void {
+    this.gen += 1;
+    this.listed.clear();
+  }
+
   async list(q: IncidentQuery): Promise<Incident[]> {
+    if (!q.maxAgeMs || q.maxAgeMs <= 0) return this.read(q);
+    const key = JSON.stringify([q.deskId, q.service, q.status, q.limit]);
+    const now = Date.now();
+    const hit = this.listed.get(key);
+    if (hit && hit.gen === this.gen && now - hit.at < q.maxAgeMs) return (await hit.result).map((i) => structuredClone(i));
+    // Concurrent callers share one read; a failed read is not kept.
+    const entry = { at: now, gen: this.gen, result: this.read(q) };
+    if (this.listed.size > 100) this.listed.clear();
+    this.listed.set(key, entry);
+    entry.result.catch(() => {
+      if (this.listed.get(key) === entry) this.listed.delete(key);
+    });
+    return (await entry.result).map((i) => structuredClone(i));
+  }
+
+  private async read(q: IncidentQuery): Promise<Incident[]> {
     const filter: Record<string, unknown> = {};
     if (q.deskId) filter.deskId = q.deskId;
     if (q.service) filter.services = q.service;

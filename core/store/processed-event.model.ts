@@ -29,6 +29,9 @@ processedSchema.index({ at: 1 });
 export const processedEventModel = (c: Connection): Model<ProcessedDoc> =>
   (c.models.ProcessedEvent as Model<ProcessedDoc> | undefined) ?? c.model<ProcessedDoc>('ProcessedEvent', processedSchema);
 
+/** The document whose existence says the claim `key`, held under `token`, finished. */
+const doneMarker = (key: string, token: string | undefined): string => `done:${key}:${token ?? ''}`;
+
 /** Default lease: longer than any one inbound event's work, shorter than the platforms' first retry. */
 const DEFAULT_LEASE_MS = 30_000;
 
@@ -37,8 +40,12 @@ const DEFAULT_LEASE_MS = 30_000;
  * `_id` insert. `begin` inserts `{_id: key, state: running, token, until}`; the first insert wins.
  * An expired lease is taken over by inserting a marker `lease:<old token>` — unique per lease, so of
  * several callers finding the same expired lease exactly one takes it (FerretDB's findAndModify is
- * not atomic and cannot decide that). `complete` flips the state to done; `release` deletes the
- * claim so the platform's retry starts afresh.
+ * not atomic and cannot decide that). `complete` inserts a done marker `done:<key>:<token>` (an
+ * insert goes to the server together with the other claims and marks of a burst — insert-batcher.ts
+ * — where flipping the claim's state was an update of its own: FerretDB runs updates one by one);
+ * the claim counts as done once the marker of its *current* token exists, so a late completion by a
+ * holder whose lease was taken over does not count. `release` deletes the claim so the platform's
+ * retry starts afresh. Claims completed before the markers (`state: done`) read as done.
  */
 export class MongoIdempotencyStore implements IdempotencyStore {
   private readonly M: Model<ProcessedDoc>;
@@ -59,10 +66,12 @@ export class MongoIdempotencyStore implements IdempotencyStore {
       const token = randomUUID();
       // Claims of concurrent events go to the server together (one insert command, each claim
       // decided alone by the unique _id).
-      if ((await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs })) === 'inserted') return { outcome: 'run', token };
+      // `raw`: the stored shape as built here (no mongoose document per claim; every field is typed above).
+      if ((await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'running', token, until: Date.now() + leaseMs }, { raw: true })) === 'inserted') return { outcome: 'run', token };
       const held = await this.M.findById(key).lean<ProcessedDoc>();
       if (!held) continue; // released between our insert and our read: try again
       if (held.state !== 'running') return { outcome: 'done' };
+      if (await this.M.exists({ _id: doneMarker(key, held.token) })) return { outcome: 'done' };
       if ((held.until ?? 0) > Date.now()) return { outcome: 'busy' };
       // The holder crashed (or hangs) past its lease: one caller takes the lease over.
       try {
@@ -78,7 +87,8 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(key: string, token: string): Promise<void> {
-    await this.M.updateOne({ _id: key, token }, { $set: { state: 'done', at: this.now() }, $unset: { token: '', until: '' } });
+    // A repeat (the same token completing twice) finds its marker already there: nothing to do.
+    await insertBatcher(this.M).insert({ _id: doneMarker(key, token), at: this.now(), state: 'done' }, { raw: true });
   }
 
   async release(key: string, token: string): Promise<void> {
@@ -86,7 +96,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
   }
 
   async mark(key: string): Promise<boolean> {
-    return (await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'done' })) === 'inserted';
+    return (await insertBatcher(this.M).insert({ _id: key, at: this.now(), state: 'done' }, { raw: true })) === 'inserted';
   }
 
   async unmark(key: string): Promise<void> {

@@ -49,7 +49,7 @@ export class WriteGuard {
   }
 
   private async acquire(key: string, stillCurrent: () => Promise<boolean>): Promise<boolean> {
-    if ((await insertBatcher(this.M).insert({ _id: key, at: new Date() })) === 'inserted') return true;
+    if ((await insertBatcher(this.M).insert({ _id: key, at: new Date() }, { raw: true })) === 'inserted') return true;
     const held = await this.M.findById(key).lean<GuardDoc>();
     if (held && Date.now() - held.at.getTime() > STALE_MS && (await stillCurrent())) {
       // The holder died mid-write: break its guard; the next attempt competes normally.

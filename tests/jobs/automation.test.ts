@@ -5,6 +5,7 @@ import { claimTicket } from '../../core/use-cases/claim-ticket.js';
 import { openTicket } from '../../core/use-cases/open-ticket.js';
 import { pendTicket } from '../../core/use-cases/pend-ticket.js';
 import { upsertJobSchedulers } from '../../jobs/index.js';
+import { safeId } from '../../jobs/names.js';
 import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
 import { harness, request, requester, waitFor, type Harness } from './harness.js';
 
@@ -30,6 +31,17 @@ describe('automation', () => {
     expect(ticket.status).toBe('new');
     await waitFor(async () => (await h.hd.store.get(ticket.id))?.status === 'open', 10_000, 'routed');
     await waitFor(() => h.slack.sent.some((s) => s.channel === 'C_TIER1' && s.view.kind === 'ticket_card' && s.view.title?.includes(ticket.number)));
+  });
+
+  it('deflection window: only a ticket showing suggestions gets the timer (one without is routed at once)', async () => {
+    const shown = await openTicket(h.hd.deps, request('defl-2', 'vpn again'));
+    const none = await openTicket(h.hd.deps, request('defl-3', 'the printer is on fire'));
+    expect(shown.suggestions.length).toBeGreaterThan(0);
+    expect(none.suggestions).toEqual([]);
+    expect(none.ticket.status).toBe('open');
+    // The created event's timers are queued before openTicket returns (the bus awaits its subscribers).
+    expect(await h.client.queues.automation.getJob(safeId('defl', shown.ticket.id))).toBeTruthy();
+    expect(await h.client.queues.automation.getJob(safeId('defl', none.ticket.id))).toBeUndefined();
   });
 
   it('pending: a reminder, then auto-resolve with a notice, then auto-close after the reopen window', async () => {

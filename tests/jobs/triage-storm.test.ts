@@ -1,8 +1,11 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StormTicket, TriageChannel } from '../../core/ports/triage-storm.port.js';
-import { RedisTriageStorm } from '../../jobs/triage-storm.js';
-import { deliveryJobId } from '../../jobs/delivery.queue.js';
+import { Queue } from 'bullmq';
+import { ChannelLedger, RedisTriageStorm } from '../../jobs/triage-storm.js';
+import { deliveryJobId, QueueDelivery } from '../../jobs/delivery.queue.js';
+import type { DeliveryJob } from '../../jobs/names.js';
+import { stormCardOp } from '../../core/use-cases/flush-storm-card.js';
 import { randomId, testRedisUrl } from '../support/services.js';
 
 const ch: TriageChannel = { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', deskId: 'it', tier: 1 };
@@ -95,5 +98,39 @@ describe('storm state in Redis (jobs/triage-storm.ts)', () => {
     expect(b.mode).toBe('card');
     expect(b.closed?.cardId).toBe(a.cardId);
     expect(await s.openCards()).toEqual([]);
+  });
+});
+
+describe('storm-card renders through the delivery queue (jobs/delivery.queue.ts)', () => {
+  it('a generation asked for by many tickets is queued (and its slot reserved) once per process; the next generation again', async () => {
+    const prefix = `qd${randomId()}`;
+    const r = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+    clients.push(r);
+    const queue = new Queue<DeliveryJob>('delivery', { connection: r, prefix });
+    const ledger = new ChannelLedger(r, prefix);
+    let adds = 0;
+    const add = queue.add.bind(queue);
+    queue.add = (...a: Parameters<typeof add>) => ((adds += 1), add(...a));
+    try {
+      const d = new QueueDelivery(queue, { ledger });
+      await Promise.all(Array.from({ length: 20 }, () => d.send(stormCardOp('card-1', ch, 3))));
+      // Concurrent askers before the first add landed may each add (Redis keeps one job); later ones do not.
+      const afterBurst = adds;
+      expect(afterBurst).toBeLessThanOrEqual(20);
+      await d.send(stormCardOp('card-1', ch, 3));
+      expect(adds).toBe(afterBurst); // once queued here, asked again: nothing sent to Redis
+      expect(await queue.getJob(deliveryJobId(stormCardOp('card-1', ch, 3).key))).toBeTruthy();
+      await d.send(stormCardOp('card-1', ch, 4));
+      expect(adds).toBe(afterBurst + 1);
+      // The slot of generation 3 was reserved when it was first queued (asking again reserves no second slot).
+      expect((await ledger.reserve('slack', ch.channel, deliveryJobId(stormCardOp('card-1', ch, 3).key))).fresh).toBe(false);
+      // Another process (its own QueueDelivery) still asks Redis, which keeps the one job.
+      const other = new QueueDelivery(queue, { ledger });
+      await other.send(stormCardOp('card-1', ch, 3));
+      expect(adds).toBe(afterBurst + 2);
+      expect(await queue.getJobCountByTypes('delayed', 'waiting')).toBe(2);
+    } finally {
+      await queue.close();
+    }
   });
 });

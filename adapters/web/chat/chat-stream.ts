@@ -1,4 +1,5 @@
 import type { RedisClient as Redis } from '../../../jobs/connection.js';
+import { runScript } from '../../../jobs/lua.js';
 
 /** One message of a conversation's live stream, as the browser receives it (SSE `data:`). */
 export interface StreamEntry {
@@ -82,7 +83,7 @@ export class ChatStream {
   /** Appends an entry to the conversation and announces it to every replica. Returns its id. */
   async append(conversation: string, data: unknown): Promise<string> {
     const json = JSON.stringify(data);
-    return (await this.o.redis.eval(APPEND, 1, this.key(conversation), String(this.maxLen), json, this.channel, conversation)) as string;
+    return (await runScript(this.o.redis, APPEND, 1, this.key(conversation), String(this.maxLen), json, this.channel, conversation)) as string;
   }
 
   /** Entries after `afterId` (exclusive), oldest first; everything kept when `afterId` is absent. */

@@ -2,6 +2,7 @@ import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import { ACTIVE_STATUSES, type Ticket } from '../../../core/domain/ticket.js';
 import { queueRowOf, type QueueIndex, type QueueRow } from '../../../core/ports/queue-index.port.js';
 import type { TicketCursor } from '../../../core/ports/ticket-store.port.js';
+import { runScript } from '../../../jobs/lua.js';
 
 /**
  * The active queues in Redis sorted sets: one per desk and one per assignee, score = creation time
@@ -45,7 +46,7 @@ export class RedisQueueIndex implements QueueIndex {
       keys.push(this.agentKey(t.assigneeAgentId));
       ops.push(active ? 'add' : 'rem');
     }
-    await this.redis.eval(RECORD, keys.length, ...keys, t.id, String(t.version ?? 0), String(score), active ? '1' : '0', JSON.stringify(queueRowOf(t)), ...ops);
+    await runScript(this.redis, RECORD, keys.length, ...keys, t.id, String(t.version ?? 0), String(score), active ? '1' : '0', JSON.stringify(queueRowOf(t)), ...ops);
   }
 
   /** Newest first after the cursor, from each set, merged. */

@@ -2,6 +2,7 @@ import type { RedisClient as Redis } from '../../../jobs/connection.js';
 import type { TicketEvent } from '../../../core/domain/events.js';
 import type { Logger } from '../../../core/ports/logger.port.js';
 import { actorName } from '../../../core/use-cases/resolve-actor.js';
+import { runScript } from '../../../jobs/lua.js';
 
 /** What browsers receive about a change: enough to update a row or append a message. */
 export interface LiveEvent {
@@ -102,7 +103,7 @@ export class LiveBus {
   }
 
   async publish(topic: string, event: LiveEvent): Promise<string> {
-    const id = (await this.o.redis.eval(PUBLISH, 1, this.streamKey(topic), this.channel, topic, JSON.stringify(event), String(this.o.historyPerTopic ?? 500), String(this.o.historyTtlMs ?? 86_400_000))) as string;
+    const id = (await runScript(this.o.redis, PUBLISH, 1, this.streamKey(topic), this.channel, topic, JSON.stringify(event), String(this.o.historyPerTopic ?? 500), String(this.o.historyTtlMs ?? 86_400_000))) as string;
     return id;
   }
 

@@ -9,6 +9,13 @@ import { ACTIVE_INCIDENT_STATUSES } from '../../domain/incident.js';
 const MATCH_TEXT_MAX = 2_000;
 /** Open incidents of a desk considered per request. */
 const MATCH_INCIDENTS_MAX = 50;
+/**
+ * How old a desk's list of active incidents may be when a request is matched against it: every
+ * request of a storm asks, so the list is read once per second per process instead of once per
+ * request. An incident declared or resolved in this process is seen at once; one changed in another
+ * process at most this much later (a request filed in that second is opened as usual).
+ */
+export const MATCH_INCIDENTS_MAX_AGE_MS = 1_000;
 
 /** Lower-case words joined by single spaces, with a space at each end: linear, no regular expression. */
 export function wordsOf(text: string): string {
@@ -34,7 +41,7 @@ export async function matchIncident(
 ): Promise<Incident | null> {
   const settings = desk.absorb ?? DEFAULT_ABSORB;
   if (!settings.enabled) return null;
-  const active = await deps.incidents.list({ deskId: desk.id, status: ACTIVE_INCIDENT_STATUSES, limit: MATCH_INCIDENTS_MAX });
+  const active = await deps.incidents.list({ deskId: desk.id, status: ACTIVE_INCIDENT_STATUSES, limit: MATCH_INCIDENTS_MAX, maxAgeMs: MATCH_INCIDENTS_MAX_AGE_MS });
   if (!active.length) return null;
   const text = `${req.subject ?? ''} ${req.text}`.slice(0, MATCH_TEXT_MAX);
   const words = wordsOf(text);
