@@ -100,8 +100,6 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
   const limiter = new RedisRateLimiter(d.redis, d.prefix, o.limits);
   const processor = async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
     const op = job.data.op;
-    // A platform this deployment does not run has nothing to send to (performDelivery skips it): no token.
-    if (!d.platforms.has(op.platform)) return;
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
     if ((await d.redis.exists(markerKey)) === 0) {

@@ -1,6 +1,5 @@
 import type { RedisClient } from './connection.js';
 import type { Platform } from '../core/domain/identity.js';
-import { runScript } from './lua.js';
 import { helperKey } from './queues.js';
 
 /** A token bucket: `rate` tokens per second, at most `burst` saved up. */
@@ -112,13 +111,13 @@ export class RedisRateLimiter {
     const k = this.keys(p, channel);
     const s = l.perChannelSustained;
     const r = s
-      ? await runScript(this.redis, TAKE, 3, k.channel, k.sustained, k.global, l.perChannel.rate, l.perChannel.burst, s.rate, s.burst, l.global.rate, l.global.burst)
-      : await runScript(this.redis, TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
+      ? await this.redis.eval(TAKE, 3, k.channel, k.sustained, k.global, l.perChannel.rate, l.perChannel.burst, s.rate, s.burst, l.global.rate, l.global.burst)
+      : await this.redis.eval(TAKE, 2, k.channel, k.global, l.perChannel.rate, l.perChannel.burst, l.global.rate, l.global.burst);
     return Number(r);
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */
   async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await runScript(this.redis, BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
+    await this.redis.eval(BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
   }
 }

@@ -4,7 +4,6 @@ import type { Posted } from '../core/ports/chat-platform.port.js';
 import type { StormAdmission, StormCard, StormTicket, TriageChannel, TriageStorm } from '../core/ports/triage-storm.port.js';
 import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
-import { runScript } from './lua.js';
 import { helperKey } from './queues.js';
 import { DEFAULT_LIMITS, type PlatformLimits } from './rate-limit.js';
 import { deliveryJobId } from './delivery.queue.js';
@@ -214,13 +213,13 @@ export class ChannelLedger {
    * were queued (in their slots), not in whatever order jobs retrying for a token win it.
    */
   async reserve(p: Platform, channel: string, jobId: string): Promise<{ fresh: boolean; delayMs: number }> {
-    const [fresh, delayMs] = (await runScript(this.redis, RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS, this.burstMs(p))) as [number, number];
+    const [fresh, delayMs] = (await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS, this.burstMs(p))) as [number, number];
     return { fresh: fresh === 1, delayMs: Number(delayMs) };
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */
   async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await runScript(this.redis, BLOCK, 1, this.channelKey(p, channel), Math.ceil(ms), STATE_TTL_MS);
+    await this.redis.eval(BLOCK, 1, this.channelKey(p, channel), Math.ceil(ms), STATE_TTL_MS);
   }
 }
 
@@ -246,7 +245,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
     const interval = this.intervalMs(ch.platform);
-    const r = (await runScript(this.redis, 
+    const r = (await this.redis.eval(
       ADMIT,
       5,
       this.channelKey(ch.platform, ch.channel),
@@ -273,7 +272,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   }
 
   async changed(ticket: StormTicket): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>> {
-    const r = (await runScript(this.redis, CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
+    const r = (await this.redis.eval(CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
     const out: Array<{ cardId: string; gen: number; channel: TriageChannel }> = [];
     for (let i = 0; i + 2 < r.length; i += 3) out.push({ cardId: r[i]!, channel: JSON.parse(r[i + 1]!) as TriageChannel, gen: Number(r[i + 2]) });
     return out;
@@ -286,7 +285,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async beginFlush(cardId: string, holdMs: number): Promise<{ card: StormCard; gen: number; locked: boolean } | null> {
     const token = randomUUID();
     const k = this.cardKey(cardId);
-    const r = (await runScript(this.redis, BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
+    const r = (await this.redis.eval(BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
     if (!r) return null;
     const locked = r[4] === '1';
     if (locked) this.tokens.set(cardId, token);
@@ -303,7 +302,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     const token = this.tokens.get(cardId);
     if (!token) return;
     this.tokens.delete(cardId);
-    await runScript(this.redis, UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
+    await this.redis.eval(UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
   }
 
   async openCards(deskId?: string): Promise<StormCard[]> {
