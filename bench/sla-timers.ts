@@ -11,6 +11,11 @@
  *   TICKETS=2000 WINDOW_SECONDS=10 npx tsx bench/sla-timers.ts
  *   MONGODB_URI=mongodb://… REDIS_URL=redis://… npx tsx bench/sla-timers.ts
  *   TRACE=1 npx tsx bench/sla-timers.ts               # also: MongoDB commands per escalation, mean time
+ *   CPU_PROFILE=/tmp/sla.cpuprofile npx tsx bench/sla-timers.ts   # V8 CPU profile of the escalation phase
+ *   DELIVERY=0 REDIS_TOP=30 npx tsx bench/sla-timers.ts   # without delivery workers; 30 Redis commands listed
+ * Also printed, load-independent: CPU ms per escalation by program of this process tree (node = the
+ * workers, ferretdb, postgres, redis) and Redis commands per escalation (INFO commandstats), both
+ * over the escalation phase (workers started → end of the run), and delivery jobs run per escalation.
  */
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +35,9 @@ import { createJobsClient, startWorkers } from '../jobs/index.js';
 import { slaJobId } from '../jobs/scheduler.js';
 import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
 import { mongoUriFor } from '../app/services/ferretdb.js';
+import { cpuDelta, redisCalls, treeCpu } from './proc-cpu.js';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 
 const N = Number(process.env.TICKETS ?? 10_000);
 const WINDOW_MS = Number(process.env.WINDOW_SECONDS ?? 20) * 1000;
@@ -150,7 +158,18 @@ async function main() {
   console.log(`inserted and scheduled ${N} tickets in ${((ready - tIns) / 1000).toFixed(1)} s; first deadline in ${((t0 - ready) / 1000).toFixed(1)} s`);
   if (ready > t0) console.log('WARNING: scheduling ended after the first deadline; raise LEAD_SECONDS');
 
+  const stats = redisClient(redisUrl);
+  const profile = process.env.CPU_PROFILE ? new Session() : undefined;
+  if (profile) {
+    profile.connect();
+    await profile.post('Profiler.enable');
+    await profile.post('Profiler.setSamplingInterval', { interval: 1000 });
+    await profile.post('Profiler.start');
+  }
+  const cpu0 = treeCpu(process.pid);
+  const redis0 = redisCalls(await stats.info('commandstats'));
   tracing = true;
+  let deliveryRuns = 0;
   const late: number[] = [];
   const escalatedAt: number[] = [];
   const failures: string[] = [];
@@ -159,8 +178,11 @@ async function main() {
   const sets = [];
   for (let k = 0; k < 2; k++) {
     // Only the first set subscribes the scheduler (new tier-2 timers), like one process per set.
-    const w = await startWorkers({ connection: redisUrl, prefix, deps: hd.deps, platforms, attachScheduler: k === 0, schedulers: false, slaConcurrency: 20 });
+    // DELIVERY=0: no delivery workers (the SLA side's own cost; the delivery jobs stay queued).
+    const only = process.env.DELIVERY === '0' ? { only: ['sla', 'automation'] as Array<'sla' | 'automation'> } : {};
+    const w = await startWorkers({ connection: redisUrl, prefix, deps: hd.deps, platforms, attachScheduler: k === 0, schedulers: false, slaConcurrency: 20, ...only });
     const sla = w.workers.find((x) => x.name === 'sla')!;
+    w.workers.find((x) => x.name === 'delivery')?.on('active', () => void deliveryRuns++);
     sla.on('completed', (_job, rv: SlaTimerOutcome | 'moot') => {
       if (rv === 'moot' || rv.outcome !== 'breached') stale++;
       if (rv !== 'moot' && rv.outcome === 'breached' && rv.firstTime) {
@@ -185,6 +207,13 @@ async function main() {
       lastLog = Date.now();
     }
   }
+  const cpu = cpuDelta(cpu0, treeCpu(process.pid));
+  const redis1 = redisCalls(await stats.info('commandstats'));
+  if (profile) {
+    const { profile: p } = await profile.post('Profiler.stop');
+    writeFileSync(process.env.CPU_PROFILE!, JSON.stringify(p));
+    profile.disconnect();
+  }
   if (late.length + stale + finalFailures < N) console.log(`  stopped after the time bound: ${N - late.length - stale - finalFailures} deadlines still waiting (backlog)`);
   const first = Math.min(...escalatedAt);
   const last = Math.max(...escalatedAt);
@@ -194,6 +223,16 @@ async function main() {
   console.log(`  lateness p50 ${fmt(pct(late, 50))} p99 ${fmt(pct(late, 99))} max ${fmt(Math.max(...late))} (deadline arrival ${arrival.toFixed(0)}/s)`);
   console.log(`  escalations/s sustained: ${(escalatedAt.length / Math.max(0.001, (last - first) / 1000)).toFixed(0)} (first→last escalation ${((last - first) / 1000).toFixed(1)} s)`);
   console.log(`  vs baseline: p50 ×${(pct(late, 50) / Math.max(1, base.p50)).toFixed(1)}, p99 ×${(pct(late, 99) / Math.max(1, base.p99)).toFixed(1)}`);
+  {
+    const per = (x: number) => (x / Math.max(1, escalatedAt.length)).toFixed(1);
+    const progs = ['node', 'ferretdb', 'postgres', 'redis'];
+    const ms = progs.map((k) => per((cpu[k] ?? 0) * 1000));
+    const total = per(progs.reduce((a, k) => a + (cpu[k] ?? 0) * 1000, 0));
+    console.log(`  CPU ms per escalation (node / ferretdb / postgres / redis): ${ms.join(' / ')} = ${total}  (load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+    const top = [...redis1.by].map(([k, v]) => [k, v - (redis0.by.get(k) ?? 0)] as const).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).slice(0, process.env.REDIS_TOP ? Number(process.env.REDIS_TOP) : 8);
+    console.log(`  Redis commands per escalation: ${per(redis1.total - redis0.total - 2)} (${top.map(([k, v]) => `${k} ${per(v)}`).join(', ')}); delivery jobs run per escalation: ${per(deliveryRuns)}`);
+  }
+  stats.disconnect();
   if (TRACE) {
     tracing = false;
     console.table([...trace].sort((a, b) => b[1].ms - a[1].ms).map(([k, v]) => ({ command: k, per_escalation: (v.n / Math.max(1, escalatedAt.length)).toFixed(2), mean_ms: (v.ms / v.n).toFixed(1) })));

@@ -30,9 +30,28 @@ export function normalizeLocale(locale: string | undefined, fallback: string = '
   return pick(locale) ?? pick(fallback) ?? 'en';
 }
 
-/** The translator for a locale. Keys are `section.key` paths of the catalog. */
+const fixed = new Map<SupportedLocale, TFunction>();
+
+/**
+ * The translator for a locale. Keys are `section.key` paths of the catalog. One per locale, built
+ * once; a key asked for without variables is looked up once (the catalog is fixed at start-up), so
+ * labels rendered on every card cost a map hit instead of a trip through i18next.
+ */
 export function translator(locale: string | undefined, deskLocale = 'en'): TFunction {
-  return i18n.getFixedT(normalizeLocale(locale, deskLocale));
+  const l = normalizeLocale(locale, deskLocale);
+  let f = fixed.get(l);
+  if (!f) {
+    const t = i18n.getFixedT(l);
+    const plain = new Map<string, unknown>();
+    const memo = (key: unknown, ...rest: unknown[]): unknown => {
+      if (rest.length > 0 || typeof key !== 'string') return (t as unknown as (...a: unknown[]) => unknown)(key, ...rest);
+      if (!plain.has(key)) plain.set(key, t(key));
+      return plain.get(key);
+    };
+    f = memo as unknown as TFunction;
+    fixed.set(l, f);
+  }
+  return f;
 }
 
 export type Translate = (key: string, vars?: Record<string, unknown>) => string;

@@ -4,7 +4,7 @@ import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
 import { clipText } from '../views/text-limits.js';
 import type { CoreDeps, TicketRef } from './deps.js';
-import { mutateTicket } from './mutate-ticket.js';
+import { mutateTicket, type MutateOptions } from './mutate-ticket.js';
 import type { ActorInput } from './resolve-actor.js';
 
 /**
@@ -12,13 +12,15 @@ import type { ActorInput } from './resolve-actor.js';
  * `expectTier` makes automatic escalation exactly-once: a breach job for tier 1 that runs twice
  * finds the ticket at tier 2 the second time and does nothing (returns null). `known`: the ticket as
  * the caller just read or wrote it (saves a read; a stale copy only loses the version race).
+ * `only`: escalate only while this holds for the ticket as read (else null, like `expectTier`);
+ * `stamp`: fields written with the escalation (see MutateOptions.stamp).
  */
 export async function escalateTicket(
   deps: CoreDeps,
   ref: TicketRef,
   who: ActorInput,
   reason: string,
-  opts: { expectTier?: number; known?: Ticket } = {},
+  opts: { expectTier?: number; known?: Ticket; only?: (t: Ticket) => boolean; stamp?: MutateOptions['stamp'] } = {},
 ): Promise<Ticket | null> {
   let skipped = false;
   try {
@@ -26,7 +28,7 @@ export async function escalateTicket(
       deps,
       ref,
       (t) => {
-        if (opts.expectTier !== undefined && t.tier !== opts.expectTier) skipped = true;
+        skipped = (opts.expectTier !== undefined && t.tier !== opts.expectTier) || (opts.only !== undefined && !opts.only(t));
         const desk = deps.directory.desk(t.deskId);
         // The card shows at most 500 characters of the reason (with the marker); the timeline keeps it all.
         const shown = clipText(reason.trim(), 500, translator(desk.locale)('text.truncated')).text;
@@ -37,6 +39,7 @@ export async function escalateTicket(
         note: reason,
         enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(deps.directory.desk(t.deskId), t.priority, now, { firstRespondedAt: t.sla.firstRespondedAt }) }),
         known: opts.known,
+        ...(opts.stamp ? { stamp: opts.stamp } : {}),
       },
     );
     return ticket;

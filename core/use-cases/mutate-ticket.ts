@@ -40,6 +40,13 @@ export interface MutateOptions {
    * reading it again (a stale copy only costs a lost race and a re-read).
    */
   known?: Ticket;
+  /**
+   * Fields recorded in the same write, as if stored just before the action (an SLA breach with the
+   * escalation it causes: one compare-and-set instead of two). The action, `enrich` and the event's
+   * `before` see the ticket with them; the patch writes them unless it sets the same fields itself.
+   * Called on every attempt with the ticket as read; null for none.
+   */
+  stamp?: (t: Ticket, now: Date) => Omit<TicketPatch, 'unset'> | null;
 }
 
 const MAX_ATTEMPTS = 20;
@@ -58,10 +65,12 @@ export async function mutateTicket(
 ): Promise<{ ticket: Ticket; before: Ticket; actor: Actor }> {
   let id: string | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = attempt === 0 && opts.known ? opts.known : await loadTicket(deps, id ? { id } : ref);
-    id = before.id;
-    const actor = await resolveActor(deps, before.deskId, who);
+    const read = attempt === 0 && opts.known ? opts.known : await loadTicket(deps, id ? { id } : ref);
+    id = read.id;
+    const actor = await resolveActor(deps, read.deskId, who);
     const now = deps.clock.now();
+    const stamped = opts.stamp?.(read, now) ?? null;
+    const before: Ticket = stamped ? { ...read, ...stamped } : read;
     const act = typeof action === 'function' ? action(before) : action;
     const key = deps.eventKey ? `${deps.eventKey}:${act.type}` : undefined;
     const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
@@ -82,10 +91,11 @@ export async function mutateTicket(
         await deps.events.emit({ type: EVENT_OF[act.type], ticket: before, actor, at: now });
         await deps.store.appendTimeline(entry, { key });
       }
-      return { ticket: before, before, actor };
+      return { ticket: read, before: read, actor };
     }
     let patch = decide(before, act, actor, now);
     if (opts.enrich) patch = opts.enrich(before, patch, now);
+    if (stamped) patch = { ...stamped, ...patch };
     if (key) patch = { ...patch, lastEvent: key };
     const ticket = await deps.store.update(before.id, before.version, patch, now);
     if (!ticket) {

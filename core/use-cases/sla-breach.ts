@@ -41,8 +41,9 @@ function current(t: Ticket | null, timer: SlaTimer): t is Ticket {
  * Handles an SLA timer firing. Timers are at-least-once and may be stale (the deadline moved, the
  * ticket was resolved or paused): the ticket is re-read and a stale timer does nothing.
  * A warning notifies the assignee (or the tier channel). A breach is recorded on the ticket once
- * (compare-and-set on the version), then, if the desk says so, escalates with `expectTier` so that
- * two workers, or a retry after a crash, escalate exactly once.
+ * (compare-and-set on the version) and, if the desk says so, escalates with `expectTier` so that
+ * two workers, or a retry after a crash, escalate exactly once. When both happen they are one write
+ * (the escalation records the breach); a breach already recorded only escalates.
  */
 export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: SlaTimer): Promise<SlaTimerOutcome> {
   let t = await deps.store.get(timer.ticketId);
@@ -62,6 +63,36 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
 
   const now = deps.clock.now();
   const field = BREACH_FIELD[timer.target];
+  const canEscalate = (x: Ticket) => desk.sla.escalateOnBreach && x.tier === timer.tier && timer.tier < maxTier(desk);
+  if (!t.sla[field] && canEscalate(t)) {
+    // The breach and the escalation it causes in one compare-and-set: the escalation's write also
+    // records the breach (its event's `before` carries it, as two writes did), instead of a breach
+    // write and then an escalation write. A duplicate or a retry finds the ticket at the next tier.
+    const reason = tr('notify.sla_breached', { number: t.number, target });
+    let firstTime = false;
+    let escalated: Ticket | null = null;
+    try {
+      escalated = await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, {
+        expectTier: timer.tier,
+        known: t,
+        only: (x) => current(x, timer),
+        stamp: (x) => {
+          firstTime = !x.sla[field]; // the winning attempt's value is the one returned
+          return firstTime ? { sla: { ...x.sla, [field]: now } } : null;
+        },
+      });
+    } catch (e) {
+      if (!(isHelpdeskError(e) && ['TICKET.ILLEGAL_TRANSITION', 'TICKET.NO_HIGHER_TIER'].includes(e.code))) throw e;
+    }
+    if (escalated) {
+      if (firstTime) await breachEntry(deps, t.id, now, reason);
+      return { outcome: 'breached', firstTime, escalated: true, lateMs: now.getTime() - timer.dueAt, ticket: { deskId: t.deskId, number: t.number } };
+    }
+    // Not escalated here (another worker did, or the ticket changed meanwhile): decide again on the
+    // ticket as it is now, as below.
+    t = await deps.store.get(timer.ticketId);
+    if (!current(t, timer)) return { outcome: 'stale' };
+  }
   let firstTime = false;
   if (!t.sla[field]) {
     const r = await setSla(deps, t, (s, fresh) => (s[field] || !current(fresh, timer) ? null : { ...s, [field]: now }));
@@ -70,12 +101,9 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
     t = r.ticket;
   }
   const reason = tr('notify.sla_breached', { number: t.number, target });
-  if (firstTime) {
-    await deps.store.appendTimeline({ ticketId: t.id, at: now, kind: 'system', actor: { kind: 'system', reason: 'sla-breach' }, visibility: 'internal', text: reason, event: 'sla_breach' });
-  }
+  if (firstTime) await breachEntry(deps, t.id, now, reason);
   let escalated = false;
-  const canEscalate = desk.sla.escalateOnBreach && t.tier === timer.tier && timer.tier < maxTier(desk);
-  if (canEscalate) {
+  if (canEscalate(t)) {
     try {
       escalated = (await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, { expectTier: timer.tier, known: t })) !== null;
     } catch (e) {
@@ -86,6 +114,11 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
     for (const op of staffNotice(t, desk, noticeView(reason, 'escalated'), keyBase)) await delivery.send(op);
   }
   return { outcome: 'breached', firstTime, escalated, lateMs: now.getTime() - timer.dueAt, ticket: { deskId: t.deskId, number: t.number } };
+}
+
+/** The internal timeline entry of a breach, written once by whoever recorded it. */
+async function breachEntry(deps: CoreDeps, ticketId: string, at: Date, reason: string): Promise<void> {
+  await deps.store.appendTimeline({ ticketId, at, kind: 'system', actor: { kind: 'system', reason: 'sla-breach' }, visibility: 'internal', text: reason, event: 'sla_breach' });
 }
 
 /**

@@ -70,6 +70,40 @@ describe('SLA timers', () => {
     expect((await h.hd.store.get(ticket.id))!.tier).toBe(2);
   });
 
+  it('a breach that escalates is one write: the escalation records the breach (event, fact, timeline)', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('one-write', 'slow P4 too', { priority: 'P4' }));
+    const seen: Array<{ type: string; v: number; before?: { v: number; breached: boolean } }> = [];
+    const off = h.hd.deps.events.subscribe(async (e) => {
+      if (e.ticket.id === ticket.id) seen.push({ type: e.type, v: e.ticket.version, ...(e.before ? { before: { v: e.before.version, breached: Boolean(e.before.sla.firstResponseBreachedAt) } } : {}) });
+    });
+    try {
+      const timer = { ticketId: ticket.id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt: new Date(ticket.sla.firstResponseDueAt!).getTime(), tier: 1 };
+      const r = await handleSlaTimer(h.hd.deps, h.client.delivery, timer);
+      expect(r).toMatchObject({ outcome: 'breached', firstTime: true, escalated: true });
+      const esc = seen.find((e) => e.type === 'ticket.escalated')!;
+      // One compare-and-set: the version moved by one, and the ticket before it already had the breach.
+      expect(esc.v).toBe(esc.before!.v + 1);
+      expect(esc.before!.breached).toBe(true);
+      const t = (await h.hd.store.get(ticket.id))!;
+      expect(t.tier).toBe(2);
+      expect(t.sla.firstResponseBreachedAt).toBeUndefined(); // tier 2's own clock, as after two writes
+      expect(new Date(t.sla.firstResponseDueAt!).getTime()).toBeGreaterThan(timer.dueAt);
+      const tl = await timeline(ticket.id);
+      expect(tl.filter((e) => e.event === 'sla_breach')).toHaveLength(1);
+      expect(tl.filter((e) => e.event === 'escalate')).toHaveLength(1);
+      const fact = await waitFor(async () => {
+        const f = await h.db.connection.collection('ticket_facts').findOne({ _id: ticket.id as never });
+        return f?.frBreached ? f : undefined;
+      });
+      expect(fact.frBreached).toBe(true);
+      // The same timer again (a retry) finds tier 2's deadline: nothing more happens.
+      expect((await handleSlaTimer(h.hd.deps, h.client.delivery, timer)).outcome).toBe('stale');
+      expect((await timeline(ticket.id)).filter((e) => e.event === 'sla_breach')).toHaveLength(1);
+    } finally {
+      off();
+    }
+  });
+
   it('a priority change moves the deadline: the old timer goes, the new one fires', async () => {
     const { ticket } = await openTicket(h.hd.deps, request('reprio', 'slow at first', { priority: 'P4' }));
     const oldDue = new Date(ticket.sla.firstResponseDueAt!).getTime();
