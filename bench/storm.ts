@@ -31,6 +31,7 @@ import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { signSlackRequest } from '../adapters/slack/slack.verify.js';
 import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
 import { startRuntimeChild } from '../tests/support/runtime-child.js';
+import { cpuDelta, treeCpu } from './proc-cpu.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
@@ -46,43 +47,6 @@ const pct = (xs: number[], p: number) => {
 };
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 
-/**
- * CPU seconds used so far by the process tree under `root` (Linux /proc), by program: each live
- * process's own time plus that of the children it has reaped (exited PostgreSQL backends), so the
- * difference over a step is what the runtime and its services spent on it — unlike wall-clock
- * rates, comparable on a shared, loaded machine. Empty where /proc is missing.
- */
-function treeCpu(root: number): Map<string, number> {
-  const out = new Map<string, number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((d) => d >= '0' && d <= '9~');
-  } catch {
-    return out;
-  }
-  const procs = new Map<number, { ppid: number; comm: string; cpu: number }>();
-  for (const d of entries) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const f = stat.slice(close + 2).split(' ');
-      // After the comm: state ppid … utime(12) stime(13) cutime(14) cstime(15), 0-based from state.
-      procs.set(Number(d), { ppid: Number(f[1]), comm, cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100 });
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const inTree = (pid: number) => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-      if (p === root) return true;
-      p = procs.get(p)?.ppid ?? 0;
-    }
-    return false;
-  };
-  for (const [pid, p] of procs) if (inTree(pid)) out.set(p.comm, (out.get(p.comm) ?? 0) + p.cpu);
-  return out;
-}
 /** A preload that profiles a node process from start to exit (`--cpu-prof` is refused in NODE_OPTIONS). */
 function profilerPreload(dir: string): string {
   const file = path.join(dir, 'profile-preload.mjs');
@@ -160,11 +124,6 @@ function readCounts(dir: string | undefined): Map<string, number> {
   }
   return out;
 }
-const cpuDelta = (a: Map<string, number>, b: Map<string, number>) => {
-  const d: Record<string, number> = {};
-  for (const [k, v] of b) d[k.startsWith('redis') ? 'redis' : k] = (d[k] ?? 0) + v - (a.get(k) ?? 0);
-  return d;
-};
 
 /** Sends `rate`/s for STEP_SECONDS open loop (sends are scheduled, never wait for answers). */
 async function burst(url: string, rate: number, tag: string, fake: SlackApiFake, counter: { n: number }): Promise<{ lat: number[]; errors: number; sent: number }> {
