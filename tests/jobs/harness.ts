@@ -2,6 +2,8 @@ import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Agent, Desk } from '../../core/domain/desk.js';
 import type { Identity, Platform } from '../../core/domain/identity.js';
 import type { Link } from '../../core/domain/link.js';
+import type { Ticket } from '../../core/domain/ticket.js';
+import type { HandleResult } from '../../core/helpdesk.js';
 import { PlatformError, type ChatPlatform, type Posted, type PostTarget } from '../../core/ports/chat-platform.port.js';
 import type { View } from '../../core/views/view.js';
 import { createJobsClient, startWorkers, type JobsClient, type JobsConnection, type RunningWorkers, type StartWorkersOptions } from '../../jobs/index.js';
@@ -151,3 +153,18 @@ export const tinySla = (fr: number, res: number, over: Partial<Desk['sla']> = {}
   escalateOnBreach: true,
   ...over,
 });
+
+/** Files `n` requests `concurrency` at a time, as the intake workers would process them; the tickets opened, in completion order. */
+export async function fileConcurrently(n: number, concurrency: number, open: (i: number) => Promise<HandleResult>): Promise<Ticket[]> {
+  const filed: Ticket[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const r = await open(i);
+        if (r.kind === 'opened') filed.push(r.ticket);
+      }
+    }),
+  );
+  return filed;
+}

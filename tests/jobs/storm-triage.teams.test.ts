@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams.adapter.js';
 import { composeHelpdesk, type Composed } from '../../app/compose.js';
-import type { Ticket } from '../../core/domain/ticket.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
 import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers } from '../../jobs/index.js';
 import { textSignature } from '../../kb/signature.js';
@@ -12,7 +11,7 @@ import { cardAction, TENANT, type TeamsUser } from '../teams/activities.js';
 import { actionOf, cardOf } from '../teams/harness.js';
 import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
 import { freshDb, randomId, testRedisUrl } from '../support/services.js';
-import { waitFor } from './harness.js';
+import { fileConcurrently, waitFor } from './harness.js';
 
 const TIER1 = '19:tier1@thread.tacv2';
 const TIER2 = '19:tier2@thread.tacv2';
@@ -78,18 +77,11 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
 
   it('every ticket is reachable within 60 s, the channel within Teams\' limits, grouped cards under the size limit, a claim (Action.Execute) updates the card, and the storm ends', async () => {
     const started = Date.now();
-    const filed: Ticket[] = [];
-    let next = 0;
     // 16 requests at a time, as the intake workers would process them.
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        for (let i = next++; i < N; i = next++) {
-          const text = i % 2 ? `VPN keeps dropping on my laptop (${i})` : `Outlook will not open, email is down (${i})`;
-          const r = await hd.helpdesk.handle({ type: 'help.request', eventId: `t-${i}`, request: { idempotencyKey: `t-${i}`, requester: person('teams', `29:req${i}`, TENANT, `Person ${i}`), text, origin: { platform: 'teams', workspace: TENANT }, skipSuggestions: true } });
-          if (r.kind === 'opened') filed.push(r.ticket);
-        }
-      }),
-    );
+    const filed = await fileConcurrently(N, 16, (i) => {
+      const text = i % 2 ? `VPN keeps dropping on my laptop (${i})` : `Outlook will not open, email is down (${i})`;
+      return hd.helpdesk.handle({ type: 'help.request', eventId: `t-${i}`, request: { idempotencyKey: `t-${i}`, requester: person('teams', `29:req${i}`, TENANT, `Person ${i}`), text, origin: { platform: 'teams', workspace: TENANT }, skipSuggestions: true } });
+    });
     const filedIn = Date.now() - started;
     expect(filed).toHaveLength(N);
 

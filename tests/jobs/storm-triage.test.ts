@@ -12,7 +12,7 @@ import { SlackApiFake, type SlackCall } from '../fakes/slack-api.fake.js';
 import { blockText, findElement } from '../slack/slack-harness.js';
 import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
 import { freshDb, randomId, testRedisUrl } from '../support/services.js';
-import { waitFor } from './harness.js';
+import { fileConcurrently, waitFor } from './harness.js';
 
 const TIER1 = 'C_TIER1';
 const SECRET = 'storm-signing-secret';
@@ -74,18 +74,11 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
 
   it('every ticket is on a card within 60 s, the channel stays within its posting limit, and a claim from the storm card updates it', async () => {
     const started = Date.now();
-    const filed: Ticket[] = [];
-    let next = 0;
     // 16 requests at a time, as the intake workers would process them.
-    await Promise.all(
-      Array.from({ length: 16 }, async () => {
-        for (let i = next++; i < N; i = next++) {
-          const text = `${PROBLEMS[i % PROBLEMS.length]} (${i})`;
-          const r = await hd.helpdesk.handle({ type: 'help.request', eventId: `storm-${i}`, request: { idempotencyKey: `storm-${i}`, requester: person('slack', `U${i}`, 'T1', `Person ${i}`), text, origin: { platform: 'slack', workspace: 'T1', channel: 'CGENERAL' } } });
-          if (r.kind === 'opened') filed.push(r.ticket);
-        }
-      }),
-    );
+    const filed = await fileConcurrently(N, 16, (i) => {
+      const text = `${PROBLEMS[i % PROBLEMS.length]} (${i})`;
+      return hd.helpdesk.handle({ type: 'help.request', eventId: `storm-${i}`, request: { idempotencyKey: `storm-${i}`, requester: person('slack', `U${i}`, 'T1', `Person ${i}`), text, origin: { platform: 'slack', workspace: 'T1', channel: 'CGENERAL' } } });
+    });
     const filedIn = Date.now() - started;
     expect(filed).toHaveLength(N);
     expect(new Set(filed.map((t) => t.status))).toEqual(new Set(['open']));
