@@ -36,6 +36,8 @@ export interface StormOptions {
 
 /** Storm state and reservations live this long without activity. */
 const STATE_TTL_MS = 7 * 24 * 3600 * 1000;
+/** A destination's order lives this long without a message queued. */
+const ORDER_TTL_MS = 24 * 3600 * 1000;
 
 const NOW = `
 local t = redis.call('TIME')
@@ -75,7 +77,9 @@ end
 // One reservation per delivery job (its id NX): the job's slot (when every bucket of the channel has a
 // token for it, after everything reserved before it), kept under the job's id; a job already reserved
 // (twice queued, or its card's slot taken by the admission) gets its slot back. Returns {new?, ms
-// from now until the slot}. ARGV: buckets JSON, ttl ms.
+// from now until the slot}. ARGV: buckets JSON, ttl ms, job id, order ttl ms.
+// With KEYS[3], KEYS[4] (a destination's order: sorted set job id → queue sequence, hash job id →
+// slot plus the sequence '#'), a fresh reservation also takes its place in its destination's order.
 const RESERVE = `${NOW}${SLOT}
 local slot = tonumber(redis.call('GET', KEYS[2]))
 local fresh = 0
@@ -86,8 +90,40 @@ if not slot then
   fresh = 1
   redis.call('SET', KEYS[2], tostring(slot), 'PX', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  if KEYS[4] then
+    local seq = redis.call('HINCRBY', KEYS[4], '#', 1)
+    redis.call('ZADD', KEYS[3], seq, ARGV[3])
+    redis.call('HSET', KEYS[4], ARGV[3], tostring(slot))
+    redis.call('PEXPIRE', KEYS[3], ARGV[4])
+    redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  end
 end
 return {fresh, math.max(0, slot - now)}
+`;
+
+// A job's turn in its destination's order: 0 when no job queued before it for the same destination
+// is left (or it was never noted), else ms to wait before asking again. An earlier job is left behind
+// when it was sent (its sent marker: the worker died before leaving) or when it is still not sent
+// `maxWait` after its slot (retried for long, or queued by a process that died before adding it):
+// order gives way to delivery.
+// KEYS: order set, its hash. ARGV: job id, maxWait ms, poll ms, sent-marker key prefix.
+const TURN = `${NOW}
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+for _ = 1, 100 do
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if not head or head == ARGV[1] then return 0 end
+  local slot = tonumber(redis.call('HGET', KEYS[2], head)) or 0
+  if redis.call('EXISTS', ARGV[4] .. head) == 0 and now <= slot + tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
+  redis.call('ZREM', KEYS[1], head)
+  redis.call('HDEL', KEYS[2], head)
+end
+return tonumber(ARGV[3])
+`;
+
+const LEAVE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 0
 `;
 
 // A platform's Retry-After holds the channel: nothing queued there goes out before it.
@@ -241,9 +277,29 @@ export class ChannelLedger {
    * the delivery queue holds the job until then, so a channel's messages go out in the order they
    * were queued (in their slots), not in whatever order jobs retrying for a token win it.
    */
-  async reserve(p: Platform, channel: string, jobId: string): Promise<{ fresh: boolean; delayMs: number }> {
-    const [fresh, delayMs] = (await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.buckets(p), STATE_TTL_MS)) as [number, number];
+  async reserve(p: Platform, channel: string, jobId: string, destination?: string): Promise<{ fresh: boolean; delayMs: number }> {
+    const keys = [this.channelKey(p, channel), this.reservationKey(jobId), ...(destination ? this.orderKeys(p, destination) : [])];
+    const [fresh, delayMs] = (await this.redis.eval(RESERVE, keys.length, ...keys, this.buckets(p), STATE_TTL_MS, jobId, ORDER_TTL_MS)) as [number, number];
     return { fresh: fresh === 1, delayMs: Number(delayMs) };
+  }
+
+  protected orderKeys(p: Platform, destination: string): [string, string] {
+    const k = helperKey(this.prefix, 'storm', 'ord', p, destination);
+    return [k, `${k}:h`];
+  }
+
+  /**
+   * 0 when it is this job's turn at its destination (a thread, a DM conversation): every job
+   * reserved before it for the same destination (`reserve(…, destination)`) was sent or given up,
+   * or waited `maxWaitMs` past its slot; else how long to wait before asking again.
+   */
+  async turn(p: Platform, destination: string, jobId: string, o: { maxWaitMs: number; pollMs: number }): Promise<number> {
+    return Number(await this.redis.eval(TURN, 2, ...this.orderKeys(p, destination), jobId, o.maxWaitMs, o.pollMs, helperKey(this.prefix, 'sent', '')));
+  }
+
+  /** The job was sent (or failed for good): the next one of its destination may go. */
+  async leave(p: Platform, destination: string, jobId: string): Promise<void> {
+    await this.redis.eval(LEAVE, 2, ...this.orderKeys(p, destination), jobId);
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */

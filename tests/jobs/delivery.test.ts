@@ -39,6 +39,32 @@ describe('delivery queue', () => {
     expect(arrived('dup-1')).toBe(1);
   });
 
+  it('relays to one destination go out in the order they were queued, though the first is retried after a 5xx meanwhile', async () => {
+    // A requester's thread: two agent messages relayed a moment apart, the first refused once (500).
+    const relay = (key: string, text: string): DeliveryOp => ({ kind: 'post', key, platform: 'slack', target: { workspace: 'T1', channel: 'C_REL', thread: '1700.000100' }, view: noticeView(text) });
+    h.slack.script = [{ status: 500 }];
+    const start = h.slack.attempts.length;
+    await h.client.delivery.send(relay('rel-1', 'rel first'));
+    await waitFor(() => h.slack.attempts.length > start, 10_000, 'first attempt');
+    // The first waits for its retry (≈ 0.5–1 s of backoff); the second is queued now.
+    await h.client.delivery.send(relay('rel-2', 'rel second'));
+    await waitFor(() => arrived('rel first') === 1 && arrived('rel second') === 1, 15_000, 'both relayed');
+    expect(h.slack.sent.filter((s) => s.channel === 'C_REL').map((s) => s.view.text)).toEqual(['rel first', 'rel second']);
+  });
+
+  it('a relay refused for good does not hold the next one of its destination', async () => {
+    const relay = (key: string, text: string): DeliveryOp => ({ kind: 'post', key, platform: 'slack', target: { workspace: 'T1', channel: 'C_REL2', thread: '1700.000200' }, view: noticeView(text) });
+    h.slack.script = [{ status: 403 }];
+    const start = h.slack.attempts.length;
+    await h.client.delivery.send(relay('rel-403', 'rel refused'));
+    await waitFor(() => h.slack.attempts.length > start, 10_000, 'first attempt');
+    const t0 = Date.now();
+    await h.client.delivery.send(relay('rel-after', 'rel after'));
+    await waitFor(() => arrived('rel after') === 1, 10_000, 'the next relay');
+    expect(Date.now() - t0).toBeLessThan(5_000); // not the 30 s bound
+    expect(arrived('rel refused')).toBe(0);
+  });
+
   it('a permanent failure is not retried, is kept, and can be retried from the CLI functions', async () => {
     h.slack.script = [{ status: 403 }];
     await h.client.delivery.send(post('forbidden-1'));

@@ -184,3 +184,41 @@ describe('the ledger and Teams’ sustained bucket', () => {
     expect(stormAt!).toBeLessThan(6000);
   });
 });
+
+describe('order per destination (jobs/delivery.order.ts)', () => {
+  const wait = { maxWaitMs: 400, pollMs: 250 };
+  it('a job waits for the ones queued before it for the same destination, not for other destinations', async () => {
+    const prefix = `ts${randomId()}`;
+    const s = replica(prefix);
+    for (const j of ['a', 'b', 'c']) await s.reserve('web', 'conv-1', j, 'conv-1|');
+    await s.reserve('web', 'conv-1', 'x', 'conv-1|thread-2');
+    await s.reserve('web', 'conv-1', 'old'); // queued without an order (before this change): never waits
+    expect(await s.turn('web', 'conv-1|', 'a', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'b', wait)).toBe(250);
+    expect(await s.turn('web', 'conv-1|thread-2', 'x', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'old', wait)).toBe(0);
+    await s.leave('web', 'conv-1|', 'a');
+    expect(await s.turn('web', 'conv-1|', 'b', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'c', wait)).toBe(250);
+    // b was sent (its marker) but its worker died before leaving: c goes.
+    await clients.at(-1)!.set(`${prefix}:hd:sent:b`, 'null');
+    expect(await s.turn('web', 'conv-1|', 'c', wait)).toBe(0);
+  });
+
+  it('an earlier job not sent within maxWait of its slot stops holding the later ones (order gives way)', async () => {
+    const s = replica(`ts${randomId()}`);
+    await s.reserve('web', 'conv-2', 'a', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'b', 'conv-2|');
+    expect(await s.turn('web', 'conv-2|', 'b', wait)).toBe(250);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await s.turn('web', 'conv-2|', 'b', wait)).toBe(0);
+    await s.leave('web', 'conv-2|', 'b');
+    // A replayed reservation (same job id) takes no second place.
+    await s.reserve('web', 'conv-2', 'c', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'd', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'c', 'conv-2|');
+    expect(await s.turn('web', 'conv-2|', 'd', wait)).toBe(250);
+    await s.leave('web', 'conv-2|', 'c');
+    expect(await s.turn('web', 'conv-2|', 'd', wait)).toBe(0);
+  });
+});
