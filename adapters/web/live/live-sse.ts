@@ -93,7 +93,8 @@ export function liveStream(c: Context, live: LiveBus, o: LiveStreamOptions): Res
       const ev = accept(m);
       if (!ev) return;
       pending.push({ m, ev });
-      if (timer) return;
+      // A coalescing stream's replay goes out as one frame, after it (below).
+      if (timer || (replaying && every > 0)) return;
       const wait = lastWrite + every - Date.now();
       if (wait <= 0) flush();
       else timer = setTimeout(flush, wait);
@@ -111,8 +112,8 @@ export function liveStream(c: Context, live: LiveBus, o: LiveStreamOptions): Res
         const missed = (await Promise.all(o.topics.map((t) => live.since(t, lastId)))).flat().sort((a, b) => compareIds(a.id, b.id));
         for (const m of missed) offer(m);
       }
-      replaying = false;
       for (const m of queue.splice(0)) offer(m);
+      replaying = false;
       // What was missed goes out before `ready`, together.
       clearTimeout(timer);
       flush();
