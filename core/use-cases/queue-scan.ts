@@ -1,17 +1,9 @@
-import { ACTIVE_STATUSES, type Priority, type TicketStatus } from '../domain/ticket.js';
+import { ACTIVE_STATUSES } from '../domain/ticket.js';
 import type { QueueIndex, QueueRow } from '../ports/queue-index.port.js';
-import type { TicketCursor } from '../ports/ticket-store.port.js';
+import type { TicketCursor, TicketPageQuery } from '../ports/ticket-store.port.js';
 
-/** A filtered view of the active queues, as the store's `page` reads it (core/store `page`). */
-export interface QueueRowFilter {
-  status: readonly TicketStatus[];
-  tier?: number;
-  priority?: readonly Priority[];
-  assigneeAgentId?: string;
-  unassigned?: boolean;
-  /** A running SLA deadline (first response not yet given, or resolution) at or before this instant. */
-  dueBefore?: Date;
-}
+/** A filtered view of the active queues: the store's page query without desks, cursor and size. */
+export type QueueRowFilter = Pick<TicketPageQuery, 'status' | 'tier' | 'priority' | 'assigneeAgentId' | 'unassigned' | 'dueBefore'>;
 
 /** Can the queue index answer this filter (it holds active tickets only)? */
 export const indexCanServe = (f: Pick<QueueRowFilter, 'status'>): boolean => f.status.every((s) => ACTIVE_STATUSES.includes(s));
