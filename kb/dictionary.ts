@@ -70,18 +70,10 @@ function targets(d: BilingualDictionary, from: 'en' | 'es', key: string): string
  * tell; without it a word found in both halves is left alone (it may be a false friend).
  */
 export function translate(d: BilingualDictionary, surface: string, lang: 'en' | 'es' | undefined): string[] {
-  return translateTo(d, surface, lang).flatMap(([, stems]) => stems);
-}
-
-/**
- * The same translations grouped by the language they are in (`es`: stems of Spanish words, to be met in
- * Spanish articles; `en`: English), as `[language, stems]` pairs.
- */
-export function translateTo(d: BilingualDictionary, surface: string, lang: 'en' | 'es' | undefined): Array<['en' | 'es', string[]]> {
   const both = d.heads.en.has(surface) && d.heads.es.has(surface);
-  const out: Array<['en' | 'es', string[]]> = [];
-  if (lang !== 'es' && !(both && lang === undefined)) out.push(['es', targets(d, 'en', stemEn(surface))]);
-  if (lang !== 'en' && !(both && lang === undefined)) out.push(['en', targets(d, 'es', stemEs(surface))]);
+  const out: string[] = [];
+  if (lang !== 'es' && !(both && lang === undefined)) out.push(...targets(d, 'en', stemEn(surface)));
+  if (lang !== 'en' && !(both && lang === undefined)) out.push(...targets(d, 'es', stemEs(surface)));
   return out;
 }
 

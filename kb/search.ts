@@ -5,7 +5,7 @@
  */
 import { analyze, detectLang, type Token } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
-import { translateTo } from './dictionary.js';
+import { translate } from './dictionary.js';
 import { fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
@@ -55,11 +55,6 @@ const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topic
 interface Expansion {
   term: number;
   w: number;
-  /**
-   * An open-dictionary translation's stem counts only in articles of its language (`es`; `en` for any
-   * other): `menu` → `lista` is stemmed as Spanish to `list`, which must not meet an English `listed`.
-   */
-  lang?: 'en' | 'es';
 }
 
 /** One meaningful query word and what it may match. */
@@ -216,22 +211,20 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     const direct = ex.length;
     let beforeDictionary = -1;
     if (tok.stem) {
-      const translations: Array<[string[], number, 'en' | 'es' | undefined]> = [
-        [[...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])], EXPANSION_WEIGHTS.translation, undefined],
-        ...translateTo(ix.dictionary, tok.surface, lang).map(([to, stems]): [string[], number, 'en' | 'es'] => [stems, EXPANSION_WEIGHTS.dictionary, to]),
+      const translations: Array<[string[], number]> = [
+        [[...(ix.lexicon.get(tok.stem) ?? []), ...(tok.alt ? ix.lexicon.get(tok.alt) ?? [] : [])], EXPANSION_WEIGHTS.translation],
+        [translate(ix.dictionary, tok.surface, lang), EXPANSION_WEIGHTS.dictionary],
       ];
-      for (const [stems, w, to] of translations) {
-        if (w === EXPANSION_WEIGHTS.dictionary && beforeDictionary < 0) beforeDictionary = ex.length;
+      for (const [stems, w] of translations) {
+        if (w === EXPANSION_WEIGHTS.dictionary) beforeDictionary = ex.length;
         for (const t of stems) {
-          const id0 = ix.termIds.get(t);
-          if (id0 !== undefined && !ex.some((e) => e.term === id0)) ex.push(to ? { term: id0, w, lang: to } : { term: id0, w });
-          for (const term of (ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)) {
+          const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
+          for (const term of targets) {
             const id = ix.termIds.get(term);
             if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w });
           }
         }
       }
-      if (beforeDictionary < 0) beforeDictionary = ex.length;
     }
     if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface) && typoLookups++ < MAX_TYPO_LOOKUPS) {
       for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
@@ -287,7 +280,6 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
       const idf = ix.idf[e.term]!;
       for (let p = ix.start[e.term]!, end = ix.start[e.term + 1]!; p < end; p++) {
         const d = ix.docs[p]!;
-        if (e.lang && (ix.articles[d]!.lang === 'es' ? 'es' : 'en') !== e.lang) continue;
         const v = e.w * idf * ix.norm[p]!;
         if (ui === leadUnit && e.w * ix.norm[p]! > buf.lead[d]!) buf.lead[d] = e.w * ix.norm[p]!;
         if (buf.best[d] === 0) local.push(d);
