@@ -263,10 +263,11 @@ function buffers(n: number): NonNullable<typeof scratch> {
 /** All articles matching at least one query unit, with their features (unsorted). */
 export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const cleaned = cleanQuery(boundQuery(query));
-  const lang = detectLang(words(cleaned));
+  const surfaces = words(cleaned);
+  const lang = detectLang(surfaces);
   const tokens = analyze(cleaned, ix.glossary);
   const units = unitsOf(ix, tokens, lang);
-  const lead = leadWord(words(cleaned));
+  const lead = leadWord(surfaces);
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
