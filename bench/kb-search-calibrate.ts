@@ -7,7 +7,7 @@
  *
  *   npx tsx bench/kb-search-calibrate.ts                     # kb-dev + bench/kb-holdout + bench/kb-fit3
  *   (with three sets it also leaves each out in turn: fitted on the other two, measured on it; `--loo-only` skips the one-set fits)
- *   (`--drop phrase,action`: leave features out of the fits)
+ *   (`--drop phrase,leadMissed`: leave features out of the fits; the shipped DEFAULT_CALIBRATION is `--drop phrase`)
  *   npx tsx bench/kb-search-calibrate.ts --set dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl
  */
 import { DEFAULT_CALIBRATION, FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
@@ -33,7 +33,7 @@ for (const spec of specs.length ? specs : defaults) {
 
 interface Example { x: number[]; y: number; pos: number }
 
-/** `--drop phrase,action`: features left out of every fit (their column is zero). */
+/** `--drop phrase,leadMissed`: features left out of every fit (their column is zero). */
 const dropped = new Set(process.argv.flatMap((a, i) => (process.argv[i - 1] === '--drop' ? a.split(',') : [])));
 
 function examplesOf(s: LabelledSet): Example[] {

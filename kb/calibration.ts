@@ -1,6 +1,6 @@
 /**
- * The calibrated score: a logistic model over query-relative features, fitted on both labelled sets
- * by `bench/kb-search-calibrate.ts` (regularised, five features, no per-query or per-article terms).
+ * The calibrated score: a logistic model over query-relative features, fitted on the labelled fitting
+ * sets by `bench/kb-search-calibrate.ts` (regularised, no per-query or per-article terms).
  * Its output reads as "probability that this article answers the query"; results under
  * `threshold` are not suggested, which is how a query with no good answer gets no suggestion.
  * The features are ratios, so they keep their meaning as the knowledge base grows.
