@@ -71,7 +71,7 @@ export interface TicketStore {
    * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
    * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).
    */
-  upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket>;
+  upsertLink(id: string, link: Link, now: Date, known?: Pick<Ticket, 'id' | 'version' | 'links'> | null): Promise<Ticket>;
   list(q: TicketQuery): Promise<Ticket[]>;
   /** One page of a queue; `next` is set when there may be more. */
   page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }>;

@@ -158,7 +158,7 @@ export class MongoTicketStore implements TicketStore {
     return ticket;
   }
 
-  async upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket> {
+  async upsertLink(id: string, link: Link, now: Date, known?: Pick<Ticket, 'id' | 'version' | 'links'> | null): Promise<Ticket> {
     for (let attempt = 0; attempt < 20; attempt++) {
       // A stale `known` only loses the version race below and the next attempt reads.
       const t = attempt === 0 && known?.id === id ? known : await this.get(id);
