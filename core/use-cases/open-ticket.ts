@@ -84,7 +84,8 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
   const now = deps.clock.now();
   // Nothing to suggest and no incident: the ticket is routed at once, so it is stored routed by the
   // insert that creates it (one write instead of an insert, a write guard and a compare-and-set).
-  const routeNow = !incident && !suggestions.length;
+  // Only under an inbound event's key: the route's `lastEvent` is how a retry finds it unannounced.
+  const routeNow = !incident && !suggestions.length && deps.eventKey !== undefined;
   const { ticket, created, initial } = await deps.store.create(
     {
       deskId: desk.id,
