@@ -79,7 +79,8 @@ export async function startWeb(o: StartWebOptions): Promise<RunningWeb> {
     composed.deps.reporting.load = (ids) => queueIndex.load(ids);
     composed.deps.reporting.pageUrl = (deskId, toDay, days) => (reportBase ? `${reportBase}/console/reports?${new URLSearchParams({ desk: deskId, to: toDay, days: String(days) })}` : undefined);
   }
-  const unsubscribeIndex = composed.events.subscribe((e) => queueIndex.record(e.ticket, e.before));
+  // A creation announced with its route (`supersededBy`): the route's event records the newer row.
+  const unsubscribeIndex = composed.events.subscribe((e) => (e.supersededBy ? undefined : queueIndex.record(e.ticket, e.before)));
   // The web chat's outbound side: every role (workers deliver agents' replies to browsers).
   const chat = createWebChat({ redis, keyPrefix, ...(o.intake ? { intake: o.intake } : {}) });
   composed.platforms.set('web', chat.platform);

@@ -5,6 +5,7 @@ import { INTAKE_MAX_PAYLOAD_BYTES } from './intake.envelope.js';
 import { noteOrder } from './intake.order.js';
 import { safeId } from './names.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 /** The queue every inbound request goes through between the platform's acknowledgement and core. */
 export const INTAKE_QUEUE = 'intake';
@@ -95,10 +96,14 @@ const ANSWER_TTL_S = 7 * 24 * 3600;
 export function answerOnce(redis: RedisClient, prefix: string): AnswerOnce {
   return async (key, send) => {
     const k = helperKey(prefix, 'answer', key);
-    const prior = await redis.get(k);
+    // The marker as it was, and `sending` when there was none: one round trip instead of two.
+    const prior = (await runScript(redis, MARK_SENDING, 1, k, String(ANSWER_TTL_S))) as string | null;
     if (prior === 'sent') return;
-    if (prior === null) await redis.set(k, 'sending', 'EX', ANSWER_TTL_S);
     await send(prior === 'sending');
     await redis.set(k, 'sent', 'EX', ANSWER_TTL_S);
   };
 }
+
+const MARK_SENDING = `local prior = redis.call('GET', KEYS[1])
+if not prior then redis.call('SET', KEYS[1], 'sending', 'EX', ARGV[1]) end
+return prior`;

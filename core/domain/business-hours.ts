@@ -36,7 +36,33 @@ function spansOn(day: DateTime, h: BusinessHours): Span[] {
     .sort((a, b) => a[0].toMillis() - b[0].toMillis());
 }
 
-const localDay = (d: Date, h: BusinessHours) => DateTime.fromJSDate(d, { zone: h.timezone }).startOf('day');
+type MsSpan = [number, number];
+/** Open spans per local calendar day (`YYYY-MM-DD`), per business hours object (configurations are not mutated). */
+const spanCache = new WeakMap<BusinessHours, Map<string, MsSpan[]>>();
+/** Days remembered per business hours (a few years: every SLA target and report range fits). */
+const DAYS_KEPT = 1_500;
+
+/**
+ * `spansOn` of the local calendar day `iso`, in epoch ms, computed once per day and configuration:
+ * luxon's time-zone arithmetic (Intl) was ≈ 4 % of a storm worker's CPU, every ticket's SLA
+ * deadlines and report fact walking the same few days again.
+ */
+function spansMs(iso: string, h: BusinessHours): MsSpan[] {
+  let m = spanCache.get(h);
+  if (!m) spanCache.set(h, (m = new Map()));
+  let s = m.get(iso);
+  if (!s) {
+    s = spansOn(DateTime.fromISO(iso, { zone: h.timezone }).startOf('day'), h).map(([a, b]): MsSpan => [a.toMillis(), b.toMillis()]);
+    m.set(iso, s);
+    if (m.size > DAYS_KEPT) m.delete(m.keys().next().value!);
+  }
+  return s;
+}
+
+/** The local calendar day of `d` in the desk's zone. */
+const localIso = (d: Date, h: BusinessHours): string => DateTime.fromJSDate(d, { zone: h.timezone }).toISODate()!;
+/** The calendar day `n` days after `iso` (calendar arithmetic: no time zone involved). */
+const dayAfter = (iso: string, n: number): string => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The instant at which `minutes` of business time have passed since `from`, counting only the
@@ -49,11 +75,11 @@ export function addBusinessMinutes(from: Date, minutes: number, h: BusinessHours
   let remaining = minutes * 60_000;
   const start = from.getTime();
   // Start a day early: an overnight interval from yesterday may still be open.
-  let day = localDay(from, h).minus({ days: 1 });
-  for (let i = 0; i < MAX_DAYS; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [s, e] of spansOn(day, h)) {
-      const a = Math.max(s.toMillis(), start);
-      const avail = e.toMillis() - a;
+  let day = dayAfter(localIso(from, h), -1);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayAfter(day, 1)) {
+    for (const [s, e] of spansMs(day, h)) {
+      const a = Math.max(s, start);
+      const avail = e - a;
       if (avail <= 0) continue;
       if (avail >= remaining) return new Date(a + remaining);
       remaining -= avail;
@@ -71,11 +97,13 @@ export function subtractBusinessMinutes(to: Date, minutes: number, h: BusinessHo
   if (is24x7(h) && h.holidays.length === 0) return new Date(to.getTime() - minutes * 60_000);
   let remaining = minutes * 60_000;
   const end = to.getTime();
-  let day = localDay(to, h);
-  for (let i = 0; i < MAX_DAYS; i++, day = day.minus({ days: 1 }).startOf('day')) {
-    for (const [s, e] of spansOn(day, h).reverse()) {
-      const b = Math.min(e.toMillis(), end);
-      const avail = b - s.toMillis();
+  let day = localIso(to, h);
+  for (let i = 0; i < MAX_DAYS; i++, day = dayAfter(day, -1)) {
+    const spans = spansMs(day, h);
+    for (let j = spans.length - 1; j >= 0; j--) {
+      const [s, e] = spans[j]!;
+      const b = Math.min(e, end);
+      const avail = b - s;
       if (avail <= 0) continue;
       if (avail >= remaining) return new Date(b - remaining);
       remaining -= avail;
@@ -91,11 +119,11 @@ export function businessMsBetween(from: Date, to: Date, h: BusinessHours): numbe
   let total = 0;
   const a0 = from.getTime();
   const b0 = to.getTime();
-  const last = localDay(to, h);
-  for (let day = localDay(from, h).minus({ days: 1 }); day <= last; day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [s, e] of spansOn(day, h)) {
-      const a = Math.max(s.toMillis(), a0);
-      const b = Math.min(e.toMillis(), b0);
+  const last = localIso(to, h);
+  for (let day = dayAfter(localIso(from, h), -1); day <= last; day = dayAfter(day, 1)) {
+    for (const [s, e] of spansMs(day, h)) {
+      const a = Math.max(s, a0);
+      const b = Math.min(e, b0);
       if (b > a) total += b - a;
     }
   }
@@ -106,9 +134,9 @@ export function businessMsBetween(from: Date, to: Date, h: BusinessHours): numbe
 export function isOpenAt(at: Date, h: BusinessHours): boolean {
   if (is24x7(h) && h.holidays.length === 0) return true;
   const t = at.getTime();
-  const today = localDay(at, h);
-  for (const day of [today.minus({ days: 1 }), today]) {
-    for (const [s, e] of spansOn(day, h)) if (s.toMillis() <= t && t < e.toMillis()) return true;
+  const today = localIso(at, h);
+  for (const day of [dayAfter(today, -1), today]) {
+    for (const [s, e] of spansMs(day, h)) if (s <= t && t < e) return true;
   }
   return false;
 }

@@ -33,6 +33,12 @@ export interface TicketEvent {
   at: Date;
   /** For `ticket.message`: the recorded entry. */
   entry?: TimelineEntry;
+  /**
+   * Set when the write that stored this change also stored a later one, announced right after as an
+   * event of this type (a request no article answers is created and routed by one insert):
+   * subscribers that keep only a ticket's latest state may wait for that event instead.
+   */
+  supersededBy?: TicketEventType;
 }
 
 export type TicketEventListener = (e: TicketEvent) => void | Promise<void>;

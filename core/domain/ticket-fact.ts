@@ -63,6 +63,8 @@ export type FactFlags = Partial<Pick<TicketFact, 'firstResponder' | 'resolver' |
 export interface FactWrite {
   snapshot: FactSnapshot;
   flags: FactFlags;
+  /** No fact of the ticket was written before this one (as far as the writer knows): insert first. */
+  first?: boolean;
 }
 
 export const COMMENT_MAX = 500;

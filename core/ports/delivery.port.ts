@@ -10,7 +10,22 @@ import type { PostTarget } from './chat-platform.port.js';
 export type DeliveryOp =
   | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
   | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
-  | { kind: 'dm'; key: string; platform: Platform; person: Identity; view: View; ticketId?: string; linkAs?: { role: 'requester' }; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
+  | {
+      kind: 'dm';
+      key: string;
+      platform: Platform;
+      person: Identity;
+      view: View;
+      ticketId?: string;
+      linkAs?: { role: 'requester' };
+      relaySince?: number;
+      relayStyle?: { deskLocale?: string; tagPlatform: boolean };
+      /**
+       * The ticket's version and links when the DM was asked for: the link is stored from them
+       * without reading the ticket first (a newer version only costs the write's retry, which reads).
+       */
+      known?: { version: number; links: Link[] };
+    }
   | StormCardOp
   | AnnounceOp;
 

@@ -42,13 +42,24 @@ export interface LinkLocation {
   thread?: string;
 }
 
+/** Options of `TicketStore.create`. */
+export interface CreateOptions {
+  /**
+   * A change applied in the same insert, as if written by `update(id, 1, patch)` right after it: the
+   * ticket is stored at version 2 with the patch, and `initial` (returned) is version 1 as it would
+   * have been stored. Called with version 1 once its number is known; null stores version 1 as is.
+   * (Opening a request no article answers is created and routed in one write, not two.)
+   */
+  then?: (initial: Ticket) => TicketPatch | null;
+}
+
 /** The system of record for tickets and their timelines. */
 export interface TicketStore {
   /**
    * Stores a new ticket with the next human number of its desk, or returns the ticket already
    * stored under the same idempotency key (`created: false`) without writing anything.
    */
-  create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date): Promise<{ ticket: Ticket; created: boolean }>;
+  create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date, opts?: CreateOptions): Promise<{ ticket: Ticket; created: boolean; initial?: Ticket }>;
   findByIdempotencyKey(key: string): Promise<Ticket | null>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: string): Promise<Ticket | null>;
@@ -60,7 +71,7 @@ export interface TicketStore {
    * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
    * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).
    */
-  upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket>;
+  upsertLink(id: string, link: Link, now: Date, known?: Pick<Ticket, 'id' | 'version' | 'links'> | null): Promise<Ticket>;
   list(q: TicketQuery): Promise<Ticket[]>;
   /** One page of a queue; `next` is set when there may be more. */
   page(q: TicketPageQuery): Promise<{ tickets: Ticket[]; next?: TicketCursor }>;

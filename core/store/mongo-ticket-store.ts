@@ -5,7 +5,7 @@ import type { Link } from '../domain/link.js';
 import type { TicketPatch } from '../domain/ticket.state-machine.js';
 import type { NewTicket, Ticket, TicketStatus } from '../domain/ticket.js';
 import type { TimelineEntry } from '../domain/timeline.js';
-import type { LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
+import type { CreateOptions, LinkLocation, TicketCursor, TicketPageQuery, TicketQuery, TicketStore } from '../ports/ticket-store.port.js';
 import { seqBatcher } from './counter.model.js';
 import { duplicateKeyError, insertBatcher } from './insert-batcher.js';
 import { defined } from './schemas.js';
@@ -53,6 +53,14 @@ function toTicket(d: TicketDoc): Ticket {
   return { ...(rest as unknown as Omit<Ticket, 'id'>), id: _id, links: (d.links ?? []) as unknown as Link[], sla: (d.sla ?? {}) as Ticket['sla'] };
 }
 
+/** `d` with `patch` applied as `update` applies it (set, unset, next version, `updatedAt`). */
+function patched(d: TicketDoc, patch: TicketPatch, now: Date): TicketDoc {
+  const { unset, ...set } = patch;
+  const out = { ...d, ...defined(set), updatedAt: now, version: d.version + 1 } as unknown as Record<string, unknown>;
+  for (const k of unset ?? []) delete out[k];
+  return out as unknown as TicketDoc;
+}
+
 function toEntry(d: TimelineDoc): TimelineEntry {
   const { _id, ...rest } = d;
   return { ...(rest as unknown as Omit<TimelineEntry, 'id'>), id: _id };
@@ -89,16 +97,20 @@ export class MongoTicketStore implements TicketStore {
    * replay (duplicate `_id`), and numbers come from a per-process batcher (one `$inc` serves every
    * creation waiting for it) instead of a per-desk lock around the whole insert.
    */
-  async create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
+  async create(input: NewTicket & { status: TicketStatus; tier: number; prefix: string }, now: Date, opts: CreateOptions = {}): Promise<{ ticket: Ticket; created: boolean; initial?: Ticket }> {
     const _id = ticketIdFor(input.idempotencyKey);
     const { prefix, ...fields } = input;
     const numbers = seqBatcher(this.conn);
-    const r = await withInsertSlot(this.conn, async (): Promise<{ ticket: Ticket; created: boolean }> => {
+    const r = await withInsertSlot(this.conn, async (): Promise<{ ticket: Ticket; created: boolean; initial?: Ticket }> => {
       for (let attempt = 0; ; attempt++) {
         const seq = NUMBER_BASE + (await numbers.next(`ticket:${input.deskId}`));
-        const doc = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
+        const v1 = defined({ ...fields, _id, seq, number: `${prefix}-${seq}`, sla: {}, createdAt: now, updatedAt: now, version: 1 }) as unknown as TicketDoc;
+        const initial = opts.then ? toTicket(v1) : undefined;
+        const patch = initial ? opts.then!(initial) : null;
+        // Version 2 in the same insert: what `update(_id, 1, patch)` would store right after it.
+        const doc = patch ? patched(v1, patch, now) : v1;
         // Concurrent creations go to the server together (one insert command, each decided alone).
-        if ((await insertBatcher(this.tickets).insert(doc as unknown as Record<string, unknown>)) === 'inserted') return { ticket: toTicket(doc), created: true };
+        if ((await insertBatcher(this.tickets).insert(doc as unknown as Record<string, unknown>)) === 'inserted') return { ticket: toTicket(doc), created: true, ...(patch ? { initial } : {}) };
         // Either a concurrent replay of this request won the _id, or another process took the number.
         const first = await this.get(_id);
         if (first) return { ticket: first, created: false };
@@ -146,7 +158,7 @@ export class MongoTicketStore implements TicketStore {
     return ticket;
   }
 
-  async upsertLink(id: string, link: Link, now: Date, known?: Ticket | null): Promise<Ticket> {
+  async upsertLink(id: string, link: Link, now: Date, known?: Pick<Ticket, 'id' | 'version' | 'links'> | null): Promise<Ticket> {
     for (let attempt = 0; attempt < 20; attempt++) {
       // A stale `known` only loses the version race below and the next attempt reads.
       const t = attempt === 0 && known?.id === id ? known : await this.get(id);

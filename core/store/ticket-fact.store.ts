@@ -74,7 +74,7 @@ export class MongoReportStore implements ReportStore {
     await this.days.record(write);
   }
 
-  private async writeFact({ snapshot, flags }: FactWrite): Promise<void> {
+  private async writeFact({ snapshot, flags, first: known }: FactWrite): Promise<void> {
     const { ticketId, ...rest } = snapshot;
     const { escTier, claimer, ...set } = flags;
     const add: Record<string, unknown> = {};
@@ -98,7 +98,7 @@ export class MongoReportStore implements ReportStore {
     // update if older, else insert; a duplicate `_id` means someone stored it meanwhile, so try the
     // guarded update once more (a no-op if theirs is newer).
     const guarded = async () => (await this.M.collection.updateOne({ _id: ticketId, v: { $lt: rest.v } } as never, withFlags())).matchedCount > 0;
-    const first = rest.v <= 1;
+    const first = rest.v <= 1 || known === true;
     if (first && (await insert())) return;
     if (await guarded()) return;
     if (!first && ((await insert()) || (await guarded()))) return;

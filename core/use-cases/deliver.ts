@@ -6,6 +6,7 @@ import type { MessageRefStore } from '../ports/message-ref.port.js';
 import { HelpdeskError } from '../domain/errors.js';
 import type { TicketStore } from '../ports/ticket-store.port.js';
 import type { Link } from '../domain/link.js';
+import type { Ticket } from '../domain/ticket.js';
 import { catchUpOps } from './relay.js';
 import { flushStormCard, type StormCardDeps } from './flush-storm-card.js';
 
@@ -38,8 +39,12 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
   if (op.kind === 'storm_card') return deps.stormCards && deps.followUp ? flushStormCard(deps.stormCards, platform, op.cardId, deps.followUp) : undefined;
   if (op.kind === 'update') return platform.update(op.link, op.view);
   if (op.kind === 'announce') return announce(deps, platform, op);
-  let before = null;
-  if (op.linkAs && op.ticketId) {
+  let before: Pick<Ticket, 'id' | 'version' | 'links'> | null = null;
+  if (op.kind === 'dm' && op.known && op.ticketId) {
+    // A DM is sent again on a repeat anyway (no existence check): its link is stored from what the
+    // op knew (`upsertLink` reads only on a version race), one read fewer per requester DM.
+    before = { id: op.ticketId, version: op.known.version, links: op.known.links };
+  } else if (op.linkAs && op.ticketId) {
     const t = (before = await deps.store.get(op.ticketId));
     const role = op.linkAs.role;
     const tier = 'tier' in op.linkAs ? op.linkAs.tier : undefined;

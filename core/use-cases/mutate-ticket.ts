@@ -72,18 +72,8 @@ export async function mutateTicket(
     const stamped = opts.stamp?.(read, now) ?? null;
     const before: Ticket = stamped ? { ...read, ...stamped } : read;
     const act = typeof action === 'function' ? action(before) : action;
-    const key = deps.eventKey ? `${deps.eventKey}:${act.type}` : undefined;
-    const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
-    const entry = {
-      ticketId: before.id,
-      at: now,
-      kind: 'status' as const,
-      actor,
-      visibility: act.type === 'set_category' ? ('internal' as const) : ('public' as const),
-      text: note.text,
-      ...(note.clipped ? { clippedFrom: opts.note!.length } : {}),
-      event: act.type,
-    };
+    const key = changeKey(deps, act);
+    const entry = changeEntry(deps, before, act, actor, now, opts);
     if (key && before.lastEvent === key) {
       // A retry of an event whose change is already stored: finish what the failed attempt left
       // undone (its events, then its timeline entry, which is written last) and do not change again.
@@ -103,10 +93,36 @@ export async function mutateTicket(
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       continue;
     }
-    // Events first, the keyed timeline entry last: a stored entry means the whole change is done.
-    await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });
-    await deps.store.appendTimeline(entry, key ? { key } : {});
+    await announceChange(deps, act, ticket, before, actor, now, entry);
     return { ticket, before, actor };
   }
   throw new HelpdeskError('TICKET.CONFLICT', `ticket ${id ?? ''} kept changing; gave up after ${MAX_ATTEMPTS} attempts`, { ticket: id });
+}
+
+/** The key a change made under an inbound event is stored with (`lastEvent`, its timeline entry). */
+export const changeKey = (deps: Pick<CoreDeps, 'eventKey'>, act: TicketAction): string | undefined => (deps.eventKey ? `${deps.eventKey}:${act.type}` : undefined);
+
+/** The status entry a change leaves on the timeline. */
+export function changeEntry(deps: Pick<CoreDeps, 'directory'>, before: Ticket, act: TicketAction, actor: Actor, now: Date, opts: Pick<MutateOptions, 'note' | 'noteMax'> = {}) {
+  const note = clipText(opts.note ?? '', opts.noteMax ?? STORED_TEXT_MAX, translator(before.locale, deps.directory.desk(before.deskId).locale)('text.truncated'));
+  return {
+    ticketId: before.id,
+    at: now,
+    kind: 'status' as const,
+    actor,
+    visibility: act.type === 'set_category' ? ('internal' as const) : ('public' as const),
+    text: note.text,
+    ...(note.clipped ? { clippedFrom: opts.note!.length } : {}),
+    event: act.type,
+  };
+}
+
+/**
+ * After a change is stored: its event, then its (keyed) timeline entry last — a stored entry means
+ * the whole change is done, and a retry of the event finishes what is missing (see `mutateTicket`).
+ */
+export async function announceChange(deps: CoreDeps, act: TicketAction, ticket: Ticket, before: Ticket, actor: Actor, now: Date, entry: ReturnType<typeof changeEntry>): Promise<void> {
+  const key = changeKey(deps, act);
+  await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });
+  await deps.store.appendTimeline(entry, key ? { key } : {});
 }

@@ -6,7 +6,9 @@ import { translator } from '../i18n/index.js';
 import type { KbSuggestion } from '../ports/kb.port.js';
 import { clipStored } from '../views/text-limits.js';
 import type { CoreDeps } from './deps.js';
-import { routeToTriage } from './route-to-triage.js';
+import { routePatch, routeToTriage } from './route-to-triage.js';
+import { announceChange, changeEntry } from './mutate-ticket.js';
+import type { Actor } from '../domain/actor.js';
 import type { Incident } from '../domain/incident.js';
 import { matchIncident } from './fanout/match-incident.js';
 
@@ -80,7 +82,11 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
         })
       : [];
   const now = deps.clock.now();
-  const { ticket, created } = await deps.store.create(
+  // Nothing to suggest and no incident: the ticket is routed at once, so it is stored routed by the
+  // insert that creates it (one write instead of an insert, a write guard and a compare-and-set).
+  // Only under an inbound event's key: the route's `lastEvent` is how a retry finds it unannounced.
+  const routeNow = !incident && !suggestions.length && deps.eventKey !== undefined;
+  const { ticket, created, initial } = await deps.store.create(
     {
       deskId: desk.id,
       prefix: desk.prefix,
@@ -98,10 +104,14 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
       tier: 1,
     },
     now,
+    routeNow ? { then: (t) => routePatch(deps, t, ROUTE_ACTOR, now) } : {},
   );
   if (!created) return finishOpening(deps, req, ticket, await suggestionsFor(deps, ticket));
-  return finishOpening(deps, req, ticket, suggestions, stored.clippedFrom);
+  return finishOpening(deps, req, ticket, suggestions, stored.clippedFrom, initial && { ticket: initial, now });
 }
+
+/** Who routes a request no article answers (as `routeToTriage(…, {system: 'no-suggestion'})`). */
+const ROUTE_ACTOR: Actor = { kind: 'system', reason: 'no-suggestion' };
 
 /**
  * The steps after the ticket is stored, each idempotent, so that the retry of a request whose first
@@ -112,7 +122,7 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
  * is the retry of the event that did (under `Helpdesk.handle`'s claim that means its first attempt
  * failed, so the person has not been answered yet).
  */
-async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, suggestions: KbSuggestion[], clippedFrom?: number): Promise<OpenTicketResult> {
+async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, suggestions: KbSuggestion[], clippedFrom?: number, routed?: { ticket: Ticket; now: Date }): Promise<OpenTicketResult> {
   // Absorbed: linked to its incident before anyone is told (once per pair, whatever the retries) and
   // kept out of triage; the requester is answered "known issue" and may still ask for a person.
   const incident = ticket.status === 'new' && ticket.incidentId && deps.incidents ? await deps.incidents.get(ticket.incidentId) : null;
@@ -135,7 +145,17 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
   // request (a Slack shortcut after a reaction on the same message).
   const answering = entry.created !== false || deps.eventKey === req.idempotencyKey;
   if (answering) {
-    await deps.events.emit({ type: 'ticket.created', ticket, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry });
+    // Stored routed by its insert (`routed`): announced as created (version 1), then routed, as if
+    // written one after the other. A retry finds the route by its key and finishes it (`routeToTriage`).
+    const created = routed?.ticket ?? ticket;
+    await deps.events.emit({ type: 'ticket.created', ticket: created, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry, ...(routed ? { supersededBy: 'ticket.routed' as const } : {}) });
+    if (routed) {
+      const act = { type: 'route' } as const;
+      const announce = () => announceChange(deps, act, ticket, routed.ticket, ROUTE_ACTOR, routed.now, changeEntry(deps, routed.ticket, act, ROUTE_ACTOR, routed.now));
+      // One more try at once, as `routeToTriage` finishes its own stored route (events tolerate replays).
+      await announce().catch(announce);
+      return { ticket, created: answering, suggestions };
+    }
   }
   let result = ticket;
   if (incident) return { ticket: result, created: answering, suggestions: [], incident };

@@ -41,21 +41,52 @@ export function rollupDelta(e: TicketEvent): Partial<Record<RollupField, number>
  * two loses that one count, which reports tolerate better than counting it twice.
  */
 export function metricsRecorder(store: MetricsStore, idempotency?: IdempotencyStore): (e: TicketEvent) => Promise<void> {
+  // A creation announced with a later change of the same write (`supersededBy`) is counted with that
+  // change: one increment for both (`opened` + `routed`). If that event never comes, the request's
+  // retry announces the creation again without `supersededBy`, and it is counted then.
+  const deferred = new Map<string, TicketEvent>();
   return async (e) => {
-    const delta = rollupDelta(e);
-    if (!Object.keys(delta).length) return;
-    const add = () => store.increment(e.ticket.deskId, day(e.at), delta);
-    if (!idempotency) return add();
-    // A ticket is created once whatever its version when announced; other changes by the version they wrote.
-    const key = e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`;
+    if (e.supersededBy) {
+      deferred.set(e.ticket.id, e);
+      if (deferred.size > DEFERRED_KEPT) deferred.delete(deferred.keys().next().value!);
+      return;
+    }
+    const earlier = deferred.get(e.ticket.id);
+    if (earlier) deferred.delete(e.ticket.id);
+    const together = earlier !== undefined && day(earlier.at) === day(e.at);
+    if (earlier && !together) await record([earlier]);
+    await record(together ? [earlier, e] : [e]);
+  };
+
+  async function record(all: TicketEvent[]): Promise<void> {
+    const changes = all.filter((x) => Object.keys(rollupDelta(x)).length);
+    const last = changes[changes.length - 1];
+    if (!last) return;
+    const add = (counted: TicketEvent[]) => store.increment(last.ticket.deskId, day(last.at), sum(counted.map(rollupDelta)));
+    if (!idempotency) return add(changes);
     // One write for the claim (a done mark, removed again if the increment fails) instead of
     // begin/complete: a rollup is a quick effect, and two writes fewer per change matter in a storm.
-    if (!(await idempotency.mark(key))) return;
+    const keys = changes.map(markKey);
+    const marked = await Promise.all(keys.map((k) => idempotency.mark(k)));
+    const counted = changes.filter((_, i) => marked[i]);
+    if (!counted.length) return;
     try {
-      await add();
+      await add(counted);
     } catch (err) {
-      await idempotency.unmark(key).catch(() => {});
+      await Promise.all(keys.filter((_, i) => marked[i]).map((k) => idempotency.unmark(k).catch(() => {})));
       throw err;
     }
-  };
+  }
 }
+
+/** A ticket is created once whatever its version when announced; other changes by the version they wrote. */
+const markKey = (e: TicketEvent): string => (e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`);
+
+function sum(deltas: Array<Partial<Record<RollupField, number>>>): Partial<Record<RollupField, number>> {
+  const out: Partial<Record<RollupField, number>> = {};
+  for (const d of deltas) for (const [k, v] of Object.entries(d) as Array<[RollupField, number]>) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+/** Deferred creations remembered at most (each is followed within the same call by its change). */
+const DEFERRED_KEPT = 10_000;

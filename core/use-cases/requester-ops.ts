@@ -8,7 +8,7 @@ import type { View } from '../views/view.js';
  */
 export function requesterOps(t: Ticket, view: View, key: string): DeliveryOp[] {
   const links = t.links.filter((l) => l.role === 'requester');
-  if (links.length === 0) return [{ kind: 'dm', key, platform: t.requester.platform, person: t.requester, view, ticketId: t.id, linkAs: { role: 'requester' }, relaySince: t.updatedAt.getTime() }];
+  if (links.length === 0) return [{ kind: 'dm', key, platform: t.requester.platform, person: t.requester, view, ticketId: t.id, linkAs: { role: 'requester' }, relaySince: t.updatedAt.getTime(), known: { version: t.version, links: t.links } }];
   return links.map((l) => ({
     kind: 'post' as const,
     key: `${key}:${l.platform}:${l.channel}`,

@@ -1,4 +1,7 @@
+import type { Actor } from '../domain/actor.js';
+import type { Desk } from '../domain/desk.js';
 import { slaDeadlines } from '../domain/sla.js';
+import { decide, type TicketPatch } from '../domain/ticket.state-machine.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { CoreDeps, TicketRef } from './deps.js';
 import { loadTicket } from './load-ticket.js';
@@ -24,7 +27,7 @@ export async function routeToTriage(deps: CoreDeps, ref: TicketRef, who: ActorIn
   // `k`: the ticket as last seen, saving the write's own read (not after a failure: it may be stale).
   const route = (k?: Ticket) =>
     mutateTicket(deps, { id: current.id }, { type: 'route' }, who, {
-      enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(desk, t.priority, now, t.sla) }),
+      enrich: (t, patch, now) => withSla(desk, t, patch, now),
       ...(k ? { known: k } : {}),
     });
   try {
@@ -37,4 +40,15 @@ export async function routeToTriage(deps: CoreDeps, ref: TicketRef, who: ActorIn
     if (after.status !== 'new') return after;
     throw e;
   }
+}
+
+const withSla = (desk: Desk, t: Ticket, patch: TicketPatch, now: Date): TicketPatch => ({ ...patch, sla: slaDeadlines(desk, t.priority, now, t.sla) });
+
+/**
+ * The route's patch for a ticket as `mutateTicket` would write it (state machine, SLA deadlines, the
+ * event's key): a request no article answers is stored routed in the insert that creates it.
+ */
+export function routePatch(deps: Pick<CoreDeps, 'directory' | 'eventKey'>, t: Ticket, actor: Actor, now: Date): TicketPatch {
+  const patch = withSla(deps.directory.desk(t.deskId), t, decide(t, { type: 'route' }, actor, now), now);
+  return deps.eventKey ? { ...patch, lastEvent: `${deps.eventKey}:route` } : patch;
 }

@@ -77,13 +77,16 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
   it('a request that fails after its ticket is stored is finished by the retry: one ticket, one opening message, one card', async () => {
     const who = requester('UR1');
     const counted = await rollup();
-    // The route's write fails: ticket stored, not yet routed — the old code had already marked the event processed.
-    const fault = failNext(hd.store, 'update');
+    // The opening message's write fails: the ticket is stored (routed by its insert: no article
+    // fits) but nothing is recorded or announced — the old code had already marked the event processed.
+    const fault = failNext(hd.store, 'appendTimeline');
     await expect(request('ev-r1', who)).rejects.toThrow('injected failure');
     fault.restore();
     expect(fault.failed).toBe(1);
     const [stored] = await ticketsOf('UR1');
-    expect(stored?.status).toBe('new');
+    expect(stored?.status).toBe('open');
+    expect(cardsFor(stored!.number)).toHaveLength(0);
+    expect(await hd.store.timeline(stored!.id)).toHaveLength(0);
 
     const retry = await request('ev-r1', who);
     expect(retry).toMatchObject({ kind: 'opened', created: true, ticket: { status: 'open', id: stored!.id } });

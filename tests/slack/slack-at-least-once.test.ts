@@ -16,13 +16,15 @@ describe('slack: at-least-once events', () => {
 
   it('an event whose handling failed on a database hiccup is processed by Slack’s retry (X-Slack-Retry-Num): one ticket, one card', async () => {
     const ev = { type: 'message', channel: 'DUFAIL', channel_type: 'im', user: 'UFAIL', text: 'the qwzx plorb in room 12 hums loudly', ts: h.next() };
-    const fault = failNext(h.composed.store, 'update'); // the routing write fails after the ticket is stored
+    // The opening message's write fails after the ticket is stored (routed by its insert: no article fits).
+    const fault = failNext(h.composed.store, 'appendTimeline');
     await h.event(ev, { eventId: 'EvFAIL1' });
     fault.restore();
     expect(fault.failed).toBe(1);
     const [first] = await ticketsOf('UFAIL');
-    expect(first?.status).toBe('new');
+    expect(first?.status).toBe('open');
     expect(cardsOf(first!.number)).toHaveLength(0);
+    expect(await h.composed.store.timeline(first!.id)).toHaveLength(0);
 
     await h.event(ev, { eventId: 'EvFAIL1', retryNum: 1 });
     await h.event(ev, { eventId: 'EvFAIL1', retryNum: 2 });

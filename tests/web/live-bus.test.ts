@@ -107,6 +107,19 @@ describe('live bus', () => {
     expect(busB.listenerCount()).toBe(0);
   });
 
+  it('publishes one event to several topics in one script: each topic gets it live and in its history', async () => {
+    const got: string[] = [];
+    const offs = ['desk:many', 'ticket:many'].map((t) => busB.subscribe(t, (m) => got.push(`${m.topic} ${m.event.entry!.text}`)));
+    const ids = await busA.publishMany(['desk:many', 'ticket:many'], ev(7));
+    expect(ids).toHaveLength(2);
+    await expect.poll(() => [...got].sort()).toEqual(['desk:many message 7', 'ticket:many message 7']);
+    for (const [i, t] of ['desk:many', 'ticket:many'].entries()) {
+      const h = await busB.since(t, '0-0');
+      expect(h.map((m) => [m.id, m.event.entry!.text])).toEqual([[ids[i], 'message 7']]);
+    }
+    offs.forEach((off) => off());
+  });
+
   it('resumes with Last-Event-ID: nothing lost, nothing doubled', async () => {
     const first = openSse('/agent');
     await first.ready();

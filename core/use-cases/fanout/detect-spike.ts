@@ -20,6 +20,12 @@ const SPIKE_TIER = 2;
  * incident matches them, one "possible incident" card with a Declare button goes to tier 2.
  */
 export class SpikeDetector {
+  /**
+   * Tickets this detector saw created, newest last (bounded): a spike card's examples show only what
+   * never changes (number, subject, description), so they are taken from here instead of read again.
+   */
+  private readonly seen = new Map<string, Ticket>();
+
   constructor(private readonly deps: FanoutDeps) {}
 
   attach(events: FanoutDeps['events']): () => void {
@@ -34,6 +40,8 @@ export class SpikeDetector {
     const desk = this.deps.directory.desk(t.deskId);
     const s = desk.spike ?? DEFAULT_SPIKE;
     if (!s.enabled) return;
+    this.seen.set(t.id, t);
+    if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.keys().next().value!);
     const signature = kb.signature(`${t.subject} ${t.description}`);
     const ids = await spikeWindow.observe({ deskId: desk.id, ticketId: t.id, signature, windowMs: s.windowMinutes * 60_000, minSimilarity: s.minSimilarity, threshold: s.threshold });
     if (!ids) return;
@@ -41,19 +49,23 @@ export class SpikeDetector {
     if (await matchIncident({ incidents: this.deps.incidents, kb }, desk, { text: t.description, subject: t.subject, ...(t.category ? { category: t.category } : {}) })) return;
     const spike = await spikes.create({ id: spikeIdOf(ids[0]!), deskId: desk.id, ticketIds: ids, windowMinutes: s.windowMinutes, at: this.deps.clock.now() });
     this.deps.log.info({ desk: desk.id, spike: spike.id, tickets: spike.ticketIds.length }, 'possible incident: similar tickets');
-    for (const op of await spikeCardOps(this.deps, spike)) await this.deps.delivery.send(op);
+    for (const op of await spikeCardOps(this.deps, spike, undefined, (id) => this.seen.get(id))) await this.deps.delivery.send(op);
   }
 }
+
+/** Created tickets remembered for spike cards' examples (a desk's window compares at most 500). */
+const SEEN_KEPT = 2_000;
 
 /**
  * The spike's card in each tier-2 channel: posted once (version 1, with the Declare button) and
  * edited in place once declared (version 2, naming the incident).
  */
-export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident): Promise<AnnounceOp[]> {
+export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident, known?: (id: string) => Ticket | undefined): Promise<AnnounceOp[]> {
   const desk = deps.directory.desk(spike.deskId);
   const tier = tierOf(desk, SPIKE_TIER) ?? tierOf(desk, Math.max(...desk.tiers.map((x) => x.level)));
   if (!tier) return [];
-  const tickets = (await Promise.all(spike.ticketIds.slice(0, SPIKE_EXAMPLES).map((id) => deps.store.get(id)))).filter((x): x is Ticket => !!x);
+  // `known`: copies of the examples (only their number, subject and description are shown: fixed at creation).
+  const tickets = (await Promise.all(spike.ticketIds.slice(0, SPIKE_EXAMPLES).map((id) => known?.(id) ?? deps.store.get(id)))).filter((x): x is Ticket => !!x);
   const view = spikeCardView(spike.id, tickets, spike.ticketIds.length, spike.windowMinutes, desk, incident);
   const version = incident ? 2 : 1;
   return Object.entries(tier.channels).map(([platform, ch]) => ({
