@@ -52,24 +52,36 @@ export function maxPerChannelIn(limits: PlatformLimits, seconds: number): number
 // Takes one token from every bucket (per channel, its sustained one if any, global), or none: returns 0, or how many ms until all have one.
 // ARGV per key: rate, burst, floor — a bucket gives a token only while it keeps `floor` tokens after it
 // (a DM leaves the platform bucket's reserve to channel posts). A bucket may also be blocked until a
-// time (a platform's Retry-After).
+// time (a platform's Retry-After). Last ARGV: 1 = a message to a requester that the platform bucket
+// (the last key) turns away waits for its turn in that bucket's retry line ('rq': when the next
+// turned-away message is due, one refill interval after the previous one) instead of the next token:
+// a backlog of thousands of them comes back at the platform's rate, not every few ms each.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
 local tokens = {}
+local line = tonumber(ARGV[3 * #KEYS + 1]) == 1
 for i = 1, #KEYS do
   local rate = tonumber(ARGV[3 * i - 2])
   local burst = tonumber(ARGV[3 * i - 1])
   local need = 1 + tonumber(ARGV[3 * i])
-  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until')
+  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until', 'rq')
   local tok = tonumber(h[1]) or burst
   local ts = tonumber(h[2]) or now
   local blocked = tonumber(h[3]) or 0
   tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
   tokens[i] = tok
   if blocked > now then wait = math.max(wait, blocked - now) end
-  if tok < need then wait = math.max(wait, math.ceil((need - tok) * 1000 / rate)) end
+  if tok < need then
+    wait = math.max(wait, math.ceil((need - tok) * 1000 / rate))
+    if line and i == #KEYS then
+      local rq = math.max(now, tonumber(h[4]) or 0)
+      wait = math.max(wait, rq - now)
+      redis.call('HSET', KEYS[i], 'rq', tostring(rq + 1000 / rate))
+      redis.call('PEXPIRE', KEYS[i], 3600000)
+    end
+  end
 end
 if wait > 0 then return wait end
 for i = 1, #KEYS do
@@ -113,6 +125,11 @@ export class RedisRateLimiter {
    * `dm`: a direct message, which leaves the platform bucket's reserve (a tenth of its burst) to
    * channel posts: a burst of requester answers (one DM per ticket in a storm, 20/s on Slack) would
    * otherwise win most of the shared tokens and leave the tier channel's cards gaps of seconds.
+   * Turned away by the platform bucket, a `dm` also gets a place in that bucket's retry line: the
+   * wait returned is its turn (about backlog ÷ rate), so a backlog of requester messages is retried
+   * at the platform's rate instead of each one polling for the next token (≈ 10 job runs per message
+   * sent in bench/sla-timers.ts, each a move to delayed and back). Channel posts never join the line:
+   * they keep asking for the next token, ahead of the line, as the reserve intends.
    */
   async take(p: Platform, channel: string, o: { dm?: boolean } = {}): Promise<number> {
     const l = this.limitsOf(p);
@@ -120,7 +137,7 @@ export class RedisRateLimiter {
     const s = l.perChannelSustained;
     const reserve = o.dm ? Math.max(1, Math.floor(l.global.burst / 10)) : 0;
     const buckets: [string, Bucket, number][] = [[k.channel, l.perChannel, 0], ...(s ? [[k.sustained, s, 0] as [string, Bucket, number]] : []), [k.global, l.global, reserve]];
-    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]));
+    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]), o.dm ? 1 : 0);
     return Number(r);
   }
 

@@ -72,3 +72,24 @@ describe('the platform bucket keeps a reserve for channel posts', () => {
     expect(await l.take('slack', 'dm-T1-U99', { dm: true })).toBeGreaterThan(0);
   });
 });
+
+describe('requester messages turned away by the platform bucket wait in line', () => {
+  it('each gets the next turn (one refill interval after the previous); a channel post is not put behind them', async () => {
+    // 10/s, burst 10, reserve 1: nine DMs go at once, the next ones are turned away.
+    const l = new RedisRateLimiter(redis, `rlq${randomId()}`, { slack: { global: { rate: 10, burst: 10 } } });
+    for (let i = 0; i < 9; i++) expect(await l.take('slack', `dm-T1-U${i}`, { dm: true })).toBe(0);
+    const waits: number[] = [];
+    for (let i = 9; i < 29; i++) waits.push(await l.take('slack', `dm-T1-U${i}`, { dm: true }));
+    for (const w of waits) expect(w).toBeGreaterThan(0);
+    // Turns 100 ms apart: the 20th turned-away DM comes back after ≈ 2 s, not with the first ones.
+    // (The first two share the first turn: the line starts at the next token.)
+    expect(waits[19]! - waits[0]!).toBeGreaterThanOrEqual(1700);
+    for (let i = 2; i < waits.length; i++) expect(waits[i]!).toBeGreaterThan(waits[i - 1]! + 50);
+    // The reserve's token is the tier channel's, and once the bucket is empty a channel post waits
+    // for the next token only (≤ 100 ms at 10/s), not for the line.
+    expect(await l.take('slack', 'CTRIAGE')).toBe(0);
+    const card = await l.take('slack', 'CTRIAGE2');
+    expect(card).toBeGreaterThan(0);
+    expect(card).toBeLessThanOrEqual(100);
+  });
+});
