@@ -103,7 +103,9 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
     if ((await d.redis.exists(markerKey)) === 0) {
-      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: op.kind === 'dm' });
+      // A message to the requester (a DM, or a post in their conversation) leaves the platform's
+      // reserve to the tier channels and, turned away, waits in line (RedisRateLimiter.take).
+      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: op.kind === 'dm' || (op.kind === 'post' && op.audience === 'requester') });
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();
