@@ -170,7 +170,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
     workers.push(w);
   }
   if (only.has(QUEUE.sla)) {
-    const w = createSlaWorker({ deps: o.deps, delivery, redis: queues.redis, prefix: queues.prefix, log, metrics }, conn(), o.slaConcurrency ?? 20, o.tuning);
+    const w = createSlaWorker({ deps: o.deps, delivery, redis: queues.redis, prefix: queues.prefix, log, metrics, queue: queues.sla }, conn(), o.slaConcurrency ?? 20, o.tuning);
     metrics.track(w, QUEUE.sla);
     workers.push(w);
   }
