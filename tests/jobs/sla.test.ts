@@ -6,7 +6,13 @@ import { postMessage } from '../../core/use-cases/post-message.js';
 import { resolveTicket } from '../../core/use-cases/resolve-ticket.js';
 import { setPriority } from '../../core/use-cases/set-ticket-fields.js';
 import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
-import { pendingSlaSteps } from '../../jobs/scheduler.js';
+import { createQueues } from '../../jobs/queues.js';
+import { pendingSlaSteps, slaJobId } from '../../jobs/scheduler.js';
+import { createSlaWorker } from '../../jobs/sla.worker.js';
+import type { CoreDeps } from '../../core/use-cases/deps.js';
+import { silentLogger } from '../../core/ports/logger.port.js';
+import { redisClient } from '../../jobs/connection.js';
+import { randomId, testRedisUrl } from '../support/services.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
 import { harness, request, requester, tinySla, waitFor, type Harness } from './harness.js';
 
@@ -172,5 +178,27 @@ describe('SLA timers', () => {
     expect(newDue - due).toBe(resumed.sla.pausedMs); // 24×7: shifted by exactly the paused time
     expect(new Date(paused.sla.pausedAt!).getTime()).toBeLessThan(Date.now());
     await waitFor(() => pending(ticket.id, 'resolution', 'breach', newDue), 5_000, 'timer rescheduled');
+  });
+
+  it('a timer that fails for good still passes the rest of the plan on (its next step is added)', async () => {
+    // A store that is down for the whole retry span: the warning cannot run, the breach must stay planned.
+    const queues = createQueues({ connection: testRedisUrl(), prefix: `slaf${randomId()}` });
+    const down = { ...h.hd.deps, store: { ...h.hd.deps.store, get: async () => Promise.reject(new Error('store down')) } } as unknown as CoreDeps;
+    const conn = redisClient(testRedisUrl());
+    const worker = createSlaWorker({ deps: down, delivery: h.client.delivery, redis: queues.redis, prefix: queues.prefix, log: silentLogger, queue: queues.sla }, conn, 1);
+    try {
+      const dueAt = Date.now() + 3_600_000;
+      const data = { ticketId: 'tkt-down', target: 'firstResponse' as const, stage: 'warn' as const, dueAt, tier: 1, next: [{ target: 'firstResponse' as const, stage: 'breach' as const, dueAt, at: dueAt }] };
+      await queues.sla.add('firstResponse.warn', data, { jobId: slaJobId(data), attempts: 2, backoff: { type: 'fixed', delay: 50 } });
+      await waitFor(async () => (await queues.sla.getJob(slaJobId(data)))?.failedReason !== undefined && (await queues.sla.getJobState(slaJobId(data))) === 'failed', 10_000, 'failed for good');
+      const next = await queues.sla.getJob(slaJobId({ ticketId: 'tkt-down', target: 'firstResponse', stage: 'breach', dueAt }));
+      expect(next?.data).toMatchObject({ stage: 'breach', dueAt });
+      expect(await queues.sla.getJobState(next!.id!)).toBe('delayed');
+    } finally {
+      await worker.close(true);
+      await queues.sla.obliterate({ force: true });
+      await queues.close();
+      conn.disconnect();
+    }
   });
 });
