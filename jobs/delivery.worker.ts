@@ -13,7 +13,7 @@ import { performDelivery } from '../core/use-cases/deliver.js';
 import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
 import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
-import { deliveryChannel } from './delivery.queue.js';
+import { deliveryChannel, toRequester } from './delivery.queue.js';
 import { QUEUE, type DeliveryJob } from './names.js';
 import { helperKey } from './queues.js';
 import { RedisRateLimiter, type PlatformLimits } from './rate-limit.js';
@@ -105,7 +105,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     if ((await d.redis.exists(markerKey)) === 0) {
       // A message to the requester (a DM, or a post in their conversation) leaves the platform's
       // reserve to the tier channels and, turned away, waits in line (RedisRateLimiter.take).
-      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: op.kind === 'dm' || (op.kind === 'post' && op.audience === 'requester') });
+      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: toRequester(op) });
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();

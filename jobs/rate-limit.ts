@@ -76,9 +76,9 @@ for i = 1, #KEYS do
   if tok < need then
     wait = math.max(wait, math.ceil((need - tok) * 1000 / rate))
     if line and i == #KEYS then
-      local rq = math.max(now, tonumber(h[4]) or 0)
-      wait = math.max(wait, rq - now)
-      redis.call('HSET', KEYS[i], 'rq', tostring(rq + 1000 / rate))
+      local turn = math.max(tonumber(h[4]) or 0, now + math.ceil((need - tok) * 1000 / rate))
+      wait = math.max(wait, turn - now)
+      redis.call('HSET', KEYS[i], 'rq', tostring(turn + 1000 / rate))
       redis.call('PEXPIRE', KEYS[i], 3600000)
     end
   end
@@ -91,6 +91,27 @@ end
 return 0
 `;
 
+// A requester message about to be queued: if the platform bucket has a retry line, or no token for it
+// now, it takes the next turn in the line (as if turned away) and returns the ms until that turn; else 0.
+// ARGV: rate, burst, floor. No token is taken: at its turn the message still asks for one.
+const TURN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local need = 1 + tonumber(ARGV[3])
+local h = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rq')
+local tok = tonumber(h[1]) or burst
+local ts = tonumber(h[2]) or now
+tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
+local rq = tonumber(h[3]) or 0
+if rq <= now and tok >= need then return 0 end
+local turn = math.max(rq, now + math.ceil(math.max(0, need - tok) * 1000 / rate))
+redis.call('HSET', KEYS[1], 'rq', tostring(turn + 1000 / rate))
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return math.max(1, turn - now)
+`;
+
 const BLOCK = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -100,6 +121,9 @@ if untilTs > cur then redis.call('HSET', KEYS[1], 'until', tostring(untilTs)) en
 redis.call('PEXPIRE', KEYS[1], math.max(3600000, tonumber(ARGV[1]) + 60000))
 return untilTs
 `;
+
+/** The platform tokens a requester message leaves to the tier channels: a tenth of the burst. */
+const dmReserve = (l: PlatformLimits): number => Math.max(1, Math.floor(l.global.burst / 10));
 
 /**
  * Per-platform and per-channel rate limits shared by every worker replica (token buckets in Redis,
@@ -135,10 +159,20 @@ export class RedisRateLimiter {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
     const s = l.perChannelSustained;
-    const reserve = o.dm ? Math.max(1, Math.floor(l.global.burst / 10)) : 0;
+    const reserve = o.dm ? dmReserve(l) : 0;
     const buckets: [string, Bucket, number][] = [[k.channel, l.perChannel, 0], ...(s ? [[k.sustained, s, 0] as [string, Bucket, number]] : []), [k.global, l.global, reserve]];
     const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]), o.dm ? 1 : 0);
     return Number(r);
+  }
+
+  /**
+   * For a requester message about to be queued: 0 when the platform bucket has no retry line and a
+   * token for it now; else its turn in the line (ms from now), taken now, so the message is queued
+   * for its turn instead of being turned away once first (a job run, a move to delayed and back).
+   */
+  async turn(p: Platform): Promise<number> {
+    const l = this.limitsOf(p);
+    return Number(await this.redis.eval(TURN, 1, this.keys(p, '').global, l.global.rate, l.global.burst, dmReserve(l)));
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */
