@@ -151,8 +151,9 @@ export class RedisRateLimiter {
    * otherwise win most of the shared tokens and leave the tier channel's cards gaps of seconds.
    * Turned away by the platform bucket, a `dm` also gets a place in that bucket's retry line: the
    * wait returned is its turn (about backlog ÷ rate), so a backlog of requester messages is retried
-   * at the platform's rate instead of each one polling for the next token (≈ 10 job runs per message
-   * sent in bench/sla-timers.ts, each a move to delayed and back). Channel posts never join the line:
+   * at the platform's rate instead of each one polling for the next token (bench/sla-timers.ts: 6–9
+   * delivery job runs per escalation, ≈ 0.45 of them sending; each other one a move to delayed and
+   * back). Channel posts never join the line:
    * they keep asking for the next token, ahead of the line, as the reserve intends.
    */
   async take(p: Platform, channel: string, o: { dm?: boolean } = {}): Promise<number> {
