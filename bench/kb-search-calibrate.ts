@@ -7,6 +7,7 @@
  *
  *   npx tsx bench/kb-search-calibrate.ts                     # kb-dev + bench/kb-holdout + bench/kb-fit3
  *   (with three sets it also leaves each out in turn: fitted on the other two, measured on it; `--loo-only` skips the one-set fits)
+ *   (`--drop phrase,leadMissed`: leave features out of the fits; the shipped DEFAULT_CALIBRATION is `--drop phrase`)
  *   npx tsx bench/kb-search-calibrate.ts --set dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl
  */
 import { DEFAULT_CALIBRATION, FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
@@ -32,11 +33,14 @@ for (const spec of specs.length ? specs : defaults) {
 
 interface Example { x: number[]; y: number; pos: number }
 
+/** `--drop phrase,leadMissed`: features left out of every fit (their column is zero). */
+const dropped = new Set(process.argv.flatMap((a, i) => (process.argv[i - 1] === '--drop' ? a.split(',') : [])));
+
 function examplesOf(s: LabelledSet): Example[] {
   const out: Example[] = [];
   for (const q of s.queries) {
-    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true, withPhrase: true }).forEach((r, pos) => {
-      out.push({ x: FEATURE_NAMES.map((k) => r.features[k]), y: q.expected.includes(s.ix.articles[r.doc]!.id) ? 1 : 0, pos });
+    rank(s.ix, q.q, { limit: 3, keepBelowThreshold: true, withPhrase: !dropped.has('phrase') }).forEach((r, pos) => {
+      out.push({ x: FEATURE_NAMES.map((k) => (dropped.has(k) ? 0 : r.features[k])), y: q.expected.includes(s.ix.articles[r.doc]!.id) ? 1 : 0, pos });
     });
   }
   return out;

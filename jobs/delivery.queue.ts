@@ -4,6 +4,7 @@ import type { Platform } from '../core/domain/identity.js';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { DeliveryJob } from './names.js';
 import type { ChannelLedger } from './triage-storm.js';
+import { orderDestination } from './delivery.order.js';
 
 /** Job id of a delivery: a hash of its key (BullMQ ids may not contain ':'), the same on every replica. */
 export const deliveryJobId = (key: string): string => `d-${createHash('sha1').update(key).digest('hex')}`;
@@ -68,7 +69,8 @@ export class QueueDelivery implements Delivery {
     // messages are held until their reserved slot: first queued, first sent (jobs that raced for the
     // rate limiter's tokens went out in random order, and a card queued early could wait behind the
     // whole backlog instead of its share of it: issue 12's 60 s visibility budget).
-    const slot = this.opts.ledger && op.kind !== 'dm' ? (await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId)).delayMs : 0;
+    // A post also takes its place in its destination's order (jobs/delivery.order.ts).
+    const slot = this.opts.ledger && op.kind !== 'dm' ? (await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId, orderDestination(op))).delayMs : 0;
     // A requester message behind a backlog of them waits for its turn in the queue, not in a job run.
     const turn = this.opts.turn && toRequester(op) ? await this.opts.turn(op.platform) : 0;
     const ms = Math.max(slot, turn, op.kind === 'storm_card' ? (op.delayMs ?? 0) : 0);

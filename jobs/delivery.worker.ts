@@ -14,6 +14,7 @@ import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
 import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
 import { deliveryChannel, toRequester } from './delivery.queue.js';
+import { inDestinationOrder } from './delivery.order.js';
 import { QUEUE, type DeliveryJob } from './names.js';
 import { helperKey } from './queues.js';
 import { RedisRateLimiter, type PlatformLimits } from './rate-limit.js';
@@ -98,7 +99,8 @@ export interface DeliveryWorkerDeps {
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
 export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisClient, o: DeliveryWorkerOptions = {}, tuning: WorkerTuning = {}): Worker<DeliveryJob> {
   const limiter = new RedisRateLimiter(d.redis, d.prefix, o.limits);
-  const processor = async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
+  // Each destination's posts in queue order (jobs/delivery.order.ts).
+  const processor = inDestinationOrder(d.stormCards?.storm, async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
     const op = job.data.op;
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
@@ -126,7 +128,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
       }
       throw e;
     }
-  };
+  });
   const worker = new Worker<DeliveryJob>(QUEUE.delivery, processor, {
     connection,
     prefix: d.prefix,

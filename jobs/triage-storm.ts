@@ -36,46 +36,109 @@ export interface StormOptions {
 
 /** Storm state and reservations live this long without activity. */
 const STATE_TTL_MS = 7 * 24 * 3600 * 1000;
+/** A destination's order lives this long without a message queued. */
+const ORDER_TTL_MS = 24 * 3600 * 1000;
 
 const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-// One reservation per delivery job (its id NX), advancing the channel's "theoretical arrival time":
-// when the last message queued for the channel would go out at the channel's posting rate. The
-// reservation keeps its slot (the time the channel is free for it); a job already reserved (twice
-// queued, or its card's slot taken by the admission) gets its slot back. Returns {new?, ms from now
-// until the slot may be used: the slot less the platform's burst}.
-// ARGV: interval ms, ttl ms, burst ms.
-const RESERVE = `${NOW}
+// The channel's posting buckets as GCRA (generic cell rate algorithm) state in the channel hash: one
+// "theoretical arrival time" per bucket (`tat`, `tat2`… for the per-channel and sustained buckets of
+// jobs/rate-limit.ts) and `until` (a platform's Retry-After). A message may go at
+//   max(now, until, tat_i − tau_i)   over every bucket i (tau_i: its burst as time, (burst − 1) × interval),
+// the earliest moment every bucket has a token for it; reserving it moves each tat_i to
+// max(tat_i, that moment) + interval_i. With one bucket this is the single-rate ledger it replaces;
+// with Teams' two it also sees the sustained 0.45/s bucket (burst 150) that binds after ~5 minutes above it.
+// `BUCKETS` is ARGV[n]: JSON [[interval ms, tau ms], …].
+const SLOT = `
+local function bucketsOf(arg) return cjson.decode(arg) end
+local function tatField(i) if i == 1 then return 'tat' end return 'tat' .. i end
+local function slotOf(key, now, bs)
+  local s = now
+  local u = tonumber(redis.call('HGET', key, 'until')) or 0
+  if u > s then s = u end
+  for i, b in ipairs(bs) do
+    local free = (tonumber(redis.call('HGET', key, tatField(i))) or 0) - b[2]
+    if free > s then s = free end
+  end
+  return s
+end
+local function advance(key, s, bs)
+  for i, b in ipairs(bs) do
+    local tat = tonumber(redis.call('HGET', key, tatField(i))) or 0
+    if tat < s then tat = s end
+    redis.call('HSET', key, tatField(i), tostring(tat + b[1]))
+  end
+end
+`;
+
+// One reservation per delivery job (its id NX): the job's slot (when every bucket of the channel has a
+// token for it, after everything reserved before it), kept under the job's id; a job already reserved
+// (twice queued, or its card's slot taken by the admission) gets its slot back. Returns {new?, ms
+// from now until the slot}. ARGV: buckets JSON, ttl ms, job id, order ttl ms.
+// With KEYS[3], KEYS[4] (a destination's order: sorted set job id → queue sequence, hash job id →
+// slot plus the sequence '#'), a fresh reservation also takes its place in its destination's order.
+const RESERVE = `${NOW}${SLOT}
 local slot = tonumber(redis.call('GET', KEYS[2]))
 local fresh = 0
 if not slot then
-  local tat = tonumber(redis.call('HGET', KEYS[1], 'tat')) or 0
-  if tat < now then tat = now end
-  slot = tat
+  local bs = bucketsOf(ARGV[1])
+  slot = slotOf(KEYS[1], now, bs)
+  advance(KEYS[1], slot, bs)
   fresh = 1
   redis.call('SET', KEYS[2], tostring(slot), 'PX', ARGV[2])
-  redis.call('HSET', KEYS[1], 'tat', tostring(tat + tonumber(ARGV[1])))
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  if KEYS[4] then
+    local seq = redis.call('HINCRBY', KEYS[4], '#', 1)
+    redis.call('ZADD', KEYS[3], seq, ARGV[3])
+    redis.call('HSET', KEYS[4], ARGV[3], tostring(slot))
+    redis.call('PEXPIRE', KEYS[3], ARGV[4])
+    redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  end
 end
-return {fresh, math.max(0, slot - now - tonumber(ARGV[3]))}
+return {fresh, math.max(0, slot - now)}
+`;
+
+// A job's turn in its destination's order: 0 when no job queued before it for the same destination
+// is left (or it was never noted), else ms to wait before asking again. An earlier job is left behind
+// when it was sent (its sent marker: the worker died before leaving) or when it is still not sent
+// `maxWait` after its slot (retried for long, or queued by a process that died before adding it):
+// order gives way to delivery.
+// KEYS: order set, its hash. ARGV: job id, maxWait ms, poll ms, sent-marker key prefix.
+const TURN = `${NOW}
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+for _ = 1, 100 do
+  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if not head or head == ARGV[1] then return 0 end
+  local slot = tonumber(redis.call('HGET', KEYS[2], head)) or 0
+  if redis.call('EXISTS', ARGV[4] .. head) == 0 and now <= slot + tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
+  redis.call('ZREM', KEYS[1], head)
+  redis.call('HDEL', KEYS[2], head)
+end
+return tonumber(ARGV[3])
+`;
+
+const LEAVE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 0
 `;
 
 // A platform's Retry-After holds the channel: nothing queued there goes out before it.
 const BLOCK = `${NOW}
-local tat = tonumber(redis.call('HGET', KEYS[1], 'tat')) or 0
+local u = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
 local untilTs = now + tonumber(ARGV[1])
-if untilTs > tat then redis.call('HSET', KEYS[1], 'tat', tostring(untilTs)) end
+if untilTs > u then redis.call('HSET', KEYS[1], 'until', tostring(untilTs)) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 0
 `;
 
 // KEYS: channel hash, admission key, ticket's card set, open-cards index, the card job's reservation.
-// ARGV: ticketId, thresholdMs, clearBacklogMs, windowMs, clearRate (tickets/s), capacity, burstMs,
-//       ttlMs, card key prefix, card id prefix, channel meta JSON, ticket summary JSON, interval ms.
-const ADMIT = `${NOW}
+// ARGV: ticketId, thresholdMs, clearBacklogMs, windowMs, clearRate (tickets/s), capacity, buckets JSON,
+//       ttlMs, card key prefix, card id prefix, channel meta JSON, ticket summary JSON.
+const ADMIT = `${NOW}${SLOT}
 local cardKey = function(id) return ARGV[9] .. id end
 local close = function(id)
   redis.call('HSET', cardKey(id), 'closed', '1')
@@ -88,8 +151,9 @@ if prior then
   return {'storm', prior, tostring(tonumber(redis.call('HGET', cardKey(prior), 'gen')) or 0)}
 end
 local h = redis.call('HMGET', KEYS[1], 'tat', 'mode', 'card', 'seq', 'count', 'load', 'lts')
-local tat = tonumber(h[1]) or 0
-local backlog = math.max(0, tat - now - tonumber(ARGV[7]))
+local bs = bucketsOf(ARGV[7])
+local slot = slotOf(KEYS[1], now, bs)
+local backlog = slot - now
 local lts = tonumber(h[7]) or now
 local load = (tonumber(h[6]) or 0) * math.exp(-(now - lts) / tonumber(ARGV[4])) + 1
 local mode = h[2] or 'normal'
@@ -110,9 +174,7 @@ if mode ~= 'storm' then
   redis.call('HSET', KEYS[1], 'card', '', 'count', '0')
   redis.call('SET', KEYS[2], '', 'PX', ARGV[8])
   -- The card's posting slot, reserved now (the delivery queue finds it reserved and adds none).
-  if redis.call('SET', KEYS[5], tostring(math.max(tat, now)), 'NX', 'PX', ARGV[8]) then
-    redis.call('HSET', KEYS[1], 'tat', tostring(math.max(tat, now) + tonumber(ARGV[13])))
-  end
+  if redis.call('SET', KEYS[5], tostring(slot), 'NX', 'PX', ARGV[8]) then advance(KEYS[1], slot, bs) end
   return {'card', '', '0', closed, tostring(closedGen)}
 end
 if card == '' or count >= tonumber(ARGV[6]) then
@@ -174,9 +236,10 @@ return 0
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 12);
 
 /**
- * Per-channel posting reservations of the delivery queue: every message queued for a channel moves
- * the channel's "theoretical arrival time" on by one posting interval (the platform's per-channel
- * rate), so `tat − now` estimates how long a new message would wait. Shared by all replicas (Redis).
+ * Per-channel posting reservations of the delivery queue: every message queued for a channel takes
+ * the earliest slot at which every one of the channel's buckets (jobs/rate-limit.ts: per channel and,
+ * on Teams, the sustained one) has a token for it after the messages queued before, so `slot − now`
+ * estimates how long a new message would wait. Shared by all replicas (Redis).
  */
 export class ChannelLedger {
   constructor(
@@ -189,8 +252,15 @@ export class ChannelLedger {
     return { ...DEFAULT_LIMITS[p], ...this.limits[p] };
   }
 
-  protected intervalMs(p: Platform): number {
-    return 1000 / this.limitsOf(p).perChannel.rate;
+  /**
+   * Every bucket a message to one of the platform's channels takes a token from (jobs/rate-limit.ts:
+   * `perChannel`, and `perChannelSustained` where there is one), as the GCRA scripts read them:
+   * `[interval ms, burst as time ms]`.
+   */
+  protected buckets(p: Platform): string {
+    const l = this.limitsOf(p);
+    const all = [l.perChannel, ...(l.perChannelSustained ? [l.perChannelSustained] : [])];
+    return JSON.stringify(all.map((b) => [1000 / b.rate, Math.max(0, (b.burst - 1) * (1000 / b.rate))]));
   }
 
   protected channelKey(p: Platform, channel: string): string {
@@ -201,20 +271,35 @@ export class ChannelLedger {
     return helperKey(this.prefix, 'storm', 'rsv', jobId);
   }
 
-  /** The platform's burst as time: how far ahead of its slot a message may go out (the token bucket's saved tokens). */
-  protected burstMs(p: Platform): number {
-    return Math.max(0, (this.limitsOf(p).perChannel.burst - 1) * this.intervalMs(p));
-  }
-
   /**
    * Reserves the next posting slot for a queued job (once per job id: `fresh` false when it had one,
    * e.g. a card whose slot its storm admission reserved) and says in how many ms the job may be sent:
    * the delivery queue holds the job until then, so a channel's messages go out in the order they
    * were queued (in their slots), not in whatever order jobs retrying for a token win it.
    */
-  async reserve(p: Platform, channel: string, jobId: string): Promise<{ fresh: boolean; delayMs: number }> {
-    const [fresh, delayMs] = (await this.redis.eval(RESERVE, 2, this.channelKey(p, channel), this.reservationKey(jobId), this.intervalMs(p), STATE_TTL_MS, this.burstMs(p))) as [number, number];
+  async reserve(p: Platform, channel: string, jobId: string, destination?: string): Promise<{ fresh: boolean; delayMs: number }> {
+    const keys = [this.channelKey(p, channel), this.reservationKey(jobId), ...(destination ? this.orderKeys(p, destination) : [])];
+    const [fresh, delayMs] = (await this.redis.eval(RESERVE, keys.length, ...keys, this.buckets(p), STATE_TTL_MS, jobId, ORDER_TTL_MS)) as [number, number];
     return { fresh: fresh === 1, delayMs: Number(delayMs) };
+  }
+
+  protected orderKeys(p: Platform, destination: string): [string, string] {
+    const k = helperKey(this.prefix, 'storm', 'ord', p, destination);
+    return [k, `${k}:h`];
+  }
+
+  /**
+   * 0 when it is this job's turn at its destination (a thread, a DM conversation): every job
+   * reserved before it for the same destination (`reserve(…, destination)`) was sent or given up,
+   * or waited `maxWaitMs` past its slot; else how long to wait before asking again.
+   */
+  async turn(p: Platform, destination: string, jobId: string, o: { maxWaitMs: number; pollMs: number }): Promise<number> {
+    return Number(await this.redis.eval(TURN, 2, ...this.orderKeys(p, destination), jobId, o.maxWaitMs, o.pollMs, helperKey(this.prefix, 'sent', '')));
+  }
+
+  /** The job was sent (or failed for good): the next one of its destination may go. */
+  async leave(p: Platform, destination: string, jobId: string): Promise<void> {
+    await this.redis.eval(LEAVE, 2, ...this.orderKeys(p, destination), jobId);
   }
 
   /** A Retry-After from the platform: the channel's queue waits at least that long. */
@@ -244,7 +329,6 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async admit(ch: TriageChannel, ticket: StormTicket, cardKey: string): Promise<StormAdmission> {
     const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
-    const interval = this.intervalMs(ch.platform);
     const r = (await this.redis.eval(
       ADMIT,
       5,
@@ -259,13 +343,12 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       this.o.windowMs,
       l.perChannel.rate / 2,
       this.o.capacity,
-      this.burstMs(ch.platform),
+      this.buckets(ch.platform),
       STATE_TTL_MS,
       this.cardKey(''),
       `${ch.platform}-${sha(`${ch.platform}:${ch.workspace}:${ch.channel}`)}-`,
       JSON.stringify(ch),
       JSON.stringify(ticket),
-      interval,
     )) as string[];
     const closed = r[3] ? { closed: { cardId: r[3], gen: Number(r[4]) } } : {};
     return r[0] === 'storm' ? { mode: 'storm', cardId: r[1]!, gen: Number(r[2]), ...closed } : { mode: 'card', ...closed };

@@ -1,6 +1,6 @@
 /**
- * The calibrated score: a logistic model over query-relative features, fitted on both labelled sets
- * by `bench/kb-search-calibrate.ts` (regularised, five features, no per-query or per-article terms).
+ * The calibrated score: a logistic model over query-relative features, fitted on the labelled fitting
+ * sets by `bench/kb-search-calibrate.ts` (regularised, no per-query or per-article terms).
  * Its output reads as "probability that this article answers the query"; results under
  * `threshold` are not suggested, which is how a query with no good answer gets no suggestion.
  * The features are ratios, so they keep their meaning as the knowledge base grows.
@@ -23,9 +23,11 @@ export interface ScoreFeatures {
   rel: number;
   /** Share of the query's neighbouring word pairs that stand next to each other in the article too (phrase.ts). */
   phrase: number;
+  /** 1 when the query has a leading word (search.ts `leadWord`: `rename` in `rename a shared drive`) and the article does not match it. */
+  leadMissed: number;
 }
 
-export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase'];
+export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase', 'leadMissed'];
 
 export interface Calibration {
   weights: Record<keyof ScoreFeatures, number>;
@@ -41,17 +43,26 @@ export interface Calibration {
 }
 
 /**
- * Fitted on ../shared/kb-dev and bench/kb-holdout together; refit with `npx tsx bench/kb-search-calibrate.ts`,
- * which also cross-fits (fit on one set, measure on the other) to show what to expect on unseen data.
+ * Round 6: refitted on the three fitting sets (kb-dev, bench/kb-holdout, bench/kb-fit3) with the
+ * `leadMissed` feature, the phrase feature left out (`npx tsx bench/kb-search-calibrate.ts --drop phrase`,
+ * which also cross-fits: each set left out in turn). Thresholds 0.400–0.407 keep every fitting set at or
+ * above round 4's recall@3 and rejected negatives; 0.406 is the top of that range, where the test suite's
+ * five-article knowledge base still answers `canteen menu` with nothing (docs/kb.md, round 6).
  */
 export const DEFAULT_CALIBRATION: Calibration = {
-  weights: { coverage: 1.82, strength: 2.76, matched: 0.99, mass: 2.22, short: 0.33, gap: 1.54, rel: 4.25, phrase: 0 },
+  weights: { coverage: 1.74, strength: 2.72, matched: 1.01, mass: 2.06, short: 0.31, gap: 1.87, rel: 3.83, phrase: 0, leadMissed: -0.83 },
+  bias: -9.08,
+  threshold: 0.406,
+  // Second slot needs threshold + 0.1 and 70 % of the first's score, third + 0.2 (rounds 2–4, re-swept in round 6).
+  slotStep: 0.1,
+  slotRatio: 0.7,
+};
+
+/** Round 4's default (fitted on kb-dev + kb-holdout, threshold 0.5), kept for comparison in the benches. */
+export const ROUND4_CALIBRATION: Calibration = {
+  weights: { coverage: 1.82, strength: 2.76, matched: 0.99, mass: 2.22, short: 0.33, gap: 1.54, rel: 4.25, phrase: 0, leadMissed: 0 },
   bias: -9.32,
-  // Fitted on kb-dev + kb-holdout; 0.5 keeps 0.91 / 0.78 of their negatives out at recall@3 0.96 / 0.92,
-  // and cross-fitted (each set fitted on the other) gives the same order of figures.
   threshold: 0.5,
-  // Second slot needs 0.6 and 70 % of the first's score, third 0.7: wrong articles shown per query
-  // 0.04 → 0.03 (dev) and 0.13 → 0.09 (held-out) for one held-out query lost from the third slot.
   slotStep: 0.1,
   slotRatio: 0.7,
 };
@@ -64,7 +75,7 @@ export const DEFAULT_CALIBRATION: Calibration = {
  * PHRASE_CALIBRATION })` or `rank(ix, q, { calibration: PHRASE_CALIBRATION })`.
  */
 export const PHRASE_CALIBRATION: Calibration = {
-  weights: { coverage: 1.35, strength: 2.26, matched: 0.92, mass: 1.93, short: 0.22, gap: 1.85, rel: 3.82, phrase: 1.53 },
+  weights: { coverage: 1.35, strength: 2.26, matched: 0.92, mass: 1.93, short: 0.22, gap: 1.85, rel: 3.82, phrase: 1.53, leadMissed: 0 },
   bias: -8.93,
   threshold: 0.4,
   slotStep: 0.1,

@@ -2,7 +2,7 @@
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
-import { evaluate, queryPairs, type Candidate, type SearchOutcome } from './search.js';
+import { evaluate, IMPORTANCE, queryPairs, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -51,6 +51,8 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     mass: Math.min((c.coverage * out.totalImportance) / ix.idfRare, 3) / 3,
     short: out.units.length <= 2 ? 1 : 0,
     phrase: pairs ? phraseShare(phrasePairs(ix), pairs, c.doc) : 0,
+    // How far the article is from being about the query's leading word (0 when topical, 1 when absent).
+    leadMissed: out.leadUnit < 0 ? 0 : 1 - Math.min(1, c.lead / IMPORTANCE.topicalRef),
   };
 }
 

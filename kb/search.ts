@@ -11,6 +11,7 @@ import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import type { KbIndex } from './search-index.js';
+import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
 /** Weight of a match through an expansion, relative to the query word itself. */
@@ -73,6 +74,11 @@ export interface Candidate {
   coverage: number;
   /** Query words matched. */
   matched: number;
+  /**
+   * How strongly the article has the query's leading word ({@link leadWord}): its best saturated term
+   * frequency × expansion weight, 0 when absent (or when the query has no leading word).
+   */
+  lead: number;
 }
 
 export interface SearchOutcome {
@@ -83,6 +89,30 @@ export interface SearchOutcome {
   candidates: Candidate[];
   /** The query's analysed tokens, in order (for its word pairs: {@link queryPairs}). */
   tokens: Token[];
+  /** Index in `units` of the query's leading word ({@link leadWord}) when the index knows it, else −1. */
+  leadUnit: number;
+}
+
+/** `how` in either language (folded): what may stand before the action of a how-to question. */
+const HOW = new Set(['how', 'como']);
+/** Words of a how-to opening (`how do I`, `how can we`, `cómo se`, `cómo puedo`), folded. */
+const HOW_OPENING = new Set('how do does can could should would may i we you one to como se puedo puede podemos hago hacemos'.split(' '));
+
+/**
+ * The query's leading word: its first content word when nothing stands before it (`rename a shared
+ * drive`, `printer offline`) or only a how-to opening does (`how do I refund…`, `cómo se configura…`).
+ * A request names what it wants done, or its subject, first; chat context comes later or before a
+ * pronoun (`someone stole…`, `I think I left…` have none). Linear in the words.
+ */
+export function leadWord(surfaces: readonly string[]): string | undefined {
+  let how = false;
+  for (let i = 0; i < surfaces.length; i++) {
+    const w = surfaces[i]!;
+    if (w.length > 1 && !isStopWord(w)) return i === 0 || how ? w : undefined;
+    if (!HOW_OPENING.has(w)) return undefined;
+    if (HOW.has(w)) how = true;
+  }
+  return undefined;
 }
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
@@ -220,12 +250,12 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   return units;
 }
 
-let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array } | undefined;
+let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array; lead: Float64Array } | undefined;
 
 function buffers(n: number): NonNullable<typeof scratch> {
   if (!scratch || scratch.n < n) {
     const m = Math.max(n, 1024);
-    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m) };
+    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m), lead: new Float64Array(m) };
   }
   return scratch;
 }
@@ -233,20 +263,26 @@ function buffers(n: number): NonNullable<typeof scratch> {
 /** All articles matching at least one query unit, with their features (unsorted). */
 export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const cleaned = cleanQuery(boundQuery(query));
-  const lang = detectLang(words(cleaned));
+  const surfaces = words(cleaned);
+  const lang = detectLang(surfaces);
   const tokens = analyze(cleaned, ix.glossary);
   const units = unitsOf(ix, tokens, lang);
+  const lead = leadWord(surfaces);
+  // An unknown leading word is missed by every article alike: it says nothing about one article.
+  const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];
   const seenDoc = new Set<number>();
-  for (const u of units) {
+  for (let ui = 0; ui < units.length; ui++) {
+    const u = units[ui]!;
     const local: number[] = [];
     for (const e of u.expansions) {
       const idf = ix.idf[e.term]!;
       for (let p = ix.start[e.term]!, end = ix.start[e.term + 1]!; p < end; p++) {
         const d = ix.docs[p]!;
         const v = e.w * idf * ix.norm[p]!;
+        if (ui === leadUnit && e.w * ix.norm[p]! > buf.lead[d]!) buf.lead[d] = e.w * ix.norm[p]!;
         if (buf.best[d] === 0) local.push(d);
         if (v > buf.best[d]!) {
           buf.best[d] = v;
@@ -274,6 +310,8 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     bm25: buf.bm25[d]!,
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
+    lead: buf.lead[d]!,
   }));
-  return { units, lang, totalImportance, candidates, tokens };
+  if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
+  return { units, lang, totalImportance, candidates, tokens, leadUnit };
 }

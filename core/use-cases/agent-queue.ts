@@ -5,6 +5,7 @@ import type { QueueIndex, QueueRow } from '../ports/queue-index.port.js';
 import type { TicketCursor } from '../ports/ticket-store.port.js';
 import type { CoreDeps } from './deps.js';
 import { verifyQueueRows } from './verify-queue-rows.js';
+import { indexCanServe, scanQueue } from './queue-scan.js';
 
 export interface QueueFilters {
   /** One of the agent's desks; all of them when absent. */
@@ -49,18 +50,19 @@ export async function agentQueue(deps: CoreDeps, who: Identity, f: QueueFilters 
     if (fast) return { ...fast, deskIds };
   }
   const soon = f.breachingWithinMinutes !== undefined ? new Date(deps.clock.now().getTime() + f.breachingWithinMinutes * 60_000) : undefined;
-  const page = await deps.store.page({
-    deskIds: f.deskId ? [f.deskId] : deskIds,
-    // A paused (pending) clock is not about to breach.
-    status: f.status?.length ? f.status : soon ? ['open', 'claimed'] : ACTIVE_STATUSES,
-    tier: f.tier,
-    priority: f.priority,
-    assigneeAgentId: f.assigned === 'mine' ? agent.id : undefined,
-    unassigned: f.assigned === 'unassigned',
-    dueBefore: soon,
-    after: f.after,
-    limit,
-  });
+  // A paused (pending) clock is not about to breach.
+  const status = f.status?.length ? f.status : soon ? (['open', 'claimed'] as const) : ACTIVE_STATUSES;
+  const mine = f.assigned === 'mine' ? agent.id : undefined;
+  // Filtered views of the active queues from the index's rows too (queue-scan.ts), not the store.
+  const filter = { status, tier: f.tier, priority: f.priority, assigneeAgentId: mine, unassigned: f.assigned === 'unassigned', dueBefore: soon };
+  if (deps.queueIndex && indexCanServe(filter)) {
+    const r = await scanQueue(deps.queueIndex, { deskIds: desksWanted, assigneeAgentId: mine, after: f.after, limit, filter });
+    if (r) {
+      void verifyQueueRows(deps, deps.queueIndex, r.rows);
+      return { tickets: r.rows, ...(r.next ? { next: r.next } : {}), deskIds };
+    }
+  }
+  const page = await deps.store.page({ deskIds: desksWanted, ...filter, after: f.after, limit });
   return { ...page, deskIds };
 }
 

@@ -16,6 +16,15 @@ afterAll(async () => h.close());
 
 const post = (key: string, channel = 'C_X', text = key): DeliveryOp => ({ kind: 'post', key, platform: 'slack', target: { workspace: 'T1', channel }, view: noticeView(text) });
 const arrived = (text: string) => h.slack.sent.filter((s) => s.view.text === text).length;
+/** Relays into one thread (a requester's conversation). */
+const relayTo = (channel: string, thread: string) => (key: string, text: string): DeliveryOp => ({ kind: 'post', key, platform: 'slack', target: { workspace: 'T1', channel, thread }, view: noticeView(text) });
+/** Queues `op`, whose first attempt the platform refuses with `status`; returns after that attempt. */
+async function refusedOnce(status: 403 | 500, op: DeliveryOp): Promise<void> {
+  h.slack.script = [{ status }];
+  const start = h.slack.attempts.length;
+  await h.client.delivery.send(op);
+  await waitFor(() => h.slack.attempts.length > start, 10_000, 'first attempt');
+}
 
 describe('delivery queue', () => {
   it('429 with Retry-After, then 500s, then success: the message arrives exactly once', async () => {
@@ -37,6 +46,26 @@ describe('delivery queue', () => {
     await h.client.delivery.send(post('dup-1'));
     await new Promise((r) => setTimeout(r, 150));
     expect(arrived('dup-1')).toBe(1);
+  });
+
+  it('relays to one destination go out in the order they were queued, though the first is retried after a 5xx meanwhile', async () => {
+    // A requester's thread: two agent messages relayed a moment apart, the first refused once (500).
+    const relay = relayTo('C_REL', '1700.000100');
+    await refusedOnce(500, relay('rel-1', 'rel first'));
+    // The first waits for its retry (≈ 0.5–1 s of backoff); the second is queued now.
+    await h.client.delivery.send(relay('rel-2', 'rel second'));
+    await waitFor(() => arrived('rel first') === 1 && arrived('rel second') === 1, 15_000, 'both relayed');
+    expect(h.slack.sent.filter((s) => s.channel === 'C_REL').map((s) => s.view.text)).toEqual(['rel first', 'rel second']);
+  });
+
+  it('a relay refused for good does not hold the next one of its destination', async () => {
+    const relay = relayTo('C_REL2', '1700.000200');
+    await refusedOnce(403, relay('rel-403', 'rel refused'));
+    const t0 = Date.now();
+    await h.client.delivery.send(relay('rel-after', 'rel after'));
+    await waitFor(() => arrived('rel after') === 1, 10_000, 'the next relay');
+    expect(Date.now() - t0).toBeLessThan(5_000); // not the 30 s bound
+    expect(arrived('rel refused')).toBe(0);
   });
 
   it('a permanent failure is not retried, is kept, and can be retried from the CLI functions', async () => {

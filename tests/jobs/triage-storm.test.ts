@@ -134,3 +134,91 @@ describe('storm-card renders through the delivery queue (jobs/delivery.queue.ts)
     }
   });
 });
+
+/**
+ * The ledger sees every bucket of a channel (jobs/rate-limit.ts): Teams' per-conversation 1.6/s
+ * (burst 3) *and* its sustained 0.45/s (burst 150). With the per-channel bucket alone it counted a
+ * channel kept above 0.45/s as keeping up, while the delivery worker could only post at 0.45/s once the
+ * sustained bucket's 150 were spent (≈ 5 minutes): storm mode came late and cards took minutes.
+ */
+describe('the ledger and Teams’ sustained bucket', () => {
+  const teams: TriageChannel = { platform: 'teams', workspace: 'tenant', channel: '19:tier1@thread.tacv2', deskId: 'it', tier: 1 };
+
+  it('400 messages queued at once: the last one’s slot is where the sustained bucket lets it go, not the per-channel one', async () => {
+    const s = replica(`ts${randomId()}`);
+    const delays: number[] = [];
+    for (let i = 0; i < 400; i++) delays.push((await s.reserve('teams', teams.channel, `job-${i}`)).delayMs);
+    // Message k (1-based) needs k tokens: from the per-channel bucket at (k − 3) / 1.6 s, from the
+    // sustained one at (k − 150) / 0.45 s. The 400th: 555.6 s (the per-channel bucket alone: 248 s).
+    const bound = (k: number) => Math.max((k - 3) / 1.6, (k - 150) / 0.45, 0) * 1000;
+    for (const k of [1, 3, 4, 100, 150, 207, 208, 300, 400]) {
+      expect(delays[k - 1]!).toBeGreaterThanOrEqual(bound(k) - 1500);
+      expect(delays[k - 1]!).toBeLessThanOrEqual(bound(k) + 1500);
+    }
+  });
+
+  it('a channel kept between the two rates enters storm mode when the sustained bucket runs dry (time scaled 1:90)', async () => {
+    // Teams' rates 90× faster (per channel 144/s burst 3, sustained 40.5/s burst 150: the sustained
+    // burst then lasts 1/90 as long under 90× the traffic), the 30 s threshold as 333 ms.
+    const limits = { teams: { perChannel: { rate: 144, burst: 3 }, perChannelSustained: { rate: 40.5, burst: 150 } } };
+    const s = replica(`ts${randomId()}`, { thresholdMs: 333, clearBacklogMs: 60, windowMs: 333, limits });
+    // 80 messages a second: half the per-channel rate, twice the sustained one. Counted by elapsed
+    // time, so a slow timer on a loaded machine sends the same number, later.
+    const t0 = Date.now();
+    let sent = 0;
+    let stormAt: number | undefined;
+    let n = 0;
+    while (Date.now() - t0 < 9000 && stormAt === undefined) {
+      const due = Math.floor(((Date.now() - t0) / 1000) * 80);
+      for (; sent < due; sent++) await s.reserve('teams', teams.channel, `job-${sent}`);
+      if ((await s.admit(teams, tk(`t${n}`), `card-t${n++}`)).mode === 'storm') stormAt = Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The sustained bucket (150 + 40.5/s) falls behind 80/s plus the cards (≈ 15/s) after ≈ 2.8 s
+    // (Teams: ≈ 4 minutes); the wait then grows ≈ 1.3 s per s and passes the 333 ms threshold ≈ 0.3 s
+    // later. The per-channel bucket alone (144/s) never falls behind: no storm at all (this test failed
+    // so before the change).
+    console.log(`storm entered ${stormAt} ms in, after ${sent} messages and ${n} tickets`);
+    expect(stormAt).toBeDefined();
+    expect(stormAt!).toBeGreaterThan(1500);
+    expect(stormAt!).toBeLessThan(6000);
+  });
+});
+
+describe('order per destination (jobs/delivery.order.ts)', () => {
+  const wait = { maxWaitMs: 400, pollMs: 250 };
+  it('a job waits for the ones queued before it for the same destination, not for other destinations', async () => {
+    const prefix = `ts${randomId()}`;
+    const s = replica(prefix);
+    for (const j of ['a', 'b', 'c']) await s.reserve('web', 'conv-1', j, 'conv-1|');
+    await s.reserve('web', 'conv-1', 'x', 'conv-1|thread-2');
+    await s.reserve('web', 'conv-1', 'old'); // queued without an order (before this change): never waits
+    expect(await s.turn('web', 'conv-1|', 'a', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'b', wait)).toBe(250);
+    expect(await s.turn('web', 'conv-1|thread-2', 'x', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'old', wait)).toBe(0);
+    await s.leave('web', 'conv-1|', 'a');
+    expect(await s.turn('web', 'conv-1|', 'b', wait)).toBe(0);
+    expect(await s.turn('web', 'conv-1|', 'c', wait)).toBe(250);
+    // b was sent (its marker) but its worker died before leaving: c goes.
+    await clients.at(-1)!.set(`${prefix}:hd:sent:b`, 'null');
+    expect(await s.turn('web', 'conv-1|', 'c', wait)).toBe(0);
+  });
+
+  it('an earlier job not sent within maxWait of its slot stops holding the later ones (order gives way)', async () => {
+    const s = replica(`ts${randomId()}`);
+    await s.reserve('web', 'conv-2', 'a', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'b', 'conv-2|');
+    expect(await s.turn('web', 'conv-2|', 'b', wait)).toBe(250);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await s.turn('web', 'conv-2|', 'b', wait)).toBe(0);
+    await s.leave('web', 'conv-2|', 'b');
+    // A replayed reservation (same job id) takes no second place.
+    await s.reserve('web', 'conv-2', 'c', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'd', 'conv-2|');
+    await s.reserve('web', 'conv-2', 'c', 'conv-2|');
+    expect(await s.turn('web', 'conv-2|', 'd', wait)).toBe(250);
+    await s.leave('web', 'conv-2|', 'c');
+    expect(await s.turn('web', 'conv-2|', 'd', wait)).toBe(0);
+  });
+});

@@ -82,6 +82,7 @@ beforeAll(async () => {
   const app = new Hono();
   app.get('/agent', (c) => liveStream(c, busB, { topics: ['ticket:t1'], audience: 'agent' }));
   app.get('/requester', (c) => liveStream(c, busB, { topics: ['ticket:t1'], audience: 'requester' }));
+  app.get('/desks', (c) => liveStream(c, busB, { topics: ['desk:it', 'desk:hr'], audience: 'agent', coalesceMs: 400 }));
   await new Promise<void>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve()) as Server;
   });
@@ -123,6 +124,32 @@ describe('live bus', () => {
     await expect.poll(() => again.messages().map((m) => m.entry!.text)).toEqual(['message 3', 'message 4', 'message 5']);
     await new Promise((r) => setTimeout(r, 200));
     expect(again.messages()).toHaveLength(3);
+    await again.close();
+  });
+
+  it('coalesces a burst on a queue stream: the first change at once, the rest in one frame per interval; a resume gets what it missed in one frame', async () => {
+    const sse = openSse('/desks');
+    await sse.ready();
+    const ids = Array.from({ length: 30 }, (_, i) => `tk${i}`);
+    const t0 = Date.now();
+    for (const [i, id] of ids.entries()) await busA.publish(i % 3 ? 'desk:it' : 'desk:hr', ev(i, { ticketId: id, deskId: i % 3 ? 'it' : 'hr' }));
+    const named = () => sse.events.flatMap((e) => (e.event === 'ticket' ? [(JSON.parse(e.data!) as LiveEvent).ticketId] : e.event === 'tickets' ? (JSON.parse(e.data!) as { ticketIds: string[] }).ticketIds : []));
+    await expect.poll(() => named().sort()).toEqual([...ids].sort());
+    const frames = sse.events.filter((e) => e.event === 'ticket' || e.event === 'tickets');
+    expect(frames[0]!.event).toBe('ticket');
+    // 30 changes within well under a second: one frame at once, the rest after 400 ms (at most one more if the burst straddled it).
+    expect(frames.length).toBeLessThanOrEqual(1 + Math.ceil((Date.now() - t0) / 400));
+    const batch = JSON.parse(frames[1]!.data!) as { count: number; events: number; topics: string[] };
+    expect(batch.topics.sort()).toEqual(['desk:hr', 'desk:it']);
+    const firstId = frames[0]!.id!;
+    await sse.close();
+    // Reconnecting after the first frame: the other 29 come back in one frame, before `ready`.
+    const again = openSse('/desks', firstId);
+    await again.ready();
+    const replay = again.events.filter((e) => e.event === 'ticket' || e.event === 'tickets');
+    expect(replay.map((e) => e.event)).toEqual(['tickets']);
+    expect((JSON.parse(replay[0]!.data!) as { ticketIds: string[] }).ticketIds.sort()).toEqual(ids.slice(1).sort());
+    expect(replay[0]!.id).toBe(frames.at(-1)!.id);
     await again.close();
   });
 

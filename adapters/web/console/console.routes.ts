@@ -17,6 +17,8 @@ import { actionSchemas, describeZod, isConsoleAction, isTicketNumber, queueQuery
 import { queueBody, queueFragment, ticketBody, ticketFragment } from './console.views.js';
 
 const SCRIPTS = ['console.js'];
+/** A queue page's live stream sends at most one frame per this many ms (liveStream's `coalesceMs`). */
+export const QUEUE_LIVE_COALESCE_MS = 1000;
 
 /** Form or JSON body as plain string fields (files and arrays are not accepted). */
 async function readFields(c: Context<WebEnv>): Promise<Record<string, unknown>> {
@@ -94,7 +96,8 @@ export function registerConsoleRoutes(app: Hono<WebEnv>, ctx: WebContext): void 
     const desks = c.req.queries('desk') ?? [...mine];
     if (desks.length === 0 || desks.length > 50) throw webError(400, 'desk: give between 1 and 50 desks', 'INPUT.INVALID');
     for (const d of desks) if (!mine.has(d)) throw webError(403, `not an agent of desk ${d.slice(0, 40)}`, 'TICKET.NOT_AGENT');
-    return liveStream(c, ctx.live, { topics: desks.map(deskTopic), audience: 'agent' });
+    // A queue follows whole desks: in a storm its changes come as one frame a second (docs/web.md).
+    return liveStream(c, ctx.live, { topics: desks.map(deskTopic), audience: 'agent', coalesceMs: QUEUE_LIVE_COALESCE_MS });
   });
 
   app.get('/console/tickets/:number', async (c) => {

@@ -87,7 +87,7 @@ export function queueBody(c: Context<WebEnv>, s: WebStrings, q: QueueQuery, page
 <div class="actions"><button type="submit" class="primary">${s.t('console.apply')}</button><a class="button" href="/console">${s.t('console.reset')}</a></div>
 </form>
 <p class="live-status" id="live-status" role="status" aria-live="polite"></p>
-<div data-live="/console/live?${liveDesks}" data-fragment="${queueHref(q, {}, 'fragment=1')}" data-live-on="${s.t('console.live_on')}" data-live-off="${s.t('console.live_off')}" data-updated="${s.t('console.updated')}">
+<div data-live="/console/live?${liveDesks}" data-fragment="${queueHref(q, {}, 'fragment=1')}" data-live-on="${s.t('console.live_on')}" data-live-off="${s.t('console.live_off')}" data-updated="${s.t('console.updated')}" data-busy="${s.t('console.busy')}">
 ${queueFragment(c, s, q, page, desks, now)}
 </div>`;
 }

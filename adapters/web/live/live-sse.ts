@@ -12,6 +12,25 @@ export interface LiveStreamOptions {
   filter?: (e: LiveEvent) => boolean;
   /** @defaultValue 25 s */
   heartbeatMs?: number;
+  /**
+   * At most one frame per this many ms: the first event after a quiet spell is sent at once (a
+   * `ticket` frame, as without it); events arriving within the next `coalesceMs` are sent together
+   * as one `tickets` frame (`{count, events, ticketIds}`) when it ends. A queue page follows whole
+   * desks: in a ticket storm every ticket's creation and routing would otherwise be a frame of its
+   * own to every agent's browser (2 per ticket, 600 for a storm of 300), each asking it to re-fetch
+   * the queue. 0: every event its own frame (a ticket page, whose events are its conversation).
+   * @defaultValue 0
+   */
+  coalesceMs?: number;
+}
+
+/** The payload of a coalesced frame: which tickets changed (distinct, oldest change first). */
+export interface CoalescedFrame {
+  count: number;
+  /** Events behind it (a ticket changed twice counts twice). */
+  events: number;
+  ticketIds: string[];
+  topics: string[];
 }
 
 const isStreamId = (v: string): boolean => {
@@ -42,18 +61,47 @@ export function liveStream(c: Context, live: LiveBus, o: LiveStreamOptions): Res
     const sent = new Map<string, string>();
     const queue: LiveMessage[] = [];
     let replaying = true;
-    const send = async (m: LiveMessage) => {
+    // What this connection may see of a message (each once per topic, in order), or undefined.
+    const accept = (m: LiveMessage): LiveEvent | undefined => {
       const prev = sent.get(m.topic);
-      if (prev && compareIds(m.id, prev) <= 0) return;
+      if (prev && compareIds(m.id, prev) <= 0) return undefined;
       sent.set(m.topic, m.id);
       const ev = visibleTo(o.audience, m.event);
-      if (!ev || (o.filter && !o.filter(ev))) return;
-      await stream.writeSSE({ id: m.id, event: 'ticket', data: JSON.stringify({ topic: m.topic, ...ev }) });
+      return !ev || (o.filter && !o.filter(ev)) ? undefined : ev;
     };
+    const write = async (batch: Array<{ m: LiveMessage; ev: LiveEvent }>) => {
+      const last = batch.reduce((a, b) => (compareIds(b.m.id, a.m.id) > 0 ? b : a));
+      if (batch.length === 1) return stream.writeSSE({ id: last.m.id, event: 'ticket', data: JSON.stringify({ topic: last.m.topic, ...last.ev }) });
+      const ticketIds = [...new Set(batch.map((b) => b.ev.ticketId))];
+      const frame: CoalescedFrame = { count: ticketIds.length, events: batch.length, ticketIds, topics: [...new Set(batch.map((b) => b.m.topic))] };
+      return stream.writeSSE({ id: last.m.id, event: 'tickets', data: JSON.stringify(frame) });
+    };
+    const every = Math.max(0, o.coalesceMs ?? 0);
+    let pending: Array<{ m: LiveMessage; ev: LiveEvent }> = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let lastWrite = -Infinity;
     let chain = Promise.resolve();
+    const flush = () => {
+      timer = undefined;
+      if (!pending.length) return;
+      const batch = pending;
+      pending = [];
+      lastWrite = Date.now();
+      chain = chain.then(() => write(batch)).catch(() => {});
+    };
+    const offer = (m: LiveMessage) => {
+      const ev = accept(m);
+      if (!ev) return;
+      pending.push({ m, ev });
+      // A coalescing stream's replay goes out as one frame, after it (below).
+      if (timer || (replaying && every > 0)) return;
+      const wait = lastWrite + every - Date.now();
+      if (wait <= 0) flush();
+      else timer = setTimeout(flush, wait);
+    };
     const onMessage = (m: LiveMessage) => {
       if (replaying) queue.push(m);
-      else chain = chain.then(() => send(m)).catch(() => {});
+      else offer(m);
     };
     const unsubs = o.topics.map((t) => live.subscribe(t, onMessage));
     const done = new Promise<void>((resolve) => stream.onAbort(() => resolve()));
@@ -62,14 +110,19 @@ export function liveStream(c: Context, live: LiveBus, o: LiveStreamOptions): Res
       await stream.write('retry: 2000\n\n');
       if (lastId) {
         const missed = (await Promise.all(o.topics.map((t) => live.since(t, lastId)))).flat().sort((a, b) => compareIds(a.id, b.id));
-        for (const m of missed) await send(m);
+        for (const m of missed) offer(m);
       }
+      for (const m of queue.splice(0)) offer(m);
       replaying = false;
-      for (const m of queue.splice(0)) await send(m);
+      // What was missed goes out before `ready`, together.
+      clearTimeout(timer);
+      flush();
+      await chain;
       await stream.writeSSE({ event: 'ready', data: '{}' });
       await done;
     } finally {
       clearInterval(beat);
+      clearTimeout(timer);
       unsubs.forEach((u) => u());
     }
   });

@@ -23,14 +23,49 @@ async function refresh() {
   if (focusedId) document.getElementById(focusedId)?.focus();
   for (const id of changed) root.querySelector(`[data-ticket="${CSS.escape(id)}"]`)?.classList.add('updated');
   changed.clear();
-  say(root.dataset.updated);
+  // A storm: say how busy it is (the table shows only the newest page of it).
+  const now = Date.now();
+  for (const [id, at] of recent) if (now - at > 60_000) recent.delete(id);
+  say(recent.size >= BUSY && root.dataset.busy ? root.dataset.busy.replace('{n}', String(recent.size)) : root.dataset.updated);
 }
 
+/** Tickets changed in the last minute (id → when), for the busy notice from BUSY of them on. */
+const recent = new Map();
+const BUSY = 10;
+function note(id) {
+  changed.add(id);
+  recent.delete(id);
+  recent.set(id, Date.now());
+}
+
+// At most one refresh a second, one at a time, and never starved: a burst of changes (a ticket
+// storm) gets a refresh every second, not one per change and not none until the burst ends (a
+// debounce that restarts on every event would wait for a quiet moment that a storm never has).
+const QUIET_MS = 150;
+const EVERY_MS = 1000;
 let timer = 0;
+let last = -Infinity;
+let running = false;
+let again = false;
 const changed = new Set();
 function schedule() {
-  clearTimeout(timer);
-  timer = setTimeout(() => refresh().catch(() => {}), 150);
+  if (running) {
+    again = true;
+    return;
+  }
+  if (timer) return;
+  timer = setTimeout(run, Math.max(QUIET_MS, last + EVERY_MS - Date.now()));
+}
+async function run() {
+  timer = 0;
+  running = true;
+  last = Date.now();
+  await refresh().catch(() => {});
+  running = false;
+  if (again) {
+    again = false;
+    schedule();
+  }
 }
 
 if (root && 'EventSource' in window) {
@@ -44,7 +79,16 @@ if (root && 'EventSource' in window) {
   });
   es.addEventListener('ticket', (ev) => {
     try {
-      changed.add(JSON.parse(ev.data).ticketId);
+      note(JSON.parse(ev.data).ticketId);
+    } catch {
+      /* not ours */
+    }
+    schedule();
+  });
+  // A queue's changes in a busy second, coalesced by the server: {count, ticketIds}.
+  es.addEventListener('tickets', (ev) => {
+    try {
+      for (const id of JSON.parse(ev.data).ticketIds) note(id);
     } catch {
       /* not ours */
     }
