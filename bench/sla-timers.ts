@@ -13,6 +13,11 @@
  *   TRACE=1 npx tsx bench/sla-timers.ts               # also: MongoDB commands per escalation, mean time
  *   CPU_PROFILE=/tmp/sla.cpuprofile npx tsx bench/sla-timers.ts   # V8 CPU profile of the escalation phase
  *   DELIVERY=0 REDIS_TOP=30 npx tsx bench/sla-timers.ts   # without delivery workers; 30 Redis commands listed
+ * The tickets are as routing leaves them (a requester conversation and a tier-1 card) on a desk whose
+ * tier channels are Slack's: an escalation posts the tier-2 card, edits the tier-1 card and tells the
+ * requester in their conversation (3 delivery jobs). BENCH_NO_LINKS=1 BENCH_ALL_PLATFORMS=1: the
+ * bench before 2026-11-29 (third session): no links (a DM per escalation), cards for Teams and
+ * Discord channels too, though only Slack runs.
  * Also printed, load-independent: CPU ms per escalation by program of this process tree (node = the
  * workers, ferretdb, postgres, redis) and Redis commands per escalation (INFO commandstats), both
  * over the escalation phase (workers started → end of the run), and delivery jobs run per escalation.
@@ -123,7 +128,13 @@ async function main() {
     client.on('commandSucceeded', done);
     client.on('commandFailed', done);
   }
+  // The desk's tier channels are on the platform this bench runs (Slack): the shared test desk also
+  // names Teams and Discord channels, which here made two extra card jobs per escalation for
+  // platforms not running (queued, rate-limited, then dropped). BENCH_ALL_PLATFORMS=1: as before.
+  const shared = testDesk();
+  const slackOnly = process.env.BENCH_ALL_PLATFORMS === '1' ? {} : { tiers: shared.tiers.map((t) => ({ ...t, channels: { slack: t.channels.slack! } })) };
   const desk = testDesk({
+    ...slackOnly,
     sla: {
       targets: { P1: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P2: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P3: { firstResponseMinutes: 60, resolutionMinutes: 600 }, P4: { firstResponseMinutes: 60, resolutionMinutes: 600 } },
       pauseWhilePending: true,
@@ -138,12 +149,19 @@ async function main() {
   const tIns = Date.now();
   const t0 = tIns + LEAD_MS + N / 2; // a little extra lead per ticket for inserting and scheduling
   const now = new Date();
+  const noLinks = process.env.BENCH_NO_LINKS === '1';
   const docs = Array.from({ length: N }, (_, i) => {
     const due = new Date(t0 + Math.floor((i * WINDOW_MS) / N));
     return {
       _id: randomUUID(), seq: 1001 + i, number: `IT-${1001 + i}`, deskId: 'it', idempotencyKey: `bench-${i}`,
       requester: { platform: 'slack', workspace: 'T1', user: `U${i}` }, subject: `bench ${i}`, description: `bench ${i}`,
-      priority: 'P3', status: 'open', tier: 1, links: [], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
+      // As a routed ticket is: the requester's conversation (the DM that told them it was routed)
+      // and the tier-1 card. Without them (BENCH_NO_LINKS=1, the old bench) every escalation also
+      // opened a DM (a ticket read, a link write, a catch-up read) and had no card to update.
+      priority: 'P3', status: 'open', tier: 1, links: noLinks ? [] : [
+        { platform: 'slack', workspace: 'T1', channel: `D${i}`, role: 'requester' },
+        { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', message: `1700000000.${String(i).padStart(6, '0')}`, role: 'triage', tier: 1 },
+      ], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
       createdAt: now, updatedAt: now, version: 1,
     };
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import type { Platform } from '../core/domain/identity.js';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { DeliveryJob } from './names.js';
 import type { ChannelLedger } from './triage-storm.js';
@@ -15,6 +16,9 @@ export function deliveryChannel(op: DeliveryOp): string {
   if (op.kind === 'storm_card') return op.channel;
   return `dm-${op.person.workspace}-${op.person.user}`;
 }
+
+/** A message to the requester (a DM, or a post in their conversation): rate-limited as such (jobs/rate-limit.ts). */
+export const toRequester = (op: DeliveryOp): boolean => op.kind === 'dm' || (op.kind === 'post' && op.audience === 'requester');
 
 /** How long (and how many) storm-card render jobs queued by this process are remembered. */
 const RENDER_KEPT_MS = 60_000;
@@ -32,6 +36,11 @@ export interface QueueDeliveryOptions {
    * queued for a channel reserves its posting slot there. Without it nothing is reserved.
    */
   ledger?: ChannelLedger;
+  /**
+   * The platform bucket's retry line (`RedisRateLimiter.turn`): a requester message queued while
+   * the line is busy is held until its turn. Without it such a message is queued at once.
+   */
+  turn?: (platform: Platform) => Promise<number>;
 }
 
 /**
@@ -62,7 +71,9 @@ export class QueueDelivery implements Delivery {
     // whole backlog instead of its share of it: issue 12's 60 s visibility budget).
     // A post also takes its place in its destination's order (jobs/delivery.order.ts).
     const slot = this.opts.ledger && op.kind !== 'dm' ? (await this.opts.ledger.reserve(op.platform, deliveryChannel(op), jobId, orderDestination(op))).delayMs : 0;
-    const ms = Math.max(slot, op.kind === 'storm_card' ? (op.delayMs ?? 0) : 0);
+    // A requester message behind a backlog of them waits for its turn in the queue, not in a job run.
+    const turn = this.opts.turn && toRequester(op) ? await this.opts.turn(op.platform) : 0;
+    const ms = Math.max(slot, turn, op.kind === 'storm_card' ? (op.delayMs ?? 0) : 0);
     await this.queue.add('deliver', { op }, { jobId, attempts: this.opts.attempts ?? 15, backoff: { type: 'platform' }, ...(ms > 0 ? { delay: ms } : {}) });
     if (op.kind === 'storm_card') {
       if (this.renders.size >= RENDERS_KEPT) this.renders.delete(this.renders.keys().next().value!);

@@ -13,7 +13,7 @@ import { performDelivery } from '../core/use-cases/deliver.js';
 import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
 import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
-import { deliveryChannel } from './delivery.queue.js';
+import { deliveryChannel, toRequester } from './delivery.queue.js';
 import { inDestinationOrder } from './delivery.order.js';
 import { QUEUE, type DeliveryJob } from './names.js';
 import { helperKey } from './queues.js';
@@ -105,7 +105,9 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
     if ((await d.redis.exists(markerKey)) === 0) {
-      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: op.kind === 'dm' });
+      // A message to the requester (a DM, or a post in their conversation) leaves the platform's
+      // reserve to the tier channels and, turned away, waits in line (RedisRateLimiter.take).
+      const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: toRequester(op) });
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();

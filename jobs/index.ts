@@ -15,6 +15,7 @@ import { JobsScheduler } from './scheduler.js';
 import { createSlaWorker } from './sla.worker.js';
 import type { WorkerTuning } from './tuning.js';
 import { RedisTriageStorm, type StormOptions } from './triage-storm.js';
+import { RedisRateLimiter } from './rate-limit.js';
 import type { TextSignature } from '../core/ports/text-signature.port.js';
 
 export type { JobsConnection, JobsOptions, RedisClient, RedisClusterConnection } from './connection.js';
@@ -40,7 +41,8 @@ export interface JobsClient {
 export function createJobsClient(o: JobsOptions & { delivery?: QueueDeliveryOptions; storm?: StormOptions }): JobsClient {
   const queues = createQueues(o);
   const storm = new RedisTriageStorm(queues.redis, queues.prefix, o.storm);
-  return { queues, delivery: new QueueDelivery(queues.delivery, { ledger: storm, ...o.delivery }), storm, close: () => queues.close() };
+  const limiter = new RedisRateLimiter(queues.redis, queues.prefix, o.storm?.limits);
+  return { queues, delivery: new QueueDelivery(queues.delivery, { ledger: storm, turn: (p) => limiter.turn(p), ...o.delivery }), storm, close: () => queues.close() };
 }
 
 export interface SchedulerOptions extends JobsOptions {
@@ -139,7 +141,8 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
   const log = o.log ?? silentLogger;
   const queues = createQueues({ ...o, log });
   const storm = new RedisTriageStorm(queues.redis, queues.prefix, { ...o.storm, ...(o.delivery?.limits ? { limits: o.delivery.limits } : {}) });
-  const delivery = new QueueDelivery(queues.delivery, { ledger: storm, ...o.delivery });
+  const limiter = new RedisRateLimiter(queues.redis, queues.prefix, o.delivery?.limits);
+  const delivery = new QueueDelivery(queues.delivery, { ledger: storm, turn: (p) => limiter.turn(p), ...o.delivery });
   const metrics = o.metrics ?? createJobsMetrics([queues.delivery, queues.sla, queues.automation]);
   const only = new Set(o.only ?? QUEUE_NAMES);
   const conns: RedisClient[] = [];
@@ -170,7 +173,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
     workers.push(w);
   }
   if (only.has(QUEUE.sla)) {
-    const w = createSlaWorker({ deps: o.deps, delivery, redis: queues.redis, prefix: queues.prefix, log, metrics }, conn(), o.slaConcurrency ?? 20, o.tuning);
+    const w = createSlaWorker({ deps: o.deps, delivery, redis: queues.redis, prefix: queues.prefix, log, metrics, queue: queues.sla }, conn(), o.slaConcurrency ?? 20, o.tuning);
     metrics.track(w, QUEUE.sla);
     workers.push(w);
   }

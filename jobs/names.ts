@@ -23,6 +23,20 @@ export interface SlaJob {
   dueAt: number;
   /** Tier when scheduled: automatic escalation only moves the ticket from this tier (exactly once). */
   tier: number;
+  /**
+   * The ticket's later SLA steps when this timer was set, nearest first: a ticket has one SLA timer
+   * at a time (its nearest step), and the worker adds the next one when this one has run
+   * (jobs/scheduler.ts `slaChain`). Absent on timers of older versions (one job per step).
+   */
+  next?: SlaStep[];
+}
+
+/** One step of a ticket's SLA plan: a warning or a breach of a target's deadline, due `at` (epoch ms). */
+export interface SlaStep {
+  target: SlaTargetKind;
+  stage: 'warn' | 'breach';
+  dueAt: number;
+  at: number;
 }
 
 export type AutomationJob =

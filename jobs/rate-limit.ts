@@ -52,24 +52,36 @@ export function maxPerChannelIn(limits: PlatformLimits, seconds: number): number
 // Takes one token from every bucket (per channel, its sustained one if any, global), or none: returns 0, or how many ms until all have one.
 // ARGV per key: rate, burst, floor — a bucket gives a token only while it keeps `floor` tokens after it
 // (a DM leaves the platform bucket's reserve to channel posts). A bucket may also be blocked until a
-// time (a platform's Retry-After).
+// time (a platform's Retry-After). Last ARGV: 1 = a message to a requester that the platform bucket
+// (the last key) turns away waits for its turn in that bucket's retry line ('rq': when the next
+// turned-away message is due, one refill interval after the previous one) instead of the next token:
+// a backlog of thousands of them comes back at the platform's rate, not every few ms each.
 const TAKE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local wait = 0
 local tokens = {}
+local line = tonumber(ARGV[3 * #KEYS + 1]) == 1
 for i = 1, #KEYS do
   local rate = tonumber(ARGV[3 * i - 2])
   local burst = tonumber(ARGV[3 * i - 1])
   local need = 1 + tonumber(ARGV[3 * i])
-  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until')
+  local h = redis.call('HMGET', KEYS[i], 'tokens', 'ts', 'until', 'rq')
   local tok = tonumber(h[1]) or burst
   local ts = tonumber(h[2]) or now
   local blocked = tonumber(h[3]) or 0
   tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
   tokens[i] = tok
   if blocked > now then wait = math.max(wait, blocked - now) end
-  if tok < need then wait = math.max(wait, math.ceil((need - tok) * 1000 / rate)) end
+  if tok < need then
+    wait = math.max(wait, math.ceil((need - tok) * 1000 / rate))
+    if line and i == #KEYS then
+      local turn = math.max(tonumber(h[4]) or 0, now + math.ceil((need - tok) * 1000 / rate))
+      wait = math.max(wait, turn - now)
+      redis.call('HSET', KEYS[i], 'rq', tostring(turn + 1000 / rate))
+      redis.call('PEXPIRE', KEYS[i], 3600000)
+    end
+  end
 end
 if wait > 0 then return wait end
 for i = 1, #KEYS do
@@ -77,6 +89,27 @@ for i = 1, #KEYS do
   redis.call('PEXPIRE', KEYS[i], 3600000)
 end
 return 0
+`;
+
+// A requester message about to be queued: if the platform bucket has a retry line, or no token for it
+// now, it takes the next turn in the line (as if turned away) and returns the ms until that turn; else 0.
+// ARGV: rate, burst, floor. No token is taken: at its turn the message still asks for one.
+const TURN = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local need = 1 + tonumber(ARGV[3])
+local h = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'rq')
+local tok = tonumber(h[1]) or burst
+local ts = tonumber(h[2]) or now
+tok = math.min(burst, tok + math.max(0, now - ts) * rate / 1000)
+local rq = tonumber(h[3]) or 0
+if rq <= now and tok >= need then return 0 end
+local turn = math.max(rq, now + math.ceil(math.max(0, need - tok) * 1000 / rate))
+redis.call('HSET', KEYS[1], 'rq', tostring(turn + 1000 / rate))
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return math.max(1, turn - now)
 `;
 
 const BLOCK = `
@@ -88,6 +121,9 @@ if untilTs > cur then redis.call('HSET', KEYS[1], 'until', tostring(untilTs)) en
 redis.call('PEXPIRE', KEYS[1], math.max(3600000, tonumber(ARGV[1]) + 60000))
 return untilTs
 `;
+
+/** The platform tokens a requester message leaves to the tier channels: a tenth of the burst. */
+const dmReserve = (l: PlatformLimits): number => Math.max(1, Math.floor(l.global.burst / 10));
 
 /**
  * Per-platform and per-channel rate limits shared by every worker replica (token buckets in Redis,
@@ -113,15 +149,31 @@ export class RedisRateLimiter {
    * `dm`: a direct message, which leaves the platform bucket's reserve (a tenth of its burst) to
    * channel posts: a burst of requester answers (one DM per ticket in a storm, 20/s on Slack) would
    * otherwise win most of the shared tokens and leave the tier channel's cards gaps of seconds.
+   * Turned away by the platform bucket, a `dm` also gets a place in that bucket's retry line: the
+   * wait returned is its turn (about backlog ÷ rate), so a backlog of requester messages is retried
+   * at the platform's rate instead of each one polling for the next token (bench/sla-timers.ts: 6–9
+   * delivery job runs per escalation, ≈ 0.45 of them sending; each other one a move to delayed and
+   * back). Channel posts never join the line:
+   * they keep asking for the next token, ahead of the line, as the reserve intends.
    */
   async take(p: Platform, channel: string, o: { dm?: boolean } = {}): Promise<number> {
     const l = this.limitsOf(p);
     const k = this.keys(p, channel);
     const s = l.perChannelSustained;
-    const reserve = o.dm ? Math.max(1, Math.floor(l.global.burst / 10)) : 0;
+    const reserve = o.dm ? dmReserve(l) : 0;
     const buckets: [string, Bucket, number][] = [[k.channel, l.perChannel, 0], ...(s ? [[k.sustained, s, 0] as [string, Bucket, number]] : []), [k.global, l.global, reserve]];
-    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]));
+    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]), o.dm ? 1 : 0);
     return Number(r);
+  }
+
+  /**
+   * For a requester message about to be queued: 0 when the platform bucket has no retry line and a
+   * token for it now; else its turn in the line (ms from now), taken now, so the message is queued
+   * for its turn instead of being turned away once first (a job run, a move to delayed and back).
+   */
+  async turn(p: Platform): Promise<number> {
+    const l = this.limitsOf(p);
+    return Number(await this.redis.eval(TURN, 1, this.keys(p, '').global, l.global.rate, l.global.burst, dmReserve(l)));
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobsOptions as BullJobOptions, Queue } from 'bullmq';
 import type { Desk } from '../core/domain/desk.js';
 import type { EventBus } from '../core/domain/event-bus.js';
@@ -8,20 +9,55 @@ import type { Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { setSla } from '../core/use-cases/sla-breach.js';
 import { countForDigest } from './digest.js';
-import { safeId, type AutomationJob, type SlaJob } from './names.js';
+import { safeId, type AutomationJob, type SlaJob, type SlaStep } from './names.js';
 import type { JobsQueues } from './queues.js';
 
 const TARGETS: SlaTargetKind[] = ['firstResponse', 'resolution'];
 const DAY = 24 * 3600_000;
 const ms = (d: Date | string) => new Date(d).getTime();
 
-/** Deterministic id of an SLA timer: one job per ticket, target, stage and deadline. */
-export const slaJobId = (j: Pick<SlaJob, 'ticketId' | 'target' | 'stage' | 'dueAt'>): string => safeId('sla', j.ticketId, j.target, j.stage, j.dueAt);
+/**
+ * Deterministic id of an SLA timer: ticket, target, stage and deadline, and (when it carries later
+ * steps) a hash of them, so that a plan whose later steps changed is a new job, not a duplicate of
+ * the old one.
+ */
+export const slaJobId = (j: Pick<SlaJob, 'ticketId' | 'target' | 'stage' | 'dueAt' | 'next'>): string => {
+  const id = safeId('sla', j.ticketId, j.target, j.stage, j.dueAt);
+  if (!j.next?.length) return id;
+  return `${id}-${createHash('sha1').update(JSON.stringify(j.next.map((n) => [n.target, n.stage, n.dueAt, n.at]))).digest('hex').slice(0, 12)}`;
+};
 
 interface Planned {
   id: string;
   data: SlaJob;
   at: number;
+}
+
+/** The timer of a plan's first step, carrying the rest; undefined for an empty plan. */
+export function slaChain(ticketId: string, tier: number, steps: readonly SlaStep[]): Planned | undefined {
+  const [head, ...rest] = steps;
+  if (!head) return undefined;
+  const data: SlaJob = { ticketId, target: head.target, stage: head.stage, dueAt: head.dueAt, tier, ...(rest.length ? { next: rest } : {}) };
+  return { id: slaJobId(data), data, at: head.at };
+}
+
+/** Adds a timer (its deterministic id makes a repeat a no-op). */
+export async function addSlaTimer(queue: Queue<SlaJob>, p: Planned, now: number): Promise<void> {
+  await queue.add(`${p.data.target}.${p.data.stage}`, p.data, { jobId: p.id, delay: Math.max(0, p.at - now) });
+}
+
+/**
+ * The SLA steps (warnings and breaches) of a queue's pending timers for one ticket, nearest first:
+ * each timer and the steps it carries. Scans the queue's delayed and waiting jobs (tests, ops).
+ */
+export async function pendingSlaSteps(queue: Queue<SlaJob>, ticketId: string): Promise<SlaStep[]> {
+  const jobs = await queue.getJobs(['delayed', 'waiting', 'prioritized']);
+  const out: SlaStep[] = [];
+  for (const j of jobs) {
+    if (j?.data.ticketId !== ticketId) continue;
+    out.push({ target: j.data.target, stage: j.data.stage, dueAt: j.data.dueAt, at: j.timestamp + (j.opts.delay ?? 0) }, ...(j.data.next ?? []));
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 /**
@@ -76,33 +112,37 @@ export class JobsScheduler {
     return r.ticket ?? t;
   }
 
-  /** The SLA timers a ticket should have right now. */
-  planSla(t: Ticket, desk: Desk): Planned[] {
+  /** The SLA steps a ticket has right now (warnings and breaches of its running targets), nearest first. */
+  planSla(t: Ticket, desk: Desk): SlaStep[] {
     if (!ACTIVE_STATUSES.includes(t.status) || t.sla.pausedAt) return [];
-    const out: Planned[] = [];
+    const out: SlaStep[] = [];
     for (const target of TARGETS) {
       const due = runningDeadline(t, target);
       if (!due) continue;
       const dueAt = ms(due);
-      const base = { ticketId: t.id, target, dueAt, tier: t.tier };
-      out.push({ id: slaJobId({ ...base, stage: 'breach' }), at: dueAt, data: { ...base, stage: 'breach' } });
+      out.push({ target, stage: 'breach', dueAt, at: dueAt });
       const warnAt = slaWarnAt(desk, t.priority, target, new Date(dueAt));
       const warned = t.sla.warnedAt && ms(t.sla.warnedAt) >= (warnAt?.getTime() ?? Infinity);
-      if (warnAt && !warned) out.push({ id: slaJobId({ ...base, stage: 'warn' }), at: warnAt.getTime(), data: { ...base, stage: 'warn' } });
+      if (warnAt && !warned) out.push({ target, stage: 'warn', dueAt, at: warnAt.getTime() });
     }
-    return out;
+    // Nearest first; at the same time a warning before a breach, first response before resolution.
+    return out.sort((a, b) => a.at - b.at || (a.stage === b.stage ? 0 : a.stage === 'warn' ? -1 : 1) || (a.target === b.target ? 0 : a.target === 'firstResponse' ? -1 : 1));
   }
 
-  /** Adds the timers the ticket needs and removes those of deadlines it no longer has. */
+  /**
+   * One timer per ticket: its nearest SLA step, carrying the others (the SLA worker adds the next
+   * when it has run, sla.worker.ts). A ticket change adds the new plan's timer and removes the old
+   * plan's if it is still to come (one that is due is running or about to: it finds itself stale).
+   * Was a timer per step (4 for a routed ticket: warning and breach of both targets).
+   */
   async syncSla(t: Ticket, before: Ticket | undefined, desk: Desk): Promise<void> {
-    const want = this.planSla(t, desk);
+    const want = slaChain(t.id, t.tier, this.planSla(t, desk));
     const now = this.deps.clock.now().getTime();
-    for (const p of want) await this.q.sla.add(`${p.data.target}.${p.data.stage}`, p.data, { jobId: p.id, delay: Math.max(0, p.at - now) });
+    if (want) await addSlaTimer(this.q.sla, want, now);
     if (!before) return;
-    const keep = new Set(want.map((p) => p.id));
-    const old = [...this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk)].filter((p) => !keep.has(p.id));
+    const old = slaChain(before.id, before.tier, this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk));
     // Removing is an optimisation: a timer that cannot be removed (running now) finds itself stale.
-    for (const p of old) await this.q.sla.remove(p.id).catch(() => 0);
+    if (old && old.id !== want?.id && old.at > now) await this.q.sla.remove(old.id).catch(() => 0);
   }
 
   private async add(queue: Queue<AutomationJob>, data: AutomationJob, jobId: string, at: number, extra: BullJobOptions = {}) {

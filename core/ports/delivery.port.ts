@@ -8,7 +8,7 @@ import type { PostTarget } from './chat-platform.port.js';
  * the processor must make a repeat of the same key a no-op.
  */
 export type DeliveryOp =
-  | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean } }
+  | { kind: 'post'; key: string; platform: Platform; target: PostTarget; view: View; ticketId?: string; /** Store the result as this link. */ linkAs?: Omit<Link, 'platform' | 'workspace' | 'channel' | 'message' | 'thread' | 'data'>; relaySince?: number; relayStyle?: { deskLocale?: string; tagPlatform: boolean }; /** A message to the requester in their conversation: rate-limited like a DM (jobs/rate-limit.ts). */ audience?: 'requester' }
   | { kind: 'update'; key: string; platform: Platform; link: Link; view: View; ticketId?: string }
   | {
       kind: 'dm';

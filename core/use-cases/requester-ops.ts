@@ -16,5 +16,6 @@ export function requesterOps(t: Ticket, view: View, key: string): DeliveryOp[] {
     target: { workspace: l.workspace, channel: l.channel, thread: l.thread ?? l.message, data: l.data },
     view,
     ticketId: t.id,
+    audience: 'requester' as const,
   }));
 }

@@ -72,3 +72,37 @@ describe('the platform bucket keeps a reserve for channel posts', () => {
     expect(await l.take('slack', 'dm-T1-U99', { dm: true })).toBeGreaterThan(0);
   });
 });
+
+describe('requester messages turned away by the platform bucket wait in line', () => {
+  it('each gets the next turn (one refill interval after the previous); a channel post is not put behind them', async () => {
+    // 10/s, burst 10, reserve 1: nine DMs go at once, the next ones are turned away.
+    const l = new RedisRateLimiter(redis, `rlq${randomId()}`, { slack: { global: { rate: 10, burst: 10 } } });
+    for (let i = 0; i < 9; i++) expect(await l.take('slack', `dm-T1-U${i}`, { dm: true })).toBe(0);
+    const waits: number[] = [];
+    for (let i = 9; i < 29; i++) waits.push(await l.take('slack', `dm-T1-U${i}`, { dm: true }));
+    for (const w of waits) expect(w).toBeGreaterThan(0);
+    // Turns 100 ms apart: the 20th turned-away DM comes back after ≈ 2 s, not with the first ones.
+    expect(waits[19]! - waits[0]!).toBeGreaterThanOrEqual(1800);
+    for (let i = 1; i < waits.length; i++) expect(waits[i]!).toBeGreaterThan(waits[i - 1]! + 50);
+    // The reserve's token is the tier channel's, and once the bucket is empty a channel post waits
+    // for the next token only (≤ 100 ms at 10/s), not for the line.
+    expect(await l.take('slack', 'CTRIAGE')).toBe(0);
+    const card = await l.take('slack', 'CTRIAGE2');
+    expect(card).toBeGreaterThan(0);
+    expect(card).toBeLessThanOrEqual(100);
+  });
+
+  it('a requester message queued while the bucket is spent takes its turn at once (queued for it, not turned away first)', async () => {
+    const l = new RedisRateLimiter(redis, `rlt${randomId()}`, { slack: { global: { rate: 10, burst: 10 } } });
+    expect(await l.turn('slack')).toBe(0); // tokens to spare and no line: queued at once
+    for (let i = 0; i < 9; i++) expect(await l.take('slack', `dm-T1-U${i}`, { dm: true })).toBe(0);
+    const turns = [await l.turn('slack'), await l.turn('slack'), await l.turn('slack')];
+    expect(turns[0]).toBeGreaterThan(0);
+    expect(turns[1]! - turns[0]!).toBeGreaterThanOrEqual(80);
+    expect(turns[2]! - turns[1]!).toBeGreaterThanOrEqual(80);
+    // One turned away now is behind the three queued for their turns.
+    expect(await l.take('slack', 'dm-T1-U50', { dm: true })).toBeGreaterThanOrEqual(turns[2]! + 80);
+    // Tier-channel posts are not in the line.
+    expect(await l.take('slack', 'CTRIAGE')).toBe(0);
+  });
+});

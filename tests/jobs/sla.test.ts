@@ -6,7 +6,13 @@ import { postMessage } from '../../core/use-cases/post-message.js';
 import { resolveTicket } from '../../core/use-cases/resolve-ticket.js';
 import { setPriority } from '../../core/use-cases/set-ticket-fields.js';
 import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
-import { slaJobId } from '../../jobs/scheduler.js';
+import { createQueues } from '../../jobs/queues.js';
+import { pendingSlaSteps, slaJobId } from '../../jobs/scheduler.js';
+import { createSlaWorker } from '../../jobs/sla.worker.js';
+import type { CoreDeps } from '../../core/use-cases/deps.js';
+import { silentLogger } from '../../core/ports/logger.port.js';
+import { redisClient } from '../../jobs/connection.js';
+import { randomId, testRedisUrl } from '../support/services.js';
 import { person, testAgent, testDesk } from '../support/fixtures.js';
 import { harness, request, requester, tinySla, waitFor, type Harness } from './harness.js';
 
@@ -34,6 +40,9 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const timeline = async (id: string) => h.hd.store.timeline(id, { includeInternal: true });
+/** Is this step (target, stage, deadline) among the ticket's pending SLA timers and the steps they carry? */
+const pending = async (ticketId: string, target: 'firstResponse' | 'resolution', stage: 'warn' | 'breach', dueAt: number) =>
+  (await pendingSlaSteps(h.client.queues.sla, ticketId)).some((x) => x.target === target && x.stage === stage && x.dueAt === dueAt);
 
 describe('SLA timers', () => {
   it('a breach escalates exactly once with two workers running', async () => {
@@ -104,15 +113,28 @@ describe('SLA timers', () => {
     }
   });
 
+  it('a routed ticket has one SLA timer: its nearest step, carrying the others', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('one-timer', 'slow one', { priority: 'P4' }));
+    const fr = new Date(ticket.sla.firstResponseDueAt!).getTime();
+    const res = new Date(ticket.sla.resolutionDueAt!).getTime();
+    await waitFor(async () => (await pendingSlaSteps(h.client.queues.sla, ticket.id)).length > 0, 5_000, 'timer');
+    const jobs = (await h.client.queues.sla.getJobs(['delayed', 'waiting'])).filter((j) => j?.data.ticketId === ticket.id);
+    expect(jobs).toHaveLength(1); // was 4: a warning and a breach per target
+    expect(jobs[0]!.data).toMatchObject({ target: 'firstResponse', stage: 'warn', dueAt: fr });
+    const steps = await pendingSlaSteps(h.client.queues.sla, ticket.id);
+    expect(steps.map((x) => `${x.target}.${x.stage}.${x.dueAt}`)).toEqual([`firstResponse.warn.${fr}`, `firstResponse.breach.${fr}`, `resolution.warn.${res}`, `resolution.breach.${res}`]);
+    await resolveTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
+    await waitFor(async () => (await pendingSlaSteps(h.client.queues.sla, ticket.id)).length === 0, 5_000, 'timer removed');
+  });
+
   it('a priority change moves the deadline: the old timer goes, the new one fires', async () => {
     const { ticket } = await openTicket(h.hd.deps, request('reprio', 'slow at first', { priority: 'P4' }));
     const oldDue = new Date(ticket.sla.firstResponseDueAt!).getTime();
-    const oldId = slaJobId({ ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: oldDue });
-    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) !== undefined, 5_000, 'first timer');
+    await waitFor(() => pending(ticket.id, 'firstResponse', 'breach', oldDue), 5_000, 'first timer');
     const p1 = await setPriority(h.hd.deps, { id: ticket.id }, agent.identities[0]!, 'P1');
     const newDue = new Date(p1.sla.firstResponseDueAt!).getTime();
     expect(newDue).toBeLessThan(oldDue);
-    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) === undefined, 5_000, 'old timer removed');
+    await waitFor(async () => !(await pending(ticket.id, 'firstResponse', 'breach', oldDue)), 5_000, 'old timer removed');
     await waitFor(async () => (await h.hd.store.get(ticket.id))?.tier === 2, 10_000, 'escalation on the new deadline');
     // A stale job for the old deadline does nothing even if it runs.
     const stale = await handleSlaTimer(h.hd.deps, h.client.delivery, { ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: oldDue, tier: 1 });
@@ -123,13 +145,12 @@ describe('SLA timers', () => {
     const { ticket } = await openTicket(h.hd.deps, request('resolve-cancels', 'slow one', { priority: 'P4' }));
     const claimed = await claimTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
     const due = new Date(claimed.sla.resolutionDueAt!).getTime();
-    const id = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due });
-    await waitFor(async () => (await h.client.queues.sla.getJob(id)) !== undefined, 5_000, 'resolution timer');
+    await waitFor(() => pending(ticket.id, 'resolution', 'breach', due), 5_000, 'resolution timer');
     // Claiming was the first response: its timers are gone.
-    const frId = slaJobId({ ticketId: ticket.id, target: 'firstResponse', stage: 'breach', dueAt: new Date(ticket.sla.firstResponseDueAt!).getTime() });
-    await waitFor(async () => (await h.client.queues.sla.getJob(frId)) === undefined, 5_000, 'first-response timer removed');
+    const frDue = new Date(ticket.sla.firstResponseDueAt!).getTime();
+    await waitFor(async () => !(await pending(ticket.id, 'firstResponse', 'breach', frDue)), 5_000, 'first-response timer removed');
     await resolveTicket(h.hd.deps, { id: ticket.id }, agent.identities[0]!);
-    await waitFor(async () => (await h.client.queues.sla.getJob(id)) === undefined, 5_000, 'resolution timer removed');
+    await waitFor(async () => (await pendingSlaSteps(h.client.queues.sla, ticket.id)).length === 0, 5_000, 'resolution timer removed');
     const r = await handleSlaTimer(h.hd.deps, h.client.delivery, { ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due, tier: 1 });
     expect(r.outcome).toBe('stale');
     expect((await timeline(ticket.id)).some((e) => e.event === 'sla_breach')).toBe(false);
@@ -144,8 +165,7 @@ describe('SLA timers', () => {
       const t = await h.hd.store.get(ticket.id);
       return t?.sla.pausedAt ? t : undefined;
     });
-    const oldId = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: due });
-    await waitFor(async () => (await h.client.queues.sla.getJob(oldId)) === undefined, 5_000, 'timer removed while paused');
+    await waitFor(async () => (await pendingSlaSteps(h.client.queues.sla, ticket.id)).length === 0, 5_000, 'timer removed while paused');
     await new Promise((r) => setTimeout(r, 50));
     await postMessage(h.hd.deps, { ticket: { id: ticket.id }, author: requester, text: 'here is the info' });
     const resumed = await waitFor(async () => {
@@ -157,7 +177,28 @@ describe('SLA timers', () => {
     expect(resumed.sla.pausedMs).toBeGreaterThan(0);
     expect(newDue - due).toBe(resumed.sla.pausedMs); // 24×7: shifted by exactly the paused time
     expect(new Date(paused.sla.pausedAt!).getTime()).toBeLessThan(Date.now());
-    const newId = slaJobId({ ticketId: ticket.id, target: 'resolution', stage: 'breach', dueAt: newDue });
-    await waitFor(async () => (await h.client.queues.sla.getJob(newId)) !== undefined, 5_000, 'timer rescheduled');
+    await waitFor(() => pending(ticket.id, 'resolution', 'breach', newDue), 5_000, 'timer rescheduled');
+  });
+
+  it('a timer that fails for good still passes the rest of the plan on (its next step is added)', async () => {
+    // A store that is down for the whole retry span: the warning cannot run, the breach must stay planned.
+    const queues = createQueues({ connection: testRedisUrl(), prefix: `slaf${randomId()}` });
+    const down = { ...h.hd.deps, store: { ...h.hd.deps.store, get: async () => Promise.reject(new Error('store down')) } } as unknown as CoreDeps;
+    const conn = redisClient(testRedisUrl());
+    const worker = createSlaWorker({ deps: down, delivery: h.client.delivery, redis: queues.redis, prefix: queues.prefix, log: silentLogger, queue: queues.sla }, conn, 1);
+    try {
+      const dueAt = Date.now() + 3_600_000;
+      const data = { ticketId: 'tkt-down', target: 'firstResponse' as const, stage: 'warn' as const, dueAt, tier: 1, next: [{ target: 'firstResponse' as const, stage: 'breach' as const, dueAt, at: dueAt }] };
+      await queues.sla.add('firstResponse.warn', data, { jobId: slaJobId(data), attempts: 2, backoff: { type: 'fixed', delay: 50 } });
+      await waitFor(async () => (await queues.sla.getJob(slaJobId(data)))?.failedReason !== undefined && (await queues.sla.getJobState(slaJobId(data))) === 'failed', 10_000, 'failed for good');
+      const next = await queues.sla.getJob(slaJobId({ ticketId: 'tkt-down', target: 'firstResponse', stage: 'breach', dueAt }));
+      expect(next?.data).toMatchObject({ stage: 'breach', dueAt });
+      expect(await queues.sla.getJobState(next!.id!)).toBe('delayed');
+    } finally {
+      await worker.close(true);
+      await queues.sla.obliterate({ force: true });
+      await queues.close();
+      conn.disconnect();
+    }
   });
 });
