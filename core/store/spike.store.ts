@@ -49,7 +49,7 @@ export class MongoSpikeStore implements SpikeStore {
 
   async addTicket(id: string, ticketId: string): Promise<Spike | null> {
     // One conditional update: not twice (a replayed event), not past the bound, not once declared.
-    const d = await this.M.findOneAndUpdate({ _id: id, incidentId: { $exists: false }, ticketIds: { $ne: ticketId }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $push: { ticketIds: ticketId } }, { new: true }).lean<SpikeDoc>();
+    const d = await this.M.findOneAndUpdate({ _id: id, incidentId: { $exists: false }, ticketIds: { $ne: ticketId }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $push: { ticketIds: ticketId } }, { returnDocument: 'after' }).lean<SpikeDoc>();
     return d ? toSpike(d) : this.get(id);
   }
 
