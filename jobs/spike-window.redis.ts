@@ -7,11 +7,11 @@ import { runScript } from './lua.js';
 export const SPIKE_SCAN_MAX = 500;
 
 // KEYS: recent (zset id→ms), signatures (hash id→"t1 t2 …"), taken (hash id→"s:<spike's first ticket id>",
-//       or "-" once linked to an incident), spikes (hash "<first id>:due"→ms of the next card render, ":g"→its generation)
+//       or "-" once linked to an incident), spikes (hash "<first id>:due"→ms of the spike's latest card render)
 // ARGV: (unused) windowMs ticketId signature minSimilarity threshold scanMax debounceMs everyMs
 // Drops what left the window, records the ticket, compares it (Dice coefficient over the term sets)
 // with the most recent ones, newest first. Similar to a ticket an open spike took: the ticket joins
-// that spike, returns {'join', first id, ms until a render or -1, generation}: at most one render is
+// that spike, returns {'join', first id, ms until a render or -1, the render's time}: at most one render is
 // handed out per `everyMs` (the first join after the last render schedules the next). Else, when
 // enough not-taken ones are similar, takes them all and returns {'new', ids oldest first}. Timed by
 // the Redis clock (replicas' clocks do not matter). One script: atomic on a single Redis and within
@@ -25,7 +25,7 @@ local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. since)
 for i = 1, #old do
   redis.call('HDEL', KEYS[2], old[i])
   redis.call('HDEL', KEYS[3], old[i])
-  redis.call('HDEL', KEYS[4], old[i] .. ':due', old[i] .. ':g')
+  redis.call('HDEL', KEYS[4], old[i] .. ':due')
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. since)
 if redis.call('ZSCORE', KEYS[1], id) then return {} end
@@ -67,8 +67,7 @@ for i = 1, #recent do
           if due > now then return {'join', sp, '-1', '0'} end
           local at = math.max(now + tonumber(ARGV[8]), due + tonumber(ARGV[9]))
           redis.call('HSET', KEYS[4], sp .. ':due', at)
-          local g = redis.call('HINCRBY', KEYS[4], sp .. ':g', 1)
-          return {'join', sp, tostring(at - now), tostring(g)}
+          return {'join', sp, tostring(at - now), tostring(at)}
         end
         similar[#similar + 1] = other
       end
@@ -119,7 +118,7 @@ export class RedisSpikeWindow implements SpikeWindow {
     if (r[0] === 'new') return { kind: 'new', ticketIds: r.slice(1) };
     if (r[0] !== 'join') return null;
     const inMs = Number(r[2]);
-    return { kind: 'join', firstTicketId: r[1]!, ...(inMs >= 0 ? { renderInMs: inMs, generation: Number(r[3]) } : {}) };
+    return { kind: 'join', firstTicketId: r[1]!, ...(inMs >= 0 ? { renderInMs: inMs, renderAt: Number(r[3]) } : {}) };
   }
 
   async forget(deskId: string, ticketIds: readonly string[]): Promise<void> {

@@ -15,10 +15,10 @@ export interface SpikeObservation {
  * What observing a ticket decided: a new spike of these tickets (oldest first), or the ticket joins
  * the spike whose first ticket is `firstTicketId` (it is similar to a ticket that spike took).
  * A join hands out at most one render of the spike's card per `renderInMs` period across replicas:
- * `renderInMs` (≥ 0) asks this caller to re-render the card then, as `generation` (1, 2, …); absent,
- * a render already due shows this ticket too.
+ * `renderInMs` (≥ 0) asks this caller to re-render the card then; `renderAt` (epoch ms, window's
+ * clock) grows with each render of a spike: its version. Absent, a render already due shows this ticket too.
  */
-export type SpikeObserved = { kind: 'new'; ticketIds: string[] } | { kind: 'join'; firstTicketId: string; renderInMs?: number; generation?: number };
+export type SpikeObserved = { kind: 'new'; ticketIds: string[] } | { kind: 'join'; firstTicketId: string; renderInMs?: number; renderAt?: number };
 
 /**
  * The recent new tickets of each desk, shared by every replica (Redis). `observe` records a ticket

@@ -49,7 +49,7 @@ export class SpikeDetector {
     if (observed.kind === 'join') {
       // Similar to tickets of an open spike: listed on it (Declare links it too), no new card.
       const spike = await spikes.addTicket(spikeIdOf(observed.firstTicketId), t.id);
-      if (spike && !spike.incidentId && observed.renderInMs !== undefined) this.renderLater(spike.id, observed.renderInMs + RENDER_SLACK_MS, 1 + observed.generation!);
+      if (spike && !spike.incidentId && observed.renderInMs !== undefined) this.renderLater(spike.id, observed.renderInMs + RENDER_SLACK_MS, observed.renderAt!);
       return;
     }
     // An incident declared meanwhile covers them: no suggestion (absorption links new requests).
@@ -79,15 +79,15 @@ export class SpikeDetector {
 /** A render starts this long after its time, so joins the window counted just before it are stored. */
 const RENDER_SLACK_MS = 250;
 
-/** The declared card's version: newer than any count render (a spike lists at most 5,000 tickets). */
-export const SPIKE_DECLARED_VERSION = 1_000_000;
+/** The declared card's version: newer than any count render (those are versioned by their time, epoch ms). */
+export const SPIKE_DECLARED_VERSION = Number.MAX_SAFE_INTEGER;
 
 /** Created tickets remembered for spike cards' examples (a desk's window compares at most 500). */
 const SEEN_KEPT = 2_000;
 
 /**
  * The spike's card in each tier-2 channel: posted once (version 1, with the Declare button), edited
- * in place with the count as tickets join (`version` 2, 3, …: one per render the window handed out)
+ * in place with the count as tickets join (`version`: the time of each render the window handed out)
  * and once declared ({@link SPIKE_DECLARED_VERSION}, naming the incident; older renders then do nothing).
  */
 export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident, known?: (id: string) => Ticket | undefined, version = 1): Promise<AnnounceOp[]> {
