@@ -12,13 +12,23 @@ export interface SpikeObservation {
 }
 
 /**
+ * What observing a ticket decided: a new spike of these tickets (oldest first), or the ticket joins
+ * the spike whose first ticket is `firstTicketId` (it is similar to a ticket that spike took).
+ * A join hands out at most one render of the spike's card per `renderInMs` period across replicas:
+ * `renderInMs` (≥ 0) asks this caller to re-render the card then; `renderAt` (epoch ms, window's
+ * clock) grows with each render of a spike: its version. Absent, a render already due shows this ticket too.
+ */
+export type SpikeObserved = { kind: 'new'; ticketIds: string[] } | { kind: 'join'; firstTicketId: string; renderInMs?: number; renderAt?: number };
+
+/**
  * The recent new tickets of each desk, shared by every replica (Redis). `observe` records a ticket
- * and, in the same atomic step, finds the recent tickets similar to it that no earlier spike took:
- * when they reach the threshold it claims them and returns their ids (oldest first) — so one group
- * of similar tickets yields exactly one spike, whatever the number of replicas — else null.
+ * and, in the same atomic step, either joins it to a still-open spike it is similar to, or finds the
+ * recent tickets similar to it that no spike took: when they reach the threshold it claims them and
+ * returns them — so one storm of similar tickets yields exactly one spike, whatever the number of
+ * replicas — else null.
  */
 export interface SpikeWindow {
-  observe(o: SpikeObservation): Promise<string[] | null>;
-  /** Takes tickets out of future spikes (they were linked to an incident). */
+  observe(o: SpikeObservation): Promise<SpikeObserved | null>;
+  /** Takes tickets out of future spikes and joins (they were linked to an incident). */
   forget(deskId: string, ticketIds: readonly string[]): Promise<void>;
 }

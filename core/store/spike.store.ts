@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { Spike, SpikeStore } from '../ports/spike-store.port.js';
+import { SPIKE_TICKETS_MAX, type Spike, type SpikeStore } from '../ports/spike-store.port.js';
 import { isDuplicateKey } from './schemas.js';
 
 interface SpikeDoc {
@@ -45,6 +45,12 @@ export class MongoSpikeStore implements SpikeStore {
   async get(id: string): Promise<Spike | null> {
     const d = await this.M.findById(id).lean<SpikeDoc>();
     return d ? toSpike(d) : null;
+  }
+
+  async addTicket(id: string, ticketId: string): Promise<Spike | null> {
+    // One conditional update: not twice (a replayed event), not past the bound, not once declared.
+    const d = await this.M.findOneAndUpdate({ _id: id, incidentId: { $exists: false }, ticketIds: { $ne: ticketId }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $push: { ticketIds: ticketId } }, { returnDocument: 'after' }).lean<SpikeDoc>();
+    return d ? toSpike(d) : this.get(id);
   }
 
   async markDeclared(id: string, incidentId: string): Promise<Spike | null> {

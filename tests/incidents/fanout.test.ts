@@ -80,7 +80,8 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
       kb: kb.kb,
       platforms,
       delivery: () => client.delivery,
-      spikeWindow: new RedisSpikeWindow(client.queues.redis, client.queues.prefix),
+      // Card renders while tickets join a spike: coalesced per 1 s here (2 s / 5 s by default).
+      spikeWindow: new RedisSpikeWindow(client.queues.redis, client.queues.prefix, { debounceMs: 200, everyMs: 1_000 }),
     });
     hd.events.onIncident((e) => void incidentEvents.push(e));
     sa = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: slack.apiUrl, processBeforeResponse: true, log: silentLogger, deskLocale: 'en' });
@@ -125,6 +126,21 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
   const allDone = async () => {
     const q = client.queues.delivery;
     return waitFor(async () => (await q.getWaitingCount()) + (await q.getActiveCount()) + (await q.getDelayedCount()) === 0 || null, 20_000, 'delivery queue drained');
+  };
+
+  /** Declares from a Slack spike card, as an agent would. */
+  const clickDeclare = async (card: { ts: string; blocks?: any }) => {
+    const el = findElement(card.blocks, 'declare');
+    expect(el).toBeDefined();
+    const payload = {
+      type: 'block_actions', user: { id: ALICE.user, username: 'alice', name: 'alice', team_id: 'T1' }, api_app_id: 'A1', token: 'x', trigger_id: `trg.${randomId()}`,
+      team: { id: 'T1', domain: 'fake' }, container: { type: 'message', message_ts: card.ts, channel_id: 'C_TIER2', is_ephemeral: false }, channel: { id: 'C_TIER2', name: 'tier2' },
+      message: { type: 'message', ts: card.ts, text: '', blocks: card.blocks }, response_url: slack.responseUrl(`act-${randomId()}`),
+      actions: [{ action_id: el!.action_id, block_id: 'b1', type: el!.type, value: el!.value, action_ts: `${Date.now() / 1000}` }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await fetch(slackUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) }, body });
+    expect(res.status).toBe(200);
   };
 
   let inc: Incident;
@@ -228,24 +244,55 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
     const cards = slack.messages.get('C_TIER2') ?? [];
     expect(cards).toHaveLength(1);
     expect(discord.channelMessages(D.tier2)).toHaveLength(1);
-    expect(blockText(cards[0]!.blocks)).toContain('Possible incident: 5 similar tickets in 10 min');
-    // Declare from the Slack card, as an agent would.
-    const el = findElement(cards[0]!.blocks, 'declare');
-    expect(el).toBeDefined();
-    const payload = {
-      type: 'block_actions', user: { id: ALICE.user, username: 'alice', name: 'alice', team_id: 'T1' }, api_app_id: 'A1', token: 'x', trigger_id: `trg.${randomId()}`,
-      team: { id: 'T1', domain: 'fake' }, container: { type: 'message', message_ts: cards[0]!.ts, channel_id: 'C_TIER2', is_ephemeral: false }, channel: { id: 'C_TIER2', name: 'tier2' },
-      message: { type: 'message', ts: cards[0]!.ts, text: '', blocks: cards[0]!.blocks }, response_url: slack.responseUrl(`act-${randomId()}`),
-      actions: [{ action_id: el!.action_id, block_id: 'b1', type: el!.type, value: el!.value, action_ts: `${Date.now() / 1000}` }],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const res = await fetch(slackUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) }, body });
-    expect(res.status).toBe(200);
+    // Five made the spike; the sixth and seventh joined it: the same card, edited to the count.
+    await waitFor(() => blockText(cards[0]!.blocks).includes('Possible incident: 7 similar tickets in 10 min'), 15_000, 'card shows 7');
+    await clickDeclare(cards[0]!);
     const declared = await waitFor(async () => (await hd.incidents.active({ deskId: 'it' }))[0], 15_000, 'declared incident');
-    expect(await hd.incidents.countLinked(declared.id)).toBe(5);
+    expect(await hd.incidents.countLinked(declared.id)).toBe(7);
     await waitFor(() => blockText((slack.messages.get('C_TIER2') ?? [])[0]!.blocks).includes(`Declared ${declared.number}`), 15_000, 'card edited');
     expect(slack.messages.get('C_TIER2') ?? []).toHaveLength(1);
     // The new incident is announced too, in its own post.
     await waitFor(() => slackStatus().length === 2, 15_000, 'second announcement');
+  });
+  it('issue 12: a storm of 60 similar tickets makes one spike card (edited a bounded number of times) listing all 60; Declare links all 60; another problem still gets its own card', async () => {
+    const tier2 = () => slack.messages.get('C_TIER2') ?? [];
+    const before = tier2().length;
+    const discordBefore = discord.channelMessages(D.tier2).length;
+    const updatesBefore = slack.callsOf('chat.update').length;
+    const storm = ['outlook asks for my password again and again', 'outlook keeps asking for my password', 'outlook asks for the password again', 'outlook keeps asking me for my password again'];
+    const wifi = ['the wifi in building B keeps dropping', 'wifi in building B drops all the time', 'building B wifi keeps dropping', 'wifi keeps dropping in building B', 'the building B wifi drops again'];
+    const ids = new Map<string, string>();
+    const off = hd.events.subscribe((e) => {
+      if (e.type === 'ticket.created') ids.set(e.ticket.requester.user, e.ticket.id);
+    });
+    const started = Date.now();
+    for (let i = 0; i < 60; i++) {
+      await hd.helpdesk.handle({ type: 'help.request', eventId: `storm-${i}`, request: { idempotencyKey: `storm-${i}`, requester: person('slack', `USTM${i}`, 'T1'), text: storm[i % storm.length]!, origin: { platform: 'slack', workspace: 'T1', channel: 'C_ANY' } } });
+      // The other problem arrives in the middle of the storm.
+      if (i >= 20 && i < 25) await hd.helpdesk.handle({ type: 'help.request', eventId: `wifi-${i}`, request: { idempotencyKey: `wifi-${i}`, requester: person('slack', `UWIFI${i}`, 'T1'), text: wifi[i - 20]!, origin: { platform: 'slack', workspace: 'T1', channel: 'C_ANY' } } });
+    }
+    const took = Date.now() - started;
+    off();
+    const stormCard = await waitFor(() => tier2().slice(before).find((m) => blockText(m.blocks).includes('Possible incident: 60 similar tickets')), 20_000, 'storm card shows 60');
+    await allDone();
+    await new Promise((r) => setTimeout(r, 1_500)); // any render still due
+    await allDone();
+    // Exactly two new cards: one for the storm (on main: one per 5 tickets, 12), one for the wifi.
+    const fresh = tier2().slice(before);
+    expect(fresh).toHaveLength(2);
+    expect(discord.channelMessages(D.tier2).length - discordBefore).toBe(2);
+    expect(fresh.filter((m) => blockText(m.blocks).includes('Possible incident: 5 similar tickets'))).toHaveLength(1);
+    // Edits of the storm card: at most one per second of storm (everyMs) plus the trailing one.
+    const edits = slack.callsOf('chat.update').slice(updatesBefore).filter((c) => c.args.channel === 'C_TIER2' && c.args.ts === stormCard.ts).length;
+    expect(edits).toBeGreaterThanOrEqual(1);
+    expect(edits).toBeLessThanOrEqual(Math.ceil(took / 1_000) + 2);
+    const stormIds = Array.from({ length: 60 }, (_, i) => ids.get(`USTM${i}`)!);
+    const spike = await hd.spikes.get(`sp-${stormIds[0]}`);
+    expect([...spike!.ticketIds].sort()).toEqual([...stormIds].sort());
+    await clickDeclare(stormCard);
+    const declared = await waitFor(async () => (await hd.incidents.active({ deskId: 'it' })).find((x) => x.title.toLowerCase().includes('outlook')), 15_000, 'storm incident');
+    expect(await hd.incidents.countLinked(declared.id)).toBe(60);
+    for (const id of stormIds) expect((await hd.store.get(id))!.incidentId).toBe(declared.id);
+    await waitFor(() => blockText(tier2()[before + fresh.indexOf(stormCard)]!.blocks).includes(`Declared ${declared.number}`), 15_000, 'storm card declared');
   });
 });

@@ -40,10 +40,42 @@ describe('spike window (Redis, two replicas)', () => {
     ]);
     const spikes = results.filter((r) => r !== null);
     expect(spikes).toHaveLength(1);
-    expect([...spikes[0]!].sort()).toEqual(['s0', 's1', 's2', 's3', 's4']);
-    // A sixth similar ticket: the five are taken, one alone is no spike; a replay of one adds nothing.
-    expect(await obs(wa, 's5', similar[5]!)).toBeNull();
+    const spike = spikes[0]!;
+    expect(spike.kind).toBe('new');
+    const ids = spike.kind === 'new' ? spike.ticketIds : [];
+    expect([...ids].sort()).toEqual(['s0', 's1', 's2', 's3', 's4']);
+    // A sixth similar ticket joins that spike (no second one); a replay of one adds nothing.
+    expect(await obs(wa, 's5', similar[5]!)).toMatchObject({ kind: 'join', firstTicketId: ids[0] });
     expect(await obs(wb, 's0', similar[0]!)).toBeNull();
+  });
+
+  it('a storm of 60 similar tickets on two replicas: one spike, the rest join it with few renders; another group still makes its own', async () => {
+    const p = `${prefix}-storm`;
+    const timing = { debounceMs: 200, everyMs: 1_000 };
+    const wa = new RedisSpikeWindow(a, p, timing);
+    const wb = new RedisSpikeWindow(b, p, timing);
+    const obs = (w: RedisSpikeWindow, id: string, text: string) => w.observe({ deskId: 'it', ticketId: id, signature: kb.kb.signature(text), windowMs: 600_000, minSimilarity: 0.25, threshold: 5 });
+    const storm = Array.from({ length: 60 }, (_, i) => similar[i % similar.length]!);
+    const results = await Promise.all(storm.map((t, i) => obs(i % 2 ? wa : wb, `st${i}`, t)));
+    const made = results.filter((r) => r?.kind === 'new');
+    expect(made).toHaveLength(1);
+    const first = made[0]!.kind === 'new' ? made[0]!.ticketIds[0] : '';
+    const joins = results.filter((r) => r?.kind === 'join');
+    // Every ticket of the storm is on the spike: it made it, or joined it.
+    expect((made[0]!.kind === 'new' ? made[0]!.ticketIds.length : 0) + joins.length).toBe(60);
+    expect(joins.every((r) => r?.kind === 'join' && r.firstTicketId === first)).toBe(true);
+    // The whole burst took well under `everyMs`: one render handed out, at once-per-period.
+    const renders = joins.filter((r) => r?.kind === 'join' && r.renderInMs !== undefined);
+    expect(renders.length).toBeLessThanOrEqual(2);
+    expect(renders.length).toBeGreaterThanOrEqual(1);
+    // A different problem: five of them make their own spike, not a join.
+    const vpn = ['my vpn disconnects every hour', 'vpn keeps disconnecting every hour', 'the vpn disconnects each hour', 'vpn connection drops every hour', 'every hour my vpn disconnects'];
+    const other = await Promise.all(vpn.map((t, i) => obs(i % 2 ? wa : wb, `v${i}`, t)));
+    expect(other.filter((r) => r?.kind === 'new')).toHaveLength(1);
+    expect(other.filter((r) => r?.kind === 'join')).toHaveLength(0);
+    // Forgotten (linked to an incident): nothing joins them any more.
+    await wa.forget('it', storm.map((_, i) => `st${i}`));
+    expect(await obs(wb, 'late', similar[0]!)).toBeNull();
   });
 
   it('tickets outside the window do not count', async () => {

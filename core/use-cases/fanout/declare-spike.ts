@@ -4,6 +4,7 @@ import type { Incident } from '../../domain/incident.js';
 import { SERVICE_NAME_MAX } from '../../domain/incident.js';
 import type { Ticket } from '../../domain/ticket.js';
 import { declareIncident } from '../incidents/declare-incident.js';
+import { linkIncidentTickets, MAX_LINKS_PER_CALL } from '../incidents/link-incident-tickets.js';
 import type { FanoutDeps } from './fanout-deps.js';
 import { spikeCardOps } from './detect-spike.js';
 
@@ -21,15 +22,17 @@ function serviceOf(tickets: readonly Ticket[], fallback: string): string {
 /**
  * The Declare button of a spike card: declares one incident for the spike (the same one whatever
  * the clicks, agents or retries: keyed by the spike), links every ticket of the spike, marks them
- * as about the incident, and edits the cards to say so. Only agents of the desk may (INCIDENT.NOT_AGENT).
+ * as about the incident (the tickets that joined the spike too, in calls of at most 1,000), and edits
+ * the cards to say so. Only agents of the desk may (INCIDENT.NOT_AGENT).
  */
 export async function declareFromSpike(deps: FanoutDeps, spikeId: string, who: Identity): Promise<{ incident: Incident; linked: number }> {
   const spike = await deps.spikes?.get(spikeId);
   if (!spike) throw new HelpdeskError('INPUT.INVALID', 'unknown spike', { detail: 'this suggestion is no longer available' });
-  const tickets = (await Promise.all(spike.ticketIds.map((id) => deps.store.get(id)))).filter((t): t is Ticket => !!t);
+  const tickets = await loadTickets(deps, spike.ticketIds);
   if (!tickets.length) throw new HelpdeskError('INPUT.INVALID', 'spike without tickets', { detail: 'the tickets of this suggestion are gone' });
   const desk = deps.directory.desk(spike.deskId);
   const first = tickets[0]!;
+  const key = `spike:${spike.id}:declare`;
   const { incident } = await declareIncident(
     deps,
     {
@@ -37,15 +40,27 @@ export async function declareFromSpike(deps: FanoutDeps, spikeId: string, who: I
       title: first.subject.slice(0, 200),
       services: [serviceOf(tickets, desk.name)],
       severity: SPIKE_SEVERITY,
-      idempotencyKey: `spike:${spike.id}:declare`,
-      tickets: tickets.map((t) => ({ id: t.id })),
+      idempotencyKey: key,
+      tickets: tickets.slice(0, MAX_LINKS_PER_CALL).map((t) => ({ id: t.id })),
     },
     who,
   );
-  await deps.spikes!.markDeclared(spike.id, incident.id);
-  for (const t of tickets) await markAbout(deps, t, incident.id);
-  for (const op of await spikeCardOps(deps, { ...spike, incidentId: incident.id }, incident)) await deps.delivery.send(op);
-  return { incident, linked: tickets.length };
+  // Joins stop once it is marked; the ones stored since the read above are linked too.
+  const declared = (await deps.spikes!.markDeclared(spike.id, incident.id)) ?? spike;
+  const read = new Set(tickets.map((t) => t.id));
+  const all = [...tickets, ...(await loadTickets(deps, declared.ticketIds.filter((id) => !read.has(id))))];
+  for (let i = MAX_LINKS_PER_CALL; i < all.length; i += MAX_LINKS_PER_CALL) {
+    await linkIncidentTickets({ ...deps, eventKey: `${key}-links-${i}` }, { id: incident.id }, all.slice(i, i + MAX_LINKS_PER_CALL).map((t) => ({ id: t.id })), who);
+  }
+  await deps.spikeWindow?.forget(desk.id, declared.ticketIds);
+  for (const t of all) await markAbout(deps, t, incident.id);
+  for (const op of await spikeCardOps(deps, { ...declared, incidentId: incident.id }, incident)) await deps.delivery.send(op);
+  return { incident, linked: all.length };
+}
+
+/** The spike's tickets that still exist, in its order. */
+async function loadTickets(deps: FanoutDeps, ids: readonly string[]): Promise<Ticket[]> {
+  return (await Promise.all(ids.map((id) => deps.store.get(id)))).filter((t): t is Ticket => !!t);
 }
 
 /** Sets `incidentId` on a ticket not yet about one (optimistic; a few tries under contention). */

@@ -17,7 +17,8 @@ const SPIKE_TIER = 2;
 /**
  * Watches new tickets: each one not already about an incident is added to its desk's recent window
  * (Redis, atomic across replicas); when N similar tickets gather within M minutes and no active
- * incident matches them, one "possible incident" card with a Declare button goes to tier 2.
+ * incident matches them, one "possible incident" card with a Declare button goes to tier 2. Further
+ * similar tickets join that spike (no second card): its card is re-rendered with the count, coalesced.
  */
 export class SpikeDetector {
   /**
@@ -43,38 +44,66 @@ export class SpikeDetector {
     this.seen.set(t.id, t);
     if (this.seen.size > SEEN_KEPT) this.seen.delete(this.seen.keys().next().value!);
     const signature = kb.signature(`${t.subject} ${t.description}`);
-    const ids = await spikeWindow.observe({ deskId: desk.id, ticketId: t.id, signature, windowMs: s.windowMinutes * 60_000, minSimilarity: s.minSimilarity, threshold: s.threshold });
-    if (!ids) return;
+    const observed = await spikeWindow.observe({ deskId: desk.id, ticketId: t.id, signature, windowMs: s.windowMinutes * 60_000, minSimilarity: s.minSimilarity, threshold: s.threshold });
+    if (!observed) return;
+    if (observed.kind === 'join') {
+      // Similar to tickets of an open spike: listed on it (Declare links it too), no new card.
+      const spike = await spikes.addTicket(spikeIdOf(observed.firstTicketId), t.id);
+      if (spike && !spike.incidentId && observed.renderInMs !== undefined) this.renderLater(spike.id, observed.renderInMs + RENDER_SLACK_MS, observed.renderAt!);
+      return;
+    }
     // An incident declared meanwhile covers them: no suggestion (absorption links new requests).
     if (await matchIncident({ incidents: this.deps.incidents, kb }, desk, { text: t.description, subject: t.subject, ...(t.category ? { category: t.category } : {}) })) return;
-    const spike = await spikes.create({ id: spikeIdOf(ids[0]!), deskId: desk.id, ticketIds: ids, windowMinutes: s.windowMinutes, at: this.deps.clock.now() });
+    const spike = await spikes.create({ id: spikeIdOf(observed.ticketIds[0]!), deskId: desk.id, ticketIds: observed.ticketIds, windowMinutes: s.windowMinutes, at: this.deps.clock.now() });
     this.deps.log.info({ desk: desk.id, spike: spike.id, tickets: spike.ticketIds.length }, 'possible incident: similar tickets');
     for (const op of await spikeCardOps(this.deps, spike, undefined, (id) => this.seen.get(id))) await this.deps.delivery.send(op);
   }
+
+  /**
+   * Edits the spike's card to its count then (the window handed this replica that render: one per
+   * few seconds per spike across replicas, whatever the storm). A replica that stops before it leaves
+   * the card showing an older count until the next join; Declare still links every ticket.
+   */
+  private renderLater(spikeId: string, delayMs: number, version: number): void {
+    const timer = setTimeout(() => {
+      void (async () => {
+        const spike = await this.deps.spikes!.get(spikeId);
+        if (!spike || spike.incidentId) return;
+        for (const op of await spikeCardOps(this.deps, spike, undefined, (id) => this.seen.get(id), version)) await this.deps.delivery.send(op);
+      })().catch((err: unknown) => this.deps.log.warn({ err, spike: spikeId }, 'spike card render failed'));
+    }, delayMs);
+    timer.unref?.();
+  }
 }
+
+/** A render starts this long after its time, so joins the window counted just before it are stored. */
+const RENDER_SLACK_MS = 250;
+
+/** The declared card's version: newer than any count render (those are versioned by their time, epoch ms). */
+export const SPIKE_DECLARED_VERSION = Number.MAX_SAFE_INTEGER;
 
 /** Created tickets remembered for spike cards' examples (a desk's window compares at most 500). */
 const SEEN_KEPT = 2_000;
 
 /**
- * The spike's card in each tier-2 channel: posted once (version 1, with the Declare button) and
- * edited in place once declared (version 2, naming the incident).
+ * The spike's card in each tier-2 channel: posted once (version 1, with the Declare button), edited
+ * in place with the count as tickets join (`version`: the time of each render the window handed out)
+ * and once declared ({@link SPIKE_DECLARED_VERSION}, naming the incident; older renders then do nothing).
  */
-export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident, known?: (id: string) => Ticket | undefined): Promise<AnnounceOp[]> {
+export async function spikeCardOps(deps: Pick<FanoutDeps, 'directory' | 'store'>, spike: Spike, incident?: Incident, known?: (id: string) => Ticket | undefined, version = 1): Promise<AnnounceOp[]> {
   const desk = deps.directory.desk(spike.deskId);
   const tier = tierOf(desk, SPIKE_TIER) ?? tierOf(desk, Math.max(...desk.tiers.map((x) => x.level)));
   if (!tier) return [];
   // `known`: copies of the examples (only their number, subject and description are shown: fixed at creation).
   const tickets = (await Promise.all(spike.ticketIds.slice(0, SPIKE_EXAMPLES).map((id) => known?.(id) ?? deps.store.get(id)))).filter((x): x is Ticket => !!x);
   const view = spikeCardView(spike.id, tickets, spike.ticketIds.length, spike.windowMinutes, desk, incident);
-  const version = incident ? 2 : 1;
   return Object.entries(tier.channels).map(([platform, ch]) => ({
     kind: 'announce' as const,
-    key: `spike:${spike.id}:v${version}:${platform}`,
+    key: `spike:${spike.id}:v${incident ? SPIKE_DECLARED_VERSION : version}:${platform}`,
     platform: platform as AnnounceOp['platform'],
     target: { workspace: ch!.workspace, channel: ch!.channel },
     view,
     ref: `spike:${spike.id}:${platform}:${ch!.workspace}:${ch!.channel}`,
-    version,
+    version: incident ? SPIKE_DECLARED_VERSION : version,
   }));
 }
