@@ -41,7 +41,7 @@ const envSchema = z.object({
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
   /** Inbound requests processed at once per worker process (bounds a burst's load on the database). */
-  HELPDESK_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  HELPDESK_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(48),
   /** SLA timers and automation jobs processed at once per worker process. */
   HELPDESK_SLA_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
