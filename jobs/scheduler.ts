@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JobsOptions as BullJobOptions, Queue } from 'bullmq';
 import type { Desk } from '../core/domain/desk.js';
 import type { EventBus } from '../core/domain/event-bus.js';
-import type { IncidentEvent, TicketEvent } from '../core/domain/events.js';
+import { changeIdOf, type IncidentEvent, type TicketEvent } from '../core/domain/events.js';
 import { pauseSla, resumeSla, runningDeadline, slaWarnAt, type SlaTargetKind } from '../core/domain/sla.js';
 import { ACTIVE_STATUSES, type Ticket } from '../core/domain/ticket.js';
 import type { Logger } from '../core/ports/logger.port.js';
@@ -166,7 +166,7 @@ export class JobsScheduler {
       case 'ticket.reopened':
       case 'ticket.unclaimed':
         if (desk.assignment !== 'manual' && t.status === 'open') {
-          await this.add(a, { kind: 'assign', ticketId: t.id, tier: t.tier }, safeId('assign', t.id, e.ticket.version), 0);
+          await this.add(a, { kind: 'assign', ticketId: t.id, tier: t.tier }, safeId('assign', t.id, changeIdOf(e)), 0);
         }
         break;
       case 'ticket.pending': {

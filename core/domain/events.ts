@@ -39,7 +39,17 @@ export interface TicketEvent {
    * subscribers that keep only a ticket's latest state may wait for that event instead.
    */
   supersededBy?: TicketEventType;
+  /**
+   * The key the change was stored with when an inbound event made it (`<event key>:<action>`, the
+   * ticket's `lastEvent`). A retry that announces the change again (its first attempt died before
+   * recording it) sees the ticket at a later version (links stored by the first announcement's
+   * deliveries), so work done once per change is keyed by {@link changeIdOf}, not by the version.
+   */
+  changeKey?: string;
 }
+
+/** What identifies this change across replays: its stored key when it has one, else the version it wrote. */
+export const changeIdOf = (e: Pick<TicketEvent, 'changeKey' | 'ticket'>): string => (e.changeKey ? `k:${e.changeKey}` : `v${e.ticket.version}`);
 
 export type TicketEventListener = (e: TicketEvent) => void | Promise<void>;
 

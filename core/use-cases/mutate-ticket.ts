@@ -78,7 +78,7 @@ export async function mutateTicket(
       // A retry of an event whose change is already stored: finish what the failed attempt left
       // undone (its events, then its timeline entry, which is written last) and do not change again.
       if (!(await deps.store.keyedEntry(key))) {
-        await deps.events.emit({ type: EVENT_OF[act.type], ticket: before, actor, at: now });
+        await deps.events.emit({ type: EVENT_OF[act.type], ticket: before, actor, at: now, changeKey: key });
         await deps.store.appendTimeline(entry, { key });
       }
       return { ticket: read, before: read, actor };
@@ -123,6 +123,6 @@ export function changeEntry(deps: Pick<CoreDeps, 'directory'>, before: Ticket, a
  */
 export async function announceChange(deps: CoreDeps, act: TicketAction, ticket: Ticket, before: Ticket, actor: Actor, now: Date, entry: ReturnType<typeof changeEntry>): Promise<void> {
   const key = changeKey(deps, act);
-  await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now });
+  await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now, ...(key ? { changeKey: key } : {}) });
   await deps.store.appendTimeline(entry, key ? { key } : {});
 }

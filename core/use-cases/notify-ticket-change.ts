@@ -1,6 +1,6 @@
 import type { Desk } from '../domain/desk.js';
 import { tierOf } from '../domain/desk.js';
-import type { TicketEvent } from '../domain/events.js';
+import { changeIdOf, type TicketEvent } from '../domain/events.js';
 import type { Link } from '../domain/link.js';
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
@@ -46,7 +46,8 @@ export class TicketNotifier {
     const tr = translator(t.locale, desk.locale);
     const by = actorName(e.actor);
     const ops: DeliveryOp[] = [];
-    const key = (what: string) => `${t.id}:v${t.version}:${e.type}:${what}`;
+    // Per change, not per version: a replayed announcement (see `changeKey`) makes the same deliveries.
+    const key = (what: string) => `${t.id}:${changeIdOf(e)}:${e.type}:${what}`;
     switch (e.type) {
       case 'ticket.created':
         // A request longer than a ticket keeps: the requester is told, never silently cut.

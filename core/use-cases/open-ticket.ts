@@ -148,7 +148,7 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
     // Stored routed by its insert (`routed`): announced as created (version 1), then routed, as if
     // written one after the other. A retry finds the route by its key and finishes it (`routeToTriage`).
     const created = routed?.ticket ?? ticket;
-    await deps.events.emit({ type: 'ticket.created', ticket: created, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry, ...(routed ? { supersededBy: 'ticket.routed' as const } : {}) });
+    await deps.events.emit({ type: 'ticket.created', ticket: created, actor: { kind: 'person', identity: ticket.requester }, at: deps.clock.now(), entry, changeKey: `${req.idempotencyKey}:open`, ...(routed ? { supersededBy: 'ticket.routed' as const } : {}) });
     if (routed) {
       const act = { type: 'route' } as const;
       const announce = () => announceChange(deps, act, ticket, routed.ticket, ROUTE_ACTOR, routed.now, changeEntry(deps, routed.ticket, act, ROUTE_ACTOR, routed.now));

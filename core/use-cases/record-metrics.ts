@@ -1,4 +1,4 @@
-import type { TicketEvent } from '../domain/events.js';
+import { changeIdOf, type TicketEvent } from '../domain/events.js';
 import type { MetricsStore, RollupField } from '../ports/metrics.port.js';
 import type { IdempotencyStore } from '../ports/ticket-store.port.js';
 
@@ -79,8 +79,8 @@ export function metricsRecorder(store: MetricsStore, idempotency?: IdempotencySt
   }
 }
 
-/** A ticket is created once whatever its version when announced; other changes by the version they wrote. */
-const markKey = (e: TicketEvent): string => (e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:v${e.ticket.version}`);
+/** A ticket is created once whatever its version when announced; other changes once each (`changeIdOf`). */
+const markKey = (e: TicketEvent): string => (e.type === 'ticket.created' ? `metrics:${e.type}:${e.ticket.id}` : `metrics:${e.type}:${e.ticket.id}:${changeIdOf(e)}`);
 
 function sum(deltas: Array<Partial<Record<RollupField, number>>>): Partial<Record<RollupField, number>> {
   const out: Partial<Record<RollupField, number>> = {};

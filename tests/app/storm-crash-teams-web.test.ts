@@ -103,7 +103,7 @@ describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgem
     expect(new Set(tickets.map((t) => JSON.stringify(t.requester))).size).toBe(N);
     // Teams: exactly one answer in each requester's 1:1 chat, naming their ticket (or suggesting articles for it).
     const notOne = Array.from({ length: N_TEAMS }, (_, i) => [i, teamsAnswers(connector, 't', i)] as const).filter(([, a]) => a.length !== 1);
-    expect(notOne.map(([i, a]) => `t${i}: ${a.length}`)).toEqual([]);
+    expect(notOne.map(([i, a]) => `t${i}: ${a.length} ${JSON.stringify(a.map((p) => [p.call.kind, p.activity?.text ?? p.activity?.attachments?.[0]?.content?.body?.[0]?.text]))}`)).toEqual([]);
     // Web: each conversation's stream shows its ticket number and exactly one notice to the person.
     for (const conv of convs) {
       const entries = await webStream(redis, prefix, conv);

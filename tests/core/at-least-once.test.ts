@@ -123,6 +123,27 @@ describe('at-least-once inbound events with idempotent effects (real FerretDB, f
     expect(cardsFor(stored!.number)).toHaveLength(1);
   });
 
+  it('a request whose route was announced but whose attempt died before recording it is not announced twice: one card, one notice', async () => {
+    const who = requester('UR7');
+    // The route is stored and announced (card posted, requester told, both links stored: the ticket's
+    // version moved on), then its timeline entry, which marks the announcement done, fails twice (the
+    // attempt's own finishing try included), as a process killed in between would leave it. The
+    // retry announces again; its deliveries must be the first ones' (same keys), not new messages.
+    const fault = failNext(hd.store, 'appendTimeline', { times: 2, when: (e) => (e as { event?: string }).event === 'route' });
+    await expect(request('ev-r7', who)).rejects.toThrow('injected failure');
+    fault.restore();
+    const [stored] = await ticketsOf('UR7');
+    expect(cardsFor(stored!.number)).toHaveLength(1);
+    const notices = () => slack.calls.filter((c) => c.channel === 'D-UR7' && JSON.stringify(c.view).includes(stored!.number)).length;
+    expect(notices()).toBe(1);
+    expect(stored!.version).toBeGreaterThan(2); // links stored after the route: the retry sees a newer ticket
+
+    await request('ev-r7', who);
+    expect(cardsFor(stored!.number)).toHaveLength(1);
+    expect(notices()).toBe(1);
+    expect((await hd.store.timeline(stored!.id)).filter((e) => e.event === 'route')).toHaveLength(1);
+  });
+
   it('a request whose route announcement fails once is finished by the same attempt: one card', async () => {
     const who = requester('UR8');
     const fault = failNext(hd.events, 'emit', { when: (e) => (e as { type: string }).type === 'ticket.routed' });
