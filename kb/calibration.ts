@@ -25,17 +25,9 @@ export interface ScoreFeatures {
   phrase: number;
   /** 1 when the query has a leading word (search.ts `leadWord`: `rename` in `rename a shared drive`) and the article does not match it. */
   leadMissed: number;
-  /** 1 when the query's language is known (its function words) and the article is in another one. */
-  crossLang: number;
-  /** Share of the query's importance the article matches only through translations (lexicon, open dictionary). */
-  translated: number;
-  /** Query words (units), capped at 10, over 10: chat-style messages are long and dilute coverage. */
-  length: number;
-  /** Share of the importance of the query's three heaviest words that the article matches (search.ts `CORE_UNITS`). */
-  core: number;
 }
 
-export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase', 'leadMissed', 'crossLang', 'translated', 'length', 'core'];
+export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase', 'leadMissed'];
 
 export interface Calibration {
   weights: Record<keyof ScoreFeatures, number>;
@@ -58,7 +50,7 @@ export interface Calibration {
  * five-article knowledge base still answers `canteen menu` with nothing (docs/kb.md, round 6).
  */
 export const DEFAULT_CALIBRATION: Calibration = {
-  weights: { coverage: 1.74, strength: 2.72, matched: 1.01, mass: 2.06, short: 0.31, gap: 1.87, rel: 3.83, phrase: 0, leadMissed: -0.83, crossLang: 0, translated: 0, length: 0, core: 0 },
+  weights: { coverage: 1.74, strength: 2.72, matched: 1.01, mass: 2.06, short: 0.31, gap: 1.87, rel: 3.83, phrase: 0, leadMissed: -0.83 },
   bias: -9.08,
   threshold: 0.406,
   // Second slot needs threshold + 0.1 and 70 % of the first's score, third + 0.2 (rounds 2–4, re-swept in round 6).
@@ -68,7 +60,7 @@ export const DEFAULT_CALIBRATION: Calibration = {
 
 /** Round 4's default (fitted on kb-dev + kb-holdout, threshold 0.5), kept for comparison in the benches. */
 export const ROUND4_CALIBRATION: Calibration = {
-  weights: { coverage: 1.82, strength: 2.76, matched: 0.99, mass: 2.22, short: 0.33, gap: 1.54, rel: 4.25, phrase: 0, leadMissed: 0, crossLang: 0, translated: 0, length: 0, core: 0 },
+  weights: { coverage: 1.82, strength: 2.76, matched: 0.99, mass: 2.22, short: 0.33, gap: 1.54, rel: 4.25, phrase: 0, leadMissed: 0 },
   bias: -9.32,
   threshold: 0.5,
   slotStep: 0.1,
@@ -83,7 +75,7 @@ export const ROUND4_CALIBRATION: Calibration = {
  * PHRASE_CALIBRATION })` or `rank(ix, q, { calibration: PHRASE_CALIBRATION })`.
  */
 export const PHRASE_CALIBRATION: Calibration = {
-  weights: { coverage: 1.35, strength: 2.26, matched: 0.92, mass: 1.93, short: 0.22, gap: 1.85, rel: 3.82, phrase: 1.53, leadMissed: 0, crossLang: 0, translated: 0, length: 0, core: 0 },
+  weights: { coverage: 1.35, strength: 2.26, matched: 0.92, mass: 1.93, short: 0.22, gap: 1.85, rel: 3.82, phrase: 1.53, leadMissed: 0 },
   bias: -8.93,
   threshold: 0.4,
   slotStep: 0.1,

@@ -53,10 +53,6 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     phrase: pairs ? phraseShare(phrasePairs(ix), pairs, c.doc) : 0,
     // How far the article is from being about the query's leading word (0 when topical, 1 when absent).
     leadMissed: out.leadUnit < 0 ? 0 : 1 - Math.min(1, c.lead / IMPORTANCE.topicalRef),
-    crossLang: out.lang && ix.articles[c.doc]!.lang !== out.lang ? 1 : 0,
-    translated: c.translated,
-    length: Math.min(out.units.length, 10) / 10,
-    core: c.core,
   };
 }
 

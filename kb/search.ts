@@ -55,8 +55,6 @@ const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topic
 interface Expansion {
   term: number;
   w: number;
-  /** Reached through a translation (hand lexicon or open dictionary), not the word itself. */
-  tr?: boolean;
 }
 
 /** One meaningful query word and what it may match. */
@@ -81,14 +79,7 @@ export interface Candidate {
    * frequency × expansion weight, 0 when absent (or when the query has no leading word).
    */
   lead: number;
-  /** Share of the query's importance the article matches only through translations (part of `coverage`). */
-  translated: number;
-  /** Share of the importance of the query's {@link CORE_UNITS} heaviest words that the article matches. */
-  core: number;
 }
-
-/** How many of a query's heaviest words make its core (what a wrapped chat message is about). */
-export const CORE_UNITS = 3;
 
 export interface SearchOutcome {
   units: QueryUnit[];
@@ -230,7 +221,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
           const targets = [t, ...(ix.glossary.byFirst.get(t) ?? []).filter((g) => g.stems.length === 1).flatMap((g) => g.concepts)];
           for (const term of targets) {
             const id = ix.termIds.get(term);
-            if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w, tr: true });
+            if (id !== undefined && !ex.some((e) => e.term === id)) ex.push({ term: id, w });
           }
         }
       }
@@ -259,12 +250,12 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   return units;
 }
 
-let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array; lead: Float64Array; tr: Float64Array; bestTr: Uint8Array; core: Float64Array } | undefined;
+let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array; lead: Float64Array } | undefined;
 
 function buffers(n: number): NonNullable<typeof scratch> {
   if (!scratch || scratch.n < n) {
     const m = Math.max(n, 1024);
-    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m), lead: new Float64Array(m), tr: new Float64Array(m), bestTr: new Uint8Array(m), core: new Float64Array(m) };
+    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m), lead: new Float64Array(m) };
   }
   return scratch;
 }
@@ -280,10 +271,6 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
-  // The query's core: its heaviest words (ties by order), and their importance.
-  const coreSet = new Set(units.map((u, i) => [u.known ? u.importance : -1, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, CORE_UNITS).map(([, i]) => i));
-  let coreImportance = 0;
-  for (const i of coreSet) coreImportance += units[i]!.importance;
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];
   const seenDoc = new Set<number>();
@@ -300,7 +287,6 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
         if (v > buf.best[d]!) {
           buf.best[d] = v;
           buf.bestW[d] = Math.min(e.w * idf, u.importance);
-          buf.bestTr[d] = e.tr ? 1 : 0;
         }
       }
     }
@@ -311,16 +297,11 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
         buf.bm25[d] = 0;
         buf.cov[d] = 0;
         buf.matched[d] = 0;
-        buf.tr[d] = 0;
-        buf.core[d] = 0;
       }
       buf.bm25[d]! += buf.best[d]!;
       buf.cov[d]! += buf.bestW[d]!;
       buf.matched[d]!++;
-      if (buf.bestTr[d]) buf.tr[d]! += buf.bestW[d]!;
-      if (coreSet.has(ui)) buf.core[d]! += buf.bestW[d]!;
       buf.best[d] = 0;
-      buf.bestTr[d] = 0;
       buf.bestW[d] = 0;
     }
   }
@@ -330,8 +311,6 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
     matched: buf.matched[d]!,
     lead: buf.lead[d]!,
-    translated: totalImportance > 0 ? buf.tr[d]! / totalImportance : 0,
-    core: coreImportance > 0 ? buf.core[d]! / coreImportance : 0,
   }));
   if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
   return { units, lang, totalImportance, candidates, tokens, leadUnit };
