@@ -2,7 +2,7 @@
  * Diagnostics over labelled query sets: misses (expected article not in the top 3) and answered
  * negatives, with the top candidates' calibrated scores and features, for the fitting sets.
  *
- *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|fit3|all] [--all] [--dev ../shared/kb-dev]
+ *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|fit3|fit4|all] [--all] [--dev ../shared/kb-dev]
  *
  * Only the sets the search is fitted on: bench/kb-unseen is never diagnosed query by query.
  */
@@ -18,6 +18,7 @@ const SETS = {
   dev: { kb: `${devDir}/articles`, queries: `${devDir}/queries.jsonl` },
   holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
   fit3: { kb: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
+  fit4: { kb: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl' },
 };
 const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';
 for (const [name, s] of Object.entries(SETS)) {

@@ -68,6 +68,13 @@ describe('per-slot cut-off', () => {
     expect(slotCut([r(0.95), r(0.62)], cal).map((x) => x.score)).toEqual([0.95]);
     expect(slotCut([r(0.45)], cal)).toEqual([]);
   });
+
+  it('by default a close second is shown and a weak third is not (0.05 / 85 %, fourth session)', () => {
+    // A second within 0.05 of the threshold and close to the first: both language versions of a topic, two near-equal articles.
+    expect(slotCut([r(0.5), r(0.46)], DEFAULT_CALIBRATION).map((x) => x.score)).toEqual([0.5, 0.46]);
+    // A third well above its bar (0.506) but under 85 % of the first is left out.
+    expect(slotCut([r(0.9), r(0.8), r(0.7)], DEFAULT_CALIBRATION).map((x) => x.score)).toEqual([0.9, 0.8]);
+  });
 });
 
 describe('typo matching with fuse.js', () => {
