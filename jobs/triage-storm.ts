@@ -333,7 +333,8 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
       ADMIT,
       5,
       this.channelKey(ch.platform, ch.channel),
-      this.key('adm', ticketId, ch.platform, ch.channel),
+      // Per tier from 2 on: an escalation is a new admission even where tiers share a channel.
+      this.key('adm', ticketId, ch.platform, ch.channel, ...(ch.tier > 1 ? [`t${ch.tier}`] : [])),
       this.key('tkt', ticketId),
       this.key('open'),
       this.reservationKey(deliveryJobId(cardKey)),

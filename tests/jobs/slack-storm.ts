@@ -1,0 +1,47 @@
+import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
+import type { Identity } from '../../core/domain/identity.js';
+import type { SlackApiFake, SlackCall } from '../fakes/slack-api.fake.js';
+import { blockText, findElement } from '../slack/slack-harness.js';
+import { randomId } from '../support/services.js';
+
+/**
+ * Shared by the Slack storm tests (tests/jobs/storm-triage.test.ts, storm-escalation.test.ts): what a
+ * tier channel shows, and a claim pressed on a storm card the way Slack sends it.
+ */
+
+/** Accepted posts and edits in `channel` (what people there can see), oldest first. */
+export function channelCalls(calls: readonly SlackCall[], channel: string): SlackCall[] {
+  return calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === channel && !c.limited);
+}
+
+/** A call's text: the fallback text and every block's. */
+export const callText = (c: SlackCall): string => `${String(c.args.text ?? '')}\n${blockText(c.args.blocks)}`;
+
+/** Ticket numbers a channel's messages show (post or edit), with when Slack first received each. */
+export function shownNumbers(calls: readonly SlackCall[], channel: string): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const c of channelCalls(calls, channel)) for (const m of callText(c).matchAll(/IT-\d+/g)) if (!first.has(m[0])) first.set(m[0], c.at);
+  return first;
+}
+
+/**
+ * Presses the claim button of the newest storm card in `channel` (its text includes `marker`) as
+ * `user`, signed as Slack signs it. The card is found as the channel shows it now (its list grows by
+ * edits). Returns the card's ts, the claimed number and the HTTP status.
+ */
+export async function claimFromStormCard(fake: SlackApiFake, o: { url: string; secret: string; channel: string; marker: string; user: Identity }): Promise<{ ts: string; number: string; status: number }> {
+  const live = [...(fake.messages.get(o.channel) ?? [])].reverse().find((m) => String(m.text ?? '').includes(o.marker) && findElement(m.blocks, 'claim'));
+  if (!live) throw new Error(`no storm card with a claim button in ${o.channel}`);
+  const button = findElement(live.blocks, 'claim')!;
+  const number = String((button.text as { text: string }).text).replace('Claim ', '');
+  const payload = {
+    type: 'block_actions', user: { id: o.user.user, username: o.user.name, name: o.user.name, team_id: o.user.workspace }, api_app_id: 'A1', token: 'legacy', trigger_id: `trg.${randomId()}`,
+    team: { id: o.user.workspace, domain: 'fake' }, enterprise: null, is_enterprise_install: false,
+    container: { type: 'message', message_ts: live.ts, channel_id: o.channel, is_ephemeral: false }, channel: { id: o.channel, name: o.channel.toLowerCase() },
+    message: { type: 'message', ts: live.ts, text: '', blocks: live.blocks }, response_url: fake.responseUrl(`act-${randomId()}`),
+    actions: [{ action_id: button.action_id, block_id: 'b1', type: 'button', value: button.value, text: button.text, action_ts: `${Date.now() / 1000}` }],
+  };
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const res = await fetch(o.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(o.secret, body) }, body });
+  return { ts: live.ts, number, status: res.status };
+}
