@@ -1,19 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
 import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
-import { SlackApiFake } from '../fakes/slack-api.fake.js';
 import { blockText } from '../slack/slack-harness.js';
-import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { person, testAgent } from '../support/fixtures.js';
 import { fileConcurrently, waitFor } from './harness.js';
-import { callText, channelCalls, claimFromStormCard, shownNumbers } from './slack-storm.js';
+import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig, type SlackStormRig } from './slack-storm.js';
 
 /**
  * An escalation storm into a tier-2 channel (issue 12 §3): an SLA breach wave escalates hundreds of
@@ -22,7 +13,6 @@ import { callText, channelCalls, claimFromStormCard, shownNumbers } from './slac
  * and normal escalation cards resume when the wave is over. Before, each escalation posted its own
  * card at Slack's 1/s: the 300th was visible ≈ 5 minutes late.
  */
-const TIER1 = 'C_TIER1';
 const TIER2 = 'C_TIER2';
 const SECRET = 'storm-esc-signing-secret';
 const BOB = person('slack', 'UBOB', 'T1', 'Bob');
@@ -34,44 +24,17 @@ const STORM = { windowMs: 5000 };
 const isStormCard = (text: string) => text.includes('escalated tickets');
 
 describe('storm-aware tier-2 channel (Slack, an SLA breach wave escalating 300 tickets)', () => {
-  let fake: SlackApiFake;
-  let db: Awaited<ReturnType<typeof freshDb>>;
-  let client: JobsClient;
-  let hd: Composed;
-  let adapter: SlackAdapter;
-  let workers: RunningWorkers;
-  let server: Server;
-  let url = '';
-
+  let rig: SlackStormRig;
   beforeAll(async () => {
-    fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }).start();
-    fake.channelLimit = { perSecond: 1, burst: 3 };
-    db = await freshDb();
-    client = createJobsClient({ connection: testRedisUrl(), prefix: `se${randomId()}`, storm: STORM });
-    const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { slack: { workspace: 'T1', channel: TIER1 } } }, { level: 2, name: 'Tier 2', channels: { slack: { workspace: 'T1', channel: TIER2 } } }] });
-    hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: [testAgent('bob', [BOB], 2)], kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
-    adapter = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: fake.apiUrl, processBeforeResponse: true, botUserId: 'UBOT', botId: 'BBOT', deskLocale: 'en', log: silentLogger });
-    hd.platforms.set('slack', adapter.platform);
-    server = createServer((req, res) => (adapter.handles(req) ? adapter.requestListener!(req, res) : res.writeHead(404).end()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-    // The production limits (Slack: 1/s per channel); fast retries for the test.
-    workers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), storm: STORM, delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+    rig = await slackStormRig({ tag: 'se', secret: SECRET, agents: [testAgent('bob', [BOB], 2)], storm: STORM });
   }, 60_000);
-
-  afterAll(async () => {
-    await workers?.close(true).catch(() => {});
-    await client?.close();
-    await adapter?.stop().catch(() => {});
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await fake?.stop();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   /** The SLA worker's breach of a ticket's first-response deadline (auto-escalation to tier 2). */
-  const breach = (t: Ticket) => handleSlaTimer(hd.deps, client.delivery, { ticketId: t.id, target: 'firstResponse', stage: 'breach', dueAt: new Date(t.sla.firstResponseDueAt!).getTime(), tier: 1 });
+  const breach = (t: Ticket) => handleSlaTimer(rig.hd.deps, rig.client.delivery, { ticketId: t.id, target: 'firstResponse', stage: 'breach', dueAt: new Date(t.sla.firstResponseDueAt!).getTime(), tier: 1 });
 
   it('every escalated ticket is reachable from tier-2 posts within 60 s, within the channel limit, claimable from the storm card, and normal cards resume', async () => {
+    const { fake, hd, client, url } = rig;
     // N tickets in the wave, one more escalated after it.
     const filed = await fileConcurrently(N + 1, 16, (i) =>
       hd.helpdesk.handle({ type: 'help.request', eventId: `esc-${i}`, request: { idempotencyKey: `esc-${i}`, requester: person('slack', `U${i}`, 'T1', `Person ${i}`), text: `${PROBLEMS[i % PROBLEMS.length]} (${i})`, origin: { platform: 'slack', workspace: 'T1', channel: 'CGENERAL' }, skipSuggestions: true } }),

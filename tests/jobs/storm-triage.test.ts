@@ -1,18 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
-import { SlackApiFake } from '../fakes/slack-api.fake.js';
 import { blockText } from '../slack/slack-harness.js';
-import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { person, testAgent } from '../support/fixtures.js';
 import { fileConcurrently, waitFor } from './harness.js';
-import { callText, channelCalls, claimFromStormCard, shownNumbers } from './slack-storm.js';
+import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig, type SlackStormRig } from './slack-storm.js';
 
 const TIER1 = 'C_TIER1';
 const SECRET = 'storm-signing-secret';
@@ -26,42 +17,14 @@ const PROBLEMS = [
 const N = 1000;
 
 describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () => {
-  let fake: SlackApiFake;
-  let db: Awaited<ReturnType<typeof freshDb>>;
-  let client: JobsClient;
-  let hd: Composed;
-  let adapter: SlackAdapter;
-  let workers: RunningWorkers;
-  let server: Server;
-  let url = '';
-
+  let rig: SlackStormRig;
   beforeAll(async () => {
-    fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }).start();
-    // Slack's documented limit for posting in a channel, held by the fake: ~1 per second, short bursts.
-    fake.channelLimit = { perSecond: 1, burst: 3 };
-    db = await freshDb();
-    client = createJobsClient({ connection: testRedisUrl(), prefix: `st${randomId()}` });
-    const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { slack: { workspace: 'T1', channel: TIER1 } } }, { level: 2, name: 'Tier 2', channels: { slack: { workspace: 'T1', channel: 'C_TIER2' } } }] });
-    hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: [testAgent('alice', [ALICE])], kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
-    adapter = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: fake.apiUrl, processBeforeResponse: true, botUserId: 'UBOT', botId: 'BBOT', deskLocale: 'en', log: silentLogger });
-    hd.platforms.set('slack', adapter.platform);
-    server = createServer((req, res) => (adapter.handles(req) ? adapter.requestListener!(req, res) : res.writeHead(404).end()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-    // The production limits (Slack: 1/s per channel, burst 3); fast retries for the test.
-    workers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+    rig = await slackStormRig({ tag: 'st', secret: SECRET, agents: [testAgent('alice', [ALICE])] });
   }, 60_000);
-
-  afterAll(async () => {
-    await workers?.close(true).catch(() => {});
-    await client?.close();
-    await adapter?.stop().catch(() => {});
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await fake?.stop();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   it('every ticket is on a card within 60 s, the channel stays within its posting limit, and a claim from the storm card updates it', async () => {
+    const { fake, hd, url } = rig;
     const started = Date.now();
     // 16 requests at a time, as the intake workers would process them.
     const filed = await fileConcurrently(N, 16, (i) => {
