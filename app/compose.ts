@@ -26,7 +26,7 @@ import { gapTerms } from '../kb/gap-terms.js';
 import { DirectDelivery } from '../core/use-cases/deliver.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { TicketNotifier } from '../core/use-cases/notify-ticket-change.js';
-import type { SpikeWindow } from '../core/ports/spike-window.port.js';
+import type { SpikeRenders, SpikeWindow } from '../core/ports/spike-window.port.js';
 import { MongoSpikeStore } from '../core/store/spike.store.js';
 import { AbsorbedRequests, settleAllLinked } from '../core/use-cases/fanout/absorbed-requests.js';
 import { IncidentBroadcaster } from '../core/use-cases/fanout/broadcast-incident.js';
@@ -49,6 +49,8 @@ export interface ComposeOptions {
   storm?: TriageStorm;
   /** Recent tickets per desk for spike detection (Redis, jobs/spike-window.redis.ts); without it no spikes are detected. */
   spikeWindow?: SpikeWindow;
+  /** Spike cards' delayed count edits as durable jobs (jobs' `QueueSpikeRenders`); without it, a timer in this process. */
+  spikeRenders?: SpikeRenders;
   /**
    * Tell a resolved incident's linked requesters in this process (true) or leave it to the jobs'
    * scheduler, which pages through them as automation jobs (false).
@@ -123,7 +125,7 @@ export async function composeHelpdesk(o: ComposeOptions): Promise<Composed> {
   const incidents = new Incidents({ ...deps, incidents: incidentStore });
   // Incident fan-out (docs/incidents.md): announcements, absorbed requests, spike suggestions.
   const spikes = new MongoSpikeStore(o.connection);
-  const fanout: FanoutDeps = { ...deps, incidents: incidentStore, delivery, spikes, ...(o.spikeWindow ? { spikeWindow: o.spikeWindow } : {}) };
+  const fanout: FanoutDeps = { ...deps, incidents: incidentStore, delivery, spikes, ...(o.spikeWindow ? { spikeWindow: o.spikeWindow } : {}), ...(o.spikeRenders ? { spikeRenders: o.spikeRenders } : {}) };
   new IncidentBroadcaster(fanout).attach(events);
   const settleInline = o.settleInline ?? !o.delivery;
   new AbsorbedRequests(fanout, settleInline ? (id) => settleAllLinked(fanout, id) : async () => {}).attach(events);

@@ -116,7 +116,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     const jobs = createJobsClient({ connection: redisUrl, prefix, storm: cfg.storm });
     cleanups.push(() => jobs.close());
     const coreLog = asCoreLogger(log);
-    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix) });
+    const composed = await composeHelpdesk({ connection, desks: desks.desks, agents: desks.agents, kb: kb.kb, delivery: () => jobs.delivery, storm: jobs.storm, log: coreLog, spikeWindow: new RedisSpikeWindow(jobs.queues.redis, jobs.queues.prefix), spikeRenders: jobs.spikeRenders });
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
@@ -152,6 +152,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         idempotency: { prune: async (before: Date) => (await composed.idempotency.prune(before)) + (await composed.store.pruneGuards(before)) },
         metrics: createJobsMetrics([jobs.queues.delivery, jobs.queues.sla, jobs.queues.automation], registry),
         signature: textSignature(),
+        spikes: composed.spikes,
         storm: cfg.storm,
         slaConcurrency: cfg.HELPDESK_SLA_CONCURRENCY,
         automationConcurrency: cfg.HELPDESK_AUTOMATION_CONCURRENCY,

@@ -7,6 +7,8 @@ import type { CoreDeps } from '../core/use-cases/deps.js';
 import { autoCloseResolved, autoResolvePending, deflectionTimeout, remindPending } from '../core/use-cases/ticket-automation.js';
 import { RedisAssignmentLedger } from './assignment-ledger.js';
 import { settleLinkedPage } from '../core/use-cases/fanout/absorbed-requests.js';
+import { renderSpikeCard } from '../core/use-cases/fanout/detect-spike.js';
+import type { SpikeStore } from '../core/ports/spike-store.port.js';
 import { digestOps } from './digest.js';
 import { classified } from './errors.js';
 import { QUEUE, safeId, type AutomationJob } from './names.js';
@@ -22,6 +24,8 @@ export interface AutomationWorkerDeps {
   idempotency?: { prune(before: Date): Promise<number> };
   /** How long processed inbound event ids are kept. @defaultValue 1 day */
   keepProcessedMs?: number;
+  /** Spike suggestions (Composed.spikes): `spike_render` jobs are skipped without it. */
+  spikes?: SpikeStore;
 }
 
 /** Consumes automation jobs: assignment, deflection window, reminders, auto-resolve/close, digests, pruning. */
@@ -46,6 +50,10 @@ export function createAutomationWorker(d: AutomationWorkerDeps, connection: Redi
           });
           return next ? { next } : 'done';
         }
+        case 'spike_render':
+          if (!d.spikes) return 'skipped';
+          await renderSpikeCard({ ...deps, spikes: d.spikes, delivery: d.delivery }, j.spikeId, j.version);
+          return 'rendered';
         case 'deflection_timeout':
           return (await deflectionTimeout(deps, j.ticketId))?.status ?? 'skipped';
         case 'pending_reminder': {

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { DeliveryOp } from '../core/ports/delivery.port.js';
 import type { DeliveryJob } from './names.js';
-import type { ChannelLedger } from './triage-storm.js';
+import type { ChannelLedger } from './channel-ledger.js';
 
 /**
  * Order per destination for the delivery queue: the posts queued for one place (a thread, a DM or
@@ -10,7 +10,7 @@ import type { ChannelLedger } from './triage-storm.js';
  * apart used to race (two workers, the platform's burst lets both go) and a relay retried after a
  * 429/5xx was overtaken by the next one.
  *
- * The ledger's reservation (jobs/triage-storm.ts `ChannelLedger.reserve`, made when the job is queued)
+ * The ledger's reservation (jobs/channel-ledger.ts `ChannelLedger.reserve`, made when the job is queued)
  * also notes the job in its destination's order, in the same script; the worker takes a job only when
  * no earlier one of its destination is left (`turn`), and the job leaves the order when it is done or
  * failed for good. An earlier job holds later ones back at most `ORDER_WAIT_MS` past its slot (a long
@@ -27,11 +27,25 @@ export function orderDestination(op: DeliveryOp): string | undefined {
   return op.kind === 'post' ? `${op.target.channel}|${op.target.thread ?? ''}` : undefined;
 }
 
+/**
+ * A running job's place in its destination's order. The processor may leave the order itself when it
+ * stores the job's sent marker (`ChannelLedger.sent`, one script) and says so with `left`; otherwise
+ * the wrapper leaves after it.
+ */
+export interface OrderPlace {
+  platform: DeliveryOp['platform'];
+  destination: string;
+  jobId: string;
+  left: boolean;
+}
+
 type Processor = (job: Job<DeliveryJob>, token?: string) => Promise<void>;
+type OrderedProcessor = (job: Job<DeliveryJob>, token?: string, place?: OrderPlace) => Promise<void>;
 
 /** Wraps the delivery processor so that each destination's posts are sent in queue order (above). */
-export function inDestinationOrder(ledger: ChannelLedger | undefined, run: Processor, o: { maxWaitMs?: number; pollMs?: number } = {}): Processor {
-  if (!ledger) return run;
+export function inDestinationOrder(ledger: ChannelLedger | undefined, run: OrderedProcessor, o: { maxWaitMs?: number; pollMs?: number } = {}): Processor {
+  // Two arguments only: BullMQ passes an AbortSignal third.
+  if (!ledger) return (job, token) => run(job, token);
   const wait = { maxWaitMs: o.maxWaitMs ?? ORDER_WAIT_MS, pollMs: o.pollMs ?? POLL_MS };
   return async (job, token) => {
     const op = job.data.op;
@@ -42,13 +56,15 @@ export function inDestinationOrder(ledger: ChannelLedger | undefined, run: Proce
       await job.moveToDelayed(Date.now() + ms, token);
       throw new DelayedError();
     }
+    const place: OrderPlace = { platform: op.platform, destination: dest, jobId: job.id, left: false };
     try {
-      await run(job, token);
+      await run(job, token, place);
     } catch (e) {
       const final = e instanceof UnrecoverableError || (!(e instanceof DelayedError) && job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
-      if (final) await ledger.leave(op.platform, dest, job.id).catch(() => {});
+      if (final && !place.left) await ledger.leave(op.platform, dest, job.id).catch(() => {});
       throw e;
     }
-    await ledger.leave(op.platform, dest, job.id);
+    // Sent: it left with its sent marker. Not sent (a retry that found its marker, nothing to send): leave now.
+    if (!place.left) await ledger.leave(op.platform, dest, job.id);
   };
 }

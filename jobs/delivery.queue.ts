@@ -3,7 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Platform } from '../core/domain/identity.js';
 import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { DeliveryJob } from './names.js';
-import type { ChannelLedger } from './triage-storm.js';
+import type { ChannelLedger } from './channel-ledger.js';
 import { orderDestination } from './delivery.order.js';
 
 /** Job id of a delivery: a hash of its key (BullMQ ids may not contain ':'), the same on every replica. */

@@ -14,7 +14,8 @@ import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
 import type { RedisTriageStorm } from './triage-storm.js';
 import type { View } from '../core/views/view.js';
 import { deliveryChannel, toRequester } from './delivery.queue.js';
-import { inDestinationOrder } from './delivery.order.js';
+import { inDestinationOrder, type OrderPlace } from './delivery.order.js';
+import type { ChannelLedger } from './channel-ledger.js';
 import { QUEUE, type DeliveryJob } from './names.js';
 import { helperKey } from './queues.js';
 import { RedisRateLimiter, type PlatformLimits } from './rate-limit.js';
@@ -58,12 +59,22 @@ const MARKER_TTL_S = 7 * 24 * 3600;
  * instead of sending again: a worker killed after sending but before completing the job does not
  * duplicate the message. (Only a crash between the platform's answer and the marker write can.)
  */
-function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: RedisClient, markerKey: string, after: () => Promise<void>): Map<Platform, ChatPlatform> {
+function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: RedisClient, markerKey: string, after: () => Promise<void>, ordered?: { ledger: ChannelLedger; place: OrderPlace }): Map<Platform, ChatPlatform> {
+  const mark = async (value: string): Promise<void> => {
+    if (!ordered) {
+      await redis.set(markerKey, value, 'EX', MARKER_TTL_S);
+      return;
+    }
+    // An ordered post leaves its destination's order in the same script (the next one may go).
+    const { ledger, place } = ordered;
+    await ledger.sent(place.platform, place.destination, place.jobId, markerKey, value, MARKER_TTL_S);
+    place.left = true;
+  };
   const once = async <T>(send: () => Promise<T>): Promise<T> => {
     const prior = await redis.get(markerKey);
     if (prior !== null) return JSON.parse(prior) as T;
     const result = await send();
-    await redis.set(markerKey, JSON.stringify(result ?? null), 'EX', MARKER_TTL_S);
+    await mark(JSON.stringify(result ?? null));
     await after();
     return result;
   };
@@ -100,7 +111,8 @@ export interface DeliveryWorkerDeps {
 export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisClient, o: DeliveryWorkerOptions = {}, tuning: WorkerTuning = {}): Worker<DeliveryJob> {
   const limiter = new RedisRateLimiter(d.redis, d.prefix, o.limits);
   // Each destination's posts in queue order (jobs/delivery.order.ts).
-  const processor = inDestinationOrder(d.stormCards?.storm, async (job: Job<DeliveryJob>, token?: string): Promise<void> => {
+  const ledger = d.stormCards?.storm;
+  const processor = inDestinationOrder(ledger, async (job: Job<DeliveryJob>, token?: string, place?: OrderPlace): Promise<void> => {
     const op = job.data.op;
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
@@ -113,7 +125,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
         throw new DelayedError();
       }
     }
-    const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job));
+    const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job), ledger && place ? { ledger, place } : undefined);
     try {
       await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {

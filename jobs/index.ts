@@ -17,6 +17,8 @@ import type { WorkerTuning } from './tuning.js';
 import { RedisTriageStorm, type StormOptions } from './triage-storm.js';
 import { RedisRateLimiter } from './rate-limit.js';
 import type { TextSignature } from '../core/ports/text-signature.port.js';
+import type { SpikeStore } from '../core/ports/spike-store.port.js';
+import { QueueSpikeRenders } from './spike-window.redis.js';
 
 export type { JobsConnection, JobsOptions, RedisClient, RedisClusterConnection } from './connection.js';
 export { isCluster, keyPrefix, probeClient, redisClient } from './connection.js';
@@ -26,7 +28,7 @@ export { listFailed, queueHealth, retryFailed, type QueueHealth } from './ops.js
 export { createQueues, type JobsQueues } from './queues.js';
 export { JobsScheduler } from './scheduler.js';
 export { ChannelLedger, RedisTriageStorm, type StormOptions } from './triage-storm.js';
-export { RedisSpikeWindow } from './spike-window.redis.js';
+export { QueueSpikeRenders, RedisSpikeWindow } from './spike-window.redis.js';
 
 /** Queues plus the queue-backed Delivery, for `composeHelpdesk({ delivery: () => client.delivery })`. */
 export interface JobsClient {
@@ -34,6 +36,8 @@ export interface JobsClient {
   delivery: QueueDelivery;
   /** The storm-aware triage state (pass to `composeHelpdesk({ storm })`). */
   storm: RedisTriageStorm;
+  /** Spike cards' delayed count edits as automation jobs (pass to `composeHelpdesk({ spikeRenders })`). */
+  spikeRenders: QueueSpikeRenders;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,7 @@ export function createJobsClient(o: JobsOptions & { delivery?: QueueDeliveryOpti
   const queues = createQueues(o);
   const storm = new RedisTriageStorm(queues.redis, queues.prefix, o.storm);
   const limiter = new RedisRateLimiter(queues.redis, queues.prefix, o.storm?.limits);
-  return { queues, delivery: new QueueDelivery(queues.delivery, { ledger: storm, turn: (p) => limiter.turn(p), ...o.delivery }), storm, close: () => queues.close() };
+  return { queues, delivery: new QueueDelivery(queues.delivery, { ledger: storm, turn: (p) => limiter.turn(p), ...o.delivery }), storm, spikeRenders: new QueueSpikeRenders(queues.automation), close: () => queues.close() };
 }
 
 export interface SchedulerOptions extends JobsOptions {
@@ -93,6 +97,8 @@ export interface StartWorkersOptions extends JobsOptions {
   metrics?: JobsMetrics;
   /** Consume only these queues. @defaultValue all */
   only?: QueueName[];
+  /** Spike suggestions (Composed.spikes), for spike cards' delayed count edits (`spike_render` jobs). */
+  spikes?: SpikeStore;
   /** Upsert the digest and prune job schedulers at start. @defaultValue true */
   schedulers?: boolean;
   /** Storm-mode thresholds (the same as the client's); posting limits come from `delivery.limits`. */
@@ -178,7 +184,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
     workers.push(w);
   }
   if (only.has(QUEUE.automation)) {
-    const w = createAutomationWorker({ deps: o.deps, delivery, queues, log, idempotency: o.idempotency }, conn(), o.automationConcurrency ?? 10, o.tuning);
+    const w = createAutomationWorker({ deps: o.deps, delivery, queues, log, idempotency: o.idempotency, ...(o.spikes ? { spikes: o.spikes } : {}) }, conn(), o.automationConcurrency ?? 10, o.tuning);
     metrics.track(w, QUEUE.automation);
     workers.push(w);
   }

@@ -48,7 +48,9 @@ export type AutomationJob =
   | { kind: 'digest'; deskId: string; days: number }
   | { kind: 'prune_processed' }
   /** One page of a resolved incident's linked tickets (`after`: the last ticket id of the previous page). */
-  | { kind: 'incident_settle'; incidentId: string; after?: string };
+  | { kind: 'incident_settle'; incidentId: string; after?: string }
+  /** A spike card's delayed count edit (core/use-cases/fanout/detect-spike.ts), at the window's render time. */
+  | { kind: 'spike_render'; spikeId: string; version: number };
 
 /** BullMQ job ids may not contain ':' nor be all digits. Everything unsafe becomes '_'. */
 export const safeId = (...parts: Array<string | number>): string => parts.map((p) => String(p).replace(/[^A-Za-z0-9_.-]/g, '_')).join('-');

@@ -1,5 +1,7 @@
-import type { SpikeObservation, SpikeObserved, SpikeWindow } from '../core/ports/spike-window.port.js';
+import type { Queue } from 'bullmq';
+import type { SpikeObservation, SpikeObserved, SpikeRenders, SpikeWindow } from '../core/ports/spike-window.port.js';
 import type { RedisClient } from './connection.js';
+import { safeId, type AutomationJob } from './names.js';
 import { helperKey } from './queues.js';
 import { runScript } from './lua.js';
 
@@ -125,5 +127,18 @@ export class RedisSpikeWindow implements SpikeWindow {
     if (!ticketIds.length) return;
     const [, , taken] = this.keys(deskId);
     await this.redis.hset(taken, ...ticketIds.flatMap((id) => [id, '-']));
+  }
+}
+
+/**
+ * {@link SpikeRenders} as delayed automation jobs: one per spike and render version (the job id), so
+ * a replayed join queues nothing twice, and the edit survives the replica that queued it.
+ */
+export class QueueSpikeRenders implements SpikeRenders {
+  constructor(private readonly queue: Queue<AutomationJob>) {}
+
+  async later(spikeId: string, delayMs: number, version: number): Promise<void> {
+    const data: AutomationJob = { kind: 'spike_render', spikeId, version };
+    await this.queue.add(data.kind, data, { jobId: safeId('spike', spikeId, version), delay: Math.max(0, Math.round(delayMs)) });
   }
 }

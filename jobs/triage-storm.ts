@@ -5,8 +5,12 @@ import type { StormAdmission, StormCard, StormTicket, TriageChannel, TriageStorm
 import { STORM_CARD_CAPACITY_MAX } from '../core/views/storm-card.view.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
-import { DEFAULT_LIMITS, type PlatformLimits } from './rate-limit.js';
+import type { PlatformLimits } from './rate-limit.js';
 import { deliveryJobId } from './delivery.queue.js';
+import { ChannelLedger, NOW, SLOT, STATE_TTL_MS } from './channel-ledger.js';
+import { runScript } from './lua.js';
+
+export { ChannelLedger } from './channel-ledger.js';
 
 /** Storm-mode thresholds (issue 12 §3). */
 export interface StormOptions {
@@ -33,107 +37,6 @@ export interface StormOptions {
   /** Per-platform overrides of the posting limits (the same as the delivery worker's). */
   limits?: Partial<Record<Platform, Partial<PlatformLimits>>>;
 }
-
-/** Storm state and reservations live this long without activity. */
-const STATE_TTL_MS = 7 * 24 * 3600 * 1000;
-/** A destination's order lives this long without a message queued. */
-const ORDER_TTL_MS = 24 * 3600 * 1000;
-
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
-// The channel's posting buckets as GCRA (generic cell rate algorithm) state in the channel hash: one
-// "theoretical arrival time" per bucket (`tat`, `tat2`… for the per-channel and sustained buckets of
-// jobs/rate-limit.ts) and `until` (a platform's Retry-After). A message may go at
-//   max(now, until, tat_i − tau_i)   over every bucket i (tau_i: its burst as time, (burst − 1) × interval),
-// the earliest moment every bucket has a token for it; reserving it moves each tat_i to
-// max(tat_i, that moment) + interval_i. With one bucket this is the single-rate ledger it replaces;
-// with Teams' two it also sees the sustained 0.45/s bucket (burst 150) that binds after ~5 minutes above it.
-// `BUCKETS` is ARGV[n]: JSON [[interval ms, tau ms], …].
-const SLOT = `
-local function bucketsOf(arg) return cjson.decode(arg) end
-local function tatField(i) if i == 1 then return 'tat' end return 'tat' .. i end
-local function slotOf(key, now, bs)
-  local s = now
-  local u = tonumber(redis.call('HGET', key, 'until')) or 0
-  if u > s then s = u end
-  for i, b in ipairs(bs) do
-    local free = (tonumber(redis.call('HGET', key, tatField(i))) or 0) - b[2]
-    if free > s then s = free end
-  end
-  return s
-end
-local function advance(key, s, bs)
-  for i, b in ipairs(bs) do
-    local tat = tonumber(redis.call('HGET', key, tatField(i))) or 0
-    if tat < s then tat = s end
-    redis.call('HSET', key, tatField(i), tostring(tat + b[1]))
-  end
-end
-`;
-
-// One reservation per delivery job (its id NX): the job's slot (when every bucket of the channel has a
-// token for it, after everything reserved before it), kept under the job's id; a job already reserved
-// (twice queued, or its card's slot taken by the admission) gets its slot back. Returns {new?, ms
-// from now until the slot}. ARGV: buckets JSON, ttl ms, job id, order ttl ms.
-// With KEYS[3], KEYS[4] (a destination's order: sorted set job id → queue sequence, hash job id →
-// slot plus the sequence '#'), a fresh reservation also takes its place in its destination's order.
-const RESERVE = `${NOW}${SLOT}
-local slot = tonumber(redis.call('GET', KEYS[2]))
-local fresh = 0
-if not slot then
-  local bs = bucketsOf(ARGV[1])
-  slot = slotOf(KEYS[1], now, bs)
-  advance(KEYS[1], slot, bs)
-  fresh = 1
-  redis.call('SET', KEYS[2], tostring(slot), 'PX', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  if KEYS[4] then
-    local seq = redis.call('HINCRBY', KEYS[4], '#', 1)
-    redis.call('ZADD', KEYS[3], seq, ARGV[3])
-    redis.call('HSET', KEYS[4], ARGV[3], tostring(slot))
-    redis.call('PEXPIRE', KEYS[3], ARGV[4])
-    redis.call('PEXPIRE', KEYS[4], ARGV[4])
-  end
-end
-return {fresh, math.max(0, slot - now)}
-`;
-
-// A job's turn in its destination's order: 0 when no job queued before it for the same destination
-// is left (or it was never noted), else ms to wait before asking again. An earlier job is left behind
-// when it was sent (its sent marker: the worker died before leaving) or when it is still not sent
-// `maxWait` after its slot (retried for long, or queued by a process that died before adding it):
-// order gives way to delivery.
-// KEYS: order set, its hash. ARGV: job id, maxWait ms, poll ms, sent-marker key prefix.
-const TURN = `${NOW}
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-for _ = 1, 100 do
-  local head = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-  if not head or head == ARGV[1] then return 0 end
-  local slot = tonumber(redis.call('HGET', KEYS[2], head)) or 0
-  if redis.call('EXISTS', ARGV[4] .. head) == 0 and now <= slot + tonumber(ARGV[2]) then return tonumber(ARGV[3]) end
-  redis.call('ZREM', KEYS[1], head)
-  redis.call('HDEL', KEYS[2], head)
-end
-return tonumber(ARGV[3])
-`;
-
-const LEAVE = `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-return 0
-`;
-
-// A platform's Retry-After holds the channel: nothing queued there goes out before it.
-const BLOCK = `${NOW}
-local u = tonumber(redis.call('HGET', KEYS[1], 'until')) or 0
-local untilTs = now + tonumber(ARGV[1])
-if untilTs > u then redis.call('HSET', KEYS[1], 'until', tostring(untilTs)) end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 0
-`;
 
 // KEYS: channel hash, admission key, ticket's card set, open-cards index, the card job's reservation.
 // ARGV: ticketId, thresholdMs, clearBacklogMs, windowMs, clearRate (tickets/s), capacity, buckets JSON,
@@ -235,79 +138,6 @@ return 0
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex').slice(0, 12);
 
-/**
- * Per-channel posting reservations of the delivery queue: every message queued for a channel takes
- * the earliest slot at which every one of the channel's buckets (jobs/rate-limit.ts: per channel and,
- * on Teams, the sustained one) has a token for it after the messages queued before, so `slot − now`
- * estimates how long a new message would wait. Shared by all replicas (Redis).
- */
-export class ChannelLedger {
-  constructor(
-    protected readonly redis: RedisClient,
-    protected readonly prefix: string,
-    protected readonly limits: Partial<Record<Platform, Partial<PlatformLimits>>> = {},
-  ) {}
-
-  protected limitsOf(p: Platform): PlatformLimits {
-    return { ...DEFAULT_LIMITS[p], ...this.limits[p] };
-  }
-
-  /**
-   * Every bucket a message to one of the platform's channels takes a token from (jobs/rate-limit.ts:
-   * `perChannel`, and `perChannelSustained` where there is one), as the GCRA scripts read them:
-   * `[interval ms, burst as time ms]`.
-   */
-  protected buckets(p: Platform): string {
-    const l = this.limitsOf(p);
-    const all = [l.perChannel, ...(l.perChannelSustained ? [l.perChannelSustained] : [])];
-    return JSON.stringify(all.map((b) => [1000 / b.rate, Math.max(0, (b.burst - 1) * (1000 / b.rate))]));
-  }
-
-  protected channelKey(p: Platform, channel: string): string {
-    return helperKey(this.prefix, 'storm', 'ch', p, channel);
-  }
-
-  protected reservationKey(jobId: string): string {
-    return helperKey(this.prefix, 'storm', 'rsv', jobId);
-  }
-
-  /**
-   * Reserves the next posting slot for a queued job (once per job id: `fresh` false when it had one,
-   * e.g. a card whose slot its storm admission reserved) and says in how many ms the job may be sent:
-   * the delivery queue holds the job until then, so a channel's messages go out in the order they
-   * were queued (in their slots), not in whatever order jobs retrying for a token win it.
-   */
-  async reserve(p: Platform, channel: string, jobId: string, destination?: string): Promise<{ fresh: boolean; delayMs: number }> {
-    const keys = [this.channelKey(p, channel), this.reservationKey(jobId), ...(destination ? this.orderKeys(p, destination) : [])];
-    const [fresh, delayMs] = (await this.redis.eval(RESERVE, keys.length, ...keys, this.buckets(p), STATE_TTL_MS, jobId, ORDER_TTL_MS)) as [number, number];
-    return { fresh: fresh === 1, delayMs: Number(delayMs) };
-  }
-
-  protected orderKeys(p: Platform, destination: string): [string, string] {
-    const k = helperKey(this.prefix, 'storm', 'ord', p, destination);
-    return [k, `${k}:h`];
-  }
-
-  /**
-   * 0 when it is this job's turn at its destination (a thread, a DM conversation): every job
-   * reserved before it for the same destination (`reserve(…, destination)`) was sent or given up,
-   * or waited `maxWaitMs` past its slot; else how long to wait before asking again.
-   */
-  async turn(p: Platform, destination: string, jobId: string, o: { maxWaitMs: number; pollMs: number }): Promise<number> {
-    return Number(await this.redis.eval(TURN, 2, ...this.orderKeys(p, destination), jobId, o.maxWaitMs, o.pollMs, helperKey(this.prefix, 'sent', '')));
-  }
-
-  /** The job was sent (or failed for good): the next one of its destination may go. */
-  async leave(p: Platform, destination: string, jobId: string): Promise<void> {
-    await this.redis.eval(LEAVE, 2, ...this.orderKeys(p, destination), jobId);
-  }
-
-  /** A Retry-After from the platform: the channel's queue waits at least that long. */
-  async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await this.redis.eval(BLOCK, 1, this.channelKey(p, channel), Math.ceil(ms), STATE_TTL_MS);
-  }
-}
-
 /** The storm-aware triage state in Redis (core/ports/triage-storm.port.ts), atomic per call. */
 export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   private readonly o: Required<Omit<StormOptions, 'limits'>>;
@@ -329,11 +159,13 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async admit(ch: TriageChannel, ticket: StormTicket, cardKey: string): Promise<StormAdmission> {
     const ticketId = ticket.id;
     const l = this.limitsOf(ch.platform);
-    const r = (await this.redis.eval(
+    const r = (await runScript(
+      this.redis,
       ADMIT,
       5,
       this.channelKey(ch.platform, ch.channel),
-      this.key('adm', ticketId, ch.platform, ch.channel),
+      // Per tier from 2 on: an escalation is a new admission even where tiers share a channel.
+      this.key('adm', ticketId, ch.platform, ch.channel, ...(ch.tier > 1 ? [`t${ch.tier}`] : [])),
       this.key('tkt', ticketId),
       this.key('open'),
       this.reservationKey(deliveryJobId(cardKey)),
@@ -355,7 +187,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   }
 
   async changed(ticket: StormTicket): Promise<Array<{ cardId: string; gen: number; channel: TriageChannel }>> {
-    const r = (await this.redis.eval(CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
+    const r = (await runScript(this.redis, CHANGED, 1, this.key('tkt', ticket.id), ticket.id, JSON.stringify(ticket), ticket.version, this.cardKey(''))) as string[];
     const out: Array<{ cardId: string; gen: number; channel: TriageChannel }> = [];
     for (let i = 0; i + 2 < r.length; i += 3) out.push({ cardId: r[i]!, channel: JSON.parse(r[i + 1]!) as TriageChannel, gen: Number(r[i + 2]) });
     return out;
@@ -368,7 +200,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
   async beginFlush(cardId: string, holdMs: number): Promise<{ card: StormCard; gen: number; locked: boolean } | null> {
     const token = randomUUID();
     const k = this.cardKey(cardId);
-    const r = (await this.redis.eval(BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
+    const r = (await runScript(this.redis, BEGIN, 4, k, `${k}:t`, `${k}:lock`, `${k}:s`, holdMs, token)) as [string, string, string, string, string, string[], string[]] | null;
     if (!r) return null;
     const locked = r[4] === '1';
     if (locked) this.tokens.set(cardId, token);
@@ -385,7 +217,7 @@ export class RedisTriageStorm extends ChannelLedger implements TriageStorm {
     const token = this.tokens.get(cardId);
     if (!token) return;
     this.tokens.delete(cardId);
-    await this.redis.eval(UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
+    await runScript(this.redis, UNLOCK, 1, `${this.cardKey(cardId)}:lock`, token);
   }
 
   async openCards(deskId?: string): Promise<StormCard[]> {

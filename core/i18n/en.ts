@@ -17,6 +17,7 @@ export const en = {
   },
   storm: {
     title: '{{count}} new tickets ({{open}} unclaimed)',
+    title_escalated: '{{count}} escalated tickets ({{open}} unclaimed)',
     group: '{{subject}} — {{count}}',
     other: 'Other requests',
     claim: 'Claim {{number}}',
@@ -24,6 +25,7 @@ export const en = {
     entry_status: '{{number}} ({{status}})',
     context: 'Many new {{desk}} tickets at once: they are listed here instead of one card each, so none waits behind the channel\'s posting limit. Normal cards resume when it is quiet.',
     context_closed: 'This list of {{desk}} tickets is complete; newer ones are on the next card or have their own.',
+    context_escalated: 'Many {{desk}} tickets escalated at once: they are listed here instead of one card each, so none waits behind the channel\'s posting limit. Normal cards resume when it is quiet.',
     claimed: 'You have {{number}}. The list is updated for everyone.',
   },
   action: {

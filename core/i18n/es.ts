@@ -19,6 +19,7 @@ export const es: Catalog = {
   },
   storm: {
     title: '{{count}} tickets nuevos ({{open}} sin asumir)',
+    title_escalated: '{{count}} tickets escalados ({{open}} sin asumir)',
     group: '{{subject}} — {{count}}',
     other: 'Otras solicitudes',
     claim: 'Asumir {{number}}',
@@ -26,6 +27,7 @@ export const es: Catalog = {
     entry_status: '{{number}} ({{status}})',
     context: 'Muchos tickets nuevos de {{desk}} a la vez: se listan aquí en lugar de una tarjeta por ticket, para que ninguno espere tras el límite de publicación del canal. Las tarjetas normales vuelven cuando haya calma.',
     context_closed: 'Esta lista de tickets de {{desk}} está completa; los más nuevos están en la siguiente tarjeta o tienen la suya.',
+    context_escalated: 'Muchos tickets de {{desk}} escalados a la vez: se listan aquí en lugar de una tarjeta por ticket, para que ninguno espere tras el límite de publicación del canal. Las tarjetas normales vuelven cuando haya calma.',
     claimed: 'Ya tienes {{number}}. La lista se actualiza para todos.',
   },
   action: {

@@ -32,3 +32,13 @@ export interface SpikeWindow {
   /** Takes tickets out of future spikes and joins (they were linked to an incident). */
   forget(deskId: string, ticketIds: readonly string[]): Promise<void>;
 }
+
+/**
+ * Durable, delayed renders of a spike's card (the count edit a join was handed): queued in Redis
+ * (jobs/ implements it as a delayed automation job, one per spike and version), so whichever worker
+ * takes it does the edit, even when the replica that saw the join stops first.
+ */
+export interface SpikeRenders {
+  /** Re-render the card of `spikeId` at `version` (the window's render time) `delayMs` from now. */
+  later(spikeId: string, delayMs: number, version: number): Promise<void>;
+}

@@ -59,7 +59,7 @@ export interface StormCard {
  */
 export interface TriageStorm {
   /**
-   * Decides a new ticket's card in `ch`. Idempotent per (ticket, channel): a replayed event gets the
+   * Decides a new (or newly escalated, `ch.tier` ≥ 2) ticket's card in `ch`. Idempotent per (ticket, channel): a replayed event gets the
    * same decision (and, in storm mode, the card's current render generation). `cardKey` is the
    * delivery key of the card it would post: a `card` decision reserves that card's posting slot in
    * the same atomic step, so concurrent admissions cannot all slip under the threshold.

@@ -68,7 +68,8 @@ export class TicketNotifier {
       case 'ticket.escalated': {
         const transcript = await buildTranscript(this.deps, t);
         const from = e.before?.tier ?? t.tier - 1;
-        ops.push(...this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key, e.at.getTime()));
+        // An escalation wave (an SLA breach storm) goes through the same admission as new tickets.
+        ops.push(...(await this.admitted(t, this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key, e.at.getTime()))));
         ops.push(...this.updateCards(t, desk, key));
         const tierName = tierOf(desk, t.tier)?.name ?? tr('ticket.tier', { tier: t.tier });
         ops.push(...requesterOps(t, noticeView(tr('notify.escalated', { number: t.number, tier: tierName }), 'escalated'), key('requester')));
@@ -116,12 +117,17 @@ export class TicketNotifier {
     for (const op of ops) await this.delivery.send(op);
   }
 
+  /** A new ticket's tier-1 cards, admitted (below). */
+  private newTicketCards(t: Ticket, desk: Desk, key: (w: string) => string, since: number): Promise<DeliveryOp[]> {
+    return this.admitted(t, this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key, since));
+  }
+
   /**
-   * A new ticket's tier-1 cards: its own card in each channel, except where the channel's posting
-   * backlog would delay it past the storm threshold; there it joins the channel's storm card.
+   * A ticket's cards in its tier's channels (new at tier 1, or escalated into tier 2+): its own card
+   * in each channel, except where the channel's posting backlog would delay it past the storm
+   * threshold; there it joins the channel's storm card.
    */
-  private async newTicketCards(t: Ticket, desk: Desk, key: (w: string) => string, since: number): Promise<DeliveryOp[]> {
-    const cards = this.postCards(t, desk, t.tier, ticketCard(t, desk, desk.locale), key, since);
+  private async admitted(t: Ticket, cards: DeliveryOp[]): Promise<DeliveryOp[]> {
     if (!this.storm) return cards;
     const out: DeliveryOp[] = [];
     for (const op of cards) {

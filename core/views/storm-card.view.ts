@@ -104,13 +104,14 @@ export function stormCardView(tickets: readonly StormTicket[], groups: readonly 
       return listTexts(e.members, tr, tier).map((text, i) => ({ title, text, ...(i === 0 ? { actions } : {}) }));
     });
   const open = tickets.filter(claimable).length;
-  const title = tr('storm.title', { count: tickets.length, open });
+  // A tier-2+ channel's storm card lists escalations (issue 12: an SLA breach wave).
+  const title = tr(tier > 1 ? 'storm.title_escalated' : 'storm.title', { count: tickets.length, open });
   return {
     kind: 'ticket_batch',
     fallback: title,
     title,
     items,
-    context: tr(closed ? 'storm.context_closed' : 'storm.context', { desk: desk.name }),
+    context: tr(closed ? 'storm.context_closed' : tier > 1 ? 'storm.context_escalated' : 'storm.context', { desk: desk.name }),
     accent: open > 0 ? 'open' : 'claimed',
     clipMarker: tr('text.truncated'),
   };

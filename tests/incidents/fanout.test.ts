@@ -82,6 +82,8 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
       delivery: () => client.delivery,
       // Card renders while tickets join a spike: coalesced per 1 s here (2 s / 5 s by default).
       spikeWindow: new RedisSpikeWindow(client.queues.redis, client.queues.prefix, { debounceMs: 200, everyMs: 1_000 }),
+      // The renders as delayed jobs, as the runtime queues them (the workers below run them).
+      spikeRenders: client.spikeRenders,
     });
     hd.events.onIncident((e) => void incidentEvents.push(e));
     sa = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: slack.apiUrl, processBeforeResponse: true, log: silentLogger, deskLocale: 'en' });
@@ -100,6 +102,7 @@ describe('incident fan-out: broadcasts, absorbed requests, spikes', () => {
       deps: hd.deps,
       platforms,
       idempotency: hd.idempotency,
+      spikes: hd.spikes,
       delivery: { backoffBaseMs: 20, backoffMaxMs: 200, limits: LIMITS },
       tuning: { drainDelay: 1 },
     });

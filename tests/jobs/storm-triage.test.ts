@@ -1,18 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
-import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
 import type { Ticket } from '../../core/domain/ticket.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
-import { SlackApiFake, type SlackCall } from '../fakes/slack-api.fake.js';
-import { blockText, findElement } from '../slack/slack-harness.js';
-import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { blockText } from '../slack/slack-harness.js';
+import { person, testAgent } from '../support/fixtures.js';
 import { fileConcurrently, waitFor } from './harness.js';
+import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig, type SlackStormRig } from './slack-storm.js';
 
 const TIER1 = 'C_TIER1';
 const SECRET = 'storm-signing-secret';
@@ -25,54 +16,15 @@ const PROBLEMS = [
 ];
 const N = 1000;
 
-/** Ticket numbers a tier-channel message shows (post or edit), with when Slack received it. */
-function shownNumbers(calls: readonly SlackCall[], channel: string): Map<string, number> {
-  const first = new Map<string, number>();
-  for (const c of calls) {
-    if ((c.method !== 'chat.postMessage' && c.method !== 'chat.update') || c.args.channel !== channel || c.limited) continue;
-    const text = `${String(c.args.text ?? '')}\n${blockText(c.args.blocks)}`;
-    for (const m of text.matchAll(/IT-\d+/g)) if (!first.has(m[0])) first.set(m[0], c.at);
-  }
-  return first;
-}
-
 describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () => {
-  let fake: SlackApiFake;
-  let db: Awaited<ReturnType<typeof freshDb>>;
-  let client: JobsClient;
-  let hd: Composed;
-  let adapter: SlackAdapter;
-  let workers: RunningWorkers;
-  let server: Server;
-  let url = '';
-
+  let rig: SlackStormRig;
   beforeAll(async () => {
-    fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }).start();
-    // Slack's documented limit for posting in a channel, held by the fake: ~1 per second, short bursts.
-    fake.channelLimit = { perSecond: 1, burst: 3 };
-    db = await freshDb();
-    client = createJobsClient({ connection: testRedisUrl(), prefix: `st${randomId()}` });
-    const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { slack: { workspace: 'T1', channel: TIER1 } } }, { level: 2, name: 'Tier 2', channels: { slack: { workspace: 'T1', channel: 'C_TIER2' } } }] });
-    hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: [testAgent('alice', [ALICE])], kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
-    adapter = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: SECRET, botToken: 'xoxb-test', apiUrl: fake.apiUrl, processBeforeResponse: true, botUserId: 'UBOT', botId: 'BBOT', deskLocale: 'en', log: silentLogger });
-    hd.platforms.set('slack', adapter.platform);
-    server = createServer((req, res) => (adapter.handles(req) ? adapter.requestListener!(req, res) : res.writeHead(404).end()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-    // The production limits (Slack: 1/s per channel, burst 3); fast retries for the test.
-    workers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+    rig = await slackStormRig({ tag: 'st', secret: SECRET, agents: [testAgent('alice', [ALICE])] });
   }, 60_000);
-
-  afterAll(async () => {
-    await workers?.close(true).catch(() => {});
-    await client?.close();
-    await adapter?.stop().catch(() => {});
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await fake?.stop();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   it('every ticket is on a card within 60 s, the channel stays within its posting limit, and a claim from the storm card updates it', async () => {
+    const { fake, hd, url } = rig;
     const started = Date.now();
     // 16 requests at a time, as the intake workers would process them.
     const filed = await fileConcurrently(N, 16, (i) => {
@@ -88,21 +40,21 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
     const shown = shownNumbers(fake.calls, TIER1);
     const lateness = filed.map((t) => shown.get(t.number)! - t.createdAt.getTime());
     const worst = Math.max(...lateness);
-    const channelCalls = fake.calls.filter((c) => (c.method === 'chat.postMessage' || c.method === 'chat.update') && c.args.channel === TIER1 && !c.limited);
-    const posts = channelCalls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
+    const calls = channelCalls(fake.calls, TIER1);
+    const posts = calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts);
     const stormCards = posts.filter((c) => String(c.args.text ?? '').includes('new tickets'));
-    console.log(`[storm] ${N} tickets filed in ${(filedIn / 1000).toFixed(1)} s; tier-1 channel: ${posts.length} posts (${stormCards.length} storm cards), ${channelCalls.length - posts.length} edits/replies; worst time to visible ${(worst / 1000).toFixed(1)} s; 429s from the fake in the channel: ${fake.limited.filter((l) => l.channel === TIER1).length}`);
+    console.log(`[storm] ${N} tickets filed in ${(filedIn / 1000).toFixed(1)} s; tier-1 channel: ${posts.length} posts (${stormCards.length} storm cards), ${calls.length - posts.length} edits/replies; worst time to visible ${(worst / 1000).toFixed(1)} s; 429s from the fake in the channel: ${fake.limited.filter((l) => l.channel === TIER1).length}`);
     {
       // Where the time goes: own cards vs storm cards, filing vs channel time (diagnostic output only).
       const onStorm = new Set<string>();
-      for (const c of channelCalls) if (String(c.args.text ?? '').includes('new tickets')) for (const m of `${String(c.args.text ?? '')}\n${blockText(c.args.blocks)}`.matchAll(/IT-\d+/g)) onStorm.add(m[0]);
+      for (const c of calls) if (String(c.args.text ?? '').includes('new tickets')) for (const m of callText(c).matchAll(/IT-\d+/g)) onStorm.add(m[0]);
       const rel = (ms: number) => ((ms - started) / 1000).toFixed(1);
       const worstOf = (ts: Ticket[]) => ts.reduce<Ticket | undefined>((w, t) => (!w || shown.get(t.number)! - t.createdAt.getTime() > shown.get(w.number)! - w.createdAt.getTime() ? t : w), undefined);
       for (const [label, ts] of [['own cards', filed.filter((t) => !onStorm.has(t.number))], ['storm cards', filed.filter((t) => onStorm.has(t.number))]] as const) {
         const w = worstOf([...ts]);
         if (w) console.log(`[storm] ${label}: ${ts.length} tickets, worst ${w.number} filed at ${rel(w.createdAt.getTime())} s, visible at ${rel(shown.get(w.number)!)} s`);
       }
-      const times = channelCalls.map((c) => `${rel(c.at)}${c.method === 'chat.update' ? 'e' : String(c.args.text ?? '').includes('new tickets') ? 's' : 'o'}`);
+      const times = calls.map((c) => `${rel(c.at)}${c.method === 'chat.update' ? 'e' : String(c.args.text ?? '').includes('new tickets') ? 's' : 'o'}`);
       console.log(`[storm] channel calls (o own card, s storm card post, e edit): ${times.join(' ')}`);
     }
     expect(worst).toBeLessThanOrEqual(60_000);
@@ -110,29 +62,12 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
     // Bounded: far fewer posts than tickets (one card per ~30 s of backlog, then ≤ 50 tickets a storm card).
     expect(posts.length).toBeLessThan(N / 5);
     // Within the per-channel limit: in any 10 s, at most 10 messages plus the burst.
-    for (const c of channelCalls) expect(channelCalls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(13);
+    for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(13);
     expect(fake.refused.filter((r) => r.method.startsWith('chat.'))).toEqual([]);
 
     // Claim from the storm card, as Slack sends the button press; the card is edited to show it.
-    const card = stormCards.at(-1)!;
-    // The card as the channel shows it now: it may have been edited since it was posted (its count and
-    // list grow), so it is found by what it is, the newest storm card with a claim button, not by its first text.
-    const live = [...fake.messages.get(TIER1)!].reverse().find((m) => String(m.text ?? '').includes('new tickets') && findElement(m.blocks, 'claim'))!;
-    expect(live, `no storm card with a claim button; last posted: ${String(card.args.text)}`).toBeTruthy();
-    const ts = live.ts;
-    const button = findElement(live.blocks, 'claim')!;
-    expect(button).toBeTruthy();
-    const claimedNumber = String(button.text && (button.text as { text: string }).text).replace('Claim ', '');
-    const payload = {
-      type: 'block_actions', user: { id: ALICE.user, username: 'alice', name: 'alice', team_id: 'T1' }, api_app_id: 'A1', token: 'legacy', trigger_id: `trg.${randomId()}`,
-      team: { id: 'T1', domain: 'fake' }, enterprise: null, is_enterprise_install: false,
-      container: { type: 'message', message_ts: ts, channel_id: TIER1, is_ephemeral: false }, channel: { id: TIER1, name: 'tier-1' },
-      message: { type: 'message', ts, text: '', blocks: live.blocks }, response_url: fake.responseUrl(`act-${randomId()}`),
-      actions: [{ action_id: button.action_id, block_id: 'b1', type: 'button', value: button.value, text: button.text, action_ts: `${Date.now() / 1000}` }],
-    };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(SECRET, body) }, body });
-    expect(res.status).toBe(200);
+    const { ts, number: claimedNumber, status } = await claimFromStormCard(fake, { url, secret: SECRET, channel: TIER1, marker: 'new tickets', user: ALICE });
+    expect(status).toBe(200);
     const t = await hd.store.getByNumber(claimedNumber);
     expect(t?.status).toBe('claimed');
     expect(t?.assignee?.user).toBe(ALICE.user);

@@ -205,6 +205,22 @@ describe('order per destination (jobs/delivery.order.ts)', () => {
     expect(await s.turn('web', 'conv-1|', 'c', wait)).toBe(0);
   });
 
+  it('a sent job leaves its order with its sent marker, in one script (jobs/delivery.worker.ts)', async () => {
+    const prefix = `ts${randomId()}`;
+    const s = replica(prefix);
+    const r = clients.at(-1)!;
+    await s.reserve('web', 'conv-3', 'a', 'conv-3|');
+    await s.reserve('web', 'conv-3', 'b', 'conv-3|');
+    expect(await s.turn('web', 'conv-3|', 'b', wait)).toBe(250);
+    await s.sent('web', 'conv-3|', 'a', `${prefix}:hd:sent:a`, '{"message":"m1"}', 60);
+    expect(await r.get(`${prefix}:hd:sent:a`)).toBe('{"message":"m1"}');
+    expect(await r.ttl(`${prefix}:hd:sent:a`)).toBeGreaterThan(50);
+    // Gone from the order itself (not only skipped by the marker): b's turn finds nothing before it.
+    expect(await r.zscore(`${prefix}:hd:storm:ord:web:conv-3|`, 'a')).toBeNull();
+    expect(await r.hget(`${prefix}:hd:storm:ord:web:conv-3|:h`, 'a')).toBeNull();
+    expect(await s.turn('web', 'conv-3|', 'b', wait)).toBe(0);
+  });
+
   it('an earlier job not sent within maxWait of its slot stops holding the later ones (order gives way)', async () => {
     const s = replica(`ts${randomId()}`);
     await s.reserve('web', 'conv-2', 'a', 'conv-2|');

@@ -49,7 +49,7 @@ export class SpikeDetector {
     if (observed.kind === 'join') {
       // Similar to tickets of an open spike: listed on it (Declare links it too), no new card.
       const spike = await spikes.addTicket(spikeIdOf(observed.firstTicketId), t.id);
-      if (spike && !spike.incidentId && observed.renderInMs !== undefined) this.renderLater(spike.id, observed.renderInMs + RENDER_SLACK_MS, observed.renderAt!);
+      if (spike && !spike.incidentId && observed.renderInMs !== undefined) await this.renderLater(spike.id, observed.renderInMs + RENDER_SLACK_MS, observed.renderAt!);
       return;
     }
     // An incident declared meanwhile covers them: no suggestion (absorption links new requests).
@@ -61,19 +61,28 @@ export class SpikeDetector {
 
   /**
    * Edits the spike's card to its count then (the window handed this replica that render: one per
-   * few seconds per spike across replicas, whatever the storm). A replica that stops before it leaves
-   * the card showing an older count until the next join; Declare still links every ticket.
+   * few seconds per spike across replicas, whatever the storm). Queued as a delayed job where there is
+   * a queue (`spikeRenders`): any worker does it, even when this replica stops first. Without one (a
+   * single process without Redis queues), a timer here.
    */
-  private renderLater(spikeId: string, delayMs: number, version: number): void {
+  private async renderLater(spikeId: string, delayMs: number, version: number): Promise<void> {
+    if (this.deps.spikeRenders) return this.deps.spikeRenders.later(spikeId, delayMs, version);
     const timer = setTimeout(() => {
-      void (async () => {
-        const spike = await this.deps.spikes!.get(spikeId);
-        if (!spike || spike.incidentId) return;
-        for (const op of await spikeCardOps(this.deps, spike, undefined, (id) => this.seen.get(id), version)) await this.deps.delivery.send(op);
-      })().catch((err: unknown) => this.deps.log.warn({ err, spike: spikeId }, 'spike card render failed'));
+      renderSpikeCard(this.deps, spikeId, version, (id) => this.seen.get(id)).catch((err: unknown) => this.deps.log.warn({ err, spike: spikeId }, 'spike card render failed'));
     }, delayMs);
     timer.unref?.();
   }
+}
+
+/**
+ * A spike card's count edit at `version` (a delayed render, from a timer or a queued job): the
+ * spike as stored now, unless it was declared meanwhile (the declared card is newer). `known`:
+ * copies of tickets the caller has (saves reading the examples again).
+ */
+export async function renderSpikeCard(deps: Pick<FanoutDeps, 'directory' | 'store' | 'spikes' | 'delivery'>, spikeId: string, version: number, known?: (id: string) => Ticket | undefined): Promise<void> {
+  const spike = await deps.spikes?.get(spikeId);
+  if (!spike || spike.incidentId) return;
+  for (const op of await spikeCardOps(deps, spike, undefined, known, version)) await deps.delivery.send(op);
 }
 
 /** A render starts this long after its time, so joins the window counted just before it are stored. */
