@@ -2,7 +2,7 @@
  * Where an acknowledgement's time goes (bench/storm.ts with DIAG_DIR=…): a preload for the runtime's
  * node processes that records, with wall-clock timestamps, the event-loop delay (per 100 ms), GC
  * pauses, each HTTP request's time inside the server (headers parsed → response finished), each
- * Redis command's round trip as this process sees it, and the main thread's run-queue wait
+ * Redis command's round trip as the acknowledging process sees it, and the main thread's run-queue wait
  * (/proc/self/task/<tid>/schedstat: time the kernel had it ready but gave the CPU to someone else).
  * The bench reads them back per step window; it also asks Redis for its SLOWLOG and LATENCY events.
  */
@@ -43,7 +43,8 @@ const send = Redis.prototype.sendCommand;
 Redis.prototype.sendCommand = function (c, ...rest) {
   const t = now();
   const name = c.name === 'evalsha' ? 'evalsha ' + (d.scripts[String(c.args[0])] ?? String(c.args[0]).slice(0, 8)) : c.name === 'eval' ? 'eval' : c.name;
-  if (!['bzpopmin', 'brpoplpush', 'blmove', 'xread', 'xreadgroup', 'subscribe', 'psubscribe'].includes(c.name)) c.promise.then(() => d.redis.push([Math.round(t), name, now() - t]), () => {});
+  // Only the acknowledging process's commands (the worker sends ~40 per request: rewriting them all every second would cost it).
+  if (d.role !== 'worker' && !['bzpopmin', 'brpoplpush', 'blmove', 'xread', 'xreadgroup', 'subscribe', 'psubscribe'].includes(c.name)) c.promise.then(() => d.redis.push([Math.round(t), name, now() - t]), () => {});
   return send.call(this, c, ...rest);
 };
 const flush = () => writeFileSync(${JSON.stringify(dir)} + '/' + process.pid + '.diag.json', JSON.stringify(d));
@@ -166,4 +167,29 @@ function scriptNames(dir: string | undefined): Map<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * The disk's fsync latency where the runtime keeps its data (Redis's AOF with `appendfsync always`
+ * fsyncs once per event-loop turn that wrote, and every acknowledgement waits for one): `n` appends
+ * of 300 bytes, each followed by fdatasync, 10 ms apart.
+ */
+export async function fsyncProbe(dir: string, n = 300): Promise<string> {
+  const { openSync, writeSync, fdatasyncSync, closeSync, rmSync } = await import('node:fs');
+  const file = path.join(dir, 'fsync-probe');
+  const fd = openSync(file, 'a');
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      writeSync(fd, 'x'.repeat(300));
+      const t = performance.now();
+      fdatasyncSync(fd);
+      ms.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return `fsync of an appended file in ${dir}: p50 ${r1(pct(ms, 50))} ms, p90 ${r1(pct(ms, 90))} ms, p99 ${r1(pct(ms, 99))} ms, max ${r1(Math.max(...ms))} ms (${n} appends)`;
 }

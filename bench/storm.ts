@@ -33,7 +33,7 @@ import { signSlackRequest } from '../adapters/slack/slack.verify.js';
 import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
 import { startRuntimeChild } from '../tests/support/runtime-child.js';
 import { cpuDelta, treeCpu } from './proc-cpu.js';
-import { diagPreload, readDiag, redisDiag } from './storm-diag.js';
+import { diagPreload, fsyncProbe, readDiag, redisDiag } from './storm-diag.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
@@ -210,7 +210,7 @@ async function main() {
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
     const redisDiagUrl = process.env.DIAG_DIR ? /"url":"(redis:\/\/[^"]+)"/.exec(child.output())?.[1] : undefined;
-    if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, 0, 0));
+    if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, 0, 0), '\n' + (await fsyncProbe(tmp)));
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
     // response_url, after it is stored: answers per second measure the drain from outside.
     const answered = (tag: string) => new Set(fake.responses.filter((r) => r.id.startsWith(tag)).map((r) => r.id)).size;

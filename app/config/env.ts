@@ -51,11 +51,14 @@ const envSchema = z.object({
    */
   HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('off'),
   /**
-   * Scheduling priority (nice, 0–19) of that worker process: above 0 the acknowledging process wins
-   * the CPU when both want it. 0 by default: on a host shared with other busy processes a niced
-   * worker can be starved until its job locks lapse.
+   * Scheduling priority (nice, 0–19) of the drain side when the worker runs in its own process: the
+   * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the
+   * acknowledging process and Redis win the CPU when a storm's drain wants all of it; the drain gets
+   * the rest and, after the burst, all of it. (It was 0 and lowered the worker alone: its database
+   * work kept full weight, and a niced worker waiting on a busy FerretDB of full weight was starved
+   * until its job locks lapsed — a priority inversion, docs/storm.md.)
    */
-  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
+  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
   HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
