@@ -64,7 +64,8 @@ interface Diag {
   sched: Array<[number, number, number]>;
 }
 
-const pct = (xs: number[], p: number) => {
+/** The p-th percentile of `xs` (nearest rank). */
+export const pct = (xs: number[], p: number) => {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;

@@ -33,7 +33,7 @@ import { signSlackRequest } from '../adapters/slack/slack.verify.js';
 import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
 import { startRuntimeChild } from '../tests/support/runtime-child.js';
 import { cpuDelta, treeCpu } from './proc-cpu.js';
-import { diagPreload, fsyncProbe, readDiag, redisDiag } from './storm-diag.js';
+import { diagPreload, fsyncProbe, pct, readDiag, redisDiag } from './storm-diag.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
@@ -42,11 +42,6 @@ const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 60);
 const SECRET = 'bench-secret';
 const MODES = (process.env.MODES ?? 'split,single').split(',').map((m) => m.trim());
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 
 /** A preload that profiles a node process from start to exit (`--cpu-prof` is refused in NODE_OPTIONS). */
