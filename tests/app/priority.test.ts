@@ -17,13 +17,26 @@ afterEach(() => {
   for (const c of started.splice(0)) c.kill('SIGKILL');
 });
 
+/** A node process (several threads) with a `sleep` child, once it runs. */
+async function nodeWithChild(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', "require('node:child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); setTimeout(() => {}, 30000); console.log('up')"], { stdio: ['ignore', 'pipe', 'ignore'] });
+  started.push(c);
+  await new Promise<void>((r) => c.stdout!.once('data', () => r()));
+  return c.pid!;
+}
+
 describe.runIf(process.platform === 'linux')('lowerTreePriority (the drain side of a storm gives way to acknowledgements)', () => {
+  it('why: os.setPriority(pid) lowers one thread, the others keep their priority', async () => {
+    const pid = await nodeWithChild();
+    os.setPriority(pid, 7);
+    const nices = threadNices(pid);
+    expect(nices[0]).toBe(7);
+    expect(nices.filter((n) => n === 0).length).toBeGreaterThan(0);
+  });
+
   it('lowers every thread of a process and of the processes under it, and raises none', async () => {
     // A multi-threaded program (node: V8 and libuv threads) with a child process of its own.
-    const c = spawn(process.execPath, ['-e', "require('node:child_process').spawn('sleep', ['30'], { stdio: 'ignore' }); setTimeout(() => {}, 30000); console.log('up')"], { stdio: ['ignore', 'pipe', 'ignore'] });
-    started.push(c);
-    await new Promise<void>((r) => c.stdout!.once('data', () => r()));
-    const pid = c.pid!;
+    const pid = await nodeWithChild();
     const [grandchild] = childrenOf(pid);
     expect(grandchild).toBeDefined();
     expect(threadNices(pid).length).toBeGreaterThan(1);
