@@ -54,11 +54,10 @@ const envSchema = z.object({
    * Scheduling priority (nice, 0–19) of the drain side when the worker runs in its own process: the
    * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the
    * acknowledging process and Redis win the CPU when a storm's drain wants all of it; the drain gets
-   * the rest and, after the burst, all of it. (It was 0 and lowered the worker alone: its database
-   * work kept full weight, and a niced worker waiting on a busy FerretDB of full weight was starved
-   * until its job locks lapsed — a priority inversion, docs/storm.md.)
+   * the rest. 0 by default until a quiet run shows the drain keeps its rate with it: on this shared
+   * machine (load 15–24) the one alternated pair drained slower with 10 (docs/storm.md, h-ack).
    */
-  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
   HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
