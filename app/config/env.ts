@@ -55,7 +55,7 @@ const envSchema = z.object({
    * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the
    * acknowledging process and Redis win the CPU when a storm's drain wants all of it; the drain gets
    * the rest. 0 by default until a quiet run shows the drain keeps its rate with it: on this shared
-   * machine (load 15–24) the one alternated pair drained slower with 10 (docs/storm.md, h-ack).
+   * machine (load 9–20) three alternated pairs drained 20–80 % slower with 10 (docs/storm.md, h-ack).
    */
   HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
