@@ -19,6 +19,7 @@ import { startupChecks } from './doctor/run-doctors.js';
 import { startLocalStore } from './services/local-store.js';
 import { mongoUriFor } from './services/ferretdb.js';
 import { startRedis } from './services/redis.js';
+import { lowerTreePriority } from './services/priority.js';
 import { IntakeQueue } from '../jobs/intake.queue.js';
 import { createIntakeWorker } from '../jobs/intake.worker.js';
 import { redisClient, quitQuietly } from '../jobs/connection.js';
@@ -73,9 +74,12 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
   try {
     const dataDir = path.resolve(cfg.HELPDESK_DATA_DIR ?? path.join(root, '.data'));
     let mongoUri = cfg.MONGODB_URI;
+    /** The local store's server processes (FerretDB, the embedded PostgreSQL): the drain side's database. */
+    const storePids: number[] = [];
     if (!mongoUri) {
       const f = await startLocalStore({ dataDir, backend: cfg.HELPDESK_FERRETDB_BACKEND, postgresqlUrl: cfg.HELPDESK_FERRETDB_POSTGRESQL_URL, log: (m) => log.info(m) });
       cleanups.push(() => f.stop());
+      for (const pid of [f.pid?.(), f.postgres?.pid?.()]) if (pid) storePids.push(pid);
       mongoUri = mongoUriFor(f.url, 'helpdesk');
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
@@ -91,6 +95,10 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       // The child reaches the services started here; everything else it reads from the same environment.
       const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
       const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log, nice: cfg.HELPDESK_WORKER_NICE });
+      // The worker's database work runs in FerretDB and PostgreSQL (about half a drained request's
+      // CPU): they get the worker's priority too, or they keep competing with the acknowledgements
+      // at full weight. Redis stays as it is: every acknowledgement waits on it.
+      if (cfg.HELPDESK_WORKER_NICE > 0) for (const pid of storePids) lowerTreePriority(pid, cfg.HELPDESK_WORKER_NICE);
       // Stopped before the services it uses (cleanups run in reverse).
       cleanups.push(() => wp.stop());
     }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
 import type pino from 'pino';
+import { lowerTreePriority } from './services/priority.js';
 import { hasSetpriv } from './services/process-util.js';
 
 export interface WorkerProcessOptions {
@@ -49,11 +49,8 @@ export function startWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child = c;
-    try {
-      if (c.pid && o.nice) os.setPriority(c.pid, o.nice);
-    } catch (err) {
-      o.log.warn({ err }, 'worker process: could not lower its priority');
-    }
+    // Every thread node has started by now (V8's, libuv's), not only the main one; later ones inherit.
+    if (c.pid && o.nice && lowerTreePriority(c.pid, o.nice) === 0) o.log.warn({ pid: c.pid }, 'worker process: could not lower its priority');
     const startedAt = Date.now();
     o.log.info({ pid: c.pid }, 'worker role started in its own process');
     c.once('exit', (code, signal) => {

@@ -23,6 +23,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,7 @@ import { signSlackRequest } from '../adapters/slack/slack.verify.js';
 import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
 import { startRuntimeChild } from '../tests/support/runtime-child.js';
 import { cpuDelta, treeCpu } from './proc-cpu.js';
+import { diagPreload, fsyncProbe, pct, readDiag, redisDiag } from './storm-diag.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RATES = (process.env.RATES ?? '100,250,500,1000').split(',').map(Number);
@@ -40,11 +42,6 @@ const DRAIN_TIMEOUT_S = Number(process.env.DRAIN_TIMEOUT_S ?? 60);
 const SECRET = 'bench-secret';
 const MODES = (process.env.MODES ?? 'split,single').split(',').map((m) => m.trim());
 
-const pct = (xs: number[], p: number) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
-};
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 
 /** A preload that profiles a node process from start to exit (`--cpu-prof` is refused in NODE_OPTIONS). */
@@ -195,9 +192,11 @@ async function main() {
       ...(process.env.HELPDESK_INTAKE_CONCURRENCY ? { HELPDESK_INTAKE_CONCURRENCY: process.env.HELPDESK_INTAKE_CONCURRENCY } : {}),
       ...(process.env.HELPDESK_WORKER_NICE ? { HELPDESK_WORKER_NICE: process.env.HELPDESK_WORKER_NICE } : {}),
       // PROFILE_DIR=/tmp/x: V8 CPU profiles of the runtime's node processes, written when they exit.
-      ...(process.env.PROFILE_DIR || process.env.COUNT_DIR
+      // DIAG_DIR=/tmp/x: where each acknowledgement's time goes, per step (bench/storm-diag.ts).
+      ...(process.env.PROFILE_DIR || process.env.COUNT_DIR || process.env.DIAG_DIR
         ? {
             NODE_OPTIONS: [
+              ...(process.env.DIAG_DIR ? [`--import=${diagPreload(process.env.DIAG_DIR, path.resolve(here, '../package.json'))}`] : []),
               ...(process.env.PROFILE_DIR ? [`--import=${profilerPreload(process.env.PROFILE_DIR)}`] : []),
               ...(process.env.COUNT_DIR ? [`--import=${countingPreload(process.env.COUNT_DIR)}`] : []),
             ].join(' '),
@@ -205,6 +204,8 @@ async function main() {
         : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
+    const redisDiagUrl = process.env.DIAG_DIR ? /"url":"(redis:\/\/[^"]+)"/.exec(child.output())?.[1] : undefined;
+    if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, 0, 0), '\n' + (await fsyncProbe(tmp)));
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
     // response_url, after it is stored: answers per second measure the drain from outside.
     const answered = (tag: string) => new Set(fake.responses.filter((r) => r.id.startsWith(tag)).map((r) => r.id)).size;
@@ -213,7 +214,12 @@ async function main() {
       const tag = `hd${mode}${rate}-`;
       const cpu0 = treeCpu(child.child.pid!);
       const cmd0 = readCounts(process.env.COUNT_DIR);
+      const w0 = Date.now();
+      const genDelay = monitorEventLoopDelay({ resolution: 1 });
+      genDelay.enable();
       const p = await burst(url, rate, tag, fake, counter);
+      genDelay.disable();
+      const w1 = Date.now();
       const acked = p.sent - p.errors;
       const atEnd = answered(tag);
       const t0 = performance.now();
@@ -231,6 +237,12 @@ async function main() {
         const sum = (prefix: string) => per.filter(([k]) => k.startsWith(prefix)).reduce((a, [, v]) => a + v, 0);
         console.log(`commands per answered request at ${rate}/s (${stored} answered): mongo ${sum('mongo').toFixed(1)}, redis ${sum('redis').toFixed(1)}`);
         console.table(per.map(([command, v]) => ({ command, per_request: v.toFixed(2) })));
+      }
+      if (process.env.DIAG_DIR) {
+        await new Promise((r) => setTimeout(r, 1100)); // the processes' next write
+        console.log(`where the acks' time went at ${rate}/s (burst ${w0}–${w1}); load generator's event-loop delay p99 ${(genDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(genDelay.max / 1e6).toFixed(1)} ms`);
+        console.table(readDiag(process.env.DIAG_DIR, w0, w1));
+        if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, w0, w1, process.env.DIAG_DIR));
       }
       const cpuPerTicket = (k: string) => (stored > 0 && cpu[k] !== undefined ? ((cpu[k]! * 1000) / stored).toFixed(1) : '–');
       rows.push({

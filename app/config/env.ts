@@ -51,9 +51,11 @@ const envSchema = z.object({
    */
   HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('off'),
   /**
-   * Scheduling priority (nice, 0–19) of that worker process: above 0 the acknowledging process wins
-   * the CPU when both want it. 0 by default: on a host shared with other busy processes a niced
-   * worker can be starved until its job locks lapse.
+   * Scheduling priority (nice, 0–19) of the drain side when the worker runs in its own process: the
+   * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the
+   * acknowledging process and Redis win the CPU when a storm's drain wants all of it; the drain gets
+   * the rest. 0 by default until a quiet run shows the drain keeps its rate with it: on this shared
+   * machine (load 9–20) three alternated pairs drained 20–80 % slower with 10 (docs/storm.md, h-ack).
    */
   HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
