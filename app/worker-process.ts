@@ -42,10 +42,11 @@ export function startWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
   const start = () => {
     // setpriv --pdeathsig: the kernel sends SIGTERM to the child when this process dies, even by
     // SIGKILL (the IPC channel's close alone left orphaned workers running for an hour).
-    const node = [process.execPath, ...process.execArgv, o.entry];
+    const env: NodeJS.ProcessEnv = { ...o.env, ...o.overrides, HELPDESK_ROLE: 'worker' };
+    const node = [process.execPath, ...withoutRepeatedImports(process.execArgv, env.NODE_OPTIONS), o.entry];
     const [file, ...args] = hasSetpriv() ? ['setpriv', '--pdeathsig', 'TERM', '--', ...node] : node;
     const c = spawn(file!, args, {
-      env: { ...o.env, ...o.overrides, HELPDESK_ROLE: 'worker' },
+      env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child = c;
@@ -77,4 +78,28 @@ export function startWorkerProcess(o: WorkerProcessOptions): WorkerProcess {
       clearTimeout(force);
     },
   };
+}
+
+/**
+ * This process's `--import` options less those NODE_OPTIONS (inherited by the child) already gives:
+ * a module loader registered twice (`--import tsx` in both) can deadlock module loading on its hooks
+ * thread (nodejs/node#51035); a test's runtime child stayed mute for minutes that way, once in a while.
+ */
+export function withoutRepeatedImports(execArgv: readonly string[], nodeOptions = ''): string[] {
+  const given = new Set(importsOf(nodeOptions.split(/\s+/).filter(Boolean)));
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    const spec = a === '--import' ? execArgv[i + 1] : a.startsWith('--import=') ? a.slice('--import='.length) : undefined;
+    if (spec !== undefined && given.has(spec)) {
+      if (a === '--import') i++;
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+function importsOf(args: readonly string[]): string[] {
+  return args.flatMap((a, i) => (a === '--import' && args[i + 1] ? [args[i + 1]!] : a.startsWith('--import=') ? [a.slice('--import='.length)] : []));
 }

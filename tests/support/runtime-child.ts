@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { withoutRepeatedImports } from '../../app/worker-process.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -38,7 +39,10 @@ class MuteChild extends Error {
 async function spawnRuntime(env: Record<string, string>, timeoutMs: number, muteMs?: number): Promise<RuntimeChild> {
   // Node itself with tsx's loader (not the tsx CLI, which would put a second process in between): a
   // signal to `child` reaches the runtime.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'app/main.ts')], {
+  // NODE_OPTIONS may load tsx already (a preload needs it first): registering it twice can deadlock
+  // module loading (nodejs/node#51035; a child here stayed mute for minutes now and then).
+  const argv = withoutRepeatedImports(['--import', 'tsx'], env.NODE_OPTIONS);
+  const child = spawn(process.execPath, [...argv, path.join(root, 'app/main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
