@@ -54,10 +54,11 @@ const envSchema = z.object({
    * Scheduling priority (nice, 0–19) of the drain side when the worker runs in its own process: the
    * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the
    * acknowledging process and Redis win the CPU when a storm's drain wants all of it; the drain gets
-   * the rest. 0 by default until a quiet run shows the drain keeps its rate with it: on this shared
-   * machine (load 9–20) three alternated pairs drained 20–80 % slower with 10 (docs/storm.md, h-ack).
+   * the rest. 10 by default: in the lead's quiet alternated pairs (fourth session) 10 against 0 gave an
+   * ack p99 at 500/s of 68–71 ms against 0.8–2.5 s and drained faster too (docs/storm.md). Under other
+   * programs' load at nice 0 (h-ack's shared-machine pairs) the drain side gives way to them as well.
    */
-  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
+  HELPDESK_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Received mail (SMTP, IMAP) turned into tickets at once per worker process. */
   HELPDESK_EMAIL_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(5),
   /** How long a worker's claim on a job lasts without renewal: a killed worker's jobs are taken up again after it. */
