@@ -267,7 +267,7 @@ async function main() {
       });
       console.log(JSON.stringify(rows.at(-1)));
     }
-    child.child.kill('SIGTERM');
+    child.child.kill('SIGTERM'); // the runtime alone: it stops its worker child and local services in order
     await child.exited;
   }
   console.table(rows);

@@ -59,8 +59,11 @@ const MARKER_TTL_S = 7 * 24 * 3600;
  * instead of sending again: a worker killed after sending but before completing the job does not
  * duplicate the message. (Only a crash between the platform's answer and the marker write can.)
  */
-function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: RedisClient, markerKey: string, after: () => Promise<void>, ordered?: { ledger: ChannelLedger; place: OrderPlace }): Map<Platform, ChatPlatform> {
+function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: RedisClient, markerKey: string, prior: string | null, after: () => Promise<void>, ordered?: { ledger: ChannelLedger; place: OrderPlace }): Map<Platform, ChatPlatform> {
+  // `prior`: the marker as the job read it on start (one GET per job, not one per send).
+  let marked = prior;
   const mark = async (value: string): Promise<void> => {
+    marked = value;
     if (!ordered) {
       await redis.set(markerKey, value, 'EX', MARKER_TTL_S);
       return;
@@ -71,8 +74,7 @@ function withSentMarkers(platforms: ReadonlyMap<Platform, ChatPlatform>, redis: 
     place.left = true;
   };
   const once = async <T>(send: () => Promise<T>): Promise<T> => {
-    const prior = await redis.get(markerKey);
-    if (prior !== null) return JSON.parse(prior) as T;
+    if (marked !== null) return JSON.parse(marked) as T;
     const result = await send();
     await mark(JSON.stringify(result ?? null));
     await after();
@@ -116,7 +118,8 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
     const op = job.data.op;
     const markerKey = helperKey(d.prefix, 'sent', job.id ?? op.key);
     // A job already sent (its marker exists) needs no token: it will not reach the platform.
-    if ((await d.redis.exists(markerKey)) === 0) {
+    const prior = await d.redis.get(markerKey);
+    if (prior === null) {
       // A message to the requester (a DM, or a post in their conversation) leaves the platform's
       // reserve to the tier channels and, turned away, waits in line (RedisRateLimiter.take).
       const wait = await limiter.take(op.platform, deliveryChannel(op), { dm: toRequester(op) });
@@ -125,7 +128,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
         throw new DelayedError();
       }
     }
-    const platforms = withSentMarkers(d.platforms, d.redis, markerKey, async () => o.afterSend?.(op, job), ledger && place ? { ledger, place } : undefined);
+    const platforms = withSentMarkers(d.platforms, d.redis, markerKey, prior, async () => o.afterSend?.(op, job), ledger && place ? { ledger, place } : undefined);
     try {
       await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {

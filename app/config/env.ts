@@ -47,9 +47,11 @@ const envSchema = z.object({
   HELPDESK_AUTOMATION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   /**
    * `npm start` in role `all`: `on` runs the worker role in a child process, so processing never
-   * shares the acknowledging event loop (docs/storm.md); `off` runs everything in one process.
+   * shares the acknowledging event loop (docs/storm.md); `off` runs everything in one process. `on` by
+   * default since the fifth session: with everything in one process a storm's acknowledgements
+   * waited on the workers (ack p99 0.6–5 s at 250–500/s), split and niced they took 68–71 ms.
    */
-  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('off'),
+  HELPDESK_WORKER_PROCESS: z.enum(['on', 'off']).default('on'),
   /**
    * Scheduling priority (nice, 0–19) of the drain side when the worker runs in its own process: the
    * worker and the local store's FerretDB and PostgreSQL (their database work). Above 0 the

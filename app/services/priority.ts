@@ -12,7 +12,7 @@ export function lowerTreePriority(root: number, nice: number): number {
   const children = new Map<number, number[]>();
   let pids: string[];
   try {
-    pids = readdirSync('/proc').filter((d) => d >= '0' && d <= '9~');
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)); // processes, not /proc/self, /proc/sys…
   } catch {
     return 0;
   }

@@ -133,7 +133,7 @@ describe('Discord gateway storm: SIGKILL after the dispatches were recorded', ()
         60_000,
         () => child!.output().slice(-3000),
       );
-      child.child.kill('SIGKILL');
+      child.kill('SIGKILL');
       await child.exited;
       const states = await Promise.all(jobIds.map(async (id) => (await q.getJob(id))!.getState()));
       const doneAtKill = states.filter((s) => s === 'completed').length;

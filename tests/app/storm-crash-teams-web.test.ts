@@ -60,7 +60,7 @@ describe('ticket storm on Teams and the web chat: SIGKILL after the acknowledgem
       convs[i] = r.conv;
       return r.status;
     });
-    child.child.kill('SIGKILL');
+    child.kill('SIGKILL');
     await child.exited;
     expect(statuses.filter((s) => s !== 200 && s !== 202)).toEqual([]);
     expect(statuses.filter((s) => s === 200)).toHaveLength(N_TEAMS);

@@ -41,9 +41,11 @@ describe('the sustained per-channel bucket (Redis)', () => {
     const fast: PlatformLimits = { perChannel: { rate: 50, burst: 50 }, global: { rate: 1000, burst: 1000 } };
     const both = new RedisRateLimiter(redis, prefix, { teams: { ...fast, perChannelSustained: { rate: 5, burst: 3 } } });
     const [a, b] = await Promise.all([greedy(both, 'C1', 1500), greedy(both, 'C2', 1500)]);
-    // 3 saved up + 5/s × 1.5 s (+ one at the edge): far fewer than the first bucket's 50 + 75.
+    // 3 saved up + 5/s × 1.5 s (+ one at the edge): far fewer than the first bucket's 50 + 75. The
+    // floor only asks for a refill past the burst: on a loaded machine the loop itself can stall for
+    // hundreds of ms (a full bucket does not fill further), which once failed a floor of 8 here.
     for (const got of [a, b]) {
-      expect(got.length).toBeGreaterThanOrEqual(8);
+      expect(got.length).toBeGreaterThanOrEqual(4);
       expect(got.length).toBeLessThanOrEqual(12);
     }
     // Without the second bucket the same run is bounded by the first only.

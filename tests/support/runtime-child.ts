@@ -11,6 +11,12 @@ export interface RuntimeChild {
   output(): string;
   /** Resolves when the process has exited. */
   exited: Promise<void>;
+  /**
+   * Sends `signal` to the runtime's whole process group: the runtime and, under the default
+   * `HELPDESK_WORKER_PROCESS=on`, its worker child — a crash kills both, as an OOM kill of the
+   * container would (SIGKILL to the runtime alone would let the worker finish its jobs gracefully).
+   */
+  kill(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -46,17 +52,30 @@ async function spawnRuntime(env: Record<string, string>, timeoutMs: number, mute
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so kill() reaches the worker child too.
+    detached: true,
   });
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      child.kill(signal); // the group is gone already
+    }
+  };
   let out = '';
   let started = false;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runtime did not start in ${timeoutMs} ms:\n${out.slice(-4000)}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // Not left running behind the failed test (it held ports and a database).
+      kill('SIGKILL');
+      reject(new Error(`runtime did not start in ${timeoutMs} ms:\n${out.slice(-4000)}`));
+    }, timeoutMs);
     const mute = muteMs
       ? setTimeout(() => {
           if (out) return;
           clearTimeout(timer);
-          child.kill('SIGKILL');
+          kill('SIGKILL');
           reject(new MuteChild(muteMs));
         }, muteMs)
       : undefined;
@@ -86,8 +105,9 @@ async function spawnRuntime(env: Record<string, string>, timeoutMs: number, mute
     void exited.then(() => {
       clearTimeout(timer);
       clearTimeout(mute);
+      if (!started) kill('SIGKILL'); // a worker child it may have started
       reject(new Error(`runtime exited during start-up:\n${out.slice(-4000)}`));
     });
   });
-  return { child, port, output: () => out, exited };
+  return { child, port, output: () => out, exited, kill };
 }

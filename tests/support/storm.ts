@@ -53,7 +53,7 @@ export async function stormRuntime(tag: string, extra: Record<string, string>): 
     env,
     db,
     async close(child) {
-      child?.child.kill('SIGKILL');
+      child?.kill('SIGKILL');
       await child?.exited;
       await db.dropDatabase().catch(() => {});
       await db.close();
