@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LiveBus, type LiveEvent } from '../../adapters/web/live/live-bus.js';
+import { compareIds, LiveBus, type LiveEvent } from '../../adapters/web/live/live-bus.js';
 import { liveStream } from '../../adapters/web/live/live-sse.js';
 import { RateLimiter } from '../../adapters/web/security/rate-limit.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
@@ -138,6 +138,25 @@ describe('live bus', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(again.messages()).toHaveLength(3);
     await again.close();
+  });
+
+  it('orders ids across topics, so one Last-Event-ID resumes every topic of a stream without a gap', async () => {
+    // Two topics published in turn, many per millisecond: with one sequence per stream, `ms-0` of one
+    // topic sorted before `ms-3` of the other although published after it, and a browser resuming
+    // after `ms-3` never got it.
+    const topics = ['desk:ord1', 'desk:ord2'];
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push(await busA.publish(topics[i % 2]!, ev(i)));
+    const many = await busA.publishMany(topics, ev(200));
+    expect(many[0]).toBe(many[1]); // one event, one id in each of its topics
+    ids.push(many[0]!);
+    for (let i = 1; i < ids.length; i++) expect(compareIds(ids[i]!, ids[i - 1]!), `${ids[i - 1]} then ${ids[i]}`).toBeGreaterThan(0);
+    // Resuming both topics after any id gets exactly what was published after it.
+    for (const k of [17, 100, 150]) {
+      const missed = (await Promise.all(topics.map((t) => busB.since(t, ids[k]!)))).flat().map((m) => m.event.entry!.text);
+      const expected = [...Array.from({ length: 200 - k - 1 }, (_, j) => `message ${k + 1 + j}`), 'message 200', 'message 200'];
+      expect(missed.sort()).toEqual(expected.sort());
+    }
   });
 
   it('coalesces a burst on a queue stream: the first change at once, the rest in one frame per interval; a resume gets what it missed in one frame', async () => {

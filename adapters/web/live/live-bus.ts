@@ -32,21 +32,52 @@ export type LiveListener = (m: LiveMessage) => void;
 export const ticketTopic = (ticketId: string): string => `ticket:${ticketId}`;
 export const deskTopic = (deskId: string): string => `desk:${deskId}`;
 
-// Append to the topic's bounded history and tell every replica, in one atomic step.
-const PUBLISH = `local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'd', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
-redis.call('PUBLISH', ARGV[1], ARGV[2] .. '\\n' .. id .. '\\n' .. ARGV[3])
-return id`;
-
-// The same for several topics of one event (its ticket's and its desk's): one script, one round
-// trip. Every key of the web bus shares the key prefix, a hash tag on Redis Cluster: one slot.
-const PUBLISH_MANY = `local ids = {}
-for i = 1, #KEYS do
-  local id = redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[3], '*', 'd', ARGV[2])
-  redis.call('PEXPIRE', KEYS[i], ARGV[4])
-  redis.call('PUBLISH', ARGV[1], ARGV[4 + i] .. '\\n' .. id .. '\\n' .. ARGV[2])
-  ids[i] = id
+// One id for every topic, from one clock (KEYS[1]): `<ms>-<seq>` from Redis's TIME, never lower than
+// the last one issued. Per-stream `*` ids restarted their sequence in each stream, so a browser
+// following two topics that resumed after `ms-3` of one missed `ms-0` of the other (the same
+// millisecond): since() on each topic after one Last-Event-ID needs ids ordered across topics. A
+// stream whose top is above the clock (its entries came before this clock) takes `*`, and the clock
+// follows it.
+const NEXT_ID = `local function nextId(clock)
+  local t = redis.call('TIME')
+  local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local seq = 0
+  local last = redis.call('GET', clock)
+  if last then
+    local lms, lseq = string.match(last, '^(%d+)-(%d+)$')
+    if lms and tonumber(lms) >= ms then ms = tonumber(lms); seq = tonumber(lseq) + 1 end
+  end
+  return string.format('%.0f', ms) .. '-' .. string.format('%.0f', seq)
 end
+local function append(key, id, maxlen, data)
+  local r = redis.pcall('XADD', key, 'MAXLEN', '~', maxlen, id, 'd', data)
+  if type(r) == 'table' and r.err then r = redis.call('XADD', key, 'MAXLEN', '~', maxlen, '*', 'd', data) end
+  return r
+end
+local function later(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  if am ~= bm then return am > bm end
+  return as > bs
+end
+`;
+
+// Append to the topics' bounded histories (KEYS[2…]) and tell every replica, in one atomic step: one
+// script, one round trip. Every key of the web bus shares the key prefix, a hash tag on Redis
+// Cluster: one slot. ARGV: channel, data, maxlen, ttl ms, then the topics' names.
+const PUBLISH_MANY = `${NEXT_ID}
+local id = nextId(KEYS[1])
+local top = id
+local ids = {}
+for i = 2, #KEYS do
+  local got = append(KEYS[i], id, ARGV[3], ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], ARGV[4])
+  redis.call('PUBLISH', ARGV[1], ARGV[3 + i] .. '\\n' .. got .. '\\n' .. ARGV[2])
+  if later(got, top) then top = got end
+  ids[i - 1] = got
+end
+redis.call('SET', KEYS[1], top, 'PX', ARGV[4])
 return ids`;
 
 /** Converts a domain event to what browsers see. */
@@ -102,6 +133,11 @@ export class LiveBus {
     this.channel = `${o.keyPrefix}web:live`;
   }
 
+  /** The last stream id issued on this bus (ids are ordered across topics: NEXT_ID). */
+  private get clockKey(): string {
+    return `${this.o.keyPrefix}web:live-clock`;
+  }
+
   private streamKey(topic: string): string {
     return `${this.o.keyPrefix}web:live:${topic}`;
   }
@@ -119,13 +155,12 @@ export class LiveBus {
 
   /** `publish` to several topics in one round trip; the stream ids in the same order. */
   async publishMany(topics: readonly string[], event: LiveEvent): Promise<string[]> {
-    const keys = topics.map((t) => this.streamKey(t));
+    const keys = [this.clockKey, ...topics.map((t) => this.streamKey(t))];
     return (await runScript(this.o.redis, PUBLISH_MANY, keys.length, ...keys, this.channel, JSON.stringify(event), String(this.o.historyPerTopic ?? 500), String(this.o.historyTtlMs ?? 86_400_000), ...topics)) as string[];
   }
 
   async publish(topic: string, event: LiveEvent): Promise<string> {
-    const id = (await runScript(this.o.redis, PUBLISH, 1, this.streamKey(topic), this.channel, topic, JSON.stringify(event), String(this.o.historyPerTopic ?? 500), String(this.o.historyTtlMs ?? 86_400_000))) as string;
-    return id;
+    return (await this.publishMany([topic], event))[0]!;
   }
 
   /** Starts this replica's one subscription (idempotent). */
