@@ -2,6 +2,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import type { AlertState, AlertStateStore } from '../core/ports/alert-state.port.js';
 import type { RedisClient } from './connection.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const h = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
@@ -39,7 +40,7 @@ export class RedisAlertStateStore implements AlertStateStore {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(RELEASE, 1, key, token).catch(() => 0);
+      await runScript(this.redis, RELEASE, 1, key, token).catch(() => 0);
     }
   }
 

@@ -3,6 +3,7 @@ import type { RedisClient } from './connection.js';
 import { HelpdeskError } from '../core/domain/errors.js';
 import type { AssignmentLedger } from '../core/use-cases/assign-ticket.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
@@ -47,7 +48,7 @@ export class RedisAssignmentLedger implements AssignmentLedger {
     try {
       return await fn();
     } finally {
-      await this.redis.eval(RELEASE, 1, key, token);
+      await runScript(this.redis, RELEASE, 1, key, token);
     }
   }
 }

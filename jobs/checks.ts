@@ -5,6 +5,7 @@ import type { CheckDefinition } from '../core/domain/alert.js';
 import type { RedisClient } from './connection.js';
 import { checkSchedulerId, type AlertsJob } from './alerts.queue.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 export interface ProbeResult {
   ok: boolean;
@@ -81,7 +82,7 @@ export const checkStateKey = (prefix: string, checkId: string): string => helper
  */
 export async function runCheck(def: CheckDefinition, redis: RedisClient, prefix: string, recorder: AlertRecorder): Promise<ProbeResult & { down: boolean; seq: number }> {
   const r = await probe(def);
-  const [down, seq] = (await redis.eval(COUNT, 1, checkStateKey(prefix, def.id), r.ok ? '1' : '0', def.failuresBeforeAlert, def.recoveriesBeforeResolve, r.detail)) as [number, number];
+  const [down, seq] = (await runScript(redis, COUNT, 1, checkStateKey(prefix, def.id), r.ok ? '1' : '0', def.failuresBeforeAlert, def.recoveriesBeforeResolve, r.detail)) as [number, number];
   if (seq > 0) {
     const status = down === 1 ? 'firing' : 'resolved';
     await recorder.record([

@@ -1,6 +1,7 @@
 import type { RedisClient } from './connection.js';
 import type { Platform } from '../core/domain/identity.js';
 import { helperKey } from './queues.js';
+import { runScript } from './lua.js';
 
 /** A token bucket: `rate` tokens per second, at most `burst` saved up. */
 export interface Bucket {
@@ -162,7 +163,7 @@ export class RedisRateLimiter {
     const s = l.perChannelSustained;
     const reserve = o.dm ? dmReserve(l) : 0;
     const buckets: [string, Bucket, number][] = [[k.channel, l.perChannel, 0], ...(s ? [[k.sustained, s, 0] as [string, Bucket, number]] : []), [k.global, l.global, reserve]];
-    const r = await this.redis.eval(TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]), o.dm ? 1 : 0);
+    const r = await runScript(this.redis, TAKE, buckets.length, ...buckets.map((b) => b[0]), ...buckets.flatMap(([, b, floor]) => [b.rate, b.burst, floor]), o.dm ? 1 : 0);
     return Number(r);
   }
 
@@ -173,11 +174,11 @@ export class RedisRateLimiter {
    */
   async turn(p: Platform): Promise<number> {
     const l = this.limitsOf(p);
-    return Number(await this.redis.eval(TURN, 1, this.keys(p, '').global, l.global.rate, l.global.burst, dmReserve(l)));
+    return Number(await runScript(this.redis, TURN, 1, this.keys(p, '').global, l.global.rate, l.global.burst, dmReserve(l)));
   }
 
   /** Holds a channel (Retry-After from the platform) so no replica posts there before `ms` pass. */
   async block(p: Platform, channel: string, ms: number): Promise<void> {
-    await this.redis.eval(BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
+    await runScript(this.redis, BLOCK, 1, this.keys(p, channel).channel, Math.ceil(ms));
   }
 }

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { WebEnv } from '../web.context.js';
 import { webError } from '../web.errors.js';
+import { runScript } from '../../../jobs/lua.js';
 
 // One atomic step: count this request in the current window, start the window on its first request.
 const SCRIPT = `local n = redis.call('INCR', KEYS[1])
@@ -21,7 +22,7 @@ export class RateLimiter {
 
   /** Counts one hit for `key`; `allowed` is false once `limit` hits were counted in this window. */
   async hit(name: string, key: string, limit: number, windowMs: number): Promise<{ allowed: boolean; remaining: number; retryAfterMs: number }> {
-    const [n, ttl] = (await this.redis.eval(SCRIPT, 1, `${this.keyPrefix}web:rl:${name}:${key}`, String(windowMs))) as [number, number];
+    const [n, ttl] = (await runScript(this.redis, SCRIPT, 1, `${this.keyPrefix}web:rl:${name}:${key}`, String(windowMs))) as [number, number];
     return { allowed: n <= limit, remaining: Math.max(0, limit - n), retryAfterMs: ttl };
   }
 }
