@@ -1,0 +1,64 @@
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MongoSpikeStore } from '../../core/store/spike.store.js';
+import { freshDb } from '../support/services.js';
+
+/**
+ * Spike joins on the real store (FerretDB): many at once are written together, yet each caller is
+ * answered only once its own ticket is stored, a replayed join adds nothing, and a declared spike
+ * takes no more tickets. One update per join, 200 at once, kept 27 of 203 tickets here: FerretDB
+ * applies an update as read, change, write back, so concurrent updates of one document overwrite
+ * each other; joins written one batch at a time per spike (per process) lose none.
+ */
+let db: { connection: Connection; drop: () => Promise<void> };
+let spikes: MongoSpikeStore;
+
+beforeAll(async () => {
+  db = await freshDb();
+  spikes = new MongoSpikeStore(db.connection);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const spike = (id: string) => ({ id, deskId: 'it', ticketIds: ['t-0', 't-1', 't-2'], windowMinutes: 10, at: new Date() });
+
+describe('spike joins', () => {
+  it('200 joins at once: each stored once, each caller sees its ticket, in far fewer writes than joins', async () => {
+    await spikes.create(spike('sp-a'));
+    const col = db.connection.collection('incident_spikes');
+    let writes = 0;
+    const update = col.findOneAndUpdate.bind(col);
+    // Counting the writes through the model's collection (mongoose calls the driver's findOneAndUpdate).
+    (col as { findOneAndUpdate: unknown }).findOneAndUpdate = (...a: Parameters<typeof update>) => {
+      writes++;
+      return update(...a);
+    };
+    const ids = Array.from({ length: 200 }, (_, i) => `t-${100 + i}`);
+    const results = await Promise.all(ids.map((t) => spikes.addTicket('sp-a', t)));
+    (col as { findOneAndUpdate: unknown }).findOneAndUpdate = update;
+    results.forEach((s, i) => expect(s?.ticketIds).toContain(ids[i]));
+    const stored = (await spikes.get('sp-a'))!;
+    expect(stored.ticketIds).toHaveLength(203);
+    expect(new Set(stored.ticketIds).size).toBe(203);
+    expect(stored.ticketIds.slice(0, 3)).toEqual(['t-0', 't-1', 't-2']);
+    // The first goes alone, the rest wait for it and go together.
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThan(20);
+  });
+
+  it('a replayed join adds nothing; concurrent duplicates are one entry', async () => {
+    await spikes.create(spike('sp-b'));
+    await spikes.addTicket('sp-b', 't-9');
+    await Promise.all([spikes.addTicket('sp-b', 't-9'), spikes.addTicket('sp-b', 't-10'), spikes.addTicket('sp-b', 't-10')]);
+    expect((await spikes.get('sp-b'))!.ticketIds).toEqual(['t-0', 't-1', 't-2', 't-9', 't-10']);
+  });
+
+  it('a declared spike takes no more tickets; an unknown spike answers null', async () => {
+    await spikes.create(spike('sp-c'));
+    await spikes.markDeclared('sp-c', 'inc-1');
+    const after = await Promise.all([spikes.addTicket('sp-c', 't-50'), spikes.addTicket('sp-c', 't-51')]);
+    for (const s of after) expect(s).toMatchObject({ incidentId: 'inc-1', ticketIds: ['t-0', 't-1', 't-2'] });
+    expect(await spikes.addTicket('sp-none', 't-1')).toBeNull();
+  });
+});
