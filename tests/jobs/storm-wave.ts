@@ -1,0 +1,75 @@
+import type { Composed } from '../../app/compose.js';
+import type { Identity } from '../../core/domain/identity.js';
+import type { Ticket } from '../../core/domain/ticket.js';
+import type { Delivery } from '../../core/ports/delivery.port.js';
+import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
+import type { JobsClient } from '../../jobs/index.js';
+import { fileConcurrently, waitFor } from './harness.js';
+
+/**
+ * Shared by the storm tests of every platform: filing a burst, an SLA breach wave escalating it into
+ * tier 2 (tests/jobs/storm-escalation*.test.ts), and waiting for the storm to be over.
+ */
+
+/** What people write in a storm: a few outages, each in many near-identical words. */
+export const STORM_PROBLEMS = ['VPN keeps dropping every few minutes', 'cannot log in to my email, password rejected', 'the printer on floor 3 is offline'];
+
+/** Files `n` help requests through core, 16 at a time as the intake workers would; `requester(i)` and `origin` per platform. */
+export async function fileStorm(hd: Composed, n: number, o: { tag: string; requester: (i: number) => Identity; origin: { platform: Identity['platform']; workspace: string; channel?: string } }): Promise<Ticket[]> {
+  return fileConcurrently(n, 16, (i) =>
+    hd.helpdesk.handle({ type: 'help.request', eventId: `${o.tag}-${i}`, request: { idempotencyKey: `${o.tag}-${i}`, requester: o.requester(i), text: `${STORM_PROBLEMS[i % STORM_PROBLEMS.length]} (${i})`, origin: o.origin, skipSuggestions: true } }),
+  );
+}
+
+/** The SLA worker's breach of a ticket's first-response deadline (auto-escalation to tier 2). */
+export const breachFirstResponse = (hd: Composed, delivery: Delivery, t: Ticket) => handleSlaTimer(hd.deps, delivery, { ticketId: t.id, target: 'firstResponse', stage: 'breach', dueAt: new Date(t.sla.firstResponseDueAt!).getTime(), tier: 1 });
+
+export interface EscalationWave {
+  /** When the wave started (Date.now()). */
+  started: number;
+  /** How long handling every breach took. */
+  tookMs: number;
+  /** Per ticket number, when its breach was handed to the use case (before: lateness is counted generously). */
+  escalatedAt: Map<string, number>;
+  /** Numbers the use case reported breached and escalated. */
+  escalated: string[];
+}
+
+/** The wave: a first-response breach of every ticket, handled 16 at a time, as SLA workers would. */
+export async function escalationWave(hd: Composed, delivery: Delivery, wave: readonly Ticket[]): Promise<EscalationWave> {
+  const escalatedAt = new Map<string, number>();
+  const escalated: string[] = [];
+  const started = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let i = next++; i < wave.length; i = next++) {
+        const t = wave[i]!;
+        escalatedAt.set(t.number, Date.now());
+        const o = await breachFirstResponse(hd, delivery, t);
+        if (o.outcome === 'breached' && o.escalated) escalated.push(t.number);
+      }
+    }),
+  );
+  return { started, tookMs: Date.now() - started, escalatedAt, escalated };
+}
+
+/** The longest time from a wave's escalation to its ticket first shown (`shown`: number → when). */
+export function worstLateness(w: EscalationWave, shown: ReadonlyMap<string, number>): number {
+  return Math.max(...[...w.escalatedAt].map(([number, at]) => shown.get(number)! - at));
+}
+
+/** The most of `times` (ms) within any window of `windowMs`. */
+export function mostInWindow(times: readonly number[], windowMs: number): number {
+  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + windowMs).length));
+}
+
+/**
+ * Waits until the storm is over: the delivery queue drained, then 15 s for the arrival rate (averaged
+ * over a 5 s window) to fall under half the channel's rate. The next card is a normal one again.
+ */
+export async function stormOver(client: JobsClient): Promise<void> {
+  const pending = async () => Object.values(await client.queues.delivery.getJobCounts('wait', 'delayed', 'active', 'prioritized')).reduce((a, b) => a + (b ?? 0), 0);
+  await waitFor(async () => (await pending()) === 0, 60_000, 'the delivery queue drained');
+  await new Promise((res) => setTimeout(res, 15_000));
+}
