@@ -1,12 +1,10 @@
 import { createDiscordAdapter, type DiscordAdapter } from '../../adapters/discord/discord.adapter.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
+import type { Composed } from '../../app/compose.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers, type StormOptions } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
+import type { JobsClient, StormOptions } from '../../jobs/index.js';
 import { DiscordFake, type RecordedRequest } from '../fakes/discord.fake.js';
 import { discordAgents, discordDesk, G } from '../discord/discord.harness.js';
-import { KeywordKb } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { stormBackend } from './storm-wave.js';
 
 /**
  * Shared by the Discord storm tests (tests/jobs/storm-triage.discord.test.ts, storm-escalation.discord.test.ts):
@@ -26,25 +24,21 @@ export interface DiscordStormRig {
 export async function discordStormRig(o: { tag: string; storm?: Omit<StormOptions, 'limits'>; limits?: DiscordFake['limits'] }): Promise<DiscordStormRig> {
   const fake = await DiscordFake.start({ guilds: [{ id: G.guild, name: 'Acme', channels: [{ id: G.support, name: 'support' }, { id: G.tier1, name: 'tier-1' }, { id: G.tier2, name: 'tier-2' }, { id: G.log, name: 'log' }], roles: [{ id: G.roleT1, name: 'T1' }, { id: G.roleT2, name: 'T2' }] }] });
   if (o.limits) fake.limits = o.limits;
-  const db = await freshDb();
-  const client = createJobsClient({ connection: testRedisUrl(), prefix: `${o.tag}${randomId()}`, ...(o.storm ? { storm: o.storm } : {}) });
-  const hd = await composeHelpdesk({ connection: db.connection, desks: [discordDesk()], agents: discordAgents(), kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
+  const { client, hd, ...backend } = await stormBackend({ tag: o.tag, desk: discordDesk(), agents: discordAgents(), ...(o.storm ? { storm: o.storm } : {}) });
   const adapter = createDiscordAdapter({ helpdesk: hd.helpdesk, directory: hd.directory, store: hd.store, token: 'fake-bot-token', applicationId: fake.applicationId, apiUrl: fake.apiUrl, guildIds: [G.guild], delivery: client.delivery, restRetries: 0, log: silentLogger });
   hd.platforms.set('discord', adapter.platform);
   await adapter.start();
-  // Discord's production limits (jobs/rate-limit.ts DEFAULT_LIMITS.discord); fast retries for the test.
-  const workers: RunningWorkers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), ...(o.storm ? { storm: o.storm } : {}), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+  // Discord's production limits (jobs/rate-limit.ts DEFAULT_LIMITS.discord).
+  await backend.startWorkers();
   return {
     fake,
     client,
     hd,
     adapter,
     async close() {
-      await workers.close(true).catch(() => {});
-      await client.close();
+      await backend.close();
       await adapter.stop().catch(() => {});
       await fake.close();
-      await db.drop();
     },
   };
 }

@@ -1,15 +1,53 @@
-import type { Composed } from '../../app/compose.js';
+import { composeHelpdesk, type Composed } from '../../app/compose.js';
+import type { Agent, Desk } from '../../core/domain/desk.js';
 import type { Identity } from '../../core/domain/identity.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import type { Delivery } from '../../core/ports/delivery.port.js';
 import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
-import type { JobsClient } from '../../jobs/index.js';
+import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers, type StormOptions } from '../../jobs/index.js';
+import { textSignature } from '../../kb/signature.js';
+import { KeywordKb } from '../support/fixtures.js';
+import { freshDb, randomId, testRedisUrl } from '../support/services.js';
 import { fileConcurrently, waitFor } from './harness.js';
 
 /**
- * Shared by the storm tests of every platform: filing a burst, an SLA breach wave escalating it into
- * tier 2 (tests/jobs/storm-escalation*.test.ts), and waiting for the storm to be over.
+ * Shared by the storm tests of every platform (tests/jobs/slack-storm.ts, teams-storm.ts,
+ * discord-storm.ts and the tests): the helpdesk and jobs behind a platform rig, filing a burst, an SLA
+ * breach wave escalating it into tier 2 (tests/jobs/storm-escalation*.test.ts), and waiting for the
+ * storm to be over.
  */
+
+export interface StormBackend {
+  client: JobsClient;
+  hd: Composed;
+  /** Starts the workers, once the rig has set its platform adapter on `hd.platforms`. */
+  startWorkers(): Promise<void>;
+  /** Stops the workers and the jobs client, drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * A helpdesk for one desk on a fresh database, a jobs client with the storm thresholds `storm`, and
+ * workers at the production rate limits with fast retries (the same `storm` thresholds).
+ */
+export async function stormBackend(o: { tag: string; desk: Desk; agents: Agent[]; storm?: Omit<StormOptions, 'limits'> }): Promise<StormBackend> {
+  const db = await freshDb();
+  const client = createJobsClient({ connection: testRedisUrl(), prefix: `${o.tag}${randomId()}`, ...(o.storm ? { storm: o.storm } : {}) });
+  const hd = await composeHelpdesk({ connection: db.connection, desks: [o.desk], agents: o.agents, kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
+  let workers: RunningWorkers | undefined;
+  return {
+    client,
+    hd,
+    async startWorkers() {
+      workers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), ...(o.storm ? { storm: o.storm } : {}), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+    },
+    async close() {
+      await workers?.close(true).catch(() => {});
+      await client.close();
+      await db.drop();
+    },
+  };
+}
 
 /** What people write in a storm: a few outages, each in many near-identical words. */
 export const STORM_PROBLEMS = ['VPN keeps dropping every few minutes', 'cannot log in to my email, password rejected', 'the printer on floor 3 is offline'];

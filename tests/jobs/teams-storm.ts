@@ -1,16 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams.adapter.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
+import type { Composed } from '../../app/compose.js';
 import type { Agent } from '../../core/domain/desk.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers, type StormOptions } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
+import type { JobsClient, StormOptions } from '../../jobs/index.js';
 import { FakeBotConnector, TEAMS_THREAD_LIMITS, type ConnectorCall } from '../fakes/bot-connector.fake.js';
 import { cardAction, TENANT, type TeamsUser } from '../teams/activities.js';
 import { actionOf, cardOf } from '../teams/harness.js';
-import { KeywordKb, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { testDesk } from '../support/fixtures.js';
+import { stormBackend } from './storm-wave.js';
 
 /**
  * Shared by the Teams storm tests (tests/jobs/storm-triage.teams.test.ts, storm-escalation.teams.test.ts):
@@ -39,16 +38,14 @@ export interface TeamsStormRig {
 export async function teamsStormRig(o: { tag: string; agents: Agent[]; storm?: Omit<StormOptions, 'limits'> }): Promise<TeamsStormRig> {
   const connector = await new FakeBotConnector().start();
   connector.threadLimits = TEAMS_THREAD_LIMITS;
-  const db = await freshDb();
-  const client = createJobsClient({ connection: testRedisUrl(), prefix: `${o.tag}${randomId()}`, ...(o.storm ? { storm: o.storm } : {}) });
   const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { teams: { workspace: TENANT, channel: TEAMS_TIER1 } } }, { level: 2, name: 'Tier 2', channels: { teams: { workspace: TENANT, channel: TEAMS_TIER2 } } }] });
-  const hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: o.agents, kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
+  const { client, hd, ...backend } = await stormBackend({ tag: o.tag, desk, agents: o.agents, ...(o.storm ? { storm: o.storm } : {}) });
   const teams: TeamsAdapter = createTeamsAdapter({ helpdesk: hd.helpdesk, directory: hd.directory, store: hd.store, serviceUrl: connector.url, log: silentLogger });
   hd.platforms.set('teams', teams.platform);
   const server: Server = createServer((req, res) => (req.url === '/api/messages' ? void teams.handleRequest(req, res) : res.writeHead(404).end()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
-  const workers: RunningWorkers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), ...(o.storm ? { storm: o.storm } : {}), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+  await backend.startWorkers();
   return {
     connector,
     client,
@@ -59,11 +56,9 @@ export async function teamsStormRig(o: { tag: string; agents: Agent[]; storm?: O
       return { status: res.status, body: text ? JSON.parse(text) : undefined };
     },
     async close() {
-      await workers.close(true).catch(() => {});
-      await client.close();
+      await backend.close();
       await new Promise<void>((r) => server.close(() => r()));
       await connector.stop();
-      await db.drop();
     },
   };
 }
