@@ -3,7 +3,7 @@ import { DISCORD_LIMITS } from '../fakes/discord.fake.js';
 import { customIds, G, users } from '../discord/discord.harness.js';
 import { waitFor } from './harness.js';
 import { discordChannelCalls, discordShownNumbers, discordStormRig, discordText, type DiscordStormRig } from './discord-storm.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 
 /**
  * An escalation storm into a Discord tier-2 channel (issue 12 §3): an SLA breach wave escalates
@@ -71,9 +71,15 @@ describe('storm-aware tier-2 channel (Discord, an SLA breach wave escalating 300
     const t = (await hd.store.get(ticketId))!;
     expect(t).toMatchObject({ status: 'claimed', tier: 2, assignee: { user: users.expert.id } });
     await waitFor(() => discordText(fake.channelMessages(G.tier2).find((m) => m.id === card.id)).includes(`${t.number} ✓ Tomás Tier2`), 30_000, 'the storm card shows the claim');
+    // The claimer's way to the conversation: the requester's next message reaches no post in the tier-2
+    // channel (no thread there), only the ticket's timeline (the console) and its other links.
+    const said = await requesterWrites(hd, t.id);
 
     // After the wave, the next escalation gets its own card again.
     await stormOver(client);
+    expect(discordChannelCalls(fake, G.tier2).filter((c) => JSON.stringify(c.body).includes(said))).toEqual([]);
+    expect(await onTimeline(hd, t.id, said)).toBe(true);
+    console.log(`[storm escalation discord] the requester's message after the claim reached: ${fake.requests.filter((c) => JSON.stringify(c.body ?? '').includes(said)).map((c) => `${c.method} ${c.path.replace(G.tier1, 'TIER1').replace(G.tier2, 'TIER2')}`).join(', ') || 'no REST call'}`);
     expect((await breachFirstResponse(hd, client.delivery, later)).outcome).toBe('breached');
     await waitFor(() => fake.channelMessages(G.tier2).find((m) => !isStormCard(m) && discordText(m).includes(later.number)), 30_000, 'an own escalation card after the wave');
     expect(fake.limited).toEqual([]);

@@ -4,7 +4,7 @@ import { TENANT, type TeamsUser } from '../teams/activities.js';
 import { actionOf, cardOf } from '../teams/harness.js';
 import { person, testAgent } from '../support/fixtures.js';
 import { waitFor } from './harness.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 import { activityOf, cardText, currentCard, messageOf, TEAMS_TIER2, teamsChannelCalls, teamsClaimFromStormCard, teamsShownNumbers, teamsStormRig, type TeamsStormRig } from './teams-storm.js';
 
 /**
@@ -71,9 +71,15 @@ describe('storm-aware tier-2 channel (Teams, an SLA breach wave escalating 300 t
     expect(claimed.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}. The list is updated for everyone.` });
     expect(t).toMatchObject({ status: 'claimed', tier: 2, assignee: { user: bob.id } });
     await waitFor(() => JSON.stringify(currentCard(connector, TEAMS_TIER2, messageId)).includes(`${t.number} ✓ Bob Agent`), 30_000, 'the storm card shows the claim');
+    // The claimer's way to the conversation: the requester's next message reaches no post in the tier-2
+    // channel (no thread there), only the ticket's timeline (the console) and its other links.
+    const said = await requesterWrites(hd, t.id);
 
     // After the wave, the next escalation gets its own card with the transcript again.
     await stormOver(client);
+    expect(teamsChannelCalls(connector, TEAMS_TIER2).filter((c) => JSON.stringify(c.body).includes(said))).toEqual([]);
+    expect(await onTimeline(hd, t.id, said)).toBe(true);
+    console.log(`[storm escalation teams] the requester's message after the claim reached: ${connector.calls.filter((c) => JSON.stringify(c.body ?? '').includes(said)).map((c) => `${c.kind} ${c.conversationId ?? c.body?.channelData?.channel?.id}`).join(', ') || 'no connector call'}`);
     expect((await breachFirstResponse(hd, client.delivery, later)).outcome).toBe('breached');
     const own = await waitFor(() => teamsChannelCalls(connector, TEAMS_TIER2).find((c) => c.kind === 'create' && !isStormCard(cardText(c)) && cardText(c).includes(later.number)), 30_000, 'an own escalation card after the wave');
     expect(cardText(own)).toContain(later.subject.slice(0, 20));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockText } from '../slack/slack-harness.js';
 import { person, testAgent } from '../support/fixtures.js';
 import { waitFor } from './harness.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig, type SlackStormRig } from './slack-storm.js';
 
 /**
@@ -64,10 +64,16 @@ describe('storm-aware tier-2 channel (Slack, an SLA breach wave escalating 300 t
     const t = await hd.store.getByNumber(claimed.number);
     expect(t).toMatchObject({ status: 'claimed', tier: 2, assignee: { user: BOB.user } });
     await waitFor(() => blockText(fake.messages.get(TIER2)!.find((m) => m.ts === claimed.ts)!.blocks).includes(`${claimed.number} ✓ Bob`), 30_000, 'the storm card shows the claim');
+    // The claimer's way to the conversation: the requester's next message reaches no post in the tier-2
+    // channel (no thread there), only the ticket's timeline (the console) and its other links.
+    const said = await requesterWrites(hd, t!.id);
 
     // After the wave (the delivery queue drained, the arrival rate averaged over 5 s fallen), the next
     // escalation gets its own card with the transcript again.
     await stormOver(client);
+    expect(channelCalls(fake.calls, TIER2).filter((c) => callText(c).includes(said))).toEqual([]);
+    expect(await onTimeline(hd, t!.id, said)).toBe(true);
+    console.log(`[storm escalation] the requester's message after the claim reached: ${fake.calls.filter((c) => JSON.stringify(c.args).includes(said)).map((c) => `${c.method} ${String(c.args.channel)}${c.args.thread_ts ? ' (thread)' : ''}`).join(', ') || 'no Slack call'}`);
     expect((await breachFirstResponse(hd, client.delivery, later)).outcome).toBe('breached');
     const own = await waitFor(() => channelCalls(fake.calls, TIER2).find((c) => c.method === 'chat.postMessage' && !isStormCard(String(c.args.text ?? '')) && callText(c).includes(later.number)), 30_000, 'an own escalation card after the wave');
     expect(callText(own)).toContain(later.subject.slice(0, 20));

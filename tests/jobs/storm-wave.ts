@@ -111,3 +111,22 @@ export async function stormOver(client: JobsClient): Promise<void> {
   await waitFor(async () => (await pending()) === 0, 60_000, 'the delivery queue drained');
   await new Promise((res) => setTimeout(res, 15_000));
 }
+
+/**
+ * After a claim from a storm card: the ticket's requester writes in their conversation (as an adapter
+ * hands it to core); returns the text once core has recorded it. A storm-card ticket has no thread in
+ * that channel, so the tests check the message reaches none of its posts and is on the ticket's
+ * timeline (what the console's ticket page shows).
+ */
+export async function requesterWrites(hd: Composed, ticketId: string): Promise<string> {
+  const t = (await hd.store.get(ticketId))!;
+  const text = `still broken after the claim of ${t.number}`;
+  const r = await hd.helpdesk.handle({ type: 'ticket.message', eventId: `storm-reply-${ticketId}`, actor: t.requester, ticket: { id: ticketId }, text });
+  if (r.kind !== 'message' || !r.recorded) throw new Error(`the requester's message on ${t.number} was not recorded: ${JSON.stringify(r)}`);
+  return text;
+}
+
+/** Whether the ticket's timeline (the console's ticket page) has `text`. */
+export async function onTimeline(hd: Composed, ticketId: string, text: string): Promise<boolean> {
+  return (await hd.store.timeline(ticketId)).some((e) => e.text === text);
+}
