@@ -3,7 +3,7 @@ import { DISCORD_LIMITS } from '../fakes/discord.fake.js';
 import { customIds, G, users } from '../discord/discord.harness.js';
 import { waitFor } from './harness.js';
 import { discordChannelCalls, discordShownNumbers, discordStormRig, discordText, type DiscordStormRig } from './discord-storm.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, ESCALATION_STORM, ESCALATION_WAVE_N, escalationWave, isEscalatedStormText, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 
 /**
  * An escalation storm into a Discord tier-2 channel (issue 12 §3): an SLA breach wave escalates
@@ -12,11 +12,9 @@ import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimelin
  * second, or 5 message posts/edits in a channel in 5 s). The Slack version of this test is
  * tests/jobs/storm-escalation.test.ts.
  */
-/** `STORM_ESC_N=…` to try other wave sizes. */
-const N = Number(process.env.STORM_ESC_N ?? 300);
-/** The production threshold and capacity; a short arrival-rate window so the storm ends within the test. */
-const STORM = { windowMs: 5000 };
-const isStormCard = (m: any) => /escalated tickets/.test(m?.embeds?.[0]?.title ?? '');
+const N = ESCALATION_WAVE_N;
+const STORM = ESCALATION_STORM;
+const isStormCard = (m: any) => isEscalatedStormText(m?.embeds?.[0]?.title ?? '');
 
 describe('storm-aware tier-2 channel (Discord, an SLA breach wave escalating 300 tickets)', () => {
   let rig: DiscordStormRig;

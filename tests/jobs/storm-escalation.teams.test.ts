@@ -4,7 +4,7 @@ import { TENANT, type TeamsUser } from '../teams/activities.js';
 import { actionOf, cardOf } from '../teams/harness.js';
 import { person, testAgent } from '../support/fixtures.js';
 import { waitFor } from './harness.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, ESCALATION_STORM, ESCALATION_WAVE_N, escalationWave, isEscalatedStormText, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 import { activityOf, cardText, currentCard, messageOf, TEAMS_TIER2, teamsChannelCalls, teamsClaimFromStormCard, teamsShownNumbers, teamsStormRig, type TeamsStormRig } from './teams-storm.js';
 
 /**
@@ -14,11 +14,9 @@ import { activityOf, cardText, currentCard, messageOf, TEAMS_TIER2, teamsChannel
  * tests/jobs/storm-escalation.test.ts.
  */
 const bob: TeamsUser = { id: '29:bob', name: 'Bob Agent' };
-/** `STORM_ESC_N=…` to try other wave sizes. */
-const N = Number(process.env.STORM_ESC_N ?? 300);
-/** The production threshold and capacity; a short arrival-rate window so the storm ends within the test. */
-const STORM = { windowMs: 5000 };
-const isStormCard = (text: string) => text.includes('escalated tickets');
+const N = ESCALATION_WAVE_N;
+const STORM = ESCALATION_STORM;
+const isStormCard = isEscalatedStormText;
 
 describe('storm-aware tier-2 channel (Teams, an SLA breach wave escalating 300 tickets)', () => {
   let rig: TeamsStormRig;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockText } from '../slack/slack-harness.js';
 import { person, testAgent } from '../support/fixtures.js';
 import { waitFor } from './harness.js';
-import { breachFirstResponse, escalationWave, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
+import { breachFirstResponse, ESCALATION_STORM, ESCALATION_WAVE_N, escalationWave, isEscalatedStormText, fileStorm, mostInWindow, onTimeline, requesterWrites, stormOver, worstLateness } from './storm-wave.js';
 import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig, type SlackStormRig } from './slack-storm.js';
 
 /**
@@ -15,11 +15,9 @@ import { callText, channelCalls, claimFromStormCard, shownNumbers, slackStormRig
 const TIER2 = 'C_TIER2';
 const SECRET = 'storm-esc-signing-secret';
 const BOB = person('slack', 'UBOB', 'T1', 'Bob');
-/** `STORM_ESC_N=…` to try other wave sizes. */
-const N = Number(process.env.STORM_ESC_N ?? 300);
-/** The production threshold and capacity; a short arrival-rate window so the storm ends within the test. */
-const STORM = { windowMs: 5000 };
-const isStormCard = (text: string) => text.includes('escalated tickets');
+const N = ESCALATION_WAVE_N;
+const STORM = ESCALATION_STORM;
+const isStormCard = isEscalatedStormText;
 
 describe('storm-aware tier-2 channel (Slack, an SLA breach wave escalating 300 tickets)', () => {
   let rig: SlackStormRig;

@@ -49,6 +49,13 @@ export async function stormBackend(o: { tag: string; desk: Desk; agents: Agent[]
   };
 }
 
+/** An escalation wave's size in the tier-2 storm tests; `STORM_ESC_N=…` to try others. */
+export const ESCALATION_WAVE_N = Number(process.env.STORM_ESC_N ?? 300);
+/** The escalation tests' storm settings: the production threshold and capacity; a short arrival-rate window so the storm ends within the test. */
+export const ESCALATION_STORM = { windowMs: 5000 };
+/** A tier-2 storm card's title ("N escalated tickets (M unclaimed)"). */
+export const isEscalatedStormText = (text: string): boolean => text.includes('escalated tickets');
+
 /** What people write in a storm: a few outages, each in many near-identical words. */
 export const STORM_PROBLEMS = ['VPN keeps dropping every few minutes', 'cannot log in to my email, password rejected', 'the printer on floor 3 is offline'];
 
