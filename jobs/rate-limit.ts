@@ -30,7 +30,12 @@ export interface PlatformLimits {
  *   channel calls in a storm got a 429. One token less than Slack's burst keeps one spare in Slack's
  *   bucket (a second of jitter) without lowering the rate, which bounds how soon cards appear
  *   (docs/storm.md: a rate of 0.9/s removed the 429s too but made the worst card 10 % later).
- * - Discord: 5 per 5 s per channel, 50/s global → 1/s, burst 5; 40/s global.
+ * - Discord: 5 message posts per 5 s per channel (the bucket its rate-limit headers report), 50 REST
+ *   requests/s global (documented; interaction responses exempt) → 0.9/s with a burst of 1 per channel
+ *   (≤ 5 in any 5 s with 0.5 s to spare for the jitter between our bucket and Discord's: 1/s with a
+ *   burst of 5 let 9 through in the first 5 s of a storm and hit the window's edge every few seconds
+ *   after, docs/storm.md fifth session); global 20/s with a burst of 4: a DM is two requests (open the
+ *   DM channel, post), so ≤ 48 requests in any second.
  * - Teams, per bot per conversation (every call: posts, replies, edits): 7 in 1 s, 8 in 2 s, 60 in 30 s,
  *   1,800 in 3,600 s; 50/s per app per tenant. A token bucket lets at most `burst + rate × T` through
  *   in any T seconds, so: 1.6/s, burst 3 (≤ 5 in 1 s, 7 in 2 s, 52 in 30 s) and a sustained bucket of
@@ -38,7 +43,7 @@ export interface PlatformLimits {
  */
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   slack: { perChannel: { rate: 1, burst: 2 }, global: { rate: 20, burst: 40 } },
-  discord: { perChannel: { rate: 1, burst: 5 }, global: { rate: 40, burst: 50 } },
+  discord: { perChannel: { rate: 0.9, burst: 1 }, global: { rate: 20, burst: 4 } },
   teams: { perChannel: { rate: 1.6, burst: 3 }, perChannelSustained: { rate: 0.45, burst: 150 }, global: { rate: 30, burst: 50 } },
   email: { perChannel: { rate: 5, burst: 10 }, global: { rate: 50, burst: 100 } },
   web: { perChannel: { rate: 20, burst: 50 }, global: { rate: 500, burst: 1000 } },

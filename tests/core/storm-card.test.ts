@@ -87,4 +87,29 @@ describe('storm card view', () => {
     expect(view.items![0]!.text).toContain(`${ts[0]!.number} (Tier 2)`);
     expect(view.title).toBe('2 new tickets (1 unclaimed)');
   });
+
+  it('a full tier-2 card of escalations, in Spanish, lists every ticket within Slack, Discord and Teams limits', () => {
+    // 60 escalated tickets, each its own group; half claimed at tier 2, one passed on to tier 3.
+    const tickets = Array.from({ length: STORM_CARD_CAPACITY_MAX }, (_, i) =>
+      ticket(i, { tier: i === 2 ? 3 : 2, ...(i % 2 ? { status: 'claimed', assignee: { platform: 'slack', workspace: 'T1', user: 'UA', name: 'Maximiliano de la Santísima Trinidad' } } : {}) } as Partial<Ticket>),
+    );
+    const groups = tickets.map((t) => ({ key: t.id, label: t.subject, ticketIds: [t.id] }));
+    const view = stormCardView(tickets.map(stormTicket), groups, desk, false, 'es', 2);
+    expect(view.title).toBe('60 tickets escalados (29 sin asumir)');
+    expect(view.context).toContain('escalados a la vez');
+    const slack = renderSlack(view);
+    expect(blocksProblem(slack.blocks)).toBeUndefined();
+    const discord = renderDiscord(view);
+    expect(messageLimitProblem(discord.body)).toBeUndefined();
+    expect(discord.body.embeds![0]!.title).toBe('60 tickets escalados (29 sin asumir)');
+    for (const row of discord.body.components!) for (const b of row.components as Array<{ custom_id?: string; label?: string }>) expect(b).toMatchObject({ custom_id: expect.stringMatching(/^hd:claim:.*:storm$/), label: expect.stringMatching(/^Asumir CUSTOMERS-/) });
+    const teams = renderActivity(view);
+    expect(teamsPayloadBytes(teams)).toBeLessThanOrEqual(TEAMS_LIMITS.rendered);
+    const teamsText = JSON.stringify(teams);
+    expect(teamsText).toContain('60 tickets escalados (29 sin asumir)');
+    for (const t of tickets) for (const text of [JSON.stringify(slack.blocks), JSON.stringify(discord.body.embeds), teamsText]) expect(text).toContain(t.number);
+    // The one passed on to tier 3 is marked so (not claimable here); none is marked "Nivel 2" on its own tier's card.
+    expect(teamsText).not.toContain('(Nivel 2)');
+    expect(view.items!.flatMap((i) => i.actions ?? []).map((a) => a.ticketId)).not.toContain(tickets[2]!.id);
+  });
 });

@@ -21,6 +21,8 @@ export interface RecordedRequest {
   auth: string | undefined;
   /** When the fake received it (Date.now()). */
   at: number;
+  /** Set when the fake answered 429 for its `limits`. */
+  limited?: true;
 }
 
 export interface FakeUser {
@@ -71,6 +73,13 @@ const json = (res: http.ServerResponse, status: number, body?: unknown, headers:
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 };
 
+/**
+ * Discord's limits for the fake's `limits`: 50 REST requests per second per bot (documented), and the
+ * per-channel message bucket Discord's rate-limit headers report (5 per 5 s; Discord documents that
+ * per-route limits exist and are told in the headers, not their numbers).
+ */
+export const DISCORD_LIMITS = { global: { seconds: 1, max: 50 }, channel: { seconds: 5, max: 5 } } as const;
+
 export class DiscordFake extends EventEmitter {
   readonly requests: RecordedRequest[] = [];
   /** Message bodies refused for exceeding Discord's length limits (400, code 50035). */
@@ -94,6 +103,17 @@ export class DiscordFake extends EventEmitter {
   readonly gateway = { identifies: 0, resumes: 0, heartbeats: 0, connections: 0 };
   /** Re-send bot-authored messages as MESSAGE_CREATE, as Discord does. @defaultValue true */
   echoBotMessages = true;
+  /**
+   * Rate limits, enforced when set (e.g. {@link DISCORD_LIMITS}): `global`, every REST request of the
+   * bot but interaction responses and follow-ups (Discord documents 50 per second); `channel`, message posts and edits in one channel (the
+   * bucket Discord reports in its `X-RateLimit-*` headers for creating messages: 5 per 5 s), counted
+   * in a sliding window, the stricter reading of Discord's per-bucket reset. Beyond either: 429 with
+   * `retry_after` (seconds until the window has room), recorded in `limited`. Off by default.
+   */
+  limits?: { global?: { seconds: number; max: number }; channel?: { seconds: number; max: number } };
+  /** Requests answered 429 by `limits`. */
+  readonly limited: RecordedRequest[] = [];
+  private readonly acceptedAt = { global: [] as number[], channel: new Map<string, number[]>() };
 
   private server!: http.Server;
   private wss!: WebSocket.Server;
@@ -469,6 +489,12 @@ export class DiscordFake extends EventEmitter {
         limit.times--;
         return json(res, 429, { message: 'You are being rate limited.', retry_after: limit.retryAfterSec, global: false }, { 'retry-after': String(limit.retryAfterSec), 'x-ratelimit-scope': 'user' });
       }
+      const over = this.overLimit(method, path, rec.at);
+      if (over !== undefined) {
+        rec.limited = true;
+        this.limited.push(rec);
+        return json(res, 429, { message: 'You are being rate limited.', retry_after: over, global: false }, { 'retry-after': String(Math.ceil(over)), 'x-ratelimit-scope': 'user' });
+      }
       const outage = this.outages.find((r) => r.method === method && r.path.test(path) && r.times > 0);
       if (outage) {
         outage.times--;
@@ -485,6 +511,28 @@ export class DiscordFake extends EventEmitter {
     } finally {
       this.emit('change');
     }
+  }
+
+  /** With `limits`: seconds until the request's windows have room, if one is full; else counts it. */
+  private overLimit(method: string, path: string, at: number): number | undefined {
+    if (!this.limits) return undefined;
+    const m = (method === 'POST' || method === 'PATCH') && path.match(/^\/channels\/(\d+)\/messages(?:\/\d+)?$/);
+    const windows: Array<[number[], { seconds: number; max: number }]> = [];
+    // Interaction responses and follow-ups are not bound to the global limit (Discord's docs).
+    if (this.limits.global && !/^\/(interactions|webhooks)\//.test(path)) windows.push([this.acceptedAt.global, this.limits.global]);
+    if (m && this.limits.channel) {
+      const list = this.acceptedAt.channel.get(m[1]!) ?? [];
+      this.acceptedAt.channel.set(m[1]!, list);
+      windows.push([list, this.limits.channel]);
+    }
+    let wait = 0;
+    for (const [list, w] of windows) {
+      while (list.length && list[0]! <= at - w.seconds * 1000) list.shift();
+      if (list.length >= w.max) wait = Math.max(wait, (list[list.length - w.max]! + w.seconds * 1000 - at) / 1000);
+    }
+    if (wait > 0) return Math.max(0.001, wait);
+    for (const [list] of windows) list.push(at);
+    return undefined;
   }
 
   private notFound(res: http.ServerResponse, code = 0, message = '404: Not Found') {

@@ -2,16 +2,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSlackAdapter, type SlackAdapter } from '../../adapters/slack/slack.adapter.js';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
+import type { Composed } from '../../app/compose.js';
 import type { Agent } from '../../core/domain/desk.js';
 import type { Identity } from '../../core/domain/identity.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers, type StormOptions } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
+import type { JobsClient, StormOptions } from '../../jobs/index.js';
 import { SlackApiFake, type SlackCall } from '../fakes/slack-api.fake.js';
 import { blockText, findElement } from '../slack/slack-harness.js';
-import { KeywordKb, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { testDesk } from '../support/fixtures.js';
+import { randomId } from '../support/services.js';
+import { stormBackend } from './storm-wave.js';
 
 /**
  * Shared by the Slack storm tests (tests/jobs/storm-triage.test.ts, storm-escalation.test.ts): what a
@@ -36,28 +36,24 @@ export interface SlackStormRig {
 export async function slackStormRig(o: { tag: string; secret: string; agents: Agent[]; storm?: Omit<StormOptions, 'limits'> }): Promise<SlackStormRig> {
   const fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T1' }).start();
   fake.channelLimit = { perSecond: 1, burst: 3 };
-  const db = await freshDb();
-  const client = createJobsClient({ connection: testRedisUrl(), prefix: `${o.tag}${randomId()}`, ...(o.storm ? { storm: o.storm } : {}) });
   const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { slack: { workspace: 'T1', channel: 'C_TIER1' } } }, { level: 2, name: 'Tier 2', channels: { slack: { workspace: 'T1', channel: 'C_TIER2' } } }] });
-  const hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: o.agents, kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
+  const { client, hd, ...backend } = await stormBackend({ tag: o.tag, desk, agents: o.agents, ...(o.storm ? { storm: o.storm } : {}) });
   const adapter: SlackAdapter = createSlackAdapter({ helpdesk: hd.helpdesk, signingSecret: o.secret, botToken: 'xoxb-test', apiUrl: fake.apiUrl, processBeforeResponse: true, botUserId: 'UBOT', botId: 'BBOT', deskLocale: 'en', log: silentLogger });
   hd.platforms.set('slack', adapter.platform);
   const server: Server = createServer((req, res) => (adapter.handles(req) ? adapter.requestListener!(req, res) : res.writeHead(404).end()));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
-  const workers: RunningWorkers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), ...(o.storm ? { storm: o.storm } : {}), delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+  await backend.startWorkers();
   return {
     fake,
     client,
     hd,
     url,
     async close() {
-      await workers.close(true).catch(() => {});
-      await client.close();
+      await backend.close();
       await adapter.stop().catch(() => {});
       await new Promise<void>((r) => server.close(() => r()));
       await fake.stop();
-      await db.drop();
     },
   };
 }

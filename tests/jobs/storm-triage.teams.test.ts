@@ -1,20 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTeamsAdapter, type TeamsAdapter } from '../../adapters/teams/teams.adapter.js';
-import { composeHelpdesk, type Composed } from '../../app/compose.js';
-import { silentLogger } from '../../core/ports/logger.port.js';
-import { createJobsClient, startWorkers, type JobsClient, type RunningWorkers } from '../../jobs/index.js';
-import { textSignature } from '../../kb/signature.js';
-import { FakeBotConnector, TEAMS_MAX_MESSAGE_BYTES, TEAMS_THREAD_LIMITS, type ConnectorCall } from '../fakes/bot-connector.fake.js';
-import { cardAction, TENANT, type TeamsUser } from '../teams/activities.js';
+import { TEAMS_MAX_MESSAGE_BYTES, TEAMS_THREAD_LIMITS } from '../fakes/bot-connector.fake.js';
+import { TENANT, type TeamsUser } from '../teams/activities.js';
 import { actionOf, cardOf } from '../teams/harness.js';
-import { KeywordKb, person, testAgent, testDesk } from '../support/fixtures.js';
-import { freshDb, randomId, testRedisUrl } from '../support/services.js';
+import { person, testAgent } from '../support/fixtures.js';
 import { fileConcurrently, waitFor } from './harness.js';
+import { mostInWindow, stormOver } from './storm-wave.js';
+import { activityOf, cardText, currentCard, inChannel, messageOf, TEAMS_TIER1 as TIER1, teamsChannelCalls, teamsClaimFromStormCard, teamsShownNumbers, teamsStormRig, type TeamsStormRig } from './teams-storm.js';
 
-const TIER1 = '19:tier1@thread.tacv2';
-const TIER2 = '19:tier2@thread.tacv2';
 const bob: TeamsUser = { id: '29:bob', name: 'Bob Agent' };
 /** `STORM_TEAMS_N=1000` runs the issue's full burst (≈ 2.5 min here). */
 const N = Number(process.env.STORM_TEAMS_N ?? 300);
@@ -25,57 +17,20 @@ const N = Number(process.env.STORM_TEAMS_N ?? 300);
  */
 const STORM = { windowMs: 5000 };
 
-/** The activity a tier-1 call carries (a new thread's first message, or an edit), if it is one. */
-const activityOf = (c: ConnectorCall): any => (c.kind === 'create' ? c.body?.activity : c.kind === 'update' || c.kind === 'send' || c.kind === 'reply' ? c.body : undefined);
-const inTier1 = (c: ConnectorCall) => (c.kind === 'create' ? c.body?.channelData?.channel?.id === TIER1 : c.conversationId?.split(';')[0] === TIER1);
-const cardText = (c: ConnectorCall) => JSON.stringify(cardOf(activityOf(c)) ?? '');
-const isStormCard = (c: ConnectorCall) => /new tickets \(/.test(cardText(c));
-/** The message a call posted or edited. */
-const messageOf = (c: ConnectorCall) => (c.kind === 'create' ? c.answeredActivityId : c.activityId);
+const inTier1 = (c: Parameters<typeof inChannel>[0]) => inChannel(c, TIER1);
+const isStormCard = (c: Parameters<typeof cardText>[0]) => /new tickets \(/.test(cardText(c));
 
 describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per-conversation limits)', () => {
-  let connector: FakeBotConnector;
-  let db: Awaited<ReturnType<typeof freshDb>>;
-  let client: JobsClient;
-  let hd: Composed;
-  let teams: TeamsAdapter;
-  let workers: RunningWorkers;
-  let server: Server;
-  let url = '';
-
-  const send = async (activity: unknown) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  };
+  let rig: TeamsStormRig;
   /** Accepted calls into the tier-1 channel (any of its threads). */
-  const tier1 = () => connector.calls.filter((c) => inTier1(c) && c.status < 300);
-
+  const tier1 = () => teamsChannelCalls(rig.connector, TIER1);
   beforeAll(async () => {
-    connector = await new FakeBotConnector().start();
-    connector.threadLimits = TEAMS_THREAD_LIMITS;
-    db = await freshDb();
-    client = createJobsClient({ connection: testRedisUrl(), prefix: `stt${randomId()}`, storm: STORM });
-    const desk = testDesk({ tiers: [{ level: 1, name: 'Tier 1', channels: { teams: { workspace: TENANT, channel: TIER1 } } }, { level: 2, name: 'Tier 2', channels: { teams: { workspace: TENANT, channel: TIER2 } } }] });
-    hd = await composeHelpdesk({ connection: db.connection, desks: [desk], agents: [testAgent('bob', [person('teams', bob.id, TENANT, bob.name)])], kb: new KeywordKb([]), delivery: () => client.delivery, storm: client.storm });
-    teams = createTeamsAdapter({ helpdesk: hd.helpdesk, directory: hd.directory, store: hd.store, serviceUrl: connector.url, log: silentLogger });
-    hd.platforms.set('teams', teams.platform);
-    server = createServer((req, res) => (req.url === '/api/messages' ? void teams.handleRequest(req, res) : res.writeHead(404).end()));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
-    // The production limits (jobs/rate-limit.ts DEFAULT_LIMITS.teams); fast retries for the test.
-    workers = await startWorkers({ connection: testRedisUrl(), prefix: client.queues.prefix, deps: hd.deps, platforms: hd.platforms, signature: textSignature(), storm: STORM, delivery: { backoffBaseMs: 200, backoffMaxMs: 2000 }, tuning: { drainDelay: 1 } });
+    rig = await teamsStormRig({ tag: 'stt', agents: [testAgent('bob', [person('teams', bob.id, TENANT, bob.name)])], storm: STORM });
   }, 60_000);
-
-  afterAll(async () => {
-    await workers?.close(true).catch(() => {});
-    await client?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await connector?.stop();
-    await db?.drop();
-  });
+  afterAll(() => rig?.close());
 
   it('every ticket is reachable within 60 s, the channel within Teams\' limits, grouped cards under the size limit, a claim (Action.Execute) updates the card, and the storm ends', async () => {
+    const { connector, hd, client } = rig;
     const started = Date.now();
     // 16 requests at a time, as the intake workers would process them.
     const filed = await fileConcurrently(N, 16, (i) => {
@@ -87,13 +42,8 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
 
     // Every ticket reachable from the tier-1 channel: its own card or listed on a storm card, first
     // shown by an accepted post or edit at most 60 s after it was filed.
-    const shown = () => {
-      const first = new Map<string, number>();
-      for (const c of tier1()) for (const m of cardText(c).matchAll(/IT-\d+/g)) if (!first.has(m[0])) first.set(m[0], c.at);
-      return first;
-    };
-    await waitFor(() => filed.every((t) => shown().has(t.number)), 90_000, 'every ticket shown in the tier-1 channel');
-    const first = shown();
+    await waitFor(() => filed.every((t) => teamsShownNumbers(connector, TIER1).has(t.number)), 90_000, 'every ticket shown in the tier-1 channel');
+    const first = teamsShownNumbers(connector, TIER1);
     const worst = Math.max(...filed.map((t) => first.get(t.number)! - t.createdAt.getTime()));
     const calls = tier1();
     const posts = calls.filter((c) => c.kind === 'create');
@@ -108,7 +58,7 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
     // Within Teams' per-conversation limits: our buckets kept under them (the fake would have answered
     // 429 beyond any window), and the calls it accepted never exceed them.
     expect(connector.limited.filter(inTier1)).toEqual([]);
-    for (const w of TEAMS_THREAD_LIMITS) for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + w.seconds * 1000).length).toBeLessThanOrEqual(w.max);
+    for (const w of TEAMS_THREAD_LIMITS) expect(mostInWindow(calls.map((c) => c.at), w.seconds * 1000)).toBeLessThanOrEqual(w.max);
     // Under Teams' message size limit (the fake answers 413 beyond it; none was).
     expect(connector.calls.filter((c) => c.status === 413)).toEqual([]);
     expect(largest).toBeLessThan(TEAMS_MAX_MESSAGE_BYTES);
@@ -123,12 +73,10 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
 
     // An agent claims from the newest storm card as Teams sends it (an `adaptiveCard/action` invoke in
     // the card's thread): answered with a message, and the card is edited to show who has it.
-    const last = storm.at(-1)!;
-    const messageId = messageOf(last)!;
-    const current = () => cardOf(activityOf([...tier1()].reverse().find((c) => messageOf(c) === messageId)!));
-    const claim = actionOf(current(), 'hd:claim');
-    const ticketId = claim.data.hd.ticketId as string;
-    const r = await send(cardAction(connector.url, bob, claim, { conversation: `${TIER1};messageid=${messageId}`, replyToId: messageId }));
+    const messageId = messageOf(storm.at(-1)!)!;
+    const current = () => currentCard(connector, TIER1, messageId);
+    const r = await teamsClaimFromStormCard(rig, { channel: TIER1, messageId, user: bob });
+    const ticketId = r.ticketId;
     expect(r.status).toBe(200);
     const t = (await hd.store.get(ticketId))!;
     expect(r.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}. The list is updated for everyone.` });
@@ -138,13 +86,7 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
 
     // When the burst is over and the backlog has cleared, a new ticket gets its own card again, and
     // the last storm card is rendered once more as complete.
-    const pending = async () => {
-      const c = await client.queues.delivery.getJobCounts('wait', 'delayed', 'active', 'prioritized');
-      return Object.values(c).reduce((a, b) => a + (b ?? 0), 0);
-    };
-    await waitFor(async () => (await pending()) === 0, 60_000, 'the delivery queue drained');
-    // The arrival rate (averaged over 5 s) falls under half the channel's rate some 15 s after the burst.
-    await new Promise((res) => setTimeout(res, 15_000));
+    await stormOver(client);
     const after = await hd.helpdesk.handle({ type: 'help.request', eventId: 't-after', request: { idempotencyKey: 't-after', requester: person('teams', '29:late', TENANT, 'Late'), text: 'my monitor flickers', origin: { platform: 'teams', workspace: TENANT }, skipSuggestions: true } });
     const late = after.kind === 'opened' ? after.ticket : undefined;
     expect(late).toBeDefined();
