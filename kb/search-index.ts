@@ -48,6 +48,12 @@ export interface KbIndex {
   start: Int32Array;
   docs: Int32Array;
   norm: Float32Array;
+  /**
+   * Per posting, where in its article the term stands: bit {@link HEAD_BIT} for the title, tags or
+   * summary (what the whole article is about), bits 0–30 for the body's passages (its sentences,
+   * consecutive ones grouped into at most {@link PASSAGES} groups in order). See {@link passageOf}.
+   */
+  where: Uint32Array;
   idf: Float32Array;
   /**
    * Per term, its highest saturated term frequency in any article (the largest `norm` of its
@@ -75,14 +81,39 @@ export interface KbIndex {
 /** Terms kept per article for pseudo-relevance feedback. */
 export const DISTINCTIVE_TERMS = 10;
 
+/** Body passages told apart per article (bits 0 … PASSAGES − 1 of `where`). */
+export const PASSAGES = 31;
+/** The `where` bit of the title, tags and summary. */
+export const HEAD_BIT = 1 << 31;
+
+/** Where a body sentence ends: `.`, `!`, `?`, `;`, `:` or a line break (Markdown lists and paragraphs). */
+const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '\n']);
+
+/** The body's sentences (pieces between sentence ends; empty ones dropped). One pass: linear. */
+export function sentencesOf(body: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = 0; i <= body.length; i++) {
+    if (i < body.length && !SENTENCE_END.has(body[i]!)) continue;
+    const piece = body.slice(from, i);
+    if (/[\p{L}\p{N}]/u.test(piece)) out.push(piece);
+    from = i + 1;
+  }
+  return out;
+}
+
+/** The passage bit of sentence `i` of `n`: consecutive sentences grouped into at most PASSAGES groups. */
+export const passageOf = (i: number, n: number): number => 1 << (n <= PASSAGES ? i : Math.floor((i * PASSAGES) / n));
+
 class Growable {
   ints = new Int32Array(1 << 16);
   terms = new Int32Array(1 << 16);
   tfs = new Float32Array(1 << 16);
+  wheres = new Uint32Array(1 << 16);
   n = 0;
-  push(term: number, doc: number, tf: number): void {
+  push(term: number, doc: number, tf: number, where: number): void {
     if (this.n === this.ints.length) {
-      const grow = <T extends Int32Array | Float32Array>(a: T, C: new (n: number) => T): T => {
+      const grow = <T extends Int32Array | Float32Array | Uint32Array>(a: T, C: new (n: number) => T): T => {
         const b = new C(a.length * 2);
         b.set(a);
         return b;
@@ -90,10 +121,12 @@ class Growable {
       this.ints = grow(this.ints, Int32Array);
       this.terms = grow(this.terms, Int32Array);
       this.tfs = grow(this.tfs, Float32Array);
+      this.wheres = grow(this.wheres, Uint32Array);
     }
     this.terms[this.n] = term;
     this.ints[this.n] = doc;
     this.tfs[this.n] = tf;
+    this.wheres[this.n] = where;
     this.n++;
   }
 }
@@ -123,31 +156,39 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
 
   articles.forEach((a, doc) => {
     const tf = new Map<string, number>();
+    const where = new Map<string, number>();
     const seenSurface = new Set<string>();
     let len = 0;
-    const add = (text: string, weight: number): void => {
+    const add = (text: string, weight: number, bit: number): void => {
+      const at = (term: string): void => {
+        tf.set(term, (tf.get(term) ?? 0) + weight);
+        where.set(term, (where.get(term) ?? 0) | bit);
+      };
       for (const tok of analyze(text, glossary, a.lang || 'en')) {
         if (tok.stem) {
-          tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
+          at(tok.stem);
           len += weight;
           if (!seenSurface.has(tok.surface)) {
             seenSurface.add(tok.surface);
             if (!surfaceStem.has(tok.surface)) surfaceStem.set(tok.surface, tok.stem);
           }
         }
-        for (const c of tok.concepts) tf.set(c, (tf.get(c) ?? 0) + weight);
+        for (const c of tok.concepts) at(c);
       }
     };
-    add(a.title, w.title);
-    add(a.tags.join(' , '), w.tags);
-    add(a.summary, w.summary);
-    add(a.body, w.body);
+    add(a.title, w.title, HEAD_BIT);
+    add(a.tags.join(' , '), w.tags, HEAD_BIT);
+    add(a.summary, w.summary, HEAD_BIT);
+    // The body sentence by sentence (the same tokens as the whole body: sentence ends are not word
+    // characters), so each term knows which passages it stands in.
+    const sentences = sentencesOf(a.body);
+    sentences.forEach((text, i) => add(text, w.body, passageOf(i, sentences.length)));
     docLen[doc] = len;
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
       const id = idOf(term);
       dfArr[id]!++;
-      post.push(id, doc, f);
+      post.push(id, doc, f, where.get(term)! >>> 0);
     }
   });
 
@@ -166,6 +207,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const fill = start.slice(0, T);
   const docs = new Int32Array(post.n);
   const norm = new Float32Array(post.n);
+  const whereArr = new Uint32Array(post.n);
   let avg = 0;
   for (let d = 0; d < N; d++) avg += docLen[d]!;
   avg = N ? avg / N || 1 : 1;
@@ -175,6 +217,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const d = post.ints[i]!;
     const f = post.tfs[i]!;
     docs[pos] = d;
+    whereArr[pos] = post.wheres[i]!;
     norm[pos] = f / (f + k1 * (1 - b + (b * docLen[d]!) / avg));
   }
   const idf = new Float32Array(T);
@@ -196,7 +239,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */
