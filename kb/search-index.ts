@@ -4,6 +4,7 @@
  * for typo tolerance. Built once per load (about a second per 10k articles); queried without I/O.
  */
 import { analyze } from './analyze.js';
+import { sentenceOfWords } from './text.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
 import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
@@ -86,22 +87,6 @@ export const PASSAGES = 31;
 /** The `where` bit of the title, tags and summary. */
 export const HEAD_BIT = 1 << 31;
 
-/** Where a body sentence ends: `.`, `!`, `?`, `;`, `:` or a line break (Markdown lists and paragraphs). */
-const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '\n']);
-
-/** The body's sentences (pieces between sentence ends; empty ones dropped). One pass: linear. */
-export function sentencesOf(body: string): string[] {
-  const out: string[] = [];
-  let from = 0;
-  for (let i = 0; i <= body.length; i++) {
-    if (i < body.length && !SENTENCE_END.has(body[i]!)) continue;
-    const piece = body.slice(from, i);
-    if (/[\p{L}\p{N}]/u.test(piece)) out.push(piece);
-    from = i + 1;
-  }
-  return out;
-}
-
 /** The passage bit of sentence `i` of `n`: consecutive sentences grouped into at most PASSAGES groups. */
 export const passageOf = (i: number, n: number): number => 1 << (n <= PASSAGES ? i : Math.floor((i * PASSAGES) / n));
 
@@ -159,12 +144,16 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const where = new Map<string, number>();
     const seenSurface = new Set<string>();
     let len = 0;
-    const add = (text: string, weight: number, bit: number): void => {
+    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[]): void => {
+      let bit = 0;
       const at = (term: string): void => {
         tf.set(term, (tf.get(term) ?? 0) + weight);
         where.set(term, (where.get(term) ?? 0) | bit);
       };
-      for (const tok of analyze(text, glossary, a.lang || 'en')) {
+      const toks = analyze(text, glossary, a.lang || 'en', positions);
+      for (let k = 0; k < toks.length; k++) {
+        const tok = toks[k]!;
+        bit = bitOf(k);
         if (tok.stem) {
           at(tok.stem);
           len += weight;
@@ -176,13 +165,14 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
         for (const c of tok.concepts) at(c);
       }
     };
-    add(a.title, w.title, HEAD_BIT);
-    add(a.tags.join(' , '), w.tags, HEAD_BIT);
-    add(a.summary, w.summary, HEAD_BIT);
-    // The body sentence by sentence (the same tokens as the whole body: sentence ends are not word
-    // characters), so each term knows which passages it stands in.
-    const sentences = sentencesOf(a.body);
-    sentences.forEach((text, i) => add(text, w.body, passageOf(i, sentences.length)));
+    const head = (): number => HEAD_BIT;
+    add(a.title, w.title, head);
+    add(a.tags.join(' , '), w.tags, head);
+    add(a.summary, w.summary, head);
+    // The body's words know their sentence, so each term knows which passages it stands in.
+    const sentences = sentenceOfWords(a.body);
+    const positions: number[] = [];
+    add(a.body, w.body, (k) => passageOf(sentences.of[positions[k]!] ?? 0, sentences.count), positions);
     docLen[doc] = len;
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
