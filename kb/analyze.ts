@@ -53,9 +53,10 @@ export const guessLang = (surfaces: readonly string[]): 'en' | 'es' => detectLan
 
 /**
  * Content tokens of a text with the concepts each belongs to. `lang` is the article's language;
- * without it (a query) the language is guessed and each token also carries the other stem.
+ * without it (a query) the language is guessed and each token also carries the other stem. With
+ * `positions`, each token's word index in `words(text)` is pushed to it (the index's sentence bits).
  */
-export function analyze(text: string, glossary: Glossary, lang?: string): Token[] {
+export function analyze(text: string, glossary: Glossary, lang?: string, positions?: number[]): Token[] {
   const surfaces = words(text);
   const primary = lang ?? guessLang(surfaces);
   const stemOf = stemIn(primary);
@@ -83,6 +84,7 @@ export function analyze(text: string, glossary: Glossary, lang?: string): Token[
     const tok: Token = { surface: s, stem: content ? stems[i]! : '', concepts };
     if (content && alts && alts[i] !== stems[i]) tok.alt = alts[i]!;
     out.push(tok);
+    positions?.push(i);
   }
   return out;
 }

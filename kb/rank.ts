@@ -2,7 +2,7 @@
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
-import { evaluate, IMPORTANCE, queryPairs, type Candidate, type SearchOutcome } from './search.js';
+import { evaluate, IMPORTANCE, passageCoverage, queryPairs, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -53,6 +53,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     phrase: pairs ? phraseShare(phrasePairs(ix), pairs, c.doc) : 0,
     // How far the article is from being about the query's leading word (0 when topical, 1 when absent).
     leadMissed: out.leadUnit < 0 ? 0 : 1 - Math.min(1, c.lead / IMPORTANCE.topicalRef),
+    passage: passageCoverage(ix, out, c.doc),
   };
 }
 

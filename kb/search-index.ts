@@ -4,6 +4,7 @@
  * for typo tolerance. Built once per load (about a second per 10k articles); queried without I/O.
  */
 import { analyze } from './analyze.js';
+import { sentenceOfWords } from './text.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
 import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
@@ -48,6 +49,12 @@ export interface KbIndex {
   start: Int32Array;
   docs: Int32Array;
   norm: Float32Array;
+  /**
+   * Per posting, where in its article the term stands: bit {@link HEAD_BIT} for the title, tags or
+   * summary (what the whole article is about), bits 0–30 for the body's passages (its sentences,
+   * consecutive ones grouped into at most {@link PASSAGES} groups in order). See {@link passageOf}.
+   */
+  where: Uint32Array;
   idf: Float32Array;
   /**
    * Per term, its highest saturated term frequency in any article (the largest `norm` of its
@@ -75,14 +82,23 @@ export interface KbIndex {
 /** Terms kept per article for pseudo-relevance feedback. */
 export const DISTINCTIVE_TERMS = 10;
 
+/** Body passages told apart per article (bits 0 … PASSAGES − 1 of `where`). */
+export const PASSAGES = 31;
+/** The `where` bit of the title, tags and summary. */
+export const HEAD_BIT = 1 << 31;
+
+/** The passage bit of sentence `i` of `n`: consecutive sentences grouped into at most PASSAGES groups. */
+export const passageOf = (i: number, n: number): number => 1 << (n <= PASSAGES ? i : Math.floor((i * PASSAGES) / n));
+
 class Growable {
   ints = new Int32Array(1 << 16);
   terms = new Int32Array(1 << 16);
   tfs = new Float32Array(1 << 16);
+  wheres = new Uint32Array(1 << 16);
   n = 0;
-  push(term: number, doc: number, tf: number): void {
+  push(term: number, doc: number, tf: number, where: number): void {
     if (this.n === this.ints.length) {
-      const grow = <T extends Int32Array | Float32Array>(a: T, C: new (n: number) => T): T => {
+      const grow = <T extends Int32Array | Float32Array | Uint32Array>(a: T, C: new (n: number) => T): T => {
         const b = new C(a.length * 2);
         b.set(a);
         return b;
@@ -90,10 +106,12 @@ class Growable {
       this.ints = grow(this.ints, Int32Array);
       this.terms = grow(this.terms, Int32Array);
       this.tfs = grow(this.tfs, Float32Array);
+      this.wheres = grow(this.wheres, Uint32Array);
     }
     this.terms[this.n] = term;
     this.ints[this.n] = doc;
     this.tfs[this.n] = tf;
+    this.wheres[this.n] = where;
     this.n++;
   }
 }
@@ -123,31 +141,44 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
 
   articles.forEach((a, doc) => {
     const tf = new Map<string, number>();
+    const where = new Map<string, number>();
     const seenSurface = new Set<string>();
     let len = 0;
-    const add = (text: string, weight: number): void => {
-      for (const tok of analyze(text, glossary, a.lang || 'en')) {
+    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[]): void => {
+      let bit = 0;
+      const at = (term: string): void => {
+        tf.set(term, (tf.get(term) ?? 0) + weight);
+        where.set(term, (where.get(term) ?? 0) | bit);
+      };
+      const toks = analyze(text, glossary, a.lang || 'en', positions);
+      for (let k = 0; k < toks.length; k++) {
+        const tok = toks[k]!;
+        bit = bitOf(k);
         if (tok.stem) {
-          tf.set(tok.stem, (tf.get(tok.stem) ?? 0) + weight);
+          at(tok.stem);
           len += weight;
           if (!seenSurface.has(tok.surface)) {
             seenSurface.add(tok.surface);
             if (!surfaceStem.has(tok.surface)) surfaceStem.set(tok.surface, tok.stem);
           }
         }
-        for (const c of tok.concepts) tf.set(c, (tf.get(c) ?? 0) + weight);
+        for (const c of tok.concepts) at(c);
       }
     };
-    add(a.title, w.title);
-    add(a.tags.join(' , '), w.tags);
-    add(a.summary, w.summary);
-    add(a.body, w.body);
+    const head = (): number => HEAD_BIT;
+    add(a.title, w.title, head);
+    add(a.tags.join(' , '), w.tags, head);
+    add(a.summary, w.summary, head);
+    // The body's words know their sentence, so each term knows which passages it stands in.
+    const sentences = sentenceOfWords(a.body);
+    const positions: number[] = [];
+    add(a.body, w.body, (k) => passageOf(sentences.of[positions[k]!] ?? 0, sentences.count), positions);
     docLen[doc] = len;
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
       const id = idOf(term);
       dfArr[id]!++;
-      post.push(id, doc, f);
+      post.push(id, doc, f, where.get(term)! >>> 0);
     }
   });
 
@@ -166,6 +197,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const fill = start.slice(0, T);
   const docs = new Int32Array(post.n);
   const norm = new Float32Array(post.n);
+  const whereArr = new Uint32Array(post.n);
   let avg = 0;
   for (let d = 0; d < N; d++) avg += docLen[d]!;
   avg = N ? avg / N || 1 : 1;
@@ -175,6 +207,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const d = post.ints[i]!;
     const f = post.tfs[i]!;
     docs[pos] = d;
+    whereArr[pos] = post.wheres[i]!;
     norm[pos] = f / (f + k1 * (1 - b + (b * docLen[d]!) / avg));
   }
   const idf = new Float32Array(T);
@@ -196,7 +229,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

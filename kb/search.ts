@@ -10,7 +10,7 @@ import { fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
-import type { KbIndex } from './search-index.js';
+import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -314,4 +314,58 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   }));
   if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
   return { units, lang, totalImportance, candidates, tokens, leadUnit };
+}
+
+/** The posting of `doc` in term `t`'s list (docs ascending), or −1. */
+function postingOf(ix: KbIndex, t: number, doc: number): number {
+  let lo = ix.start[t]!;
+  let hi = ix.start[t + 1]! - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const d = ix.docs[mid]!;
+    if (d === doc) return mid;
+    if (d < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Passage coverage: the share of the query's importance the article matches within one passage — one
+ * body sentence (a group of consecutive sentences in an article of more than 31) — a word in the title,
+ * tags or summary counting in every passage. The same as `coverage` when the matched words stand
+ * together or in the article's heading; lower when they are scattered over an article that mentions each
+ * in passing (`firma` → `sign` in one step, `gmail` in another). Per candidate of the pool (≤ 10): one
+ * binary search per query word's expansion. (A window of two neighbouring sentences, and the share of
+ * the *matched* weight instead of the query's, were measured too: docs/kb.md, fifth session.)
+ */
+export function passageCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 'totalImportance'>, doc: number): number {
+  if (!(out.totalImportance > 0)) return 0;
+  const perPassage = new Float64Array(PASSAGES);
+  let head = 0;
+  for (const u of out.units) {
+    let bestV = 0;
+    let bestW = 0;
+    let where = 0;
+    for (const e of u.expansions) {
+      const p = postingOf(ix, e.term, doc);
+      if (p < 0) continue;
+      const idf = ix.idf[e.term]!;
+      const v = e.w * idf * ix.norm[p]!;
+      where |= ix.where[p]!;
+      if (v > bestV) {
+        bestV = v;
+        bestW = Math.min(e.w * idf, u.importance);
+      }
+    }
+    if (bestV === 0) continue;
+    if (where & HEAD_BIT) {
+      head += bestW;
+      continue;
+    }
+    for (let b = 0; b < PASSAGES; b++) if (where & (1 << b)) perPassage[b]! += bestW;
+  }
+  let best = 0;
+  for (let b = 0; b < PASSAGES; b++) if (perPassage[b]! > best) best = perPassage[b]!;
+  return Math.min(1, (head + best) / out.totalImportance);
 }

@@ -26,3 +26,33 @@ export function tokenize(folded: string): string[] {
 
 /** Folds then tokenises. */
 export const words = (text: string): string[] => tokenize(fold(text));
+
+/** Where a sentence ends (article bodies): `.`, `!`, `?`, `;`, `:` or a line break (Markdown lists and paragraphs). */
+const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '\n']);
+
+/**
+ * The sentence of each word of `words(text)` (same order and count), and how many sentences have a word:
+ * a sentence ends at a sentence-end character, and one without words is not counted. One pass: linear.
+ */
+export function sentenceOfWords(text: string): { of: number[]; count: number } {
+  const folded = fold(text);
+  const of: number[] = [];
+  let sentence = 0;
+  let inSentence = 0;
+  let last = 0;
+  for (const m of folded.matchAll(TOKEN)) {
+    if (inSentence) {
+      for (let i = last; i < m.index; i++) {
+        if (SENTENCE_END.has(folded[i]!)) {
+          sentence++;
+          inSentence = 0;
+          break;
+        }
+      }
+    }
+    of.push(sentence);
+    inSentence++;
+    last = m.index + m[0].length;
+  }
+  return { of, count: of.length ? sentence + 1 : 0 };
+}
