@@ -15,7 +15,9 @@
  *   DELIVERY=0 REDIS_TOP=30 npx tsx bench/sla-timers.ts   # without delivery workers; 30 Redis commands listed
  * The tickets are as routing leaves them (a requester conversation and a tier-1 card) on a desk whose
  * tier channels are Slack's: an escalation posts the tier-2 card, edits the tier-1 card and tells the
- * requester in their conversation (3 delivery jobs). BENCH_NO_LINKS=1 BENCH_ALL_PLATFORMS=1: the
+ * requester in their conversation (3 delivery jobs), with their timelines (opening message, route
+ * entry) and, since 2026-11-30, the public log routing leaves on them (BENCH_NO_LOG=1: without).
+ * BENCH_NO_LINKS=1 BENCH_ALL_PLATFORMS=1: the
  * bench before 2026-11-29 (third session): no links (a DM per escalation), cards for Teams and
  * Discord channels too, though only Slack runs.
  * Also printed, load-independent: CPU ms per escalation by program of this process tree (node = the
@@ -162,10 +164,19 @@ async function main() {
         { platform: 'slack', workspace: 'T1', channel: `D${i}`, role: 'requester' },
         { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', message: `1700000000.${String(i).padStart(6, '0')}`, role: 'triage', tier: 1 },
       ], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
+      // Routing's status entry, carried on the ticket since 2026-11-30 (core/domain/public-log.ts;
+      // code before that ignores the field). BENCH_NO_LOG=1: tickets without it (read the timeline).
+      ...(process.env.BENCH_NO_LOG === '1' ? {} : { publicLog: [{ at: now, kind: 'status', who: 'Helpdesk', text: '', event: 'route' }] }),
       createdAt: now, updatedAt: now, version: 1,
     };
   });
   for (let i = 0; i < N; i += 1000) await connection.collection('tickets').insertMany(docs.slice(i, i + 1000) as never[]);
+  // Their timelines as opening and routing leave them: the opening message and the route entry.
+  const entries = docs.flatMap((d) => [
+    { _id: randomUUID(), ticketId: d._id, at: now, kind: 'message', actor: { kind: 'person', identity: d.requester }, visibility: 'public', text: d.description },
+    { _id: randomUUID(), ticketId: d._id, at: now, kind: 'status', actor: { kind: 'system', reason: 'no-suggestion' }, visibility: 'public', text: '', event: 'route' },
+  ]);
+  for (let i = 0; i < entries.length; i += 1000) await connection.collection('timeline').insertMany(entries.slice(i, i + 1000) as never[]);
   const timers = docs.map((d) => {
     const dueAt = d.sla.firstResponseDueAt.getTime();
     const data = { ticketId: d._id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt, tier: 1 };

@@ -80,8 +80,16 @@ export interface TicketStore {
   /**
    * Adds an entry. With `key` (the inbound event or step it records) the entry's id is derived from
    * the key and a repeat returns the entry stored the first time (`created: false`) instead of adding one.
+   * A public entry drops the ticket's public log first (`dropPublicLog`) unless `logged`: the log
+   * already accounts for it (it was written with the change, or is the opening message, or there is none).
    */
-  appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts?: { key?: string }): Promise<TimelineEntry & { created?: boolean }>;
+  appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts?: { key?: string; logged?: boolean }): Promise<TimelineEntry & { created?: boolean }>;
+  /**
+   * Removes the ticket's public log (`Ticket.publicLog`) with a compare-and-set, retried on version
+   * races; returns the ticket as stored then (unchanged when it had none). `ticket`: as the caller
+   * read it (saves a read; a stale copy only loses the race), or its id.
+   */
+  dropPublicLog(ticket: Ticket | string, now: Date): Promise<Ticket | null>;
   /** The entry appended with this `key`, if any. */
   keyedEntry(key: string): Promise<TimelineEntry | null>;
   timeline(ticketId: string, opts?: { includeInternal?: boolean; limit?: number }): Promise<TimelineEntry[]>;

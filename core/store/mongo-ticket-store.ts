@@ -230,7 +230,10 @@ export class MongoTicketStore implements TicketStore {
     return m;
   }
 
-  async appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts: { key?: string } = {}): Promise<TimelineEntry & { created?: boolean }> {
+  async appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts: { key?: string; logged?: boolean } = {}): Promise<TimelineEntry & { created?: boolean }> {
+    // A public entry the ticket's log does not hold: the log is dropped first (a crash in between
+    // leaves the ticket reading its timeline, never a log that misses an entry).
+    if (entry.visibility === 'public' && !opts.logged) await this.dropPublicLog(entry.ticketId, entry.at);
     const _id = opts.key ? entryIdFor(opts.key) : randomUUID();
     const doc = defined({ ...entry, _id }) as unknown as TimelineDoc;
     if ((await insertBatcher(this.entries).insert(doc as unknown as Record<string, unknown>)) === 'duplicate') {
@@ -240,6 +243,20 @@ export class MongoTicketStore implements TicketStore {
       throw duplicateKeyError('timeline', _id);
     }
     return { ...toEntry(doc), created: true };
+  }
+
+  async dropPublicLog(ticket: Ticket | string, now: Date): Promise<Ticket | null> {
+    const id = typeof ticket === 'string' ? ticket : ticket.id;
+    let t = typeof ticket === 'string' ? null : ticket;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      // A stale `ticket` only loses the version race below and the next attempt reads.
+      t ??= await this.get(id);
+      if (!t?.publicLog) return t;
+      const updated = await this.update(id, t.version, { unset: ['publicLog'] }, now);
+      if (updated) return updated;
+      t = null;
+    }
+    throw new Error(`ticket ${id}: dropping its public log kept conflicting`);
   }
 
   async keyedEntry(key: string): Promise<TimelineEntry | null> {

@@ -26,6 +26,7 @@ export interface TicketDoc {
   escalationReason?: string;
   incidentId?: string;
   lastEvent?: string;
+  publicLog?: Array<Record<string, unknown>>;
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -73,6 +74,8 @@ const ticketSchema = new Schema<TicketDoc>(
     incidentId: String,
     escalationReason: String,
     lastEvent: String,
+    // Absent means "not carried" (read the timeline), so no default of [].
+    publicLog: { type: [Schema.Types.Mixed], default: undefined },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     claimedAt: Date,
