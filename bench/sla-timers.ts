@@ -43,6 +43,7 @@ import { slaJobId } from '../jobs/scheduler.js';
 import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
 import { mongoUriFor } from '../app/services/ferretdb.js';
 import { cpuDelta, redisCalls, treeCpu } from './proc-cpu.js';
+import { encodeLog } from '../core/store/public-log.codec.js';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
@@ -166,7 +167,7 @@ async function main() {
       ], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
       // Routing's status entry, carried on the ticket since 2026-11-30 (core/domain/public-log.ts;
       // code before that ignores the field). BENCH_NO_LOG=1: tickets without it (read the timeline).
-      ...(process.env.BENCH_NO_LOG === '1' ? {} : { publicLog: [{ at: now, kind: 'status', who: 'Helpdesk', text: '', event: 'route' }] }),
+      ...(process.env.BENCH_NO_LOG === '1' ? {} : { publicLog: encodeLog([{ at: now, kind: 'status', who: 'Helpdesk', text: '', event: 'route' }]) }),
       createdAt: now, updatedAt: now, version: 1,
     };
   });

@@ -65,8 +65,12 @@ export interface TicketStore {
   getByNumber(number: string): Promise<Ticket | null>;
   /** The ticket with a link at this place (a card's thread, a requester's DM), if any. */
   findByLink(at: LinkLocation): Promise<Ticket | null>;
-  /** Applies `patch` only if the stored version is `expectedVersion`; null when it was not. */
-  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date): Promise<Ticket | null>;
+  /**
+   * Applies `patch` only if the stored version is `expectedVersion`; null when it was not.
+   * `known`: the ticket as read at `expectedVersion` (exactly as `get` returned it, or an earlier
+   * write): the result is computed from it instead of sent back by the store.
+   */
+  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket): Promise<Ticket | null>;
   /**
    * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
    * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).

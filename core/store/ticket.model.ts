@@ -26,7 +26,8 @@ export interface TicketDoc {
   escalationReason?: string;
   incidentId?: string;
   lastEvent?: string;
-  publicLog?: Array<Record<string, unknown>>;
+  /** One JSON string (core/store/public-log.codec.ts). */
+  publicLog?: string;
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -74,8 +75,8 @@ const ticketSchema = new Schema<TicketDoc>(
     incidentId: String,
     escalationReason: String,
     lastEvent: String,
-    // Absent means "not carried" (read the timeline), so no default of [].
-    publicLog: { type: [Schema.Types.Mixed], default: undefined },
+    // Absent means "not carried" (read the timeline).
+    publicLog: String,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     claimedAt: Date,

@@ -90,7 +90,8 @@ export async function mutateTicket(
     if (key) patch = { ...patch, lastEvent: key };
     // The status entry rides in the ticket's public log with the change itself (core/domain/public-log.ts).
     patch = withLogged(before, entry, patch);
-    const ticket = await deps.store.update(before.id, before.version, patch, now);
+    // `read`, not `before`: the stored version (the stamp's fields are in the patch).
+    const ticket = await deps.store.update(before.id, before.version, patch, now, read);
     if (!ticket) {
       // Lost the race: back off a little (jittered) before re-reading.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
