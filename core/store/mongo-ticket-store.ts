@@ -93,6 +93,12 @@ function toEntry(d: TimelineDoc): TimelineEntry {
 
 /** TicketStore on MongoDB (or FerretDB) through mongoose. Single-document atomic writes only. */
 export class MongoTicketStore implements TicketStore {
+  /**
+   * Test aid: every result `update` computes from a known version (instead of the store sending it
+   * back) is compared with a read, and a difference throws. Set by tests/support/verify-updates.ts
+   * when HELPDESK_VERIFY_UPDATES=1.
+   */
+  static verifyUpdates = false;
   private readonly tickets: Model<TicketDoc>;
   private readonly entries: Model<TimelineDoc>;
   private readonly guard: WriteGuard;
@@ -187,12 +193,12 @@ export class MongoTicketStore implements TicketStore {
     );
     if (!d) return null;
     const ticket = toTicket(d as TicketDoc);
-    if (blind && process.env.HELPDESK_VERIFY_UPDATES === '1') await this.verify(ticket);
+    if (blind && MongoTicketStore.verifyUpdates) await this.verify(ticket);
     if (patch.links) for (const l of ticket.links) await this.indexLink(id, l);
     return ticket;
   }
 
-  /** Test aid (HELPDESK_VERIFY_UPDATES=1): a computed write result must be what a read returns. */
+  /** See `verifyUpdates`: a computed write result must be what a read returns. */
   private async verify(computed: Ticket): Promise<void> {
     const stored = await this.get(computed.id);
     if (stored?.version !== computed.version) return; // written again meanwhile: nothing to compare
