@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/support/verify-updates.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     // 2 cores: more forks only fight over CPU with FerretDB and Redis.

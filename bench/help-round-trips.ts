@@ -10,6 +10,7 @@
  *   BURST=16 N=64 npx tsx bench/help-round-trips.ts
  *   HELPDESK_FERRETDB_BACKEND=sqlite npx tsx bench/help-round-trips.ts
  *   MONGODB_URI=mongodb://… npx tsx bench/help-round-trips.ts
+ * Then an agent's messages on one ticket, and the first message on each of N tickets.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -80,6 +81,20 @@ async function main() {
   for (let i = 1; i <= N; i++) await say(i);
   counting = false;
   report('agent message (ticket.message), one at a time');
+  // The first message on each of N tickets (the requester's follow-up): since 2026-11-30 it also
+  // drops the ticket's public log (core/domain/public-log.ts), once per ticket.
+  const fresh = [];
+  for (let i = 0; i < N; i++) {
+    const o = await help(20_000 + i);
+    if (o.kind !== 'opened') throw new Error(o.kind);
+    fresh.push(o.ticket);
+  }
+  counting = true;
+  for (const [i, t] of fresh.entries()) {
+    await composed.helpdesk.handle({ type: 'ticket.message', eventId: `first-${i}`, actor: t.requester, ticket: { id: t.id }, text: 'any news?', messageId: `f${i}` });
+  }
+  counting = false;
+  report('first message on a ticket (requester follow-up), one at a time');
   await kb.close();
   await connection.dropDatabase().catch(() => {});
   await connection.close();

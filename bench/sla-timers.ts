@@ -15,7 +15,9 @@
  *   DELIVERY=0 REDIS_TOP=30 npx tsx bench/sla-timers.ts   # without delivery workers; 30 Redis commands listed
  * The tickets are as routing leaves them (a requester conversation and a tier-1 card) on a desk whose
  * tier channels are Slack's: an escalation posts the tier-2 card, edits the tier-1 card and tells the
- * requester in their conversation (3 delivery jobs). BENCH_NO_LINKS=1 BENCH_ALL_PLATFORMS=1: the
+ * requester in their conversation (3 delivery jobs), with their timelines (opening message, route
+ * entry) and, since 2026-11-30, the public log routing leaves on them (BENCH_NO_LOG=1: without).
+ * BENCH_NO_LINKS=1 BENCH_ALL_PLATFORMS=1: the
  * bench before 2026-11-29 (third session): no links (a DM per escalation), cards for Teams and
  * Discord channels too, though only Slack runs.
  * Also printed, load-independent: CPU ms per escalation by program of this process tree (node = the
@@ -146,6 +148,15 @@ async function main() {
   const platforms = new Map<Platform, ChatPlatform>([['slack', noop]]);
   const hd = await composeHelpdesk({ connection, desks: [desk], agents: [], kb: new KeywordKb([]), platforms, delivery: () => client.delivery });
 
+  // The tickets' timelines as opening and routing leave them (the opening message and the route
+  // entry), written before the clock of the deadlines starts.
+  const ids = Array.from({ length: N }, () => randomUUID());
+  const opened = new Date();
+  const entries = ids.flatMap((ticketId, i) => [
+    { _id: randomUUID(), ticketId, at: opened, kind: 'message', actor: { kind: 'person', identity: { platform: 'slack', workspace: 'T1', user: `U${i}` } }, visibility: 'public', text: `bench ${i}` },
+    { _id: randomUUID(), ticketId, at: opened, kind: 'status', actor: { kind: 'system', reason: 'no-suggestion' }, visibility: 'public', text: '', event: 'route' },
+  ]);
+  for (let i = 0; i < entries.length; i += 1000) await connection.collection('timeline').insertMany(entries.slice(i, i + 1000) as never[]);
   const tIns = Date.now();
   const t0 = tIns + LEAD_MS + N / 2; // a little extra lead per ticket for inserting and scheduling
   const now = new Date();
@@ -153,7 +164,7 @@ async function main() {
   const docs = Array.from({ length: N }, (_, i) => {
     const due = new Date(t0 + Math.floor((i * WINDOW_MS) / N));
     return {
-      _id: randomUUID(), seq: 1001 + i, number: `IT-${1001 + i}`, deskId: 'it', idempotencyKey: `bench-${i}`,
+      _id: ids[i]!, seq: 1001 + i, number: `IT-${1001 + i}`, deskId: 'it', idempotencyKey: `bench-${i}`,
       requester: { platform: 'slack', workspace: 'T1', user: `U${i}` }, subject: `bench ${i}`, description: `bench ${i}`,
       // As a routed ticket is: the requester's conversation (the DM that told them it was routed)
       // and the tier-1 card. Without them (BENCH_NO_LINKS=1, the old bench) every escalation also
@@ -162,6 +173,9 @@ async function main() {
         { platform: 'slack', workspace: 'T1', channel: `D${i}`, role: 'requester' },
         { platform: 'slack', workspace: 'T1', channel: 'C_TIER1', message: `1700000000.${String(i).padStart(6, '0')}`, role: 'triage', tier: 1 },
       ], sla: { firstResponseDueAt: due, resolutionDueAt: new Date(t0 + 3600_000) },
+      // Routing's status entry, carried on the ticket since 2026-11-30 (core/domain/public-log.ts;
+      // code before that ignores the field; stored as core/store/public-log.codec.ts encodes it). BENCH_NO_LOG=1: tickets without it (read the timeline).
+      ...(process.env.BENCH_NO_LOG === '1' ? {} : { publicLog: JSON.stringify([[now.getTime(), 'status', 'Helpdesk', '', 'route']]) }),
       createdAt: now, updatedAt: now, version: 1,
     };
   });

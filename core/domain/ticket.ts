@@ -1,5 +1,6 @@
 import type { Identity } from './identity.js';
 import type { Link } from './link.js';
+import type { PublicLogEntry } from './public-log.js';
 
 export const TICKET_STATUSES = ['new', 'self_service', 'open', 'claimed', 'pending', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -65,6 +66,13 @@ export interface Ticket {
    * a retry of that event finds its change already stored and finishes the work instead of redoing it.
    */
   lastEvent?: string;
+  /**
+   * The public timeline entries after the opening message, carried on the ticket while they are few
+   * and short (core/domain/public-log.ts), so an escalation's transcript needs no timeline read.
+   * Written in the same write as each change's status entry; dropped (never to return) by the first
+   * public entry written without a ticket write (a message) or past its bounds. Absent: read the timeline.
+   */
+  publicLog?: PublicLogEntry[];
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -75,7 +83,7 @@ export interface Ticket {
 }
 
 /** Fields chosen when a ticket is created; the rest are derived. */
-export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links' | 'suggestedArticles'> & { incidentId?: string };
+export type NewTicket = Pick<Ticket, 'deskId' | 'idempotencyKey' | 'requester' | 'locale' | 'subject' | 'description' | 'category' | 'priority' | 'links' | 'suggestedArticles' | 'publicLog'> & { incidentId?: string };
 
 /** Turns free text into a one-line subject of at most 120 characters. */
 export function subjectFrom(text: string): string {

@@ -65,8 +65,12 @@ export interface TicketStore {
   getByNumber(number: string): Promise<Ticket | null>;
   /** The ticket with a link at this place (a card's thread, a requester's DM), if any. */
   findByLink(at: LinkLocation): Promise<Ticket | null>;
-  /** Applies `patch` only if the stored version is `expectedVersion`; null when it was not. */
-  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date): Promise<Ticket | null>;
+  /**
+   * Applies `patch` only if the stored version is `expectedVersion`; null when it was not.
+   * `known`: the ticket as read at `expectedVersion` (exactly as `get` returned it, or an earlier
+   * write): the result is computed from it instead of sent back by the store.
+   */
+  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket): Promise<Ticket | null>;
   /**
    * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
    * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).
@@ -80,8 +84,16 @@ export interface TicketStore {
   /**
    * Adds an entry. With `key` (the inbound event or step it records) the entry's id is derived from
    * the key and a repeat returns the entry stored the first time (`created: false`) instead of adding one.
+   * A public entry drops the ticket's public log first (`dropPublicLog`) unless `logged`: the log
+   * already accounts for it (it was written with the change, or is the opening message, or there is none).
    */
-  appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts?: { key?: string }): Promise<TimelineEntry & { created?: boolean }>;
+  appendTimeline(entry: Omit<TimelineEntry, 'id'>, opts?: { key?: string; logged?: boolean }): Promise<TimelineEntry & { created?: boolean }>;
+  /**
+   * Removes the ticket's public log (`Ticket.publicLog`) with a compare-and-set, retried on version
+   * races; returns the ticket as stored then (unchanged when it had none). `ticket`: as the caller
+   * read it (saves a read; a stale copy only loses the race), or its id.
+   */
+  dropPublicLog(ticket: Ticket | string, now: Date): Promise<Ticket | null>;
   /** The entry appended with this `key`, if any. */
   keyedEntry(key: string): Promise<TimelineEntry | null>;
   timeline(ticketId: string, opts?: { includeInternal?: boolean; limit?: number }): Promise<TimelineEntry[]>;

@@ -26,6 +26,8 @@ export interface TicketDoc {
   escalationReason?: string;
   incidentId?: string;
   lastEvent?: string;
+  /** One JSON string (core/store/public-log.codec.ts). */
+  publicLog?: string;
   createdAt: Date;
   updatedAt: Date;
   claimedAt?: Date;
@@ -73,6 +75,8 @@ const ticketSchema = new Schema<TicketDoc>(
     incidentId: String,
     escalationReason: String,
     lastEvent: String,
+    // Absent means "not carried" (read the timeline).
+    publicLog: String,
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     claimedAt: Date,

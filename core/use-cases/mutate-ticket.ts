@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actor.js';
 import { HelpdeskError } from '../domain/errors.js';
 import type { TicketEventType } from '../domain/events.js';
+import { withLogged } from '../domain/public-log.js';
 import { decide, type TicketAction, type TicketPatch } from '../domain/ticket.state-machine.js';
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
@@ -79,7 +80,7 @@ export async function mutateTicket(
       // undone (its events, then its timeline entry, which is written last) and do not change again.
       if (!(await deps.store.keyedEntry(key))) {
         await deps.events.emit({ type: EVENT_OF[act.type], ticket: before, actor, at: now, changeKey: key });
-        await deps.store.appendTimeline(entry, { key });
+        await deps.store.appendTimeline(entry, { key, logged: true });
       }
       return { ticket: read, before: read, actor };
     }
@@ -87,7 +88,10 @@ export async function mutateTicket(
     if (opts.enrich) patch = opts.enrich(before, patch, now);
     if (stamped) patch = { ...stamped, ...patch };
     if (key) patch = { ...patch, lastEvent: key };
-    const ticket = await deps.store.update(before.id, before.version, patch, now);
+    // The status entry rides in the ticket's public log with the change itself (core/domain/public-log.ts).
+    patch = withLogged(before, entry, patch);
+    // `read`, not `before`: the stored version (the stamp's fields are in the patch).
+    const ticket = await deps.store.update(before.id, before.version, patch, now, read);
     if (!ticket) {
       // Lost the race: back off a little (jittered) before re-reading.
       await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
@@ -124,5 +128,6 @@ export function changeEntry(deps: Pick<CoreDeps, 'directory'>, before: Ticket, a
 export async function announceChange(deps: CoreDeps, act: TicketAction, ticket: Ticket, before: Ticket, actor: Actor, now: Date, entry: ReturnType<typeof changeEntry>): Promise<void> {
   const key = changeKey(deps, act);
   await deps.events.emit({ type: EVENT_OF[act.type], ticket, before, actor, at: now, ...(key ? { changeKey: key } : {}) });
-  await deps.store.appendTimeline(entry, key ? { key } : {});
+  // Already in the ticket's public log (written with the change), if it keeps one.
+  await deps.store.appendTimeline(entry, { ...(key ? { key } : {}), logged: true });
 }

@@ -11,7 +11,7 @@ import { relayOps, relayStyle } from './relay.js';
 import type { View } from '../views/view.js';
 import type { CoreDeps } from './deps.js';
 import { actorName } from './resolve-actor.js';
-import { buildTranscript } from './transcript.js';
+import { publicTranscript } from './transcript.js';
 import type { TriageStorm } from '../ports/triage-storm.port.js';
 import { stormCardOp } from './flush-storm-card.js';
 import { stormTicket } from '../views/storm-card.view.js';
@@ -66,7 +66,9 @@ export class TicketNotifier {
         ops.push(...requesterOps(t, noticeView(tr('notify.pending', { agent: by, number: t.number }), 'pending'), key('requester')));
         break;
       case 'ticket.escalated': {
-        const transcript = await buildTranscript(this.deps, t);
+        // The conversation so far, as the ticket carried it before this change (its own status
+        // entry comes after): no timeline read when the ticket keeps its public log.
+        const transcript = await publicTranscript(this.deps, t, e.before ?? t);
         const from = e.before?.tier ?? t.tier - 1;
         // An escalation wave (an SLA breach storm) goes through the same admission as new tickets.
         ops.push(...(await this.admitted(t, this.postCards(t, desk, t.tier, escalationView(t, desk, transcript, from, desk.locale), key, e.at.getTime()))));

@@ -98,6 +98,8 @@ export async function openTicket(deps: CoreDeps, req: HelpRequest): Promise<Open
       category,
       priority: req.priority ?? desk.defaultPriority,
       links: req.requesterLink ? [{ ...req.requesterLink, role: 'requester' }] : [],
+      // The public entries after the opening message (which is the description itself): none yet.
+      publicLog: [],
       ...(suggestions.length ? { suggestedArticles: suggestions.map((s) => s.id) } : {}),
       ...(incident ? { incidentId: incident.id } : {}),
       status: 'new',
@@ -138,7 +140,8 @@ async function finishOpening(deps: CoreDeps, req: HelpRequest, ticket: Ticket, s
       ...(clippedFrom ? { clippedFrom } : {}),
       source: req.requesterLink ? { platform: req.requesterLink.platform, channel: req.requesterLink.channel, thread: req.requesterLink.thread, message: req.requesterLink.message } : undefined,
     },
-    { key: req.idempotencyKey },
+    // The opening message is the ticket's description: its public log needs no entry for it.
+    { key: req.idempotencyKey, logged: true },
   );
   // Announced by the call that stored the opening message, and again by a retry of the same event
   // (its first attempt may have failed before announcing); not by another event filing the same

@@ -58,6 +58,12 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   const stored = clipStored(text, translator(found.locale, desk.locale)('text.truncated'));
   if (stored.clippedFrom) deps.log.info({ ticket: found.number, received: stored.clippedFrom, kept: stored.text.length }, 'message over the stored maximum kept cut; the author is told');
   const now = deps.clock.now();
+  // A public message is not written with the ticket: the ticket stops carrying its public log
+  // (core/domain/public-log.ts) before the message is stored — once per ticket, none once dropped.
+  // (Not for a replay of the ticket's own opening request, which stores nothing.)
+  let current = found;
+  const logged = internal || !found.publicLog || found.idempotencyKey === deps.eventKey;
+  if (!logged) current = (await deps.store.dropPublicLog(found, now)) ?? found;
   // Keyed by the inbound event: a retry (or a replay that reaches here by another path, e.g. a
   // requester's first message replayed once their chat is linked) finds the entry stored the first
   // time and records nothing new; the steps below are idempotent and the relay's keys are stable.
@@ -70,10 +76,10 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
     text: stored.text,
     ...(stored.clippedFrom ? { clippedFrom: stored.clippedFrom } : {}),
     source: input.at ? { platform: input.at.platform, channel: input.at.channel, thread: input.at.thread, message: input.messageId } : undefined,
-  }, deps.eventKey ? { key: deps.eventKey } : {});
+  }, { ...(deps.eventKey ? { key: deps.eventKey } : {}), logged: true });
   // The same key on another ticket, or this ticket's opening request replayed as a message: nothing to do.
   if (entry.created === false && (entry.ticketId !== found.id || found.idempotencyKey === deps.eventKey)) return { recorded: false };
-  let ticket = found;
+  let ticket = current;
   // A requester's answer takes a pending ticket back to the agent.
   if (isRequester && !isAgent && ticket.status === 'pending') {
     ticket = (await mutateTicket(deps, { id: ticket.id }, { type: 'resume' }, { system: 'requester-replied' })).ticket;
@@ -82,7 +88,7 @@ export async function postMessage(deps: CoreDeps, input: PostMessageInput): Prom
   // first-response write below, which the relay does not need. A retry (its entry stored by the
   // failed attempt) omits `before`, so whatever that attempt did not finish is written again
   // (report facts: an already answered ticket without `before` counts as answered).
-  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry, ...(entry.created === false ? {} : { before: found }) });
+  await deps.events.emit({ type: 'ticket.message', ticket, actor, at: now, entry, ...(entry.created === false ? {} : { before: current }) });
   // An agent's first public answer is the first response (SLA), even before a formal claim:
   // `ticket.responded` (timers, report facts, queue rows) once this write is what set it.
   if (isAgent && !internal && !ticket.sla.firstRespondedAt) {

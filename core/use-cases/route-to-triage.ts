@@ -5,7 +5,8 @@ import { decide, type TicketPatch } from '../domain/ticket.state-machine.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { CoreDeps, TicketRef } from './deps.js';
 import { loadTicket } from './load-ticket.js';
-import { mutateTicket } from './mutate-ticket.js';
+import { withLogged } from '../domain/public-log.js';
+import { changeEntry, mutateTicket } from './mutate-ticket.js';
 import type { ActorInput } from './resolve-actor.js';
 
 /**
@@ -49,6 +50,9 @@ const withSla = (desk: Desk, t: Ticket, patch: TicketPatch, now: Date): TicketPa
  * event's key): a request no article answers is stored routed in the insert that creates it.
  */
 export function routePatch(deps: Pick<CoreDeps, 'directory' | 'eventKey'>, t: Ticket, actor: Actor, now: Date): TicketPatch {
-  const patch = withSla(deps.directory.desk(t.deskId), t, decide(t, { type: 'route' }, actor, now), now);
-  return deps.eventKey ? { ...patch, lastEvent: `${deps.eventKey}:route` } : patch;
+  const act = { type: 'route' } as const;
+  const patch = withSla(deps.directory.desk(t.deskId), t, decide(t, act, actor, now), now);
+  // The route's status entry in the ticket's public log, as mutateTicket writes it (the same entry
+  // `finishOpening` appends to the timeline).
+  return withLogged(t, changeEntry(deps, t, act, actor, now), deps.eventKey ? { ...patch, lastEvent: `${deps.eventKey}:route` } : patch);
 }

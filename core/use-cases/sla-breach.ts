@@ -155,7 +155,7 @@ export async function setSla(
   for (let i = 0; i < 20 && cur; i++) {
     const next = change(cur.sla, cur);
     if (!next) return { ticket: cur, changed: false };
-    const updated = await deps.store.update(cur.id, cur.version, { sla: next }, deps.clock.now());
+    const updated = await deps.store.update(cur.id, cur.version, { sla: next }, deps.clock.now(), cur);
     if (updated) return { ticket: updated, changed: true };
     await new Promise((r) => setTimeout(r, Math.random() * 5 * (i + 1)));
     cur = await deps.store.get(t.id);

@@ -1,12 +1,10 @@
 import { systemActor } from '../domain/actor.js';
-import type { TimelineEntry } from '../domain/timeline.js';
+import { carriedConversation, logEntry, type PublicLogEntry } from '../domain/public-log.js';
 import type { Ticket } from '../domain/ticket.js';
 import { translator } from '../i18n/index.js';
 import { neutralizeMentions } from '../views/sanitize.js';
 import { TRANSCRIPT_MAX, clipText } from '../views/text-limits.js';
 import type { CoreDeps } from './deps.js';
-
-const who = (e: TimelineEntry) => (e.actor.kind === 'system' ? 'Helpdesk' : (e.actor.identity.name ?? e.actor.identity.user));
 
 /**
  * A Markdown transcript of the ticket's conversation (internal notes only when asked for), at most
@@ -14,14 +12,28 @@ const who = (e: TimelineEntry) => (e.actor.kind === 'system' ? 'Helpdesk' : (e.a
  */
 export async function buildTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, opts: { includeInternal?: boolean } = {}): Promise<string> {
   const entries = await deps.store.timeline(t.id, { includeInternal: opts.includeInternal });
+  return formatTranscript(t, entries.map(logEntry));
+}
+
+/**
+ * The public transcript of `t` as `buildTranscript` gives it, from what `carrier` (the ticket as
+ * read for the change being announced) carries when it keeps its public log — no timeline read —
+ * else from the timeline.
+ */
+export async function publicTranscript(deps: Pick<CoreDeps, 'store'>, t: Ticket, carrier: Ticket = t): Promise<string> {
+  const carried = carriedConversation(carrier);
+  return carried ? formatTranscript(t, carried) : buildTranscript(deps, t);
+}
+
+function formatTranscript(t: Ticket, entries: readonly PublicLogEntry[]): string {
   const lines = [`# ${t.number}: ${neutralizeMentions(t.subject)}`, ''];
   let size = lines[0]!.length + 2; // counts one newline per line: never under the joined length
   for (const e of entries) {
-    const at = e.at.toISOString().replace('T', ' ').slice(0, 16);
+    const at = new Date(e.at).toISOString().replace('T', ' ').slice(0, 16);
     if (e.kind === 'status') {
-      lines.push(`- _${at} · ${who(e)} · ${e.event ?? 'status'}${e.text ? `: ${neutralizeMentions(e.text)}` : ''}_`);
+      lines.push(`- _${at} · ${e.who} · ${e.event ?? 'status'}${e.text ? `: ${neutralizeMentions(e.text)}` : ''}_`);
     } else {
-      lines.push(`- **${at} · ${who(e)}${e.kind === 'note' ? ' (internal)' : ''}:** ${neutralizeMentions(e.text)}`);
+      lines.push(`- **${at} · ${e.who}${e.kind === 'note' ? ' (internal)' : ''}:** ${neutralizeMentions(e.text)}`);
     }
     const room = TRANSCRIPT_MAX - size;
     if (lines.at(-1)!.length > room) {
