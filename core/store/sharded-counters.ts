@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
+import { KeyedCoalescer } from './keyed-coalescer.js';
 import { isDuplicateKey } from './schemas.js';
 
 type Increments = Record<string, number>;
@@ -17,37 +18,22 @@ type Increments = Record<string, number>;
 export class ShardedCounters {
   /** Random per process (and per store instance): shards never have two writers. */
   readonly writer = randomBytes(6).toString('hex');
-  private readonly pending = new Map<string, { inc: Increments; fields: Record<string, unknown>; waiters: Array<{ ok: () => void; fail: (e: unknown) => void }> }>();
-  private readonly inFlight = new Set<string>();
+  private readonly batches = new KeyedCoalescer<{ inc: Increments; fields?: Record<string, unknown> }, void>(
+    () => ({ inc: {} }),
+    async (key, b) => {
+      if (Object.keys(b.inc).length) await this.write(`${key}#${this.writer}`, b.fields ?? {}, b.inc);
+    },
+  );
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any counter collection whose _id is a string
   constructor(private readonly model: () => Model<any>) {}
 
   /** Adds `inc` to the counter `key`; `fields` identify it for readers (stored on first insert). */
   add(key: string, fields: Record<string, unknown>, inc: Increments): Promise<void> {
-    return new Promise<void>((ok, fail) => {
-      const p = this.pending.get(key) ?? { inc: {}, fields, waiters: [] };
-      for (const [f, n] of Object.entries(inc)) if (n) p.inc[f] = (p.inc[f] ?? 0) + n;
-      p.waiters.push({ ok, fail });
-      this.pending.set(key, p);
-      if (!this.inFlight.has(key)) void this.flush(key);
+    return this.batches.submit(key, (b) => {
+      b.fields ??= fields;
+      for (const [f, n] of Object.entries(inc)) if (n) b.inc[f] = (b.inc[f] ?? 0) + n;
     });
-  }
-
-  private async flush(key: string): Promise<void> {
-    const p = this.pending.get(key);
-    if (!p) return;
-    this.pending.delete(key);
-    this.inFlight.add(key);
-    try {
-      if (Object.keys(p.inc).length) await this.write(`${key}#${this.writer}`, p.fields, p.inc);
-      p.waiters.forEach((w) => w.ok());
-    } catch (e) {
-      p.waiters.forEach((w) => w.fail(e));
-    } finally {
-      this.inFlight.delete(key);
-      if (this.pending.has(key)) void this.flush(key);
-    }
   }
 
   private async write(_id: string, fields: Record<string, unknown>, inc: Increments): Promise<void> {

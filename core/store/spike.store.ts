@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { SPIKE_TICKETS_MAX, type Spike, type SpikeStore } from '../ports/spike-store.port.js';
+import { KeyedCoalescer } from './keyed-coalescer.js';
 import { isDuplicateKey } from './schemas.js';
 
 interface SpikeDoc {
@@ -61,37 +62,19 @@ export class MongoSpikeStore implements SpikeStore {
    * links what its card lists.
    */
   addTicket(id: string, ticketId: string): Promise<Spike | null> {
-    return new Promise((resolve, reject) => {
-      let b = this.joins.get(id);
-      if (!b) this.joins.set(id, (b = { ids: new Set(), waiters: [] }));
-      b.ids.add(ticketId);
-      b.waiters.push({ resolve, reject });
-      if (!this.writing.has(id)) void this.flushJoins(id);
-    });
+    return this.joins.submit(id, (ids) => ids.add(ticketId));
   }
 
-  private readonly joins = new Map<string, { ids: Set<string>; waiters: Array<{ resolve: (s: Spike | null) => void; reject: (e: unknown) => void }> }>();
-  private readonly writing = new Set<string>();
-
-  private async flushJoins(id: string): Promise<void> {
-    const b = this.joins.get(id);
-    if (!b) return;
-    this.joins.delete(id);
-    this.writing.add(id);
-    try {
+  private readonly joins = new KeyedCoalescer<Set<string>, Spike | null>(
+    () => new Set(),
+    async (id, ids) => {
       // One conditional update: not twice (a replayed event: $addToSet), not once declared, not
       // when full (a batch that starts under the bound may pass it by its own size, ≤ the callers
       // at once: the intake's concurrency).
-      const d = await this.M.findOneAndUpdate({ _id: id, incidentId: { $exists: false }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $addToSet: { ticketIds: { $each: [...b.ids] } } }, { returnDocument: 'after' }).lean<SpikeDoc>();
-      const spike = d ? toSpike(d) : await this.get(id);
-      for (const w of b.waiters) w.resolve(spike);
-    } catch (e) {
-      for (const w of b.waiters) w.reject(e);
-    } finally {
-      this.writing.delete(id);
-      if (this.joins.has(id)) void this.flushJoins(id);
-    }
-  }
+      const d = await this.M.findOneAndUpdate({ _id: id, incidentId: { $exists: false }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $addToSet: { ticketIds: { $each: [...ids] } } }, { returnDocument: 'after' }).lean<SpikeDoc>();
+      return d ? toSpike(d) : this.get(id);
+    },
+  );
 
   async markDeclared(id: string, incidentId: string): Promise<Spike | null> {
     await this.M.updateOne({ _id: id, incidentId: { $exists: false } }, { $set: { incidentId } });
