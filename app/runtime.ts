@@ -138,6 +138,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     // One-click CSAT links in mail (served by the web channel's /rate), signed with the web secret.
     const csatLinks = new CsatLinks(webSecret(cfg.HELPDESK_WEB_SECRET, dataDirOf(cfg.HELPDESK_DATA_DIR)));
     const linkBase = { url: cfg.HELPDESK_PUBLIC_URL ? trimTrailingSlashes(cfg.HELPDESK_PUBLIC_URL) : `http://localhost:${cfg.PORT}` };
+    composed.helpdesk.consoleUrl = (n) => `${linkBase.url}/console/tickets/${encodeURIComponent(n)}`;
     const rateUrl = (t: Ticket, score: number) => csatLinks.url(linkBase.url, t.id, score, t.locale ?? composed.directory.desk(t.deskId).locale);
     const email = cfg.email ? await startEmail({ settings: cfg.email, composed, connection: redisUrl, prefix, dataDir, log, listen: has('web'), work: has('worker'), rateUrl, concurrency: cfg.HELPDESK_EMAIL_CONCURRENCY }) : undefined;
     if (email) cleanups.push(() => email.stop());

@@ -62,6 +62,12 @@ export interface HelpdeskExtensions {
 export class Helpdesk {
   /** Incidents (declare, update, resolve, list): set by the composition root; adapters reach them here. */
   incidents?: Incidents;
+  /**
+   * A ticket's page in the web console, when the composition root knows the console's address
+   * (`HELPDESK_PUBLIC_URL`, else the local port): adapters link it where chat has no place for the
+   * ticket's conversation (a claim from a storm card).
+   */
+  consoleUrl?: (ticketNumber: string) => string;
   constructor(
     readonly deps: CoreDeps,
     private readonly ext: HelpdeskExtensions = {},

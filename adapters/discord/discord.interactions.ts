@@ -26,6 +26,7 @@ import { discordIdentity, dmIdentity, type DiscordInboundDeps } from './discord.
 import type { DiscordIntake } from './discord.intake.js';
 import type { InteractionReplies, Ix } from './discord.replies.js';
 import { TicketCommand } from './discord.ticket-command.js';
+import { STORM_CLAIM_ARG, stormClaimedView } from '../../core/views/storm-card.view.js';
 
 /**
  * Slash commands, the message context menu, modals, buttons and selects. Every interaction is
@@ -148,6 +149,9 @@ export class DiscordInteractions {
     if (a.action === 'solved') await this.replies.editOriginal(ix, this.replies.plain(tr('intake.self_served', { number: r.number })));
     if (a.action === 'need_help') await this.replies.editOriginal(ix, this.replies.plain(this.intake.receivedText(r, ix.locale, this.d.directory.desk(r.deskId), 'intake.routed')));
     if (a.action === 'rate') await this.replies.editOriginal(ix, this.replies.plain(tr('csat.thanks', { number: r.number, score: a.arg })));
+    // A storm card's claim: the card is edited for everyone; the claimer alone is told which ticket
+    // and given its console page (a storm-card ticket has no thread of its own).
+    if (a.action === 'claim' && a.arg === STORM_CLAIM_ARG) await this.replies.followUp(ix, renderView(stormClaimedView(r, ix.locale, this.d.helpdesk.consoleUrl?.(r.number))).body);
   }
 
   private async handleTicket(ix: Ix, e: InboundEvent): Promise<Ticket | undefined> {

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { HelpdeskError } from '../../core/domain/errors.js';
 import type { Identity } from '../../core/domain/identity.js';
 import { translator } from '../../core/i18n/index.js';
+import { STORM_CLAIM_ARG, stormClaimedView } from '../../core/views/storm-card.view.js';
 import { noticeView } from '../../core/views/ticket-views.js';
 import type { View } from '../../core/views/view.js';
 import { decodeAction } from '../shared/action-codec.js';
@@ -67,7 +68,12 @@ export function registerInteractions(app: App, d: SlackInboundDeps): void {
         if ((e.type === 'deflection.solved' || e.type === 'deflection.need_help') && r.kind === 'ticket') {
           await respond(ephemeral(deflectionOutcomeView(r.ticket, d.directory.desk(r.ticket.deskId), locale), true));
         }
-        // Card actions need no reply: the notifier edits the card in place for everyone.
+        // A storm card's claim: the claimer is told which ticket and given its console page, since a
+        // storm-card ticket has no card or thread in chat. Other card actions need no reply: the
+        // notifier edits the card in place for everyone.
+        if (decoded.action === 'claim' && decoded.arg === STORM_CLAIM_ARG && r.kind === 'ticket') {
+          await respond(ephemeral(stormClaimedView(r.ticket, locale, d.helpdesk.consoleUrl?.(r.ticket.number))));
+        }
       },
       reply,
       { locale, log },

@@ -1,7 +1,7 @@
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 import { translator } from '../../core/i18n/index.js';
 import { errorView, noticeView, ticketCard } from '../../core/views/ticket-views.js';
-import { STORM_CLAIM_ARG } from '../../core/views/storm-card.view.js';
+import { STORM_CLAIM_ARG, stormClaimedView } from '../../core/views/storm-card.view.js';
 import type { TeamsBotOptions } from './teams.bot-context.js';
 import { cardActionEvent, eventIdOf, identityOf } from './teams.inbound.js';
 import type { TeamsReplies } from './teams.replies.js';
@@ -41,7 +41,8 @@ export class TeamsCardActions {
     const desk = this.o.directory.desk(ticket.deskId);
     // A storm card lists many tickets: answer the person who claimed with a message and leave the
     // card alone (the notifier re-renders it for everyone), instead of replacing it with one ticket.
-    if (data.action === 'claim' && data.arg === STORM_CLAIM_ARG) return this.replies.message(failure ?? tr('storm.claimed', { number: ticket.number }));
+    // The message names the ticket and its console page: a storm-card ticket has no place in chat.
+    if (data.action === 'claim' && data.arg === STORM_CLAIM_ARG) return this.replies.message(failure ?? stormClaimedView(ticket, a.locale, this.o.helpdesk.consoleUrl?.(ticket.number)).fallback);
     switch (data.action) {
       case 'solved':
       case 'need_help':

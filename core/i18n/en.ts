@@ -26,7 +26,10 @@ export const en = {
     context: 'Many new {{desk}} tickets at once: they are listed here instead of one card each, so none waits behind the channel\'s posting limit. Normal cards resume when it is quiet.',
     context_closed: 'This list of {{desk}} tickets is complete; newer ones are on the next card or have their own.',
     context_escalated: 'Many {{desk}} tickets escalated at once: they are listed here instead of one card each, so none waits behind the channel\'s posting limit. Normal cards resume when it is quiet.',
-    claimed: 'You have {{number}}. The list is updated for everyone.',
+    claimed_subject: 'You have {{number}}: {{subject}}. The list is updated for everyone.',
+    claimed_open: 'Open {{number}} in the console',
+    claimed_console: 'Read the conversation and answer the requester there.',
+    claimed_console_plain: 'Read the conversation and answer the requester in the console: {{url}}',
   },
   action: {
     claim: 'Claim', unclaim: 'Release', escalate: 'Escalate', resolve: 'Resolve', priority: 'Set priority',

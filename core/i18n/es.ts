@@ -28,7 +28,10 @@ export const es: Catalog = {
     context: 'Muchos tickets nuevos de {{desk}} a la vez: se listan aquí en lugar de una tarjeta por ticket, para que ninguno espere tras el límite de publicación del canal. Las tarjetas normales vuelven cuando haya calma.',
     context_closed: 'Esta lista de tickets de {{desk}} está completa; los más nuevos están en la siguiente tarjeta o tienen la suya.',
     context_escalated: 'Muchos tickets de {{desk}} escalados a la vez: se listan aquí en lugar de una tarjeta por ticket, para que ninguno espere tras el límite de publicación del canal. Las tarjetas normales vuelven cuando haya calma.',
-    claimed: 'Ya tienes {{number}}. La lista se actualiza para todos.',
+    claimed_subject: 'Ya tienes {{number}}: {{subject}}. La lista se actualiza para todos.',
+    claimed_open: 'Abrir {{number}} en la consola',
+    claimed_console: 'Lee allí la conversación y responde a quien lo pidió.',
+    claimed_console_plain: 'Lee la conversación y responde a quien lo pidió en la consola: {{url}}',
   },
   action: {
     claim: 'Asumir', unclaim: 'Liberar', escalate: 'Escalar', resolve: 'Resolver', priority: 'Cambiar prioridad',

@@ -116,3 +116,23 @@ export function stormCardView(tickets: readonly StormTicket[], groups: readonly 
     clipMarker: tr('text.truncated'),
   };
 }
+
+/**
+ * The answer to the agent who claimed a ticket from a storm card. A storm-card ticket has no card or
+ * thread of its own in chat, so the console is the way to its conversation: the answer links its
+ * page (an item with a URL: every renderer makes it a link) when the runtime knows the console's
+ * address (`Helpdesk.consoleUrl`).
+ */
+export function stormClaimedView(t: Pick<Ticket, 'number' | 'subject'>, locale?: string, consoleUrl?: string): View {
+  const tr = translator(locale);
+  const head = tr('storm.claimed_subject', { number: t.number, subject: truncate(neutralizeMentions(t.subject), LABEL_MAX) });
+  if (!consoleUrl) return { kind: 'notice', fallback: head, text: head, accent: 'claimed', clipMarker: tr('text.truncated') };
+  return {
+    kind: 'list',
+    fallback: `${head} ${tr('storm.claimed_console_plain', { url: consoleUrl })}`,
+    text: head,
+    items: [{ title: tr('storm.claimed_open', { number: t.number }), url: consoleUrl, text: tr('storm.claimed_console') }],
+    accent: 'claimed',
+    clipMarker: tr('text.truncated'),
+  };
+}

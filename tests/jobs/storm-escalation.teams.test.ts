@@ -66,7 +66,7 @@ describe('storm-aware tier-2 channel (Teams, an SLA breach wave escalating 300 t
     const claimed = await teamsClaimFromStormCard(rig, { channel: TEAMS_TIER2, messageId, user: bob });
     expect(claimed.status).toBe(200);
     const t = (await hd.store.get(claimed.ticketId))!;
-    expect(claimed.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}. The list is updated for everyone.` });
+    expect(claimed.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}: ${t.subject}. The list is updated for everyone.` });
     expect(t).toMatchObject({ status: 'claimed', tier: 2, assignee: { user: bob.id } });
     await waitFor(() => JSON.stringify(currentCard(connector, TEAMS_TIER2, messageId)).includes(`${t.number} ✓ Bob Agent`), 30_000, 'the storm card shows the claim');
     // The claimer's way to the conversation: the requester's next message reaches no post in the tier-2

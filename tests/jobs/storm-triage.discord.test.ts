@@ -20,6 +20,8 @@ describe('storm-aware triage channel (Discord)', () => {
   beforeAll(async () => {
     // The fake holds the bot to Discord's limits (429 beyond them); the workers run the production ones.
     rig = await discordStormRig({ tag: 'sd', storm: STORM, limits: DISCORD_LIMITS });
+    // As the runtime does (app/runtime.ts): the console's address, for answers that link a ticket.
+    rig.hd.helpdesk.consoleUrl = (n) => `https://desk.example/console/tickets/${n}`;
   }, 60_000);
   afterAll(() => rig?.close());
 
@@ -68,10 +70,18 @@ describe('storm-aware triage channel (Discord)', () => {
     const card = storm.at(-1)!;
     const claimId = customIds(card)[0]!;
     const ticketId = claimId.split(':')[2]!;
-    fake.component({ user: users.agent, channelId: G.tier1, messageId: card.id, message: card, customId: claimId });
+    const press = fake.component({ user: users.agent, channelId: G.tier1, messageId: card.id, message: card, customId: claimId });
     await waitFor(async () => (await hd.store.get(ticketId))?.status === 'claimed', 15_000, 'claimed');
     const t = (await hd.store.get(ticketId))!;
     expect(t.assignee?.name).toBe('Ana Agent');
+    // The claimer alone (an ephemeral follow-up) is told which ticket and given its console page.
+    await waitFor(() => (fake.interactions.get(press.token)?.followups.length ?? 0) > 0, 15_000, 'the claimer is answered');
+    const told = fake.interactions.get(press.token)!.followups;
+    expect(told).toHaveLength(1);
+    expect(told[0].flags & 64).toBe(64);
+    const field = told[0].embeds?.[0]?.fields?.[0];
+    expect(field?.name).toBe(`Open ${t.number} in the console`);
+    expect(field?.value).toContain(`https://desk.example/console/tickets/${t.number}`);
     await waitFor(() => textOf(fake.channelMessages(G.tier1).find((m) => m.id === card.id)).includes(`${t.number} ✓ Ana Agent`), 30_000, 'the storm card shows the claim');
     // The next open ticket of that group is now the one its button claims.
     const after = fake.channelMessages(G.tier1).find((m) => m.id === card.id);

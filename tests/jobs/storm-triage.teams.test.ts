@@ -79,7 +79,7 @@ describe('storm-aware triage channel (Teams, Bot Connector fake with Teams\' per
     const ticketId = r.ticketId;
     expect(r.status).toBe(200);
     const t = (await hd.store.get(ticketId))!;
-    expect(r.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}. The list is updated for everyone.` });
+    expect(r.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: `You have ${t.number}: ${t.subject}. The list is updated for everyone.` });
     expect(t).toMatchObject({ status: 'claimed', assignee: { user: bob.id } });
     await waitFor(() => JSON.stringify(current()).includes(`${t.number} ✓ Bob Agent`), 30_000, 'the storm card shows the claim');
     expect(t.links.filter((l) => l.role === 'triage')).toEqual([]); // the storm card is its place in the channel

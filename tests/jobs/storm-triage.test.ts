@@ -20,6 +20,8 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
   let rig: SlackStormRig;
   beforeAll(async () => {
     rig = await slackStormRig({ tag: 'st', secret: SECRET, agents: [testAgent('alice', [ALICE])] });
+    // As the runtime does (app/runtime.ts): the console's address, for answers that link a ticket.
+    rig.hd.helpdesk.consoleUrl = (n) => `https://desk.example/console/tickets/${n}`;
   }, 60_000);
   afterAll(() => rig?.close());
 
@@ -74,5 +76,10 @@ describe('storm-aware triage channel (Slack, 1,000 tickets into one desk)', () =
     await waitFor(() => blockText(fake.messages.get(TIER1)!.find((m) => m.ts === ts)!.blocks).includes(`${claimedNumber} ✓ Alice`), 30_000, 'the storm card shows the claim');
     // The claimed ticket has no card of its own: the storm card is its place in the channel.
     expect(t?.links.filter((l) => l.role === 'triage')).toEqual([]);
+    // So Alice alone is told which ticket she has and given its console page (the action's response_url).
+    const told = fake.responses.filter((r) => r.body.response_type === 'ephemeral' && JSON.stringify(r.body).includes(claimedNumber));
+    expect(told).toHaveLength(1);
+    expect(told[0]!.body.replace_original).toBe(false);
+    expect(blockText(told[0]!.body.blocks as never)).toContain(`*<https://desk.example/console/tickets/${claimedNumber}|Open ${claimedNumber} in the console>*`);
   }, 300_000);
 });

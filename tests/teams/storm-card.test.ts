@@ -24,6 +24,8 @@ describe('Teams: claiming from a storm card', () => {
       const r = await h.core.helpdesk.handle({ type: 'help.request', eventId: `st-${i}`, request: { idempotencyKey: `st-${i}`, requester: person('teams', `29:req${i}`, 'tenant1', `Req ${i}`), text: 'VPN keeps dropping', origin: { platform: 'teams', workspace: 'tenant1' }, skipSuggestions: true } });
       if (r.kind === 'opened') tickets.push(r.ticket);
     }
+    // As the runtime does (app/runtime.ts): the console's address, for answers that link a ticket.
+    h.core.helpdesk.consoleUrl = (n) => `https://desk.example/console/tickets/${n}`;
     const desk = h.core.directory.desk('it');
     card = renderCard(stormCardView(tickets.map(stormTicket), [{ key: 'vpn', label: 'VPN keeps dropping', ticketIds: tickets.map((t) => t.id) }], desk, false, 'en'));
   });
@@ -41,7 +43,9 @@ describe('Teams: claiming from a storm card', () => {
     const r = await h.send(cardAction(h.connector.url, bob, actionOf(card, 'hd:claim'), { conversation: TIER1, replyToId: '1' }));
     expect(r.status).toBe(200);
     expect(r.body.type).toBe('application/vnd.microsoft.activity.message');
-    expect(r.body.value).toBe(`You have ${tickets[0]!.number}. The list is updated for everyone.`);
+    // It names the ticket and links its console page: a storm-card ticket has no place of its own in chat.
+    const n = tickets[0]!.number;
+    expect(r.body.value).toBe(`You have ${n}: ${tickets[0]!.subject}. The list is updated for everyone. Read the conversation and answer the requester in the console: https://desk.example/console/tickets/${n}`);
     expect(await h.core.store.get(tickets[0]!.id)).toMatchObject({ status: 'claimed', assignee: { user: bob.id } });
     expect((await h.core.store.get(tickets[1]!.id))!.status).toBe('open');
   });
