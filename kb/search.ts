@@ -50,13 +50,15 @@ export const IMPORTANCE = {
 };
 
 /**
- * Typo correction is for misspellings (sixth session). A query word the open dictionary knows as a
- * Spanish or English word (`scan`, `zoom`, `rueda`, `prisa`) is not a misspelling of an index word
- * when neither it nor its translations are in the knowledge base: it stays an unknown word (it counts
- * in the coverage as a missed word) instead of being "corrected" to a neighbour (`scan` → `phish`,
- * `rueda` → `queda`). `MODE.realWordsNotTypos = false` restores the old behaviour (for measurement).
+ * Typo correction is for misspellings (sixth session). A query word of 4+ letters the open dictionary
+ * knows as a Spanish or English word (`scan`, `zoom`, `rueda`, `passport`) is not a misspelling of an
+ * index word when neither it nor its translations are in the knowledge base: it is not "corrected" to
+ * an unrelated neighbour (`scan` → `phish`, `rueda` → `queda`, `passport` → `password`) and stays an
+ * unknown word, which counts in the coverage as a missed word — the question asks about something the
+ * knowledge base has no word for. It may still reach another form of itself ({@link sameWordFamily}).
+ * `MODE.realWordsNotTypos = false` restores the old behaviour (for measurement: `bench/kb-mode-args.ts`).
  */
-export const MODE = { realWordsNotTypos: true, realWordMinLength: 5, realWordInflections: true };
+export const MODE = { realWordsNotTypos: true, realWordMinLength: 4, realWordInflections: true };
 
 /**
  * With `MODE.realWordInflections`, a dictionary word may still be matched to an index word that looks
@@ -249,9 +251,12 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
         }
       }
     }
-    const realWord = MODE.realWordsNotTypos && tok.surface.length >= MODE.realWordMinLength && isDictionaryWord(ix.dictionary, tok.surface);
-    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface) && (!realWord || MODE.realWordInflections) && typoLookups++ < MAX_TYPO_LOOKUPS) {
-      for (const e of typoExpansions(ix, tok.surface, realWord)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+      // A word of either language (not a misspelling) only reaches other forms of itself.
+      const realWord = MODE.realWordsNotTypos && tok.surface.length >= MODE.realWordMinLength && isDictionaryWord(ix.dictionary, tok.surface);
+      if ((!realWord || MODE.realWordInflections) && typoLookups++ < MAX_TYPO_LOOKUPS) {
+        for (const e of typoExpansions(ix, tok.surface, realWord)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+      }
     }
     if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
     // Known only through the open dictionary: weighs no more than `IMPORTANCE.dictionaryOnly` rare words.
