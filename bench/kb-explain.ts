@@ -11,6 +11,8 @@ import { slotCut } from '../kb/rank.js';
 import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 import { buildIndex, HEAD_BIT } from '../kb/search-index.js';
 import { evaluate } from '../kb/search.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 const arg = (n: string, d: string): string => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1]! : d);
 const dev = arg('--dev', '../shared/kb-dev');
