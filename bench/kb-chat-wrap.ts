@@ -13,6 +13,8 @@ import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
 import { buildIndex } from '../kb/search-index.js';
 import { words } from '../kb/text.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 const dev = process.argv.includes('--dev') ? process.argv[process.argv.indexOf('--dev') + 1]! : '../shared/kb-dev';
 const WRAP: Record<'en' | 'es', string[]> = {

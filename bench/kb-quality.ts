@@ -19,6 +19,8 @@ import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
 import { buildIndex } from '../kb/search-index.js';
 import { buildBaseline } from './kb-search-baseline.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);

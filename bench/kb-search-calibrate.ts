@@ -15,6 +15,8 @@ import { readQueries, type EvalQuery } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
 import { rank } from '../kb/rank.js';
 import { buildIndex, type KbIndex } from '../kb/search-index.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 interface LabelledSet {
   name: string;

@@ -12,6 +12,8 @@ import { rank, slotCut } from '../kb/rank.js';
 import { buildIndex } from '../kb/search-index.js';
 import { queryUnits } from '../kb/search.js';
 import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 const devDir = process.argv.includes('--dev') ? process.argv[process.argv.indexOf('--dev') + 1]! : '../shared/kb-dev';
 const SETS = {

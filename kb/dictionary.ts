@@ -77,6 +77,14 @@ export function translate(d: BilingualDictionary, surface: string, lang: 'en' | 
   return out;
 }
 
+/**
+ * Whether a folded word is a word of either language of the dictionary: a headword, or a form whose
+ * stem is a headword's (`ruedas`, `scanned`). Used to tell a real word from a misspelling.
+ */
+export function isDictionaryWord(d: BilingualDictionary, surface: string): boolean {
+  return d.heads.en.has(surface) || d.heads.es.has(surface) || d.en.has(stemEn(surface)) || d.es.has(stemEs(surface));
+}
+
 /** Apertium's (larger, curated for translation) first, then FreeDict's. */
 export const DICTIONARY_FILES = ['lexicon-apertium.tsv', 'lexicon-freedict.tsv'];
 

@@ -5,7 +5,7 @@
  */
 import { analyze, detectLang, type Token } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
-import { translate } from './dictionary.js';
+import { isDictionaryWord, translate } from './dictionary.js';
 import { fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
@@ -48,6 +48,29 @@ export const IMPORTANCE = {
    */
   dictionaryOnly: 0.35,
 };
+
+/**
+ * Typo correction is for misspellings (sixth session). A query word of 4+ letters the open dictionary
+ * knows as a Spanish or English word (`scan`, `zoom`, `rueda`, `passport`) is not a misspelling of an
+ * index word when neither it nor its translations are in the knowledge base: it is not "corrected" to
+ * an unrelated neighbour (`scan` → `phish`, `rueda` → `queda`, `passport` → `password`) and stays an
+ * unknown word, which counts in the coverage as a missed word — the question asks about something the
+ * knowledge base has no word for. It may still reach another form of itself ({@link sameWordFamily}).
+ * `MODE.realWordsNotTypos = false` restores the old behaviour (for measurement: `bench/kb-mode-args.ts`).
+ */
+export const MODE = { realWordsNotTypos: true, realWordMinLength: 4, realWordInflections: true };
+
+/**
+ * With `MODE.realWordInflections`, a dictionary word may still be matched to an index word that looks
+ * like another form of it (`entran` → `entrar`: Snowball's Spanish stems of a verb's forms do not always
+ * meet): the two share their first letters — at least 4, and all but the last 3 of the query word.
+ */
+function sameWordFamily(a: string, b: string): boolean {
+  const need = Math.max(4, a.length - 3);
+  if (b.length < need) return false;
+  for (let i = 0; i < need; i++) if (a.charCodeAt(i) !== b.charCodeAt(i)) return false;
+  return true;
+}
 
 /** Topicality of a term, in [topicalFloor, 1]. */
 const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topicalFloor, Math.min(1, ix.peak[term]! / IMPORTANCE.topicalRef));
@@ -117,10 +140,11 @@ export function leadWord(surfaces: readonly string[]): string | undefined {
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
 
-function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
+function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expansion[] {
   let cache = fuzzyCache.get(ix);
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
-  const hit = cache.get(surface);
+  const key = realWord ? `=${surface}` : surface;
+  const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
   const push = (term: string, w: number): void => {
@@ -131,13 +155,14 @@ function typoExpansions(ix: KbIndex, surface: string): Expansion[] {
     else out.push({ term: id, w });
   };
   for (const h of fuzzyLookup(ix.fuzzy, surface)) {
+    if (realWord && !sameWordFamily(surface, h.word)) continue;
     const w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
     const stem = ix.surfaceStem.get(h.word);
     if (stem) push(stem, w);
     for (const c of ix.surfaceConcepts.get(h.word) ?? []) push(c, w * EXPANSION_WEIGHTS.concept);
   }
   if (cache.size > 10_000) cache.clear();
-  cache.set(surface, out);
+  cache.set(key, out);
   return out;
 }
 
@@ -226,8 +251,12 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
         }
       }
     }
-    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface) && typoLookups++ < MAX_TYPO_LOOKUPS) {
-      for (const e of typoExpansions(ix, tok.surface)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+      // A word of either language (not a misspelling) only reaches other forms of itself.
+      const realWord = MODE.realWordsNotTypos && tok.surface.length >= MODE.realWordMinLength && isDictionaryWord(ix.dictionary, tok.surface);
+      if ((!realWord || MODE.realWordInflections) && typoLookups++ < MAX_TYPO_LOOKUPS) {
+        for (const e of typoExpansions(ix, tok.surface, realWord)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
+      }
     }
     if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
     // Known only through the open dictionary: weighs no more than `IMPORTANCE.dictionaryOnly` rare words.
