@@ -79,11 +79,11 @@ export class MongoSpikeStore implements SpikeStore {
 
   /**
    * Applies `change` to the spike's current document and writes the result, if no other writer (in
-   * any process) has written the spike since: `change` returns the new ticket list and declaration,
-   * or null for nothing to write. The first attempt uses the copy this store last saw (no read);
+   * any process) has written the spike since: `change` returns the tickets to add and the
+   * declaration, or null for nothing to write. The first attempt uses the copy this store last saw (no read);
    * losing the guard of its version means another writer moved the spike: read and decide again.
    */
-  private async write(id: string, change: (d: SpikeDoc) => Pick<SpikeDoc, 'ticketIds' | 'incidentId'> | null): Promise<SpikeDoc | null> {
+  private async write(id: string, change: (d: SpikeDoc) => { add: string[]; incidentId?: string } | null): Promise<SpikeDoc | null> {
     const copy = this.known.get(id);
     let d = copy ?? (await this.read(id));
     let fresh = !copy;
@@ -93,12 +93,14 @@ export class MongoSpikeStore implements SpikeStore {
       // the caller is answered with the stored spike as it is now.
       if (!next) return fresh ? d : this.read(id);
       const v = d.v ?? 0;
-      const after: SpikeDoc = { ...d, ...next, v: v + 1 };
-      const set = { ticketIds: after.ticketIds, v: after.v, ...(after.incidentId ? { incidentId: after.incidentId } : {}) };
+      const after: SpikeDoc = { ...d, ticketIds: [...d.ticketIds, ...next.add], v: v + 1, ...(next.incidentId ? { incidentId: next.incidentId } : {}) };
+      // Only what changes is sent (the guard and the version make `d` the stored document).
+      const update: Record<string, unknown> = { $set: { v: after.v, ...(next.incidentId ? { incidentId: next.incidentId } : {}) } };
+      if (next.add.length) update.$push = { ticketIds: { $each: next.add } };
       const won = await this.guard.exclusive(
         `spike:${id}:${v}`,
         async () => ((await this.M.findById(id, { v: 1 }).lean<Pick<SpikeDoc, 'v'>>())?.v ?? 0) === v,
-        async () => ((await this.M.updateOne({ _id: id, v: v === 0 ? { $exists: false } : v }, { $set: set })).matchedCount ? true : null),
+        async () => ((await this.M.updateOne({ _id: id, v: v === 0 ? { $exists: false } : v }, update)).matchedCount ? true : null),
       );
       if (won) {
         this.remember(after);
@@ -135,14 +137,14 @@ export class MongoSpikeStore implements SpikeStore {
         if (cur.incidentId || cur.ticketIds.length >= SPIKE_TICKETS_MAX) return null;
         const have = new Set(cur.ticketIds);
         const add = [...ids].filter((t) => !have.has(t));
-        return add.length ? { ticketIds: [...cur.ticketIds, ...add] } : null;
+        return add.length ? { add } : null;
       });
       return d ? toSpike(d) : null;
     },
   );
 
   async markDeclared(id: string, incidentId: string): Promise<Spike | null> {
-    const d = await this.write(id, (cur) => (cur.incidentId ? null : { ticketIds: cur.ticketIds, incidentId }));
+    const d = await this.write(id, (cur) => (cur.incidentId ? null : { add: [], incidentId }));
     return d ? toSpike(d) : null;
   }
 }

@@ -29,14 +29,20 @@ describe('spike joins', () => {
     const col = db.connection.collection('incident_spikes');
     let writes = 0;
     const update = col.findOneAndUpdate.bind(col);
-    // Counting the writes through the model's collection (mongoose calls the driver's findOneAndUpdate).
+    const updateOne = col.updateOne.bind(col);
+    // Counting the writes through the model's collection (mongoose calls the driver's methods).
     (col as { findOneAndUpdate: unknown }).findOneAndUpdate = (...a: Parameters<typeof update>) => {
       writes++;
       return update(...a);
     };
+    (col as { updateOne: unknown }).updateOne = (...a: Parameters<typeof updateOne>) => {
+      writes++;
+      return updateOne(...a);
+    };
     const ids = Array.from({ length: 200 }, (_, i) => `t-${100 + i}`);
     const results = await Promise.all(ids.map((t) => spikes.addTicket('sp-a', t)));
     (col as { findOneAndUpdate: unknown }).findOneAndUpdate = update;
+    (col as { updateOne: unknown }).updateOne = updateOne;
     results.forEach((s, i) => expect(s?.ticketIds).toContain(ids[i]));
     const stored = (await spikes.get('sp-a'))!;
     expect(stored.ticketIds).toHaveLength(203);
@@ -63,34 +69,34 @@ describe('spike joins', () => {
   });
 
   // Worker replicas are separate processes: each store's coalescing keeps its own joins from
-  // overwriting each other, not another process's. Four stores on four connections stand for four
-  // replicas (FerretDB: an update is read, change, write back by _id). Before the version
-  // compare-and-set, 200 joins spread over four replicas kept 64–137 of 203 here.
+  // overwriting each other, not another process's. Sixteen stores over four connections stand for
+  // sixteen replicas, each with its own coalescer (FerretDB: an update is read, change, write back
+  // by _id). RESULT_OLD
   describe('joins from several replicas at once', () => {
     let others: Connection[] = [];
     let replicas: MongoSpikeStore[] = [];
     beforeAll(async () => {
       others = await Promise.all([1, 2, 3].map(() => mongoose.createConnection(db.uri).asPromise()));
-      replicas = [db.connection, ...others].map((c) => new MongoSpikeStore(c));
+      replicas = [db.connection, ...others].flatMap((c) => [1, 2, 3, 4].map(() => new MongoSpikeStore(c)));
     });
     afterAll(async () => {
       await Promise.all(others.map((c) => c.close()));
     });
 
-    it('200 joins over four replicas: every ticket kept once', async () => {
+    it('400 joins over sixteen replicas: every ticket kept once', async () => {
       await replicas[0]!.create(spike('sp-r'));
-      const ids = Array.from({ length: 200 }, (_, i) => `t-${100 + i}`);
-      const results = await Promise.all(ids.map((t, i) => replicas[i % 4]!.addTicket('sp-r', t)));
+      const ids = Array.from({ length: 400 }, (_, i) => `t-${100 + i}`);
+      const results = await Promise.all(ids.map((t, i) => replicas[i % replicas.length]!.addTicket('sp-r', t)));
       results.forEach((s, i) => expect(s?.ticketIds).toContain(ids[i]));
       const stored = (await spikes.get('sp-r'))!;
-      expect(new Set(stored.ticketIds).size).toBe(203);
-      expect(stored.ticketIds).toHaveLength(203);
+      expect(new Set(stored.ticketIds).size).toBe(403);
+      expect(stored.ticketIds).toHaveLength(403);
     });
 
     it('a declaration made while other replicas join is kept, and the joins it answered are listed', async () => {
       await replicas[0]!.create(spike('sp-d'));
-      const joins = Array.from({ length: 120 }, (_, i) => replicas[1 + (i % 3)]!.addTicket('sp-d', `t-${500 + i}`));
-      await new Promise((r) => setTimeout(r, 5));
+      const joins = Array.from({ length: 240 }, (_, i) => replicas[1 + (i % (replicas.length - 1))]!.addTicket('sp-d', `t-${500 + i}`));
+      await new Promise((r) => setTimeout(r, 2));
       const declared = await replicas[0]!.markDeclared('sp-d', 'inc-9');
       await Promise.all(joins);
       const stored = (await spikes.get('sp-d'))!;
