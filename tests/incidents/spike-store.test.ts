@@ -71,7 +71,8 @@ describe('spike joins', () => {
   // Worker replicas are separate processes: each store's coalescing keeps its own joins from
   // overwriting each other, not another process's. Sixteen stores over four connections stand for
   // sixteen replicas, each with its own coalescer (FerretDB: an update is read, change, write back
-  // by _id). RESULT_OLD
+  // by _id). Before the version compare-and-set, three runs: 100, 101 and 150 of 403 tickets
+  // kept, and the declaration lost every time.
   describe('joins from several replicas at once', () => {
     let others: Connection[] = [];
     let replicas: MongoSpikeStore[] = [];
