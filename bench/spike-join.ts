@@ -35,13 +35,14 @@ async function main() {
   for (const size of SIZES) {
     while (n < size) {
       const ids = Array.from({ length: Math.min(500, size - n) }, (_, i) => `t-${n + i}`);
-      await c.collection('incident_spikes').updateOne({ _id: 'sp-1' as never }, { $push: { ticketIds: { $each: ids } } } as never);
+      // `$inc v`: a write outside the store moves the spike's version as the store's writes do (see MongoSpikeStore).
+      await c.collection('incident_spikes').updateOne({ _id: 'sp-1' as never }, { $push: { ticketIds: { $each: ids } }, $inc: { v: 1 } } as never);
       n += ids.length;
     }
     for (const mode of ['batched', 'one-by-one'] as const) {
       const join = mode === 'batched'
         ? (t: string) => spikes.addTicket('sp-1', t)
-        : (t: string) => c.collection('incident_spikes').findOneAndUpdate({ _id: 'sp-1' as never, incidentId: { $exists: false }, ticketIds: { $ne: t }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $push: { ticketIds: t } } as never, { returnDocument: 'after' });
+        : (t: string) => c.collection('incident_spikes').findOneAndUpdate({ _id: 'sp-1' as never, incidentId: { $exists: false }, ticketIds: { $ne: t }, [`ticketIds.${SPIKE_TICKETS_MAX - 1}`]: { $exists: false } }, { $push: { ticketIds: t }, $inc: { v: 1 } } as never, { returnDocument: 'after' });
       const cpu0 = treeCpu(process.pid);
       const t0 = performance.now();
       let next = 0;

@@ -22,6 +22,8 @@ import { outboxTransport, smtpTransport, type MailTransport } from './email.tran
 export interface EmailStateStore {
   get(platform: string, kind: string, key: string): Promise<unknown>;
   put(platform: string, kind: string, key: string, value: unknown): Promise<void>;
+  /** Stores `value` unless a value is stored (first writer wins, in any process); returns the stored value. */
+  putIfAbsent(platform: string, kind: string, key: string, value: unknown): Promise<unknown>;
 }
 
 export interface EmailAdapterOptions {
@@ -62,11 +64,18 @@ export interface EmailAdapterOptions {
   imapPollMs?: number;
 }
 
-async function signingSecret(o: EmailAdapterOptions): Promise<string> {
+/** The signing secret of signed addresses: the configured one, else the one generated and stored once for every process. */
+export async function signingSecret(o: Pick<EmailAdapterOptions, 'signingSecret' | 'state'>): Promise<string> {
   if (o.signingSecret) return o.signingSecret;
   if (!o.state) throw new Error('email: EMAIL_SIGNING_SECRET is not set and no shared state store was given');
   const stored = await o.state.get('email', 'config', 'signing-secret');
   if (typeof stored === 'string' && stored.length >= 32) return stored;
+  // Several processes start at once (web and worker by default): the first stored secret wins, and
+  // one in use (in sent mail) is never replaced. (A stored value too short to use is replaced once.)
+  if (stored === undefined) {
+    const first = await o.state.putIfAbsent('email', 'config', 'signing-secret', randomBytes(32).toString('hex'));
+    if (typeof first === 'string' && first.length >= 32) return first;
+  }
   await o.state.put('email', 'config', 'signing-secret', randomBytes(32).toString('hex'));
   return (await o.state.get('email', 'config', 'signing-secret')) as string;
 }

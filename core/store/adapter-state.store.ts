@@ -61,6 +61,22 @@ export class MongoAdapterStateStore {
     }
   }
 
+  /**
+   * Stores `value` unless a value is stored, and returns the stored value: of concurrent callers in
+   * any process the first insert wins (the unique `_id`, on MongoDB and FerretDB alike), and every
+   * caller gets that value.
+   */
+  async putIfAbsent(platform: string, kind: string, key: string, value: unknown): Promise<unknown> {
+    const json = JSON.stringify(value);
+    try {
+      await this.M.create({ _id: idOf(platform, kind, key), platform, kind, key, json, at: this.now() });
+      return JSON.parse(json) as unknown;
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      return this.get(platform, kind, key);
+    }
+  }
+
   /** Every value of one kind, with its key. */
   async list(platform: string, kind: string): Promise<Array<{ key: string; value: unknown }>> {
     const docs = await this.M.find({ platform, kind }).lean<AdapterStateDoc[]>();

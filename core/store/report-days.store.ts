@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model } from 'mongoose';
 import { daysBetween, type FactFlags, type FactSnapshot, type FactWrite } from '../domain/ticket-fact.js';
 import type { ReportFact } from '../ports/report-store.port.js';
+import { KeyedCoalescer } from './keyed-coalescer.js';
 import { isDuplicateKey } from './schemas.js';
 
 /**
@@ -21,7 +22,7 @@ import { isDuplicateKey } from './schemas.js';
  * where an update is "read, then write by `_id`" without a transaction (two concurrent updates of
  * one document can lose one): each process writes only its own documents (`writer` is random per
  * store instance) and never has two writes of one document in flight — writes that arrive meanwhile
- * are merged and written together when it returns (as `ShardedCounters` does for counters).
+ * are merged and written together when it returns (`KeyedCoalescer`, as for `ShardedCounters`).
  * Readers merge a ticket's entries from every writer: the snapshots laid over each other in version
  * order (what the version-guarded `$set` of `ticket_facts` leaves), each flag from the newest
  * version that set it, claimers and tiers united.
@@ -79,6 +80,14 @@ const writerModel = (c: Connection): Model<WriterDoc> =>
   c.model<WriterDoc>('ReportWriter', new Schema<WriterDoc>({ _id: String }, { collection: 'report_writers', versionKey: false, strict: false }));
 
 export const dayDocId = (deskId: string, day: string, writer: string, chunk = 0) => `${deskId}:${day}#${writer}${chunk ? `.${chunk}` : ''}`;
+
+/** Fact writes of one document waiting for its write (all of one desk-day chunk: the key says which). */
+interface DayBatch {
+  deskId: string;
+  day: string;
+  chunk: number;
+  entries: Map<string, Entry>;
+}
 
 /** Where this writer puts a desk-day's tickets: the current chunk, its ticket count, each ticket's chunk. */
 interface DayChunks {
@@ -229,8 +238,11 @@ export class ReportDays {
   readonly writer: string;
   private readonly D: Model<DayDoc>;
   private readonly W: Model<WriterDoc>;
-  private readonly pending = new Map<string, { deskId: string; day: string; chunk: number; entries: Map<string, Entry>; waiters: Array<{ ok: () => void; fail: (e: unknown) => void }> }>();
-  private readonly inFlight = new Set<string>();
+  /** One write in flight per document; fact writes arriving meanwhile are merged into the next. */
+  private readonly writes = new KeyedCoalescer<DayBatch, void>(
+    () => ({ deskId: '', day: '', chunk: 0, entries: new Map() }),
+    (key, batch) => this.flush(key, batch),
+  );
   /** The span of days this writer has announced per desk (its own `report_writers` document). */
   private readonly spans = new Map<string, { firstDay: string; lastDay: string; c: Record<string, number> }>();
   /** Per `<desk>:<day>`: this writer's chunks (see the file comment). */
@@ -250,14 +262,11 @@ export class ReportDays {
     const { deskId, day, ticketId } = w.snapshot;
     const chunk = this.chunkOf(deskId, day, ticketId);
     const key = dayDocId(deskId, day, this.writer, chunk);
-    return new Promise<void>((ok, fail) => {
-      const p = this.pending.get(key) ?? { deskId, day, chunk, entries: new Map<string, Entry>(), waiters: [] };
-      const e = entryOf(w);
+    const e = entryOf(w);
+    return this.writes.submit(key, (p) => {
+      Object.assign(p, { deskId, day, chunk });
       const prev = p.entries.get(ticketId);
       p.entries.set(ticketId, prev ? mergeEntries(prev, e) : e);
-      p.waiters.push({ ok, fail });
-      this.pending.set(key, p);
-      if (!this.inFlight.has(key)) void this.flush(key);
     });
   }
 
@@ -298,36 +307,25 @@ export class ReportDays {
     return st.chunk;
   }
 
-  private async flush(key: string): Promise<void> {
-    const p = this.pending.get(key);
-    if (!p) return;
-    this.pending.delete(key);
-    this.inFlight.add(key);
-    try {
-      await this.announce(p.deskId, p.day, p.chunk);
-      // This process is the chunk's only writer, one write at a time, and keeps the chunk's entries:
-      // the string is rewritten from memory. Entries it dropped (an old day, `chunkOf`) or never had
-      // (a chunk of a day it had not seen) are read first; that read is current for the same reason.
-      const st = this.chunks.get(`${p.deskId}:${p.day}`);
-      let doc = st?.docs.get(p.chunk);
-      if (!doc) {
-        const mayHave = !st || p.chunk < st.freshFrom || [...p.entries.keys()].some((id) => st.written.has(id));
-        doc = mayHave ? entriesOf((await this.D.collection.findOne({ _id: key } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null) : new Map<string, Entry>();
-        st?.docs.set(p.chunk, doc);
-      }
-      for (const [id, e] of p.entries) {
-        st?.written.add(id); // before the write: a write that fails may have landed
-        const old = doc.get(id);
-        doc.set(id, old ? mergeEntries(old, e) : e);
-      }
-      await this.D.collection.updateOne({ _id: key } as never, { $set: { b: encodeDay(doc) }, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
-      p.waiters.forEach((w) => w.ok());
-    } catch (e) {
-      p.waiters.forEach((w) => w.fail(e));
-    } finally {
-      this.inFlight.delete(key);
-      if (this.pending.has(key)) void this.flush(key);
+  /** Writes one batch of a document (the coalescer's write: one at a time per document). */
+  private async flush(key: string, p: DayBatch): Promise<void> {
+    await this.announce(p.deskId, p.day, p.chunk);
+    // This process is the chunk's only writer, one write at a time, and keeps the chunk's entries:
+    // the string is rewritten from memory. Entries it dropped (an old day, `chunkOf`) or never had
+    // (a chunk of a day it had not seen) are read first; that read is current for the same reason.
+    const st = this.chunks.get(`${p.deskId}:${p.day}`);
+    let doc = st?.docs.get(p.chunk);
+    if (!doc) {
+      const mayHave = !st || p.chunk < st.freshFrom || [...p.entries.keys()].some((id) => st.written.has(id));
+      doc = mayHave ? entriesOf((await this.D.collection.findOne({ _id: key } as never, { projection: { b: 1, f: 1 } })) as unknown as Pick<DayDoc, 'b' | 'f'> | null) : new Map<string, Entry>();
+      st?.docs.set(p.chunk, doc);
     }
+    for (const [id, e] of p.entries) {
+      st?.written.add(id); // before the write: a write that fails may have landed
+      const old = doc.get(id);
+      doc.set(id, old ? mergeEntries(old, e) : e);
+    }
+    await this.D.collection.updateOne({ _id: key } as never, { $set: { b: encodeDay(doc) }, $setOnInsert: { deskId: p.deskId, day: p.day, w: this.writer } }, { upsert: true });
   }
 
   /** Widens this writer's announced span for the desk before its document is written (readers find it). */
