@@ -83,17 +83,34 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       mongoUri = mongoUriFor(f.url, 'helpdesk');
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
-    let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
+    const givenRedis: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
+    let redisUrl: JobsConnection | undefined = givenRedis;
     if (!redisUrl) {
       const r = await startRedis({ dataDir: path.join(dataDir, 'redis') });
       cleanups.push(() => r.stop());
       redisUrl = r.url;
       log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
     }
+    // Inbound requests are recorded before they are acknowledged: locally on a redis-server of their
+    // own, so an acknowledgement waits only for the intake's writes and fsyncs, never behind the
+    // workers' delivery, SLA and routing traffic (docs/storm.md). A given Redis serves both unless
+    // INTAKE_REDIS_URL names another.
+    let intakeRedis: JobsConnection | undefined = cfg.INTAKE_REDIS_URL ?? givenRedis;
+    if (!intakeRedis) {
+      const r = await startRedis({ dataDir: path.join(dataDir, 'redis-intake') });
+      cleanups.push(() => r.stop());
+      intakeRedis = r.url;
+      log.info({ intakeUrl: r.url }, 'started local redis-server for the intake (AOF in the data dir); set INTAKE_REDIS_URL to use your Redis');
+    }
+    const separateIntake = intakeRedis !== redisUrl;
 
     if (workerEntry) {
       // The child reaches the services started here; everything else it reads from the same environment.
-      const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
+      const overrides: Record<string, string> = {
+        MONGODB_URI: mongoUri,
+        ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}),
+        ...(typeof intakeRedis === 'string' ? { INTAKE_REDIS_URL: intakeRedis } : {}),
+      };
       const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log, nice: cfg.HELPDESK_WORKER_NICE });
       // The worker's database work runs in FerretDB and PostgreSQL (about half a drained request's
       // CPU): they get the worker's priority too, or they keep competing with the acknowledgements
@@ -130,7 +147,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     collectDefaultMetrics({ register: registry });
     const routes = new Map<string, RequestHandler>();
     // Every inbound request is recorded here (Redis, AOF) before the platform gets its acknowledgement.
-    const intake = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
+    const intake = new IntakeQueue({ connection: intakeRedis, prefix, log: coreLog });
     cleanups.push(() => intake.close());
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
@@ -168,23 +185,41 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       });
       cleanups.push(() => workers.close());
       // Bounded processing of recorded requests (closed before the platforms and the database).
-      const intakeConn = redisClient(redisUrl);
-      const intakeWorker = createIntakeWorker(
-        {
-          handlers: platforms.intakeHandlers,
-          redis: intake.redis,
-          prefix: intake.prefix,
-          log: coreLog,
-          concurrency: cfg.HELPDESK_INTAKE_CONCURRENCY,
-          tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
-        },
-        intakeConn,
-      );
-      intakeWorker.on('error', (err) => log.warn({ err: err.message }, 'intake worker error'));
-      cleanups.push(async () => {
-        await intakeWorker.close();
-        await quitQuietly(intakeConn);
-      });
+      const runIntake = (q: IntakeQueue, conn: JobsConnection, concurrency: number) => {
+        const intakeConn = redisClient(conn);
+        const intakeWorker = createIntakeWorker(
+          {
+            handlers: platforms.intakeHandlers,
+            redis: q.redis,
+            prefix: q.prefix,
+            log: coreLog,
+            concurrency,
+            tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+          },
+          intakeConn,
+        );
+        intakeWorker.on('error', (err) => log.warn({ err: err.message }, 'intake worker error'));
+        cleanups.push(async () => {
+          await intakeWorker.close();
+          await quitQuietly(intakeConn);
+        });
+      };
+      runIntake(intake, intakeRedis, cfg.HELPDESK_INTAKE_CONCURRENCY);
+      // Requests recorded on the jobs' Redis before the intake had its own (an upgraded data dir, or
+      // INTAKE_REDIS_URL set on a running deployment) were acknowledged: they are processed too.
+      if (separateIntake) {
+        const earlier = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
+        const left = await earlier.backlog().catch(async (e: unknown) => {
+          await earlier.close();
+          throw e;
+        });
+        if (left === 0) await earlier.close();
+        else {
+          cleanups.push(() => earlier.close());
+          log.warn({ requests: left }, 'processing requests recorded on the jobs\' Redis before the intake had its own');
+          runIntake(earlier, redisUrl, Math.min(cfg.HELPDESK_INTAKE_CONCURRENCY, 16));
+        }
+      }
     } else {
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
@@ -210,6 +245,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     if (has('web')) {
       const redis = probeClient(redisUrl);
       cleanups.push(() => redis.quit());
+      const intakeProbe = separateIntake ? probeClient(intakeRedis) : undefined;
+      if (intakeProbe) cleanups.push(() => intakeProbe.quit());
       const server = createHttpServer({
         log,
         routes,
@@ -217,6 +254,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
           const checks: Record<string, string> = {};
           checks.mongodb = await connection.db!.admin().ping().then(() => 'ok', (e: Error) => e.message);
           checks.redis = await redis.ping().then(() => 'ok', (e: Error) => e.message);
+          if (intakeProbe) checks.intakeRedis = await intakeProbe.ping().then(() => 'ok', (e: Error) => e.message);
           return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
         },
         metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),

@@ -204,7 +204,7 @@ async function main() {
         : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
-    const redisDiagUrl = process.env.DIAG_DIR ? /"url":"(redis:\/\/[^"]+)"/.exec(child.output())?.[1] : undefined;
+    const redisDiagUrl = process.env.DIAG_DIR ? (/"intakeUrl":"(redis:\/\/[^"]+)"/.exec(child.output()) ?? /"url":"(redis:\/\/[^"]+)"/.exec(child.output()))?.[1] : undefined;
     if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, 0, 0), '\n' + (await fsyncProbe(tmp)));
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
     // response_url, after it is stored: answers per second measure the drain from outside.
