@@ -205,20 +205,17 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
         });
       };
       runIntake(intake, intakeRedis, cfg.HELPDESK_INTAKE_CONCURRENCY);
-      // Requests recorded on the jobs' Redis before the intake had its own (an upgraded data dir, or
-      // INTAKE_REDIS_URL set on a running deployment) were acknowledged: they are processed too.
+      // Requests recorded on the jobs' Redis by a process without the intake's own (an upgraded data
+      // dir, or a replica not yet given INTAKE_REDIS_URL in a rolling change) were acknowledged: they
+      // are processed too. Idle, this worker costs a blocked connection and a stalled check per lock period.
       if (separateIntake) {
         const earlier = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
-        const left = await earlier.backlog().catch(async (e: unknown) => {
-          await earlier.close();
-          throw e;
-        });
-        if (left === 0) await earlier.close();
-        else {
-          cleanups.push(() => earlier.close());
-          log.warn({ requests: left }, 'processing requests recorded on the jobs\' Redis before the intake had its own');
-          runIntake(earlier, redisUrl, Math.min(cfg.HELPDESK_INTAKE_CONCURRENCY, 16));
-        }
+        cleanups.push(() => earlier.close());
+        runIntake(earlier, redisUrl, Math.min(cfg.HELPDESK_INTAKE_CONCURRENCY, 16));
+        void earlier.backlog().then(
+          (left) => left > 0 && log.warn({ requests: left }, "processing requests recorded on the jobs' Redis, not the intake's"),
+          () => {},
+        );
       }
     } else {
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
