@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -94,3 +95,37 @@ describe('the intake on its own Redis (INTAKE_REDIS_URL)', () => {
     }
   }, 120_000);
 });
+
+describe('the local default: no Redis given', () => {
+  it('runs two redis-servers with their own AOF, the intake on the second, and stops both', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-intake-local-'));
+    const deskFile = path.join(dir, 'desks.yaml');
+    writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
+    const dataDir = path.join(dir, 'data');
+    const local = await startHelpdesk(
+      { PORT: '0', HOST: '127.0.0.1', EMAIL: 'off', HELPDESK_CONFIG: deskFile, HELPDESK_DATA_DIR: dataDir, MONGODB_URI: testMongoUri(), HELPDESK_QUEUE_PREFIX: `irl${randomId()}` },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const ready = await fetch(`http://127.0.0.1:${local.port}/readyz`);
+      expect(await ready.json()).toEqual({ ok: true, checks: { mongodb: 'ok', redis: 'ok', intakeRedis: 'ok' } });
+      for (const d of ['redis', 'redis-intake']) expect(readdirSync(path.join(dataDir, d)).some((f) => f.startsWith('appendonly'))).toBe(true);
+      expect(serversIn(dataDir)).toHaveLength(2);
+    } finally {
+      await local.stop();
+    }
+    expect(serversIn(dataDir)).toEqual([]);
+  }, 120_000);
+});
+
+/** The redis-servers working in a directory under `dir` (Redis changes into its `--dir`; its title hides the arguments). */
+function serversIn(dir: string): string[] {
+  const pids = spawnSync('pgrep', ['-x', 'redis-server'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  return pids.filter((pid) => {
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+    } catch {
+      return false; // exited meanwhile
+    }
+  });
+}
