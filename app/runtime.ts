@@ -83,25 +83,18 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       mongoUri = mongoUriFor(f.url, 'helpdesk');
       log.info({ url: f.url, backend: f.backend }, 'started local FerretDB 1.24; set MONGODB_URI to use MongoDB');
     }
-    const givenRedis: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
-    let redisUrl: JobsConnection | undefined = givenRedis;
+    let redisUrl: JobsConnection | undefined = cfg.redisCluster ?? cfg.REDIS_URL;
     if (!redisUrl) {
       const r = await startRedis({ dataDir: path.join(dataDir, 'redis') });
       cleanups.push(() => r.stop());
       redisUrl = r.url;
       log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
     }
-    // Inbound requests are recorded before they are acknowledged: locally on a redis-server of their
-    // own, so an acknowledgement waits only for the intake's writes and fsyncs, never behind the
-    // workers' delivery, SLA and routing traffic (docs/storm.md). A given Redis serves both unless
-    // INTAKE_REDIS_URL names another.
-    let intakeRedis: JobsConnection | undefined = cfg.INTAKE_REDIS_URL ?? givenRedis;
-    if (!intakeRedis) {
-      const r = await startRedis({ dataDir: path.join(dataDir, 'redis-intake') });
-      cleanups.push(() => r.stop());
-      intakeRedis = r.url;
-      log.info({ intakeUrl: r.url }, 'started local redis-server for the intake (AOF in the data dir); set INTAKE_REDIS_URL to use your Redis');
-    }
+    // Inbound requests are recorded before they are acknowledged, on INTAKE_REDIS_URL when given (an
+    // acknowledgement then waits only for that server's writes and fsyncs), else on the jobs' Redis.
+    // The local default stays one redis-server: a second one on the same disk did not shorten the
+    // acknowledgements' tail beyond the noise (docs/storm.md, sixth session, h-ack2).
+    const intakeRedis: JobsConnection = cfg.INTAKE_REDIS_URL ?? redisUrl;
     const separateIntake = intakeRedis !== redisUrl;
 
     if (workerEntry) {

@@ -44,8 +44,8 @@ const envSchema = z.object({
    * The Redis that records inbound requests before they are acknowledged (the intake queue, its
    * answer markers and order notes), when it should not be the jobs' Redis: acknowledgements then
    * wait only on that server's own writes and fsyncs, not on the workers' delivery, SLA and routing
-   * traffic (docs/storm.md). Unset: the jobs' Redis (REDIS_URL or REDIS_CLUSTER_NODES) when one is
-   * given; with neither, `npm start` runs a second local redis-server for it (AOF, fsync always).
+   * traffic (docs/storm.md). Unset: the jobs' Redis (REDIS_URL, REDIS_CLUSTER_NODES or the local
+   * redis-server). Give it `appendonly yes` and `appendfsync always`.
    */
   INTAKE_REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
   /** Inbound requests processed at once per worker process (bounds a burst's load on the database). */

@@ -97,7 +97,7 @@ describe('the intake on its own Redis (INTAKE_REDIS_URL)', () => {
 });
 
 describe('the local default: no Redis given', () => {
-  it('runs two redis-servers with their own AOF, the intake on the second, and stops both', async () => {
+  it('runs one redis-server with its AOF, intake included, and stops it', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hd-intake-local-'));
     const deskFile = path.join(dir, 'desks.yaml');
     writeFileSync(deskFile, readFileSync(path.resolve(import.meta.dirname, '../../helpdesk.example.yaml'), 'utf8'));
@@ -108,9 +108,9 @@ describe('the local default: no Redis given', () => {
     );
     try {
       const ready = await fetch(`http://127.0.0.1:${local.port}/readyz`);
-      expect(await ready.json()).toEqual({ ok: true, checks: { mongodb: 'ok', redis: 'ok', intakeRedis: 'ok' } });
-      for (const d of ['redis', 'redis-intake']) expect(readdirSync(path.join(dataDir, d)).some((f) => f.startsWith('appendonly'))).toBe(true);
-      expect(serversIn(dataDir)).toHaveLength(2);
+      expect(await ready.json()).toEqual({ ok: true, checks: { mongodb: 'ok', redis: 'ok' } });
+      expect(readdirSync(path.join(dataDir, 'redis')).some((f) => f.startsWith('appendonly'))).toBe(true);
+      expect(serversIn(dataDir)).toHaveLength(1);
     } finally {
       await local.stop();
     }

@@ -19,9 +19,9 @@ import { flood, STARTUP_MS, stormRuntime } from '../support/storm.js';
  * process running app/main.ts), which is then SIGKILLed at once. After a restart every one of them
  * becomes exactly one ticket and each requester sees exactly one answer.
  *
- * The intake has its own redis-server here (INTAKE_REDIS_URL, AOF with fsync always), as in `npm
- * start`'s local default: it is SIGKILLed with the runtime and restarted from its data dir, and the
- * jobs' Redis must hold no intake job at all.
+ * The intake has its own redis-server here (INTAKE_REDIS_URL, AOF with fsync always; the other storm
+ * tests share the jobs' Redis, the default): it is SIGKILLed with the runtime and restarted from its
+ * data dir, and the jobs' Redis must hold no intake job at all.
  */
 const SECRET = 'storm-secret';
 const N = 500;
