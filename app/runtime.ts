@@ -90,10 +90,20 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       redisUrl = r.url;
       log.info({ url: r.url }, 'started local redis-server (AOF in the data dir); set REDIS_URL to use your Redis');
     }
+    // Inbound requests are recorded before they are acknowledged, on INTAKE_REDIS_URL when given (an
+    // acknowledgement then waits only for that server's writes and fsyncs), else on the jobs' Redis.
+    // The local default stays one redis-server: a second one on the same disk did not shorten the
+    // acknowledgements' tail beyond the noise (docs/storm.md, sixth session, h-ack2).
+    const intakeRedis: JobsConnection = cfg.INTAKE_REDIS_URL ?? redisUrl;
+    const separateIntake = intakeRedis !== redisUrl;
 
     if (workerEntry) {
       // The child reaches the services started here; everything else it reads from the same environment.
-      const overrides: Record<string, string> = { MONGODB_URI: mongoUri, ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}) };
+      const overrides: Record<string, string> = {
+        MONGODB_URI: mongoUri,
+        ...(typeof redisUrl === 'string' ? { REDIS_URL: redisUrl } : {}),
+        ...(typeof intakeRedis === 'string' ? { INTAKE_REDIS_URL: intakeRedis } : {}),
+      };
       const wp = startWorkerProcess({ env, overrides, entry: workerEntry, log, nice: cfg.HELPDESK_WORKER_NICE });
       // The worker's database work runs in FerretDB and PostgreSQL (about half a drained request's
       // CPU): they get the worker's priority too, or they keep competing with the acknowledgements
@@ -130,7 +140,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     collectDefaultMetrics({ register: registry });
     const routes = new Map<string, RequestHandler>();
     // Every inbound request is recorded here (Redis, AOF) before the platform gets its acknowledgement.
-    const intake = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
+    const intake = new IntakeQueue({ connection: intakeRedis, prefix, log: coreLog });
     cleanups.push(() => intake.close());
     const platforms = await startPlatforms({ settings: cfg.platforms, composed, routes, log, startGateway: has('gateway'), receiveHttp: has('web'), intake, registry });
     cleanups.push(() => platforms.stop());
@@ -169,23 +179,38 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       });
       cleanups.push(() => workers.close());
       // Bounded processing of recorded requests (closed before the platforms and the database).
-      const intakeConn = redisClient(redisUrl);
-      const intakeWorker = createIntakeWorker(
-        {
-          handlers: platforms.intakeHandlers,
-          redis: intake.redis,
-          prefix: intake.prefix,
-          log: coreLog,
-          concurrency: cfg.HELPDESK_INTAKE_CONCURRENCY,
-          tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
-        },
-        intakeConn,
-      );
-      intakeWorker.on('error', (err) => log.warn({ err: err.message }, 'intake worker error'));
-      cleanups.push(async () => {
-        await intakeWorker.close();
-        await quitQuietly(intakeConn);
-      });
+      const runIntake = (q: IntakeQueue, conn: JobsConnection, concurrency: number) => {
+        const intakeConn = redisClient(conn);
+        const intakeWorker = createIntakeWorker(
+          {
+            handlers: platforms.intakeHandlers,
+            redis: q.redis,
+            prefix: q.prefix,
+            log: coreLog,
+            concurrency,
+            tuning: { lockDuration: cfg.HELPDESK_JOB_LOCK_MS, stalledInterval: cfg.HELPDESK_JOB_LOCK_MS },
+          },
+          intakeConn,
+        );
+        intakeWorker.on('error', (err) => log.warn({ err: err.message }, 'intake worker error'));
+        cleanups.push(async () => {
+          await intakeWorker.close();
+          await quitQuietly(intakeConn);
+        });
+      };
+      runIntake(intake, intakeRedis, cfg.HELPDESK_INTAKE_CONCURRENCY);
+      // Requests recorded on the jobs' Redis by a process without the intake's own (an upgraded data
+      // dir, or a replica not yet given INTAKE_REDIS_URL in a rolling change) were acknowledged: they
+      // are processed too. Idle, this worker costs a blocked connection and a stalled check per lock period.
+      if (separateIntake) {
+        const earlier = new IntakeQueue({ connection: redisUrl, prefix, log: coreLog });
+        cleanups.push(() => earlier.close());
+        runIntake(earlier, redisUrl, Math.min(cfg.HELPDESK_INTAKE_CONCURRENCY, 16));
+        void earlier.backlog().then(
+          (left) => left > 0 && log.warn({ requests: left }, "processing requests recorded on the jobs' Redis, not the intake's"),
+          () => {},
+        );
+      }
     } else {
       const scheduler = createJobsScheduler({ connection: redisUrl, prefix, deps: composed.deps, log: coreLog, client: jobs });
       cleanups.push(() => scheduler.close());
@@ -211,6 +236,8 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
     if (has('web')) {
       const redis = probeClient(redisUrl);
       cleanups.push(() => redis.quit());
+      const intakeProbe = separateIntake ? probeClient(intakeRedis) : undefined;
+      if (intakeProbe) cleanups.push(() => intakeProbe.quit());
       const server = createHttpServer({
         log,
         routes,
@@ -218,6 +245,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
           const checks: Record<string, string> = {};
           checks.mongodb = await connection.db!.admin().ping().then(() => 'ok', (e: Error) => e.message);
           checks.redis = await redis.ping().then(() => 'ok', (e: Error) => e.message);
+          if (intakeProbe) checks.intakeRedis = await intakeProbe.ping().then(() => 'ok', (e: Error) => e.message);
           return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
         },
         metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),

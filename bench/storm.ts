@@ -18,6 +18,7 @@
  *   HELPDESK_FERRETDB_POSTGRESQL_URL=postgres://… npx tsx bench/storm.ts   # FerretDB on PostgreSQL
  *   PROFILE_DIR=/tmp/prof MODES=single RATES=100 npx tsx bench/storm.ts     # V8 CPU profile of the runtime
  *   COUNT_DIR=/tmp/cmds MODES=split RATES=100 npx tsx bench/storm.ts        # + MongoDB and Redis commands per answered request
+ *   INTAKE_REDIS=own MODES=split npx tsx bench/storm.ts                     # the intake on a second redis-server (INTAKE_REDIS_URL)
  * Each row also gives the CPU ms per answered request of the runtime's process tree by program
  * (node, ferretdb, postgres, redis): comparable between runs on a loaded machine, unlike the rates.
  */
@@ -33,6 +34,7 @@ import { signSlackRequest } from '../adapters/slack/slack.verify.js';
 import { SlackApiFake } from '../tests/fakes/slack-api.fake.js';
 import { startRuntimeChild } from '../tests/support/runtime-child.js';
 import { cpuDelta, treeCpu } from './proc-cpu.js';
+import { startRedis } from '../app/services/redis.js';
 import { diagPreload, fsyncProbe, pct, readDiag, redisDiag } from './storm-diag.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -176,7 +178,11 @@ async function main() {
     // The project: the real runtime (`node --import tsx app/main.ts`, role all) in its own process with
     // the default local services in a temp data dir, so the load generator and bare Bolt (here) do not
     // share its event loop.
+    // INTAKE_REDIS=own: inbound requests recorded on a redis-server of their own (AOF, fsync always, same
+    // disk), started here: its CPU is not in the runtime tree's columns below.
+    const ownIntake = process.env.INTAKE_REDIS === 'own' ? await startRedis({ dataDir: path.join(tmp, `intake-${mode}`) }) : undefined;
     const child = await startRuntimeChild({
+      ...(ownIntake ? { INTAKE_REDIS_URL: ownIntake.url } : {}),
       PORT: '0',
       HOST: '127.0.0.1',
       HELPDESK_CONFIG: deskFile,
@@ -204,7 +210,7 @@ async function main() {
         : {}),
     }, 180_000);
     const url = `http://127.0.0.1:${child.port}/slack/events`;
-    const redisDiagUrl = process.env.DIAG_DIR ? /"url":"(redis:\/\/[^"]+)"/.exec(child.output())?.[1] : undefined;
+    const redisDiagUrl = process.env.DIAG_DIR ? (ownIntake?.url ?? /"url":"(redis:\/\/[^"]+)"/.exec(child.output())?.[1]) : undefined;
     if (redisDiagUrl) console.log(await redisDiag(redisDiagUrl, 0, 0), '\n' + (await fsyncProbe(tmp)));
     // Every stored ticket answers its requester ("received IT-…" or suggestions) through its
     // response_url, after it is stored: answers per second measure the drain from outside.
@@ -269,6 +275,7 @@ async function main() {
     }
     child.child.kill('SIGTERM'); // the runtime alone: it stops its worker child and local services in order
     await child.exited;
+    await ownIntake?.stop();
   }
   console.table(rows);
   bareServer.close();

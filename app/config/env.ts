@@ -40,6 +40,14 @@ const envSchema = z.object({
   HELPDESK_FERRETDB_POSTGRESQL_URL: url(['postgres:', 'postgresql:']).optional().or(z.literal('').transform(() => undefined)),
   MONGODB_URI: url(['mongodb:', 'mongodb+srv:']).optional().or(z.literal('').transform(() => undefined)),
   REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
+  /**
+   * The Redis that records inbound requests before they are acknowledged (the intake queue, its
+   * answer markers and order notes), when it should not be the jobs' Redis: acknowledgements then
+   * wait only on that server's own writes and fsyncs, not on the workers' delivery, SLA and routing
+   * traffic (docs/storm.md). Unset: the jobs' Redis (REDIS_URL, REDIS_CLUSTER_NODES or the local
+   * redis-server). Give it `appendonly yes` and `appendfsync always`.
+   */
+  INTAKE_REDIS_URL: url(['redis:', 'rediss:']).optional().or(z.literal('').transform(() => undefined)),
   /** Inbound requests processed at once per worker process (bounds a burst's load on the database). */
   HELPDESK_INTAKE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(48),
   /** SLA timers and automation jobs processed at once per worker process. */

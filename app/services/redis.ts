@@ -11,7 +11,7 @@ export interface RedisOptions {
 }
 
 /** Starts `redis-server` on loopback with BullMQ's required `noeviction` policy. */
-export async function startRedis(opts: RedisOptions = {}): Promise<RunningService & { port: number }> {
+export async function startRedis(opts: RedisOptions = {}): Promise<RunningService & { port: number; pid(): number | undefined }> {
   if (!commandExists('redis-server')) {
     throw new ServiceSetupError('Redis is needed: set REDIS_URL to a Redis >= 6.2 server, or install redis-server (Debian: apt-get install redis-server).');
   }
@@ -30,5 +30,5 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RunningServic
     await stopChild(child);
     throw new ServiceSetupError(`redis-server did not start: ${(e as Error).message}\n${stderr()}`);
   }
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child) };
+  return { url: `redis://127.0.0.1:${port}`, port, pid: () => child.pid, stop: () => stopChild(child) };
 }

@@ -1,10 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../adapters/slack/slack.verify.js';
 import { INTAKE_QUEUE } from '../../jobs/intake.queue.js';
 import { SlackApiFake, type SlackResponse } from '../fakes/slack-api.fake.js';
 import { startRuntimeChild, type RuntimeChild } from '../support/runtime-child.js';
+import { startRedis } from '../../app/services/redis.js';
+import { freePort } from '../../app/services/process-util.js';
 import { testRedis } from '../support/services.js';
 import { flood, STARTUP_MS, stormRuntime } from '../support/storm.js';
 
@@ -12,6 +18,10 @@ import { flood, STARTUP_MS, stormRuntime } from '../support/storm.js';
  * "Received" means durable: 500 signed /help requests are acknowledged by the real runtime (a child
  * process running app/main.ts), which is then SIGKILLed at once. After a restart every one of them
  * becomes exactly one ticket and each requester sees exactly one answer.
+ *
+ * The intake has its own redis-server here (INTAKE_REDIS_URL, AOF with fsync always; the other storm
+ * tests share the jobs' Redis, the default): it is SIGKILLed with the runtime and restarted from its
+ * data dir, and the jobs' Redis must hold no intake job at all.
  */
 const SECRET = 'storm-secret';
 const N = 500;
@@ -21,15 +31,23 @@ let db: Connection;
 let child: RuntimeChild | undefined;
 
 let close: (child?: RuntimeChild) => Promise<void>;
+let intakeDir: string;
+let intakePort: number;
+let intakeRedis: Awaited<ReturnType<typeof startRedis>> | undefined;
 
 beforeAll(async () => {
   fake = await new SlackApiFake({ userId: 'UBOT', botId: 'BBOT', teamId: 'T0000000' }).start();
-  const rt = await stormRuntime('storm', { SLACK_BOT_TOKEN: 'xoxb-storm', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl });
+  intakeDir = mkdtempSync(path.join(os.tmpdir(), 'hd-storm-intake-'));
+  intakePort = await freePort();
+  intakeRedis = await startRedis({ dataDir: intakeDir, port: intakePort });
+  const rt = await stormRuntime('storm', { SLACK_BOT_TOKEN: 'xoxb-storm', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, INTAKE_REDIS_URL: intakeRedis.url });
   ({ env, db, close } = rt);
 });
 afterAll(async () => {
   await close?.(child);
   await fake?.stop();
+  await intakeRedis?.stop();
+  if (intakeDir) rmSync(intakeDir, { recursive: true, force: true });
 });
 
 const signedHelp = (i: number) => {
@@ -59,6 +77,10 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
     expect(child.output()).toContain('worker role started in its own process');
     child.kill('SIGKILL');
     await child.exited;
+    // The intake's Redis dies too: what it acknowledged must come back from its append-only file.
+    process.kill(intakeRedis!.pid()!, 'SIGKILL');
+    await intakeRedis!.stop();
+    intakeRedis = await startRedis({ dataDir: intakeDir, port: intakePort });
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(statuses).toHaveLength(N);
     const storedAtKill = await db.collection('tickets').countDocuments();
@@ -67,7 +89,14 @@ describe('ticket storm: SIGKILL after the acknowledgements', () => {
 
     child = await startRuntimeChild(env, STARTUP_MS);
     const deadline = Date.now() + 420_000; // the drain on a loaded 2-core machine (≈ 2 tickets/s at load 30)
-    const redis = testRedis();
+    const main = testRedis();
+    try {
+      // Nothing was recorded on the jobs' Redis: the intake lives on its own server.
+      expect(await main.keys(`${env.HELPDESK_QUEUE_PREFIX}:${INTAKE_QUEUE}:*`)).toEqual([]);
+    } finally {
+      main.disconnect();
+    }
+    const redis = new Redis(intakeRedis.url, { maxRetriesPerRequest: null });
     const q = new Queue(INTAKE_QUEUE, { connection: redis, prefix: env.HELPDESK_QUEUE_PREFIX });
     try {
       for (;;) {

@@ -123,6 +123,15 @@ describe('environment validation', () => {
     expect(problems(() => readEnv({ HELPDESK_QUEUE_PREFIX: '{a}b}' }))[0]).toMatch(/^HELPDESK_QUEUE_PREFIX: /);
   });
 
+  it('the intake Redis: optional, a redis URL, beside REDIS_URL or a cluster', () => {
+    expect(readEnv({}).INTAKE_REDIS_URL).toBeUndefined();
+    expect(readEnv({ INTAKE_REDIS_URL: '' }).INTAKE_REDIS_URL).toBeUndefined();
+    expect(readEnv({ INTAKE_REDIS_URL: 'redis://127.0.0.1:6380', REDIS_URL: 'redis://127.0.0.1:6379' }).INTAKE_REDIS_URL).toBe('redis://127.0.0.1:6380');
+    expect(readEnv({ INTAKE_REDIS_URL: 'rediss://intake.example:6380', REDIS_CLUSTER_NODES: '10.0.0.1:7000' }).INTAKE_REDIS_URL).toBe('rediss://intake.example:6380');
+    expect(problems(() => readEnv({ INTAKE_REDIS_URL: 'http://127.0.0.1:6380' }))).toEqual(['INTAKE_REDIS_URL: expected a redis: or rediss: URL']);
+    expect(problems(() => readEnv({ INTAKE_REDIS_URL: '127.0.0.1:6380' }))).toEqual(['INTAKE_REDIS_URL: expected a redis: or rediss: URL']);
+  });
+
   it('storm-aware triage settings: defaults, overrides and clear errors', () => {
     expect(readEnv({}).storm).toEqual({ thresholdMs: 30_000, clearBacklogMs: 5_000, windowMs: 30_000, capacity: 50 });
     expect(readEnv({ HELPDESK_STORM_THRESHOLD_MS: '10000', HELPDESK_STORM_CLEAR_BACKLOG_MS: '2000', HELPDESK_STORM_WINDOW_MS: '60000', HELPDESK_STORM_CAPACITY: '20' }).storm).toEqual({ thresholdMs: 10_000, clearBacklogMs: 2_000, windowMs: 60_000, capacity: 20 });
