@@ -15,10 +15,14 @@ export const TICKET_SNAPSHOT_MAX = 16_000;
 /** The ticket as a string, or undefined when it cannot be carried exactly (too big, or holding the tag key). */
 export function encodeTicket(t: Ticket): string | undefined {
   let clash = false;
+  const tags = new WeakSet<object>();
   const s = JSON.stringify(t, function (this: Record<string, unknown>, k: string, v: unknown) {
-    if (k === TAG) clash = true;
+    if (k === TAG && !tags.has(this)) clash = true;
     const raw = this[k];
-    return raw instanceof Date ? { [TAG]: raw.getTime() } : v;
+    if (!(raw instanceof Date)) return v;
+    const tag = { [TAG]: raw.getTime() };
+    tags.add(tag);
+    return tag;
   });
   return clash || s.length > TICKET_SNAPSHOT_MAX ? undefined : s;
 }
