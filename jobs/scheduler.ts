@@ -5,7 +5,7 @@ import type { EventBus } from '../core/domain/event-bus.js';
 import { changeIdOf, type IncidentEvent, type TicketEvent } from '../core/domain/events.js';
 import { pauseSla, resumeSla, runningDeadline, slaWarnAt, type SlaTargetKind } from '../core/domain/sla.js';
 import { ACTIVE_STATUSES, type Ticket } from '../core/domain/ticket.js';
-import { encodeTicket } from '../core/domain/ticket-snapshot.js';
+import { decodeTicket, encodeTicket } from '../core/domain/ticket-snapshot.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { setSla } from '../core/use-cases/sla-breach.js';
@@ -148,6 +148,20 @@ export class JobsScheduler {
     const old = slaChain(before.id, before.tier, this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk));
     // Removing is an optimisation: a timer that cannot be removed (running now) finds itself stale.
     if (old && old.id !== want?.id && old.at > now) await this.q.sla.remove(old.id).catch(() => 0);
+  }
+
+  /**
+   * A write that changed the ticket without changing its plan (a delivery storing a card's link):
+   * its pending SLA timer gets this copy, so that its breach escalates without a read (a timer whose
+   * copy is older reads the ticket). Only a newer version replaces the copy; a timer already running
+   * keeps the one it read; a timer gone (run, removed) is left alone.
+   */
+  async refreshSlaCopy(t: Ticket): Promise<void> {
+    const want = slaChain(t.id, t.tier, this.planSla(t, this.deps.directory.desk(t.deskId)), t);
+    if (!want?.data.known) return;
+    const job = await this.q.sla.getJob(want.id);
+    if (!job || (decodeTicket(job.data.known)?.version ?? -1) >= t.version) return;
+    await job.updateData({ ...job.data, known: want.data.known }).catch(() => {});
   }
 
   private async add(queue: Queue<AutomationJob>, data: AutomationJob, jobId: string, at: number, extra: BullJobOptions = {}) {

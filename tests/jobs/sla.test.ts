@@ -9,7 +9,8 @@ import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
 import { decodeTicket, encodeTicket } from '../../core/domain/ticket-snapshot.js';
 import type { Ticket } from '../../core/domain/ticket.js';
 import { createQueues } from '../../jobs/queues.js';
-import { pendingSlaSteps, slaJobId } from '../../jobs/scheduler.js';
+import { addSlaTimer, JobsScheduler, pendingSlaSteps, slaChain, slaJobId } from '../../jobs/scheduler.js';
+import { setSla } from '../../core/use-cases/sla-breach.js';
 import { createSlaWorker } from '../../jobs/sla.worker.js';
 import type { CoreDeps } from '../../core/use-cases/deps.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
@@ -307,5 +308,27 @@ describe('SLA timers', () => {
     expect((await handleSlaTimer(h.hd.deps, h.client.delivery, { ...breachOf(old3), known: old3 })).outcome).toBe('stale');
     expect((await h.hd.store.get(t3.id))!.tier).toBe(2);
     expect((await timeline(t3.id)).filter((e) => e.event === 'escalate')).toHaveLength(1);
+  });
+
+  it('a write that keeps the plan (a stored link) refreshes the breach timer\'s copy; an older copy never replaces a newer one', async () => {
+    const planner = new JobsScheduler(h.client.queues, h.hd.deps, silentLogger);
+    const { ticket } = await openTicket(h.hd.deps, request('known-refresh', 'slow P4, refreshed', { priority: 'P4' }));
+    const settledT = await settled(ticket.id);
+    // Warned already: the plan's first step is the breach, whose timer carries the ticket.
+    const warned = (await setSla(h.hd.deps, settledT, (x) => ({ ...x, warnedAt: new Date(x.firstResponseDueAt!) }))).ticket!;
+    const want = slaChain(warned.id, warned.tier, planner.planSla(warned, desk), warned)!;
+    expect(want.data).toMatchObject({ stage: 'breach', target: 'firstResponse' });
+    expect(decodeTicket(want.data.known)?.version).toBe(warned.version);
+    await addSlaTimer(h.client.queues.sla, want, Date.now());
+    const linked = await h.hd.store.upsertLink(ticket.id, { platform: 'slack', workspace: 'T1', channel: 'C_OTHER', message: '1700000000.000077', role: 'announce' }, new Date(), warned);
+    await planner.refreshSlaCopy(linked);
+    await planner.refreshSlaCopy(warned); // older: ignored
+    const job = (await h.client.queues.sla.getJob(want.id))!;
+    const copy = decodeTicket(job.data.known)!;
+    expect(copy).toStrictEqual(linked);
+    const { r, reads } = await readsOf(ticket.id, (deps) => handleSlaTimer(deps, h.client.delivery, { ...breachOf(linked), known: copy }));
+    expect(r).toMatchObject({ outcome: 'breached', escalated: true });
+    expect(reads).toBe(0);
+    await h.client.queues.sla.remove(want.id).catch(() => 0);
   });
 });
