@@ -146,6 +146,8 @@ export class JobsScheduler {
     if (want) await addSlaTimer(this.q.sla, want, now);
     if (!before) return;
     const old = slaChain(before.id, before.tier, this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk));
+    // Same plan (the add above was a no-op): the pending timer gets this newer copy of the ticket.
+    if (want?.data.known && old?.id === want.id) await this.refreshSlaCopy(t);
     // Removing is an optimisation: a timer that cannot be removed (running now) finds itself stale.
     if (old && old.id !== want?.id && old.at > now) await this.q.sla.remove(old.id).catch(() => 0);
   }
