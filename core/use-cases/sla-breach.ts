@@ -32,6 +32,8 @@ export type SlaTimerOutcome =
   | { outcome: 'warned'; after?: Ticket }
   | { outcome: 'breached'; firstTime: boolean; escalated: boolean; lateMs: number; ticket: { deskId: string; number: string } };
 
+/** A timer's copy of the ticket is tried only this long after its write (write guards are pruned after a day: app/runtime.ts). */
+const COPY_TRUSTED_MS = 20 * 3600_000;
 const BREACH_FIELD = { firstResponse: 'firstResponseBreachedAt', resolution: 'resolutionBreachedAt' } as const;
 const DUE_FIELD = { firstResponse: 'firstResponseDueAt', resolution: 'resolutionDueAt' } as const;
 const ms = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).getTime());
@@ -57,7 +59,10 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
   // A breach that would escalate the ticket as the timer knows it starts from that copy, not a read:
   // the escalation's compare-and-set on its version is the check (a moved version → read, decide again).
   const snap = timer.known?.id === timer.ticketId && timer.stage === 'breach' ? timer.known : undefined;
-  const fromSnap = snap !== undefined && current(snap, timer) && !snap.sla[BREACH_FIELD[timer.target]] && escalates(deps.directory.desk(snap.deskId), snap, timer);
+  // Not a copy written more than COPY_TRUSTED_MS ago: a version moved since then may have lost its write
+  // guard to pruning, and a trial would then win the guard and send a write that matches nothing.
+  const young = snap !== undefined && deps.clock.now().getTime() - new Date(snap.updatedAt).getTime() < COPY_TRUSTED_MS;
+  const fromSnap = young && current(snap, timer) && !snap.sla[BREACH_FIELD[timer.target]] && escalates(deps.directory.desk(snap.deskId), snap, timer);
   let t = fromSnap ? snap : await deps.store.get(timer.ticketId);
   if (!current(t, timer)) return { outcome: 'stale' };
   const desk = deps.directory.desk(t.deskId);
