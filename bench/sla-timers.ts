@@ -40,6 +40,8 @@ import type { SlaTimerOutcome } from '../core/use-cases/sla-breach.js';
 import { redisClient } from '../jobs/connection.js';
 import { createJobsClient, startWorkers } from '../jobs/index.js';
 import { slaJobId } from '../jobs/scheduler.js';
+import type { Ticket } from '../core/domain/ticket.js';
+import { decodeLog } from '../core/store/public-log.codec.js';
 import { KeywordKb, testDesk } from '../tests/support/fixtures.js';
 import { mongoUriFor } from '../app/services/ferretdb.js';
 import { cpuDelta, redisCalls, treeCpu } from './proc-cpu.js';
@@ -176,15 +178,31 @@ async function main() {
       // Routing's status entry, carried on the ticket since 2026-11-30 (core/domain/public-log.ts;
       // code before that ignores the field; stored as core/store/public-log.codec.ts encodes it). BENCH_NO_LOG=1: tickets without it (read the timeline).
       ...(process.env.BENCH_NO_LOG === '1' ? {} : { publicLog: JSON.stringify([[now.getTime(), 'status', 'Helpdesk', '', 'route']]) }),
-      createdAt: now, updatedAt: now, version: 1,
+      createdAt: now, updatedAt: now, version: process.env.BENCH_SNAPSHOT === 'old' ? 2 : 1,
     };
   });
   for (let i = 0; i < N; i += 1000) await connection.collection('tickets').insertMany(docs.slice(i, i + 1000) as never[]);
+  // Each timer carries the ticket as the scheduler plans it from (jobs/scheduler.ts `slaChain`,
+  // since 2026-11-30, sixth session; older code ignores it): BENCH_SNAPSHOT=0 without it (every
+  // escalation reads its ticket), BENCH_SNAPSHOT=old with a copy one version behind (as after a
+  // write that changed the ticket without a new plan: the tickets are stored at version 2 with the
+  // write guard of version 1 taken, as that write leaves them; every escalation's first try loses,
+  // then reads).
+  const snapshots = process.env.BENCH_SNAPSHOT ?? '1';
+  // (Imported at run time: the same bench file runs against code without it.)
+  const encodeTicket = await import('../core/domain/ticket-snapshot.js').then((m) => m.encodeTicket as (t: Ticket) => string | undefined, () => () => undefined);
   const timers = docs.map((d) => {
     const dueAt = d.sla.firstResponseDueAt.getTime();
-    const data = { ticketId: d._id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt, tier: 1 };
+    const { _id, seq: _seq, publicLog, ...rest } = d as typeof d & { publicLog?: string };
+    const ticket = { ...rest, id: _id, ...(publicLog ? { publicLog: decodeLog(publicLog) } : {}), ...(snapshots === 'old' ? { version: 1 } : {}) } as unknown as Ticket;
+    const known = snapshots === '0' ? undefined : encodeTicket(ticket);
+    const data = { ticketId: d._id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt, tier: 1, ...(known ? { known } : {}) };
     return { name: 'firstResponse.breach', data, opts: { jobId: slaJobId(data), delay: dueAt - Date.now() } };
   });
+  if (snapshots === 'old') {
+    const guards = docs.map((d) => ({ _id: `ticket:${d._id}:1`, at: now }));
+    for (let i = 0; i < N; i += 1000) await connection.collection('write_guards').insertMany(guards.slice(i, i + 1000) as never[]);
+  }
   for (let i = 0; i < N; i += 1000) await client.queues.sla.addBulk(timers.slice(i, i + 1000));
   const ready = Date.now();
   console.log(`inserted and scheduled ${N} tickets in ${((ready - tIns) / 1000).toFixed(1)} s; first deadline in ${((t0 - ready) / 1000).toFixed(1)} s`);

@@ -9,6 +9,7 @@ import type { Delivery, DeliveryOp } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { MessageRefStore } from '../core/ports/message-ref.port.js';
 import type { TicketStore } from '../core/ports/ticket-store.port.js';
+import type { Ticket } from '../core/domain/ticket.js';
 import { performDelivery } from '../core/use-cases/deliver.js';
 import type { StormCardDeps } from '../core/use-cases/flush-storm-card.js';
 import type { RedisTriageStorm } from './triage-storm.js';
@@ -107,6 +108,11 @@ export interface DeliveryWorkerDeps {
   stormCards?: StormCardDeps & { storm: RedisTriageStorm };
   /** Keyed message refs for `announce` deliveries (incident broadcasts). */
   refs?: MessageRefStore;
+  /**
+   * Called with the ticket a delivery's link write left (a card's or a DM's link): the ticket's SLA
+   * timer gets that copy (`JobsScheduler.refreshSlaCopy`). A failure is logged, not retried.
+   */
+  linked?: (t: Ticket) => Promise<void>;
 }
 
 /** The delivery queue's consumer: rate limit, send through `performDelivery`, classify failures. */
@@ -129,8 +135,9 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
       }
     }
     const platforms = withSentMarkers(d.platforms, d.redis, markerKey, prior, async () => o.afterSend?.(op, job), ledger && place ? { ledger, place } : undefined);
+    let linked: Ticket | void;
     try {
-      await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
+      linked = await performDelivery({ platforms, store: d.store, clock: d.clock, ...(d.followUp ? { followUp: d.followUp } : {}), ...(d.refs ? { refs: d.refs } : {}), ...(d.stormCards ? { stormCards: d.stormCards } : {}) }, op);
     } catch (e) {
       if (e instanceof PlatformError) {
         if (e.retryAfterMs) {
@@ -143,6 +150,7 @@ export function createDeliveryWorker(d: DeliveryWorkerDeps, connection: RedisCli
       }
       throw e;
     }
+    if (linked && d.linked) await d.linked(linked).catch((e: unknown) => d.log.warn({ ticket: linked.id, err: (e as Error).message }, 'SLA timer copy not refreshed'));
   });
   const worker = new Worker<DeliveryJob>(QUEUE.delivery, processor, {
     connection,

@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { Platform } from '../core/domain/identity.js';
+import type { Ticket } from '../core/domain/ticket.js';
 import type { ChatPlatform } from '../core/ports/chat-platform.port.js';
 import { silentLogger, type Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
@@ -158,6 +159,7 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
     return c;
   };
   const workers: Worker[] = [];
+  const planner = new JobsScheduler(queues, o.deps, log);
   if (only.has(QUEUE.delivery)) {
     const w = createDeliveryWorker(
       {
@@ -170,6 +172,8 @@ export async function startWorkers(o: StartWorkersOptions): Promise<RunningWorke
         followUp: delivery,
         ...(o.deps.messageRefs ? { refs: o.deps.messageRefs } : {}),
         stormCards: { directory: o.deps.directory, storm, signature: o.signature ?? (() => []) },
+        // A stored link moves the ticket's version: its SLA timer gets the new copy (no read at its breach).
+        linked: (t: Ticket) => planner.refreshSlaCopy(t),
       },
       conn(),
       o.delivery,

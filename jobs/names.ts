@@ -29,6 +29,12 @@ export interface SlaJob {
    * (jobs/scheduler.ts `slaChain`). Absent on timers of older versions (one job per step).
    */
   next?: SlaStep[];
+  /**
+   * The ticket this timer was planned from (`core/domain/ticket-snapshot.ts`), when it was small
+   * enough: a breach escalates from it without reading the ticket while its version is still the
+   * stored one (`SlaTimer.known`). Not part of the job id; absent on older timers (they read).
+   */
+  known?: string;
 }
 
 /** One step of a ticket's SLA plan: a warning or a breach of a target's deadline, due `at` (epoch ms). */

@@ -5,6 +5,7 @@ import type { EventBus } from '../core/domain/event-bus.js';
 import { changeIdOf, type IncidentEvent, type TicketEvent } from '../core/domain/events.js';
 import { pauseSla, resumeSla, runningDeadline, slaWarnAt, type SlaTargetKind } from '../core/domain/sla.js';
 import { ACTIVE_STATUSES, type Ticket } from '../core/domain/ticket.js';
+import { decodeTicket, encodeTicket } from '../core/domain/ticket-snapshot.js';
 import type { Logger } from '../core/ports/logger.port.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
 import { setSla } from '../core/use-cases/sla-breach.js';
@@ -33,11 +34,15 @@ interface Planned {
   at: number;
 }
 
-/** The timer of a plan's first step, carrying the rest; undefined for an empty plan. */
-export function slaChain(ticketId: string, tier: number, steps: readonly SlaStep[]): Planned | undefined {
+/**
+ * The timer of a plan's first step, carrying the rest; undefined for an empty plan. `known`: the
+ * ticket the plan was made from, carried when its first step is a breach (`SlaJob.known`).
+ */
+export function slaChain(ticketId: string, tier: number, steps: readonly SlaStep[], known?: Ticket): Planned | undefined {
   const [head, ...rest] = steps;
   if (!head) return undefined;
-  const data: SlaJob = { ticketId, target: head.target, stage: head.stage, dueAt: head.dueAt, tier, ...(rest.length ? { next: rest } : {}) };
+  const snap = known?.id === ticketId && head.stage === 'breach' ? encodeTicket(known) : undefined;
+  const data: SlaJob = { ticketId, target: head.target, stage: head.stage, dueAt: head.dueAt, tier, ...(rest.length ? { next: rest } : {}), ...(snap ? { known: snap } : {}) };
   return { id: slaJobId(data), data, at: head.at };
 }
 
@@ -136,13 +141,29 @@ export class JobsScheduler {
    * Was a timer per step (4 for a routed ticket: warning and breach of both targets).
    */
   async syncSla(t: Ticket, before: Ticket | undefined, desk: Desk): Promise<void> {
-    const want = slaChain(t.id, t.tier, this.planSla(t, desk));
+    const want = slaChain(t.id, t.tier, this.planSla(t, desk), t);
     const now = this.deps.clock.now().getTime();
     if (want) await addSlaTimer(this.q.sla, want, now);
     if (!before) return;
     const old = slaChain(before.id, before.tier, this.planSla({ ...before, sla: { ...before.sla, pausedAt: undefined } }, desk));
+    // Same plan (the add above was a no-op): the pending timer gets this newer copy of the ticket.
+    if (want?.data.known && old?.id === want.id) await this.refreshSlaCopy(t);
     // Removing is an optimisation: a timer that cannot be removed (running now) finds itself stale.
     if (old && old.id !== want?.id && old.at > now) await this.q.sla.remove(old.id).catch(() => 0);
+  }
+
+  /**
+   * A write that changed the ticket without changing its plan (a delivery storing a card's link):
+   * its pending SLA timer gets this copy, so that its breach escalates without a read (a timer whose
+   * copy is older reads the ticket). Only a newer version replaces the copy; a timer already running
+   * keeps the one it read; a timer gone (run, removed) is left alone.
+   */
+  async refreshSlaCopy(t: Ticket): Promise<void> {
+    const want = slaChain(t.id, t.tier, this.planSla(t, this.deps.directory.desk(t.deskId)), t);
+    if (!want?.data.known) return;
+    const job = await this.q.sla.getJob(want.id);
+    if (!job || (decodeTicket(job.data.known)?.version ?? -1) >= t.version) return;
+    await job.updateData({ ...job.data, known: want.data.known }).catch(() => {});
   }
 
   private async add(queue: Queue<AutomationJob>, data: AutomationJob, jobId: string, at: number, extra: BullJobOptions = {}) {

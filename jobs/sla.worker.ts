@@ -2,7 +2,9 @@ import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { RedisClient } from './connection.js';
 import type { Delivery } from '../core/ports/delivery.port.js';
 import type { Logger } from '../core/ports/logger.port.js';
+import type { Ticket } from '../core/domain/ticket.js';
 import type { CoreDeps } from '../core/use-cases/deps.js';
+import { decodeTicket } from '../core/domain/ticket-snapshot.js';
 import { handleSlaTimer, type SlaTimerOutcome } from '../core/use-cases/sla-breach.js';
 import { countForDigest } from './digest.js';
 import { classified } from './errors.js';
@@ -32,17 +34,25 @@ export interface SlaWorkerDeps {
  * checks the ticket as it is then). A timer failing for good passes it on too.
  */
 export function createSlaWorker(d: SlaWorkerDeps, connection: RedisClient, concurrency = 20, tuning: WorkerTuning = {}): Worker<SlaJob> {
-  const next = async (job: Job<SlaJob>) => {
-    const p = d.queue && job.data.next?.length ? slaChain(job.data.ticketId, job.data.tier, job.data.next) : undefined;
+  const next = async (job: Job<SlaJob>, known?: Ticket) => {
+    const p = d.queue && job.data.next?.length ? slaChain(job.data.ticketId, job.data.tier, job.data.next, known) : undefined;
     if (p) await addSlaTimer(d.queue!, p, d.deps.clock.now().getTime());
   };
   const processor = async (job: Job<SlaJob>): Promise<SlaTimerOutcome | 'moot'> => {
     let r: SlaTimerOutcome | 'moot';
     try {
-      r = await classified(() => handleSlaTimer(d.deps, d.delivery, job.data));
+      const { known, ...timer } = job.data;
+      const snap = decodeTicket(known);
+      r = await classified(() => handleSlaTimer(d.deps, d.delivery, snap ? { ...timer, known: snap } : timer));
     } catch (e) {
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1) || e instanceof UnrecoverableError) await next(job);
       throw e;
+    }
+    if (r !== 'moot' && r.outcome === 'warned') {
+      // The ticket as the warning left it rides with the next step's timer, not in the job's result.
+      const { after, ...rest } = r;
+      await next(job, after);
+      return rest;
     }
     if (r === 'moot' || r.outcome !== 'breached' || !r.escalated) await next(job);
     if (r !== 'moot' && r.outcome === 'breached') {

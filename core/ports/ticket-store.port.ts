@@ -69,8 +69,11 @@ export interface TicketStore {
    * Applies `patch` only if the stored version is `expectedVersion`; null when it was not.
    * `known`: the ticket as read at `expectedVersion` (exactly as `get` returned it, or an earlier
    * write): the result is computed from it instead of sent back by the store.
+   * `trial`: the caller's copy may be long outdated (an SLA timer's copy of the ticket): a version
+   * already written by someone else returns null at once, without checking whether that writer
+   * crashed mid-write (a later, normal attempt at the current version does that).
    */
-  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket): Promise<Ticket | null>;
+  update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket, opts?: { trial?: boolean }): Promise<Ticket | null>;
   /**
    * Adds or replaces (same platform, role, tier) a link; retried internally on version races.
    * `known`: the ticket as the caller just read it (the first attempt starts from it instead of a read).

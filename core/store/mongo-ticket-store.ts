@@ -172,7 +172,7 @@ export class MongoTicketStore implements TicketStore {
     return hit ? this.get(hit.ticketId) : null;
   }
 
-  async update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket): Promise<Ticket | null> {
+  async update(id: string, expectedVersion: number, patch: TicketPatch, now: Date, known?: Ticket, opts: { trial?: boolean } = {}): Promise<Ticket | null> {
     const { unset, ...set } = patch;
     const update: Record<string, unknown> = { $set: { ...stored(defined(set)), updatedAt: now }, $inc: { version: 1 } };
     if (unset?.length) update.$unset = Object.fromEntries(unset.map((k) => [k, '']));
@@ -190,6 +190,9 @@ export class MongoTicketStore implements TicketStore {
         const r = await this.tickets.updateOne({ _id: id, version: expectedVersion }, update);
         return r.matchedCount ? fromTicket(afterPatch(blind, patch, now)) : null;
       },
+      // A trial from an old copy: its version's guard is normally long taken (and older than 30 s),
+      // and checking whether that writer died would cost a guard read and a ticket read.
+      { breakStale: !opts.trial },
     );
     if (!d) return null;
     const ticket = toTicket(d as TicketDoc);

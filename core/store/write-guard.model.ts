@@ -30,10 +30,11 @@ export class WriteGuard {
   /**
    * Runs `write` if this caller wins `key`; returns null without running it when another writer won.
    * `stillCurrent` tells whether the guarded version is still the stored one: only then may a guard
-   * older than 30 s (its writer crashed before writing) be broken.
+   * older than 30 s (its writer crashed before writing) be broken. `breakStale: false`: a taken key
+   * returns null at once, without that check (the caller's next attempt at the same key makes it).
    */
-  async exclusive<T>(key: string, stillCurrent: () => Promise<boolean>, write: () => Promise<T | null>): Promise<T | null> {
-    if (!(await this.acquire(key, stillCurrent))) return null;
+  async exclusive<T>(key: string, stillCurrent: () => Promise<boolean>, write: () => Promise<T | null>, opts: { breakStale?: boolean } = {}): Promise<T | null> {
+    if (!(await this.acquire(key, stillCurrent, opts.breakStale ?? true))) return null;
     try {
       return await write();
     } catch (e) {
@@ -48,8 +49,9 @@ export class WriteGuard {
     return (await this.M.deleteMany({ at: { $lt: before } })).deletedCount;
   }
 
-  private async acquire(key: string, stillCurrent: () => Promise<boolean>): Promise<boolean> {
+  private async acquire(key: string, stillCurrent: () => Promise<boolean>, breakStale: boolean): Promise<boolean> {
     if ((await insertBatcher(this.M).insert({ _id: key, at: new Date() }, { raw: true })) === 'inserted') return true;
+    if (!breakStale) return false;
     const held = await this.M.findById(key).lean<GuardDoc>();
     if (held && Date.now() - held.at.getTime() > STALE_MS && (await stillCurrent())) {
       // The holder died mid-write: break its guard; the next attempt competes normally.

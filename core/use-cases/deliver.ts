@@ -31,9 +31,10 @@ const ANNOUNCE_LEASE_MS = 30_000;
 /**
  * Performs one delivery: calls the platform, and for posts that create a link (a triage card, the
  * requester's DM) stores that link on the ticket. Safe to repeat: a post whose link already exists
- * is skipped. Platform errors propagate (the delivery queue decides whether to retry).
+ * is skipped. Platform errors propagate (the delivery queue decides whether to retry). Returns the
+ * ticket as its link write left it, when there was one.
  */
-export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promise<void> {
+export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promise<Ticket | void> {
   const platform = deps.platforms.get(op.platform);
   if (!platform) return; // the platform is not enabled in this deployment: nothing to send to
   if (op.kind === 'storm_card') return deps.stormCards && deps.followUp ? flushStormCard(deps.stormCards, platform, op.cardId, deps.followUp) : undefined;
@@ -61,6 +62,7 @@ export async function performDelivery(deps: DeliverDeps, op: DeliveryOp): Promis
     const t = await deps.store.upsertLink(op.ticketId, link, deps.clock.now(), before);
     // Conversation recorded while the post was in flight was relayed without this link: send it now.
     if (op.relaySince !== undefined && deps.followUp) for (const f of await catchUpOps(deps.store, t, link, op.relaySince, op.relayStyle)) await deps.followUp.send(f);
+    return t;
   }
 }
 

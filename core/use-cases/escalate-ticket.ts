@@ -20,7 +20,7 @@ export async function escalateTicket(
   ref: TicketRef,
   who: ActorInput,
   reason: string,
-  opts: { expectTier?: number; known?: Ticket; only?: (t: Ticket) => boolean; stamp?: MutateOptions['stamp'] } = {},
+  opts: { expectTier?: number; known?: Ticket; knownMayBeOld?: boolean; only?: (t: Ticket) => boolean; stamp?: MutateOptions['stamp'] } = {},
 ): Promise<Ticket | null> {
   let skipped = false;
   try {
@@ -39,6 +39,7 @@ export async function escalateTicket(
         note: reason,
         enrich: (t, patch, now) => ({ ...patch, sla: slaDeadlines(deps.directory.desk(t.deskId), t.priority, now, { firstRespondedAt: t.sla.firstRespondedAt }) }),
         known: opts.known,
+        ...(opts.knownMayBeOld ? { knownMayBeOld: true } : {}),
         ...(opts.stamp ? { stamp: opts.stamp } : {}),
       },
     );

@@ -42,6 +42,11 @@ export interface MutateOptions {
    */
   known?: Ticket;
   /**
+   * `known` may be long outdated (an SLA timer's copy): its write is a trial (`TicketStore.update`'s
+   * `trial`) — a lost race there returns at once and the next attempt reads.
+   */
+  knownMayBeOld?: boolean;
+  /**
    * Fields recorded in the same write, as if stored just before the action (an SLA breach with the
    * escalation it causes: one compare-and-set instead of two). The action, `enrich` and the event's
    * `before` see the ticket with them; the patch writes them unless it sets the same fields itself.
@@ -91,10 +96,11 @@ export async function mutateTicket(
     // The status entry rides in the ticket's public log with the change itself (core/domain/public-log.ts).
     patch = withLogged(before, entry, patch);
     // `read`, not `before`: the stored version (the stamp's fields are in the patch).
-    const ticket = await deps.store.update(before.id, before.version, patch, now, read);
+    const trial = attempt === 0 && opts.knownMayBeOld === true && opts.known !== undefined;
+    const ticket = await deps.store.update(before.id, before.version, patch, now, read, trial ? { trial } : undefined);
     if (!ticket) {
-      // Lost the race: back off a little (jittered) before re-reading.
-      await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
+      // Lost the race: back off a little (jittered) before re-reading (an old copy's trial: no race, read now).
+      if (!trial) await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       continue;
     }
     await announceChange(deps, act, ticket, before, actor, now, entry);

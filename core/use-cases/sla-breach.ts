@@ -17,13 +17,23 @@ export interface SlaTimer {
   dueAt: number;
   /** The ticket's tier when the timer was set: automatic escalation only moves it from there. */
   tier: number;
+  /**
+   * The ticket as it was when the timer was set (or last refreshed), if the timer carries it: a
+   * breach that escalates tries its compare-and-set on that version without reading the ticket
+   * first. A version that moved since only loses that race, and the ticket is read and decided on
+   * as it is now (exactly as without it).
+   */
+  known?: Ticket;
 }
 
 export type SlaTimerOutcome =
   | { outcome: 'stale' }
-  | { outcome: 'warned' }
+  /** `after`: the ticket as the warning left it (the next step's timer carries it: `SlaTimer.known`). */
+  | { outcome: 'warned'; after?: Ticket }
   | { outcome: 'breached'; firstTime: boolean; escalated: boolean; lateMs: number; ticket: { deskId: string; number: string } };
 
+/** A timer's copy of the ticket is tried only this long after its write (write guards are pruned after a day: app/runtime.ts). */
+const COPY_TRUSTED_MS = 20 * 3600_000;
 const BREACH_FIELD = { firstResponse: 'firstResponseBreachedAt', resolution: 'resolutionBreachedAt' } as const;
 const DUE_FIELD = { firstResponse: 'firstResponseDueAt', resolution: 'resolutionDueAt' } as const;
 const ms = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).getTime());
@@ -46,7 +56,14 @@ function current(t: Ticket | null, timer: SlaTimer): t is Ticket {
  * (the escalation records the breach); a breach already recorded only escalates.
  */
 export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: SlaTimer): Promise<SlaTimerOutcome> {
-  let t = await deps.store.get(timer.ticketId);
+  // A breach that would escalate the ticket as the timer knows it starts from that copy, not a read:
+  // the escalation's compare-and-set on its version is the check (a moved version → read, decide again).
+  const snap = timer.known?.id === timer.ticketId && timer.stage === 'breach' ? timer.known : undefined;
+  // Not a copy written more than COPY_TRUSTED_MS ago: a version moved since then may have lost its write
+  // guard to pruning, and a trial would then win the guard and send a write that matches nothing.
+  const young = snap !== undefined && deps.clock.now().getTime() - new Date(snap.updatedAt).getTime() < COPY_TRUSTED_MS;
+  const fromSnap = young && current(snap, timer) && !snap.sla[BREACH_FIELD[timer.target]] && escalates(deps.directory.desk(snap.deskId), snap, timer);
+  let t = fromSnap ? snap : await deps.store.get(timer.ticketId);
   if (!current(t, timer)) return { outcome: 'stale' };
   const desk = deps.directory.desk(t.deskId);
   const tr = translator(desk.locale, desk.locale);
@@ -57,13 +74,13 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
     const due = new Intl.DateTimeFormat(desk.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: desk.businessHours.timezone }).format(new Date(timer.dueAt));
     const view = noticeView(tr('notify.sla_warning', { number: t.number, target, due }), 'pending');
     for (const op of staffNotice(t, desk, view, keyBase)) await delivery.send(op);
-    await setSla(deps, t, (s) => (s.warnedAt ? null : { ...s, warnedAt: deps.clock.now() }));
-    return { outcome: 'warned' };
+    const r = await setSla(deps, t, (s) => (s.warnedAt ? null : { ...s, warnedAt: deps.clock.now() }));
+    return { outcome: 'warned', ...(r.ticket ? { after: r.ticket } : {}) };
   }
 
   const now = deps.clock.now();
   const field = BREACH_FIELD[timer.target];
-  const canEscalate = (x: Ticket) => desk.sla.escalateOnBreach && x.tier === timer.tier && timer.tier < maxTier(desk);
+  const canEscalate = (x: Ticket) => escalates(desk, x, timer);
   if (!t.sla[field] && canEscalate(t)) {
     // The breach and the escalation it causes in one compare-and-set: the escalation's write also
     // records the breach (its event's `before` carries it, as two writes did), instead of a breach
@@ -75,6 +92,7 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
       escalated = await escalateTicket(deps, { id: t.id }, { system: 'sla-breach' }, reason, {
         expectTier: timer.tier,
         known: t,
+        ...(t === snap ? { knownMayBeOld: true } : {}),
         only: (x) => current(x, timer),
         stamp: (x) => {
           firstTime = !x.sla[field]; // the winning attempt's value is the one returned
@@ -115,6 +133,9 @@ export async function handleSlaTimer(deps: CoreDeps, delivery: Delivery, timer: 
   }
   return { outcome: 'breached', firstTime, escalated, lateMs: now.getTime() - timer.dueAt, ticket: { deskId: t.deskId, number: t.number } };
 }
+
+/** Does a breach of this timer escalate the ticket (the desk escalates on breach, from the timer's tier, below the top)? */
+const escalates = (desk: Desk, x: Ticket, timer: SlaTimer) => desk.sla.escalateOnBreach && x.tier === timer.tier && timer.tier < maxTier(desk);
 
 /** The internal timeline entry of a breach, written once by whoever recorded it. */
 async function breachEntry(deps: CoreDeps, ticketId: string, at: Date, reason: string): Promise<void> {

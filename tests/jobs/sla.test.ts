@@ -6,8 +6,11 @@ import { postMessage } from '../../core/use-cases/post-message.js';
 import { resolveTicket } from '../../core/use-cases/resolve-ticket.js';
 import { setPriority } from '../../core/use-cases/set-ticket-fields.js';
 import { handleSlaTimer } from '../../core/use-cases/sla-breach.js';
+import { decodeTicket, encodeTicket } from '../../core/domain/ticket-snapshot.js';
+import type { Ticket } from '../../core/domain/ticket.js';
 import { createQueues } from '../../jobs/queues.js';
-import { pendingSlaSteps, slaJobId } from '../../jobs/scheduler.js';
+import { addSlaTimer, JobsScheduler, pendingSlaSteps, slaChain, slaJobId } from '../../jobs/scheduler.js';
+import { setSla } from '../../core/use-cases/sla-breach.js';
 import { createSlaWorker } from '../../jobs/sla.worker.js';
 import type { CoreDeps } from '../../core/use-cases/deps.js';
 import { silentLogger } from '../../core/ports/logger.port.js';
@@ -200,5 +203,132 @@ describe('SLA timers', () => {
       await queues.close();
       conn.disconnect();
     }
+  });
+
+  /** Runs `fn` with deps whose store counts its reads of `id` (reads by other workers are not counted). */
+  async function readsOf<T>(id: string, fn: (deps: CoreDeps) => Promise<T>): Promise<{ r: T; reads: number }> {
+    const base = h.hd.deps.store;
+    let reads = 0;
+    const store = new Proxy(base, {
+      get(target, prop) {
+        if (prop === 'get') {
+          return async (x: string) => {
+            if (x === id) reads++;
+            return target.get(x);
+          };
+        }
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    return { r: await fn({ ...h.hd.deps, store }), reads };
+  }
+  /** The ticket once its background writes (the tier-1 card's link) are done: read twice, 300 ms apart, same version. */
+  const settled = (id: string) =>
+    waitFor(async () => {
+      const a = await h.hd.store.get(id);
+      await new Promise((r) => setTimeout(r, 300));
+      const b = await h.hd.store.get(id);
+      return a && b && a.version === b.version && b.links.some((l) => l.role === 'triage' && l.message) ? b : undefined;
+    }, 10_000, 'ticket settled');
+  const breachOf = (t: Ticket) => ({ ticketId: t.id, target: 'firstResponse' as const, stage: 'breach' as const, dueAt: new Date(t.sla.firstResponseDueAt!).getTime(), tier: 1 });
+
+  it('a timer carrying the ticket as stored escalates it without reading it (one write), exactly once', async () => {
+    const { ticket } = await openTicket(h.hd.deps, request('known-fresh', 'slow P4, known', { priority: 'P4' }));
+    const stored = await settled(ticket.id);
+    // What a job carries: the ticket, exactly (Dates, links, the public log) after the round trip.
+    const known = decodeTicket(encodeTicket(stored))!;
+    expect(known).toStrictEqual(stored);
+    const versions: Array<[number, number | undefined]> = [];
+    const off = h.hd.deps.events.subscribe(async (e) => {
+      if (e.ticket.id === ticket.id && e.type === 'ticket.escalated') versions.push([e.ticket.version, e.before?.version]);
+    });
+    try {
+      const { r, reads } = await readsOf(ticket.id, (deps) => handleSlaTimer(deps, h.client.delivery, { ...breachOf(stored), known }));
+      expect(r).toMatchObject({ outcome: 'breached', firstTime: true, escalated: true });
+      expect(reads).toBe(0); // was 1: the timer's read
+    } finally {
+      off();
+    }
+    expect(versions).toEqual([[stored.version + 1, stored.version]]); // one write, from the copy's version
+    expect((await h.hd.store.get(ticket.id))!.tier).toBe(2);
+    const tl = await timeline(ticket.id);
+    expect(tl.filter((e) => e.event === 'sla_breach')).toHaveLength(1);
+    expect(tl.filter((e) => e.event === 'escalate')).toHaveLength(1);
+    // Duplicates carrying the same copy, concurrently: still one escalation (the copy's version is won once).
+    const { ticket: other } = await openTicket(h.hd.deps, request('known-dup', 'slow P4, dup', { priority: 'P4' }));
+    const copy = await settled(other.id);
+    const results = await Promise.all(Array.from({ length: 6 }, () => handleSlaTimer(h.hd.deps, h.client.delivery, { ...breachOf(copy), known: copy })));
+    expect(results.filter((x) => x.outcome === 'breached' && x.escalated)).toHaveLength(1);
+    expect(results.filter((x) => x.outcome === 'breached' && x.firstTime)).toHaveLength(1);
+    expect((await timeline(other.id)).filter((e) => e.event === 'escalate')).toHaveLength(1);
+    expect((await h.hd.store.get(other.id))!.tier).toBe(2);
+  });
+
+  it('a timer carrying an old copy of the ticket reads it and decides on it as it is now', async () => {
+    // (1) The version moved (a card's link written after the timer was set), the breach still holds:
+    // escalated once, from the ticket as stored — the new link is neither lost nor unknown to the escalation.
+    const { ticket } = await openTicket(h.hd.deps, request('known-old', 'slow P4, old copy', { priority: 'P4' }));
+    const old = await settled(ticket.id);
+    const link = { platform: 'slack' as const, workspace: 'T1', channel: 'C_ELSEWHERE', message: '1700000000.000042', role: 'announce' as const };
+    await h.hd.store.upsertLink(ticket.id, link, new Date());
+    const befores: Ticket[] = [];
+    const off = h.hd.deps.events.subscribe(async (e) => {
+      if (e.ticket.id === ticket.id && e.type === 'ticket.escalated' && e.before) befores.push(e.before);
+    });
+    try {
+      const { r, reads } = await readsOf(ticket.id, (deps) => handleSlaTimer(deps, h.client.delivery, { ...breachOf(old), known: old }));
+      expect(r).toMatchObject({ outcome: 'breached', firstTime: true, escalated: true });
+      expect(reads).toBe(1);
+    } finally {
+      off();
+    }
+    expect(befores).toHaveLength(1);
+    expect(befores[0]!.links).toContainEqual(link);
+    const t = (await h.hd.store.get(ticket.id))!;
+    expect(t.tier).toBe(2);
+    expect(t.version).toBeGreaterThanOrEqual(old.version + 2); // the link, then the escalation (then its cards' links)
+    expect(t.links).toContainEqual(link);
+    expect((await timeline(ticket.id)).filter((e) => e.event === 'escalate')).toHaveLength(1);
+
+    // (2) Claimed since (the first response): the old copy's breach is stale, nothing is escalated.
+    const { ticket: t2 } = await openTicket(h.hd.deps, request('known-claimed', 'slow P4, claimed', { priority: 'P4' }));
+    const old2 = (await h.hd.store.get(t2.id))!;
+    await claimTicket(h.hd.deps, { id: t2.id }, agent.identities[0]!);
+    expect((await handleSlaTimer(h.hd.deps, h.client.delivery, { ...breachOf(old2), known: old2 })).outcome).toBe('stale');
+    const after2 = (await h.hd.store.get(t2.id))!;
+    expect(after2).toMatchObject({ tier: 1, status: 'claimed' });
+    expect((await timeline(t2.id)).some((e) => e.event === 'escalate' || e.event === 'sla_breach')).toBe(false);
+
+    // (3) Escalated by hand since: the old copy (tier 1) escalates nothing more.
+    const { ticket: t3 } = await openTicket(h.hd.deps, request('known-escalated', 'slow P4, escalated', { priority: 'P4' }));
+    const old3 = (await h.hd.store.get(t3.id))!;
+    const { escalateTicket } = await import('../../core/use-cases/escalate-ticket.js');
+    await escalateTicket(h.hd.deps, { id: t3.id }, agent.identities[0]!, 'by hand');
+    expect((await handleSlaTimer(h.hd.deps, h.client.delivery, { ...breachOf(old3), known: old3 })).outcome).toBe('stale');
+    expect((await h.hd.store.get(t3.id))!.tier).toBe(2);
+    expect((await timeline(t3.id)).filter((e) => e.event === 'escalate')).toHaveLength(1);
+  });
+
+  it('a write that keeps the plan (a stored link) refreshes the breach timer\'s copy; an older copy never replaces a newer one', async () => {
+    const planner = new JobsScheduler(h.client.queues, h.hd.deps, silentLogger);
+    const { ticket } = await openTicket(h.hd.deps, request('known-refresh', 'slow P4, refreshed', { priority: 'P4' }));
+    const settledT = await settled(ticket.id);
+    // Warned already: the plan's first step is the breach, whose timer carries the ticket.
+    const warned = (await setSla(h.hd.deps, settledT, (x) => ({ ...x, warnedAt: new Date(x.firstResponseDueAt!) }))).ticket!;
+    const want = slaChain(warned.id, warned.tier, planner.planSla(warned, desk), warned)!;
+    expect(want.data).toMatchObject({ stage: 'breach', target: 'firstResponse' });
+    expect(decodeTicket(want.data.known)?.version).toBe(warned.version);
+    await addSlaTimer(h.client.queues.sla, want, Date.now());
+    const linked = await h.hd.store.upsertLink(ticket.id, { platform: 'slack', workspace: 'T1', channel: 'C_OTHER', message: '1700000000.000077', role: 'announce' }, new Date(), warned);
+    await planner.refreshSlaCopy(linked);
+    await planner.refreshSlaCopy(warned); // older: ignored
+    const job = (await h.client.queues.sla.getJob(want.id))!;
+    const copy = decodeTicket(job.data.known)!;
+    expect(copy).toStrictEqual(linked);
+    const { r, reads } = await readsOf(ticket.id, (deps) => handleSlaTimer(deps, h.client.delivery, { ...breachOf(linked), known: copy }));
+    expect(r).toMatchObject({ outcome: 'breached', escalated: true });
+    expect(reads).toBe(0);
+    await h.client.queues.sla.remove(want.id).catch(() => 0);
   });
 });
