@@ -159,11 +159,13 @@ export class JobsScheduler {
    * keeps the one it read; a timer gone (run, removed) is left alone.
    */
   async refreshSlaCopy(t: Ticket): Promise<void> {
-    const want = slaChain(t.id, t.tier, this.planSla(t, this.deps.directory.desk(t.deskId)), t);
-    if (!want?.data.known) return;
+    // The timer's id does not depend on the copy: find it first, encode the ticket only to write it.
+    const want = slaChain(t.id, t.tier, this.planSla(t, this.deps.directory.desk(t.deskId)));
+    if (want?.data.stage !== 'breach') return;
     const job = await this.q.sla.getJob(want.id);
     if (!job || (decodeTicket(job.data.known)?.version ?? -1) >= t.version) return;
-    await job.updateData({ ...job.data, known: want.data.known }).catch(() => {});
+    const known = encodeTicket(t);
+    if (known) await job.updateData({ ...job.data, known }).catch(() => {});
   }
 
   private async add(queue: Queue<AutomationJob>, data: AutomationJob, jobId: string, at: number, extra: BullJobOptions = {}) {
