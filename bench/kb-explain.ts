@@ -22,6 +22,7 @@ const sets = [
   ['holdout', 'kb/articles', 'bench/kb-holdout/queries.jsonl'],
   ['fit3', 'bench/kb-fit3/articles', 'bench/kb-fit3/queries.jsonl'],
   ['fit4', 'bench/kb-fit4/articles', 'bench/kb-fit4/queries.jsonl'],
+  ['fit5', 'bench/kb-fit5/articles', 'bench/kb-fit5/queries.jsonl'],
 ];
 for (const [name, a, q] of sets) {
   const ix = buildIndex((await loadKbDir(a!)).articles);

@@ -21,6 +21,7 @@ const SETS = {
   holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
   fit3: { kb: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
   fit4: { kb: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl' },
+  fit5: { kb: 'bench/kb-fit5/articles', queries: 'bench/kb-fit5/queries.jsonl' },
 };
 const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';
 for (const [name, s] of Object.entries(SETS)) {
