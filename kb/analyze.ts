@@ -4,6 +4,8 @@
  * An article is stemmed in its own language; a query in the language it most looks like, with the
  * other language's stem kept as an alternative (queries are short and often mixed).
  */
+import { stopwords as englishStop } from '@orama/stopwords/english';
+import { stopwords as spanishStop } from '@orama/stopwords/spanish';
 import { conceptsIn, type Glossary } from './glossary.js';
 import { stemEn, stemEs, stemIn } from './stem.js';
 import { isStopWord } from './stopwords.js';
@@ -32,15 +34,39 @@ const isThanksInAdvance = (s: readonly string[], i: number): boolean =>
 
 /** Spanish-only function words and endings that tell a Spanish query from an English one. */
 const ES_MARKERS = new Set('el la los las de del que en por para con una uno se mi me lo le al es esta como pero sin cuando donde'.split(' '));
-const EN_MARKERS = new Set('the an to of in on is are my i it for with not can cant doesnt dont when how what from at and'.split(' '));
+/**
+ * English ones, with the stems `doesn't`, `won't`, `can't`… leave once the tokeniser drops `'t`
+ * (`doesn`, `won`, `isn`: chat types the apostrophe as often as not).
+ */
+const EN_MARKERS = new Set(
+  'the an to of in on is are my i it for with not can cant doesnt dont when how what from at and doesn don isn didn won wasn aren couldn wouldn shouldn haven hasn'.split(' '),
+);
+
+/**
+ * Every word of the maintained stop-word lists (`@orama/stopwords`: Snowball's English, the Spanish
+ * one) that only one of the two lists has is a marker of that language too (`before`, `will`, `un`,
+ * `nuevo`): the hand-written lists above miss most of them, and a query that says no more than
+ * `computer wants a long number before windows will start` was left without a language. One-letter
+ * words (`a`, `y`, `o`) stay out: English has them too.
+ */
+const [ES_STOP_ONLY, EN_STOP_ONLY] = ((): [ReadonlySet<string>, ReadonlySet<string>] => {
+  const en = new Set(englishStop.flatMap((w) => words(w)));
+  const es = new Set(spanishStop.flatMap((w) => words(w)));
+  const only = (a: Set<string>, b: Set<string>): Set<string> => new Set([...a].filter((w) => w.length > 1 && !b.has(w)));
+  return [only(es, en), only(en, es)];
+})();
+
+/** `LANG_DETECT.stopLists = false` restores the hand-written markers alone (for measurement). */
+export const LANG_DETECT = { stopLists: true };
 
 /** `es` or `en` when the function words say so, undefined when they do not (`vpn slow`). */
 export function detectLang(surfaces: readonly string[]): 'en' | 'es' | undefined {
   let es = 0;
   let en = 0;
+  const lists = LANG_DETECT.stopLists;
   for (const w of surfaces) {
-    if (ES_MARKERS.has(w)) es++;
-    if (EN_MARKERS.has(w)) en++;
+    if (ES_MARKERS.has(w) || (lists && ES_STOP_ONLY.has(w))) es++;
+    if (EN_MARKERS.has(w) || (lists && EN_STOP_ONLY.has(w))) en++;
     // A few word endings are typical of one of the two languages.
     if (w.length > 4 && (w.endsWith('cion') || w.endsWith('ciones') || w.endsWith('mente'))) es++;
     if (w.length > 4 && (w.endsWith('ing') || w.endsWith('tion') || w.endsWith('ed'))) en++;

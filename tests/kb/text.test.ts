@@ -73,3 +73,18 @@ describe('folding and stemming', () => {
     expect(editDistance('abc', 'xyz', 1)).toBe(2);
   });
 });
+
+describe('query language', () => {
+  it("tells a query's language by the function words of the maintained stop-word lists, not only the hand-written markers", async () => {
+    const { detectLang } = await import('../../kb/analyze.js');
+    // None of these words is a hand-written marker: `before`, `will`, `has`, `un`, `nuevo` come from the lists.
+    expect(detectLang(words('computer wants a long number before windows will start'))).toBe('en');
+    expect(detectLang(words('room phone has no dial tone'))).toBe('en');
+    expect(detectLang(words('pasar Authenticator a un móvil nuevo'))).toBe('es');
+    // `doesn't` loses its `'t` in tokenising: the stem still says English.
+    expect(detectLang(words("card payment terminal won't connect"))).toBe('en');
+    // Nothing to tell by: product names and nouns only.
+    expect(detectLang(words('vpn slow'))).toBeUndefined();
+    expect(detectLang(words('Outlook SharePoint OneDrive'))).toBeUndefined();
+  });
+});
