@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { missingTranslations, nearDuplicates, neverRetrieved } from '../../kb/authoring.js';
-import { parseArticle } from '../../kb/loader.js';
+import { loadKbDir, parseArticle } from '../../kb/loader.js';
 import { buildIndex } from '../../kb/search-index.js';
 import type { Article } from '../../kb/types.js';
 import { md, SAMPLE } from './helpers.js';
@@ -40,5 +40,19 @@ describe('kb authoring checks', () => {
     expect(flagged).not.toContain('impresora-atasco');
     expect(flagged).toContain('laptop-battery');
     expect(missingTranslations(buildIndex(sample().filter((a) => a.lang === 'en')))).toEqual([]);
+  });
+});
+
+describe('missing translations on a real bilingual knowledge base', () => {
+  it('recognises every translated pair of kb-fit5, including one whose shared words only the open dictionary knows (expense claims / gastos y dietas)', async () => {
+    const ix = buildIndex((await loadKbDir('bench/kb-fit5/articles')).articles);
+    const flagged = new Set(missingTranslations(ix).map((f) => f.id));
+    // kb-fit5/README.md: 8 topics in both languages, 12 only in English, 12 only in Spanish.
+    const pairs = [['expense-claims', 'gastos-dietas'], ['remote-vpn', 'vpn-remota'], ['bitlocker-recovery', 'clave-bitlocker'], ['tablet-sync', 'sincronizar-tablet']];
+    for (const [en, es] of pairs) {
+      expect(flagged.has(en!), en).toBe(false);
+      expect(flagged.has(es!), es).toBe(false);
+    }
+    expect(flagged.size).toBe(24);
   });
 });
