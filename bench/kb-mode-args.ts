@@ -2,7 +2,11 @@
  * Switches of kb/search.ts `MODE` from the command line, shared by the KB quality benches:
  * `--no-real-word-gate` (typo-correct dictionary words again, as before the sixth session),
  * `--no-inflections` (a dictionary word gets no typo candidates at all, not even another form of it),
- * `--real-word-min N` (shortest word the gate applies to).
+ * `--real-word-min N` (shortest word the gate applies to);
+ * seventh session (typos): `--typo-transpositions` / `--no-typo-transpositions` (a swap of neighbouring
+ * letters is one edit), `--typo-three` / `--no-typo-three` (a 3-letter word may reach a 4-letter one),
+ * `--real-word-neighbours` / `--no-real-word-neighbours` (soft gate: a dictionary word may reach a heading
+ * word one edit away), `--real-word-neighbour-weight W`.
  */
 import { MODE } from '../kb/search.js';
 
@@ -11,4 +15,13 @@ export function applyModeArgs(argv: readonly string[]): void {
   if (argv.includes('--no-inflections')) MODE.realWordInflections = false;
   const i = argv.indexOf('--real-word-min');
   if (i > 0) MODE.realWordMinLength = Number(argv[i + 1]);
+  const j = argv.indexOf('--real-word-neighbour-weight');
+  if (j > 0) MODE.realWordNeighbourWeight = Number(argv[j + 1]);
+  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours'): void => {
+    if (argv.includes(`--${name}`)) MODE[key] = true;
+    if (argv.includes(`--no-${name}`)) MODE[key] = false;
+  };
+  flag('typo-transpositions', 'typoTranspositions');
+  flag('typo-three', 'typoThreeLetters');
+  flag('real-word-neighbours', 'realWordNeighbours');
 }

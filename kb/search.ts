@@ -6,7 +6,7 @@
 import { analyze, detectLang, type Token } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { isDictionaryWord, translate } from './dictionary.js';
-import { fuzzyLookup } from './fuzzy.js';
+import { editDistance, fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
@@ -58,7 +58,23 @@ export const IMPORTANCE = {
  * knowledge base has no word for. It may still reach another form of itself ({@link sameWordFamily}).
  * `MODE.realWordsNotTypos = false` restores the old behaviour (for measurement: `bench/kb-mode-args.ts`).
  */
-export const MODE = { realWordsNotTypos: true, realWordMinLength: 4, realWordInflections: true };
+export const MODE = {
+  realWordsNotTypos: true,
+  realWordMinLength: 4,
+  realWordInflections: true,
+  /** Seventh session: a swap of neighbouring letters is one edit (`FuzzyOptions.transpositions`). */
+  typoTranspositions: false,
+  /** Seventh session: a 3-letter unknown word may reach a 4-letter one by a missing letter (`FuzzyOptions.threeLetters`). */
+  typoThreeLetters: false,
+  /**
+   * Seventh session, a soft real-word gate: a dictionary word may also reach a word one edit away
+   * (a swap of neighbouring letters counting as one) that some article has in its title, tags or
+   * summary — a misspelling that happens to be a word (`form` for `from`, `cuneta` for `cuenta`) —
+   * at weight {@link MODE.realWordNeighbourWeight}.
+   */
+  realWordNeighbours: false,
+  realWordNeighbourWeight: 0.6,
+};
 
 /**
  * With `MODE.realWordInflections`, a dictionary word may still be matched to an index word that looks
@@ -138,12 +154,27 @@ export function leadWord(surfaces: readonly string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether some article has this index word in its title, tags or summary (a posting of its stem with
+ * the heading bit). Scans the stem's postings up to the first such one; asked only for the few typo
+ * candidates of a dictionary word, and cached with them.
+ */
+function inHeading(ix: KbIndex, surface: string): boolean {
+  const stem = ix.surfaceStem.get(surface);
+  const t = stem === undefined ? undefined : ix.termIds.get(stem);
+  if (t === undefined) return false;
+  for (let p = ix.start[t]!, end = ix.start[t + 1]!; p < end; p++) if (ix.where[p]! & HEAD_BIT) return true;
+  return false;
+}
+
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
 
 function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expansion[] {
   let cache = fuzzyCache.get(ix);
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
-  const key = realWord ? `=${surface}` : surface;
+  const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters };
+  const neighbours = realWord && MODE.realWordNeighbours;
+  const key = `${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
@@ -154,9 +185,12 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
     if (prev) prev.w = Math.max(prev.w, w);
     else out.push({ term: id, w });
   };
-  for (const h of fuzzyLookup(ix.fuzzy, surface)) {
-    if (realWord && !sameWordFamily(surface, h.word)) continue;
-    const w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+  for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
+    let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+    if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
+      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !inHeading(ix, h.word)) continue;
+      w = Math.min(w, MODE.realWordNeighbourWeight);
+    }
     const stem = ix.surfaceStem.get(h.word);
     if (stem) push(stem, w);
     for (const c of ix.surfaceConcepts.get(h.word) ?? []) push(c, w * EXPANSION_WEIGHTS.concept);
@@ -253,8 +287,9 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     }
     if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
       // A word of either language (not a misspelling) only reaches other forms of itself.
-      const realWord = MODE.realWordsNotTypos && tok.surface.length >= MODE.realWordMinLength && isDictionaryWord(ix.dictionary, tok.surface);
-      if ((!realWord || MODE.realWordInflections) && typoLookups++ < MAX_TYPO_LOOKUPS) {
+      const minLength = MODE.typoThreeLetters ? Math.min(3, MODE.realWordMinLength) : MODE.realWordMinLength;
+      const realWord = MODE.realWordsNotTypos && tok.surface.length >= minLength && isDictionaryWord(ix.dictionary, tok.surface);
+      if ((!realWord || MODE.realWordInflections || MODE.realWordNeighbours) && typoLookups++ < MAX_TYPO_LOOKUPS) {
         for (const e of typoExpansions(ix, tok.surface, realWord)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
       }
     }
