@@ -6,7 +6,11 @@
  * seventh session (typos): `--typo-transpositions` / `--no-typo-transpositions` (a swap of neighbouring
  * letters is one edit), `--typo-three` / `--no-typo-three` (a 3-letter word may reach a 4-letter one),
  * `--real-word-neighbours` / `--no-real-word-neighbours` (soft gate: a dictionary word may reach a heading
- * word one edit away), `--real-word-neighbour-weight W`.
+ * word one edit away), `--real-word-neighbour-weight W`, `--typo-both-stems` / `--no-typo-both-stems` (a
+ * correction reaches the corrected word's English and Spanish stems), `--typo-importance` /
+ * `--no-typo-importance` (a typo-corrected word is not capped as a dictionary-only word);
+ * `--no-typo-pass`: the four switches of the seventh session's typo pass off (transpositions, three letters,
+ * real-word neighbours, both stems), i.e. the sixth session's search.
  */
 import { MODE } from '../kb/search.js';
 
@@ -17,11 +21,14 @@ export function applyModeArgs(argv: readonly string[]): void {
   if (i > 0) MODE.realWordMinLength = Number(argv[i + 1]);
   const j = argv.indexOf('--real-word-neighbour-weight');
   if (j > 0) MODE.realWordNeighbourWeight = Number(argv[j + 1]);
-  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours'): void => {
+  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours' | 'typoBothStems' | 'typoImportance'): void => {
     if (argv.includes(`--${name}`)) MODE[key] = true;
     if (argv.includes(`--no-${name}`)) MODE[key] = false;
   };
   flag('typo-transpositions', 'typoTranspositions');
   flag('typo-three', 'typoThreeLetters');
   flag('real-word-neighbours', 'realWordNeighbours');
+  flag('typo-both-stems', 'typoBothStems');
+  flag('typo-importance', 'typoImportance');
+  if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
 }

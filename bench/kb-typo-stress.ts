@@ -291,7 +291,7 @@ const head = (first: string): void => {
   console.log(`| ${first} | n | ${systems.map((s) => `${s.name}${s.name === 'fuse.js' ? '' : ' (kept)'}`).join(' | ')} |`);
   console.log(`|---|---:|${systems.map(() => '---').join('|')}|`);
 };
-const flags = argv.slice(2).filter((a) => a.startsWith('--') && a !== '--dev' && a !== '--misses').join(' ');
+const flags = argv.slice(2).filter((a, i, all) => a !== '--dev' && all[i - 1] !== '--dev' && a !== '--misses').join(' ');
 console.log(`Synthetic typos on the fitting sets (seed ${SEED}, ${K} per query and operation${flags ? `; ${flags}` : ''}): recall@1 / recall@3 / answered (kept: recall@3 among variants whose untouched query ours finds)\n`);
 head('operation');
 for (const key of [...OPS, 'any op → dictionary word', 'all typos']) {

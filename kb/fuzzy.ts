@@ -10,6 +10,23 @@ export interface FuzzyVocab {
   /** Document frequency per word (0 for glossary-only words). */
   df: Int32Array;
   grams: Map<string, Int32Array>;
+  /** Words by their letters sorted (`full` and `flul` → `fllu`), built on first use by the transpositions option. */
+  anagrams?: Map<string, number[]>;
+}
+
+const sortedLetters = (w: string): string => [...w].sort().join('');
+
+function anagramsOf(v: FuzzyVocab): Map<string, number[]> {
+  if (v.anagrams) return v.anagrams;
+  const m = new Map<string, number[]>();
+  v.words.forEach((w, i) => {
+    const k = sortedLetters(w);
+    const l = m.get(k);
+    if (l) l.push(i);
+    else m.set(k, [i]);
+  });
+  v.anagrams = m;
+  return m;
 }
 
 function gramsOf(w: string): string[] {
@@ -121,6 +138,9 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
   }
   near.sort((a, b) => b.c - a.c || v.df[b.id]! - v.df[a.id]!);
   const pool = near.slice(0, CANDIDATES).map((x) => x.id);
+  // A swap of neighbouring letters in a short word leaves few trigrams in common (`flul` and `full`
+  // share none): words with the same letters join the pool.
+  if (opts.transpositions && !three) for (const id of anagramsOf(v).get(sortedLetters(w)) ?? []) if (v.words[id] !== w && !pool.includes(id)) pool.push(id);
   if (!pool.length) return [];
   const hits: Array<FuzzyHit & { df: number }> = [];
   if (three) {

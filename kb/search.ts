@@ -11,6 +11,7 @@ import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
+import { stemEn, stemEs } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -63,16 +64,28 @@ export const MODE = {
   realWordMinLength: 4,
   realWordInflections: true,
   /** Seventh session: a swap of neighbouring letters is one edit (`FuzzyOptions.transpositions`). */
-  typoTranspositions: false,
+  typoTranspositions: true,
   /** Seventh session: a 3-letter unknown word may reach a 4-letter one by a missing letter (`FuzzyOptions.threeLetters`). */
-  typoThreeLetters: false,
+  typoThreeLetters: true,
   /**
    * Seventh session, a soft real-word gate: a dictionary word may also reach a word one edit away
    * (a swap of neighbouring letters counting as one) that some article has in its title, tags or
    * summary — a misspelling that happens to be a word (`form` for `from`, `cuneta` for `cuenta`) —
    * at weight {@link MODE.realWordNeighbourWeight}.
    */
-  realWordNeighbours: false,
+  realWordNeighbours: true,
+  /**
+   * Seventh session: a typo correction reaches the corrected word's stems in both languages, as the
+   * word itself typed correctly would (`hostaly` is indexed under the English stem `hostali` in an
+   * English article and `hostaly` in a Spanish one; a correction reached only the stem the index saw first).
+   */
+  typoBothStems: true,
+  /**
+   * Seventh session: the cap on a word known only through the open dictionary (`IMPORTANCE.dictionaryOnly`)
+   * no longer applies to a word known only through a typo correction (`pintpay` → `printpay` weighed
+   * 0.35 of a rare word, less than an unknown word, so a misspelt subject counted less than its context).
+   */
+  typoImportance: false,
   realWordNeighbourWeight: 0.6,
 };
 
@@ -174,7 +187,7 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
   const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters };
   const neighbours = realWord && MODE.realWordNeighbours;
-  const key = `${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}:${surface}`;
+  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
@@ -193,6 +206,10 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
     }
     const stem = ix.surfaceStem.get(h.word);
     if (stem) push(stem, w);
+    if (MODE.typoBothStems) {
+      push(stemEn(h.word), w);
+      push(stemEs(h.word), w);
+    }
     for (const c of ix.surfaceConcepts.get(h.word) ?? []) push(c, w * EXPANSION_WEIGHTS.concept);
   }
   if (cache.size > 10_000) cache.clear();
@@ -285,6 +302,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
         }
       }
     }
+    const translated = ex.length > direct;
     if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
       // A word of either language (not a misspelling) only reaches other forms of itself.
       const minLength = MODE.typoThreeLetters ? Math.min(3, MODE.realWordMinLength) : MODE.realWordMinLength;
@@ -295,7 +313,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     }
     if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
     // Known only through the open dictionary: weighs no more than `IMPORTANCE.dictionaryOnly` rare words.
-    if (beforeDictionary === 0 && ex.length > 0) importance = Math.min(importance, ix.idfRare * IMPORTANCE.dictionaryOnly);
+    if (beforeDictionary === 0 && ex.length > 0 && (translated || !MODE.typoImportance)) importance = Math.min(importance, ix.idfRare * IMPORTANCE.dictionaryOnly);
     // A generic support word (`problem`, `no funciona`) counts for a share of its weight (generic.ts).
     const g = genericFactor(tok.surface);
     if (g !== 1) {
