@@ -69,8 +69,7 @@ export const MODE = {
   typoThreeLetters: true,
   /**
    * Seventh session, a soft real-word gate: a dictionary word may also reach a word one edit away
-   * (a swap of neighbouring letters counting as one) that some article has in its title, tags or
-   * summary — a misspelling that happens to be a word (`form` for `from`, `cuneta` for `cuenta`) —
+   * (a swap of neighbouring letters counting as one) that some article has in its title or tags — a misspelling that happens to be a word (`form` for `from`, `cuneta` for `cuenta`) —
    * at weight {@link MODE.realWordNeighbourWeight}.
    */
   realWordNeighbours: true,
@@ -167,17 +166,21 @@ export function leadWord(surfaces: readonly string[]): string | undefined {
   return undefined;
 }
 
+const titleWordsCache = new WeakMap<KbIndex, Set<string>>();
+
 /**
- * Whether some article has this index word in its title, tags or summary (a posting of its stem with
- * the heading bit). Scans the stem's postings up to the first such one; asked only for the few typo
- * candidates of a dictionary word, and cached with them.
+ * Whether some article has this (folded) word in its title or tags: a word the knowledge base is about,
+ * not one a body or summary sentence uses in passing (`queda`). The set is built on first use, one pass
+ * over the titles and tags.
  */
-function inHeading(ix: KbIndex, surface: string): boolean {
-  const stem = ix.surfaceStem.get(surface);
-  const t = stem === undefined ? undefined : ix.termIds.get(stem);
-  if (t === undefined) return false;
-  for (let p = ix.start[t]!, end = ix.start[t + 1]!; p < end; p++) if (ix.where[p]! & HEAD_BIT) return true;
-  return false;
+function inTitleOrTags(ix: KbIndex, surface: string): boolean {
+  let set = titleWordsCache.get(ix);
+  if (!set) {
+    set = new Set<string>();
+    for (const a of ix.articles) for (const w of words(`${a.title} ${a.tags.join(' ')}`)) set.add(w);
+    titleWordsCache.set(ix, set);
+  }
+  return set.has(surface);
 }
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
@@ -201,7 +204,7 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
   for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
     let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
     if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
-      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !inHeading(ix, h.word)) continue;
+      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !inTitleOrTags(ix, h.word)) continue;
       w = Math.min(w, MODE.realWordNeighbourWeight);
     }
     const stem = ix.surfaceStem.get(h.word);
