@@ -10,23 +10,8 @@ export interface FuzzyVocab {
   /** Document frequency per word (0 for glossary-only words). */
   df: Int32Array;
   grams: Map<string, Int32Array>;
-  /** Words by their letters sorted (`full` and `flul` → `fllu`), built on first use by the transpositions option. */
-  anagrams?: Map<string, number[]>;
-}
-
-const sortedLetters = (w: string): string => [...w].sort().join('');
-
-function anagramsOf(v: FuzzyVocab): Map<string, number[]> {
-  if (v.anagrams) return v.anagrams;
-  const m = new Map<string, number[]>();
-  v.words.forEach((w, i) => {
-    const k = sortedLetters(w);
-    const l = m.get(k);
-    if (l) l.push(i);
-    else m.set(k, [i]);
-  });
-  v.anagrams = m;
-  return m;
+  /** Word → its index in `words` (exact lookups: a word's neighbouring-letter swaps). */
+  ids: Map<string, number>;
 }
 
 function gramsOf(w: string): string[] {
@@ -50,7 +35,7 @@ export function buildFuzzyVocab(entries: Map<string, number>): FuzzyVocab {
   });
   const grams = new Map<string, Int32Array>();
   for (const [g, l] of tmp) grams.set(g, Int32Array.from(l));
-  return { words, df, grams };
+  return { words, df, grams, ids: new Map(words.map((w, i) => [w, i])) };
 }
 
 /** Optimal-string-alignment distance, giving up early once it exceeds `max`. */
@@ -139,8 +124,14 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
   near.sort((a, b) => b.c - a.c || v.df[b.id]! - v.df[a.id]!);
   const pool = near.slice(0, CANDIDATES).map((x) => x.id);
   // A swap of neighbouring letters in a short word leaves few trigrams in common (`flul` and `full`
-  // share none): words with the same letters join the pool.
-  if (opts.transpositions && !three) for (const id of anagramsOf(v).get(sortedLetters(w)) ?? []) if (v.words[id] !== w && !pool.includes(id)) pool.push(id);
+  // share none): the word's swaps that are known words join the pool (one lookup per letter).
+  if (opts.transpositions && !three) {
+    for (let i = 0; i + 1 < w.length; i++) {
+      if (w[i] === w[i + 1]) continue;
+      const id = v.ids.get(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+      if (id !== undefined && !pool.includes(id)) pool.push(id);
+    }
+  }
   if (!pool.length) return [];
   const hits: Array<FuzzyHit & { df: number }> = [];
   if (three) {

@@ -166,23 +166,6 @@ export function leadWord(surfaces: readonly string[]): string | undefined {
   return undefined;
 }
 
-const titleWordsCache = new WeakMap<KbIndex, Set<string>>();
-
-/**
- * Whether some article has this (folded) word in its title or tags: a word the knowledge base is about,
- * not one a body or summary sentence uses in passing (`queda`). The set is built on first use, one pass
- * over the titles and tags.
- */
-function inTitleOrTags(ix: KbIndex, surface: string): boolean {
-  let set = titleWordsCache.get(ix);
-  if (!set) {
-    set = new Set<string>();
-    for (const a of ix.articles) for (const w of words(`${a.title} ${a.tags.join(' ')}`)) set.add(w);
-    titleWordsCache.set(ix, set);
-  }
-  return set.has(surface);
-}
-
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
 
 function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expansion[] {
@@ -204,7 +187,7 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
   for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
     let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
     if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
-      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !inTitleOrTags(ix, h.word)) continue;
+      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !ix.titleWords.has(h.word)) continue;
       w = Math.min(w, MODE.realWordNeighbourWeight);
     }
     const stem = ix.surfaceStem.get(h.word);
