@@ -69,8 +69,9 @@ export const MODE = {
   typoThreeLetters: true,
   /**
    * Seventh session, a soft real-word gate: a dictionary word may also reach a word one edit away
-   * (a swap of neighbouring letters counting as one) that some article has in its title or tags — a misspelling that happens to be a word (`form` for `from`, `cuneta` for `cuenta`) —
-   * at weight {@link MODE.realWordNeighbourWeight}.
+   * (a swap of neighbouring letters counting as one) that some article has in its title or tags
+   * (`KbIndex.titleWords`) — a misspelling that happens to be a word (`dull` for `full`, `cuneta` for
+   * `cuenta`) — at most at weight `realWordNeighbourWeight`.
    */
   realWordNeighbours: true,
   /**
@@ -85,6 +86,7 @@ export const MODE = {
    * 0.35 of a rare word, less than an unknown word, so a misspelt subject counted less than its context).
    */
   typoImportance: false,
+  /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
   realWordNeighbourWeight: 0.6,
 };
 
