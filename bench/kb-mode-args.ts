@@ -2,8 +2,16 @@
  * Switches of kb/search.ts `MODE` from the command line, shared by the KB quality benches:
  * `--no-real-word-gate` (typo-correct dictionary words again, as before the sixth session),
  * `--no-inflections` (a dictionary word gets no typo candidates at all, not even another form of it),
- * `--real-word-min N` (shortest word the gate applies to),
- * `--hand-lang-markers` (tell a query's language by the hand-written markers alone, as before the seventh session).
+ * `--real-word-min N` (shortest word the gate applies to);
+ * seventh session (typos): `--typo-transpositions` / `--no-typo-transpositions` (a swap of neighbouring
+ * letters is one edit), `--typo-three` / `--no-typo-three` (a 3-letter word may reach a 4-letter one),
+ * `--real-word-neighbours` / `--no-real-word-neighbours` (soft gate: a dictionary word may reach a heading
+ * word one edit away), `--real-word-neighbour-weight W`, `--typo-both-stems` / `--no-typo-both-stems` (a
+ * correction reaches the corrected word's English and Spanish stems), `--typo-importance` /
+ * `--no-typo-importance` (a typo-corrected word is not capped as a dictionary-only word);
+ * `--no-typo-pass`: the four switches of the seventh session's typo pass off (transpositions, three letters,
+ * real-word neighbours, both stems), i.e. the sixth session's search.
+ * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
 import { MODE } from '../kb/search.js';
@@ -14,4 +22,16 @@ export function applyModeArgs(argv: readonly string[]): void {
   if (argv.includes('--hand-lang-markers')) LANG_DETECT.stopLists = false;
   const i = argv.indexOf('--real-word-min');
   if (i > 0) MODE.realWordMinLength = Number(argv[i + 1]);
+  const j = argv.indexOf('--real-word-neighbour-weight');
+  if (j > 0) MODE.realWordNeighbourWeight = Number(argv[j + 1]);
+  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours' | 'typoBothStems' | 'typoImportance'): void => {
+    if (argv.includes(`--${name}`)) MODE[key] = true;
+    if (argv.includes(`--no-${name}`)) MODE[key] = false;
+  };
+  flag('typo-transpositions', 'typoTranspositions');
+  flag('typo-three', 'typoThreeLetters');
+  flag('real-word-neighbours', 'realWordNeighbours');
+  flag('typo-both-stems', 'typoBothStems');
+  flag('typo-importance', 'typoImportance');
+  if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
 }

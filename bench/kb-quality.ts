@@ -12,7 +12,6 @@
  * per kind of query (negative: share rejected), and `wrong/q`: articles shown that the query does not
  * expect, per query (how much the list is filled with weak matches).
  */
-import { join } from 'node:path';
 import { PHRASE_CALIBRATION, ROUND4_CALIBRATION, ROUND6_CALIBRATION } from '../kb/calibration.js';
 import { readQueries, runEval, type EvalFigures } from '../kb/eval.js';
 import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
@@ -20,21 +19,10 @@ import { loadKbDir } from '../kb/loader.js';
 import { buildIndex } from '../kb/search-index.js';
 import { buildBaseline } from './kb-search-baseline.js';
 import { applyModeArgs } from './kb-mode-args.js';
+import { devDir, kbSets } from './kb-sets.js';
 applyModeArgs(process.argv);
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(name);
-  return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : dflt;
-};
-const dev = arg('--dev', '../shared/kb-dev');
-const sets = [
-  { name: 'kb-dev', articles: join(dev, 'articles'), queries: join(dev, 'queries.jsonl') },
-  { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
-  { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
-  { name: 'kb-fit4', articles: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl' },
-  { name: 'kb-fit5', articles: 'bench/kb-fit5/articles', queries: 'bench/kb-fit5/queries.jsonl' },
-  { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl' },
-];
+const sets = kbSets(devDir());
 const KINDS = ['exact', 'short', 'typo', 'es-noaccent', 'chat', 'paraphrase', 'crosslang', 'negative'];
 const f = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(2));
 const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
@@ -42,7 +30,7 @@ const f3 = (x: number): string => (Number.isNaN(x) ? '-' : x.toFixed(3));
 console.log(`| set | search | recall@1 | recall@3 | MRR | negatives | wrong/q | ${KINDS.join(' | ')} |`);
 console.log(`|---|---|---:|---:|---:|---:|---:|${KINDS.map(() => '---:').join('|')}|`);
 for (const s of sets) {
-  if (s.name === 'kb-unseen' && process.argv.includes('--fit-only')) continue;
+  if (!s.fitting && process.argv.includes('--fit-only')) continue;
   const { articles } = await loadKbDir(s.articles);
   const queries = await readQueries(s.queries);
   const ours = new SearchKnowledgeBase(buildIndex(articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : process.argv.includes('--round4') ? { calibration: ROUND4_CALIBRATION } : process.argv.includes('--round6') ? { calibration: ROUND6_CALIBRATION } : {});

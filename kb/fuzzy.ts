@@ -10,6 +10,8 @@ export interface FuzzyVocab {
   /** Document frequency per word (0 for glossary-only words). */
   df: Int32Array;
   grams: Map<string, Int32Array>;
+  /** Word → its index in `words` (exact lookups: a word's neighbouring-letter swaps). */
+  ids: Map<string, number>;
 }
 
 function gramsOf(w: string): string[] {
@@ -33,7 +35,7 @@ export function buildFuzzyVocab(entries: Map<string, number>): FuzzyVocab {
   });
   const grams = new Map<string, Int32Array>();
   for (const [g, l] of tmp) grams.set(g, Int32Array.from(l));
-  return { words, df, grams };
+  return { words, df, grams, ids: new Map(words.map((w, i) => [w, i])) };
 }
 
 /** Optimal-string-alignment distance, giving up early once it exceeds `max`. */
@@ -62,6 +64,18 @@ export function editDistance(a: string, b: string, max: number): number {
 /** Allowed edits for a word of this length: none under 4 letters, 1 up to 8, then 2. */
 export const maxEdits = (len: number): number => (len < 4 ? 0 : len < 9 ? 1 : 2);
 
+/** Variants of the typo matcher (switches of `MODE` in search.ts, seventh session). */
+export interface FuzzyOptions {
+  /**
+   * Score a candidate by the optimal-string-alignment distance too (a swap of neighbouring letters is
+   * one edit), taking the lower of it and fuse.js's: Bitap counts `lpatop` → `laptop` as two errors,
+   * 0.33 per letter, and rejects it.
+   */
+  transpositions?: boolean;
+  /** A 3-letter word may reach a 4-letter one by one missing letter (`wii` → `wifi`, `ful` → `full`). */
+  threeLetters?: boolean;
+}
+
 export interface FuzzyHit {
   word: string;
   /** 1 for a near-certain correction (about one edit), 2 for a looser one. */
@@ -85,8 +99,9 @@ const fuseOptions = { includeScore: true, ignoreLocation: true, isCaseSensitive:
  * them (Bitap: errors per letter, any position); letters the candidate has in excess count as errors
  * too, so a short word does not match inside a long one (`pin` in `pinging`).
  */
-export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3): FuzzyHit[] {
-  const max = maxEdits(w.length);
+export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOptions = {}): FuzzyHit[] {
+  const three = opts.threeLetters === true && w.length === 3;
+  const max = three ? 1 : maxEdits(w.length);
   if (max === 0 || w.length > 32) return [];
   const qg = [...new Set(gramsOf(w))];
   const counts = new Map<number, number>();
@@ -102,22 +117,49 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3): FuzzyHit[] {
   for (const [id, c] of counts) {
     const cand = v.words[id]!;
     if (cand === w || Math.abs(cand.length - w.length) > max) continue;
+    // A 3-letter word only reaches a 4-letter one (a letter left out), never another 3-letter word.
+    if (three && cand.length !== 4) continue;
     near.push({ id, c });
   }
   near.sort((a, b) => b.c - a.c || v.df[b.id]! - v.df[a.id]!);
   const pool = near.slice(0, CANDIDATES).map((x) => x.id);
+  // A swap of neighbouring letters in a short word leaves few trigrams in common (`flul` and `full`
+  // share none): the word's swaps that are known words join the pool (one lookup per letter).
+  if (opts.transpositions && !three) {
+    for (let i = 0; i + 1 < w.length; i++) {
+      if (w[i] === w[i + 1]) continue;
+      const id = v.ids.get(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+      if (id !== undefined && !pool.includes(id)) pool.push(id);
+    }
+  }
   if (!pool.length) return [];
-  const fuse = new Fuse(pool.map((id) => v.words[id]!), fuseOptions);
   const hits: Array<FuzzyHit & { df: number }> = [];
-  for (const r of fuse.search(w)) {
-    const cand = r.item;
-    // fuse.js counts errors inside the best-matching stretch; letters left over count too.
-    const score = Math.max(r.score ?? 1, Math.abs(cand.length - w.length) / w.length);
-    if (score > FUZZY_MAX_SCORE) continue;
-    // Bitap with `ignoreLocation` also accepts a word sharing a long stretch with a longer one
-    // (`cantina` in `pegatina`): at most one edit more than the word's length allows.
-    if (editDistance(w, cand, max + 1) > max + 1) continue;
-    hits.push({ word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[r.refIndex]!]! });
+  if (three) {
+    // fuse.js scores one missing letter of three at 0.33: the edit distance decides, as a loose correction.
+    for (const id of pool) {
+      const cand = v.words[id]!;
+      if (editDistance(w, cand, 1) === 1) hits.push({ word: cand, distance: 2, score: FUZZY_MAX_SCORE, df: v.df[id]! });
+    }
+  } else {
+    const fuse = new Fuse(pool.map((id) => v.words[id]!), fuseOptions);
+    const fuseScore = new Map<number, number>();
+    for (const r of fuse.search(w)) fuseScore.set(r.refIndex, r.score ?? 1);
+    // fuse.js's matches first, in its order; with `transpositions`, the rest of the pool after them.
+    const order = [...fuseScore.keys()];
+    if (opts.transpositions) for (let i = 0; i < pool.length; i++) if (!fuseScore.has(i)) order.push(i);
+    for (const i of order) {
+      let fs = fuseScore.get(i);
+      const cand = v.words[pool[i]!]!;
+      // Bitap with `ignoreLocation` also accepts a word sharing a long stretch with a longer one
+      // (`cantina` in `pegatina`): at most one edit more than the word's length allows.
+      const d = editDistance(w, cand, max + 1);
+      if (d > max + 1) continue;
+      if (opts.transpositions) fs = Math.min(fs ?? 1, d / w.length);
+      // fuse.js counts errors inside the best-matching stretch; letters left over count too.
+      const score = Math.max(fs!, Math.abs(cand.length - w.length) / w.length);
+      if (score > FUZZY_MAX_SCORE) continue;
+      hits.push({ word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[i]!]! });
+    }
   }
   hits.sort((a, b) => a.score - b.score || b.df - a.df);
   return hits.slice(0, limit).map(({ word, distance, score }) => ({ word, distance, score }));

@@ -68,6 +68,8 @@ export interface KbIndex {
   surfaceStem: Map<string, string>;
   /** Glossary concepts of single words (`contrasena` → [`~password`]). */
   surfaceConcepts: Map<string, string[]>;
+  /** Folded content words of the articles' titles and tags: what the knowledge base is about (typo neighbours of real words, search.ts). */
+  titleWords: Set<string>;
   fuzzy: FuzzyVocab;
   buildMs: number;
   /**
@@ -126,6 +128,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const surfaceStem = new Map<string, string>();
   const surfaceConcepts = new Map<string, string[]>();
   const surfaceDf = new Map<string, number>();
+  const titleWords = new Set<string>();
   const post = new Growable();
   const docLen = new Float32Array(articles.length);
   const dfArr: number[] = [];
@@ -144,7 +147,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const where = new Map<string, number>();
     const seenSurface = new Set<string>();
     let len = 0;
-    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[]): void => {
+    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[], heading?: Set<string>): void => {
       let bit = 0;
       const at = (term: string): void => {
         tf.set(term, (tf.get(term) ?? 0) + weight);
@@ -154,6 +157,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
       for (let k = 0; k < toks.length; k++) {
         const tok = toks[k]!;
         bit = bitOf(k);
+        // A title or tag word, content or in a glossary phrase (`cuenta` is a Spanish stop word with a concept).
+        heading?.add(tok.surface);
         if (tok.stem) {
           at(tok.stem);
           len += weight;
@@ -166,8 +171,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
       }
     };
     const head = (): number => HEAD_BIT;
-    add(a.title, w.title, head);
-    add(a.tags.join(' , '), w.tags, head);
+    add(a.title, w.title, head, undefined, titleWords);
+    add(a.tags.join(' , '), w.tags, head, undefined, titleWords);
     add(a.summary, w.summary, head);
     // The body's words know their sentence, so each term knows which passages it stands in.
     const sentences = sentenceOfWords(a.body);
@@ -229,7 +234,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, fuzzy, buildMs: performance.now() - t0 };
+  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, titleWords, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

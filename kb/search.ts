@@ -6,11 +6,12 @@
 import { analyze, detectLang, type Token } from './analyze.js';
 import { cleanQuery } from './clean-query.js';
 import { isDictionaryWord, translate } from './dictionary.js';
-import { fuzzyLookup } from './fuzzy.js';
+import { editDistance, fuzzyLookup } from './fuzzy.js';
 import { genericFactor } from './generic.js';
 import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
+import { stemEn, stemEs } from './stem.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -58,7 +59,36 @@ export const IMPORTANCE = {
  * knowledge base has no word for. It may still reach another form of itself ({@link sameWordFamily}).
  * `MODE.realWordsNotTypos = false` restores the old behaviour (for measurement: `bench/kb-mode-args.ts`).
  */
-export const MODE = { realWordsNotTypos: true, realWordMinLength: 4, realWordInflections: true };
+export const MODE = {
+  realWordsNotTypos: true,
+  realWordMinLength: 4,
+  realWordInflections: true,
+  /** Seventh session: a swap of neighbouring letters is one edit (`FuzzyOptions.transpositions`). */
+  typoTranspositions: true,
+  /** Seventh session: a 3-letter unknown word may reach a 4-letter one by a missing letter (`FuzzyOptions.threeLetters`). */
+  typoThreeLetters: true,
+  /**
+   * Seventh session, a soft real-word gate: a dictionary word may also reach a word one edit away
+   * (a swap of neighbouring letters counting as one) that some article has in its title or tags
+   * (`KbIndex.titleWords`) — a misspelling that happens to be a word (`dull` for `full`, `cuneta` for
+   * `cuenta`) — at most at weight `realWordNeighbourWeight`.
+   */
+  realWordNeighbours: true,
+  /**
+   * Seventh session: a typo correction reaches the corrected word's stems in both languages, as the
+   * word itself typed correctly would (`hostaly` is indexed under the English stem `hostali` in an
+   * English article and `hostaly` in a Spanish one; a correction reached only the stem the index saw first).
+   */
+  typoBothStems: true,
+  /**
+   * Seventh session: the cap on a word known only through the open dictionary (`IMPORTANCE.dictionaryOnly`)
+   * no longer applies to a word known only through a typo correction (`pintpay` → `printpay` weighed
+   * 0.35 of a rare word, less than an unknown word, so a misspelt subject counted less than its context).
+   */
+  typoImportance: false,
+  /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
+  realWordNeighbourWeight: 0.6,
+};
 
 /**
  * With `MODE.realWordInflections`, a dictionary word may still be matched to an index word that looks
@@ -143,7 +173,9 @@ const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
 function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expansion[] {
   let cache = fuzzyCache.get(ix);
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
-  const key = realWord ? `=${surface}` : surface;
+  const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters };
+  const neighbours = realWord && MODE.realWordNeighbours;
+  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
@@ -154,11 +186,18 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
     if (prev) prev.w = Math.max(prev.w, w);
     else out.push({ term: id, w });
   };
-  for (const h of fuzzyLookup(ix.fuzzy, surface)) {
-    if (realWord && !sameWordFamily(surface, h.word)) continue;
-    const w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+  for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
+    let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+    if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
+      if (!neighbours || editDistance(surface, h.word, 1) > 1 || !ix.titleWords.has(h.word)) continue;
+      w = Math.min(w, MODE.realWordNeighbourWeight);
+    }
     const stem = ix.surfaceStem.get(h.word);
     if (stem) push(stem, w);
+    if (MODE.typoBothStems) {
+      push(stemEn(h.word), w);
+      push(stemEs(h.word), w);
+    }
     for (const c of ix.surfaceConcepts.get(h.word) ?? []) push(c, w * EXPANSION_WEIGHTS.concept);
   }
   if (cache.size > 10_000) cache.clear();
@@ -251,16 +290,18 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
         }
       }
     }
+    const translated = ex.length > direct;
     if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
       // A word of either language (not a misspelling) only reaches other forms of itself.
-      const realWord = MODE.realWordsNotTypos && tok.surface.length >= MODE.realWordMinLength && isDictionaryWord(ix.dictionary, tok.surface);
-      if ((!realWord || MODE.realWordInflections) && typoLookups++ < MAX_TYPO_LOOKUPS) {
+      const minLength = MODE.typoThreeLetters ? Math.min(3, MODE.realWordMinLength) : MODE.realWordMinLength;
+      const realWord = MODE.realWordsNotTypos && tok.surface.length >= minLength && isDictionaryWord(ix.dictionary, tok.surface);
+      if ((!realWord || MODE.realWordInflections || MODE.realWordNeighbours) && typoLookups++ < MAX_TYPO_LOOKUPS) {
         for (const e of typoExpansions(ix, tok.surface, realWord)) if (!ex.some((x) => x.term === e.term)) ex.push(e);
       }
     }
     if (!direct) for (const e of ex) importance = Math.max(importance, e.w * ix.idf[e.term]! * topical(ix, e.term));
     // Known only through the open dictionary: weighs no more than `IMPORTANCE.dictionaryOnly` rare words.
-    if (beforeDictionary === 0 && ex.length > 0) importance = Math.min(importance, ix.idfRare * IMPORTANCE.dictionaryOnly);
+    if (beforeDictionary === 0 && ex.length > 0 && (translated || !MODE.typoImportance)) importance = Math.min(importance, ix.idfRare * IMPORTANCE.dictionaryOnly);
     // A generic support word (`problem`, `no funciona`) counts for a share of its weight (generic.ts).
     const g = genericFactor(tok.surface);
     if (g !== 1) {

@@ -1,0 +1,30 @@
+/**
+ * The labelled knowledge-base sets the quality benches share: the five fitting sets (tuned and chosen
+ * on) and kb-unseen (never tuned on: run only for totals at the end of a change).
+ */
+import { join } from 'node:path';
+
+export interface KbSet {
+  name: string;
+  articles: string;
+  queries: string;
+  /** A fitting set (choices may be made on it); false for kb-unseen. */
+  fitting: boolean;
+}
+
+/** `--dev DIR` (default `../shared/kb-dev`) from the command line. */
+export function devDir(argv: readonly string[] = process.argv): string {
+  const i = argv.indexOf('--dev');
+  return i > 0 && argv[i + 1] ? argv[i + 1]! : '../shared/kb-dev';
+}
+
+export function kbSets(dev: string): KbSet[] {
+  return [
+    { name: 'kb-dev', articles: join(dev, 'articles'), queries: join(dev, 'queries.jsonl'), fitting: true },
+    { name: 'kb-holdout', articles: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl', fitting: true },
+    { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl', fitting: true },
+    { name: 'kb-fit4', articles: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl', fitting: true },
+    { name: 'kb-fit5', articles: 'bench/kb-fit5/articles', queries: 'bench/kb-fit5/queries.jsonl', fitting: true },
+    { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl', fitting: false },
+  ];
+}

@@ -1,0 +1,76 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultDictionary, isDictionaryWord } from '../../kb/dictionary.js';
+import { buildFuzzyVocab, fuzzyLookup } from '../../kb/fuzzy.js';
+import { rank } from '../../kb/rank.js';
+import { buildIndex } from '../../kb/search-index.js';
+import { MODE, queryUnits } from '../../kb/search.js';
+import type { Article } from '../../kb/types.js';
+
+const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
+  ({ id, title, lang, category: 'general', tags, summary: body.split('\n')[0]!, body, source: 'test' });
+
+/** Written for these tests (not taken from any evaluation set). */
+const ARTICLES: Article[] = [
+  article('laptop-charging', 'en', 'Laptop not charging', ['laptop', 'battery', 'charger'], 'If your laptop does not charge, check the charger cable.\nTry another wall socket.'),
+  article('mailbox-full', 'en', 'Mailbox is full', ['mailbox', 'quota', 'storage'], 'When your mailbox is full you cannot send mail.\nArchive old messages.'),
+  article('wifi-guest', 'en', 'Guest wifi access', ['wifi', 'guest'], 'Visitors connect to the guest wifi with a daily code.\nAsk reception for it.'),
+  article('cuenta-bloqueada', 'es', 'Cuenta bloqueada', ['cuenta', 'bloqueo'], 'Si tu cuenta queda bloqueada tras varios intentos, espera quince minutos.\nLuego vuelve a entrar.'),
+  article('zentro-en', 'en', 'Sign in to Zentrova', ['zentrova', 'login'], 'Open Zentrova and sign in with your work account.\nUse the company single sign-on.'),
+  article('zentro-es', 'es', 'Entrar en Zentrova', ['zentrova', 'acceso'], 'Abre Zentrova y entra con tu cuenta del trabajo.\nUsa el inicio de sesión único.'),
+];
+const saved = { ...MODE };
+afterEach(() => Object.assign(MODE, saved));
+
+const ids = (ix: ReturnType<typeof buildIndex>, q: string): string[] => rank(ix, q).map((r) => ix.articles[r.doc]!.id);
+const targets = (ix: ReturnType<typeof buildIndex>, q: string): string[] => {
+  const names = new Map([...ix.termIds].map(([t, id]) => [id, t]));
+  return queryUnits(ix, q).flatMap((u) => u.expansions.map((e) => names.get(e.term)!));
+};
+const SIXTH = { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false };
+
+describe('typos as fuse.js would take them (seventh session)', () => {
+  it('counts a swap of neighbouring letters as one edit, short words too', () => {
+    const v = buildFuzzyVocab(new Map([['laptop', 3], ['full', 2], ['lapdog', 0]]));
+    expect(fuzzyLookup(v, 'lpatop', 3, { transpositions: true })[0]?.word).toBe('laptop');
+    // `flul` shares no trigram with `full`: the same letters bring it into the pool.
+    expect(fuzzyLookup(v, 'flul', 3, { transpositions: true })[0]?.word).toBe('full');
+    // fuse.js alone scores a swap as two errors (0.33 per letter in a 6-letter word) and rejects it.
+    expect(fuzzyLookup(v, 'lpatop')).toEqual([]);
+    const ix = buildIndex(ARTICLES);
+    expect(ids(ix, 'lpatop not charging')[0]).toBe('laptop-charging');
+    expect(ids(ix, 'lpatop')[0]).toBe('laptop-charging');
+    Object.assign(MODE, SIXTH);
+    expect(ids(ix, 'lpatop')).toEqual([]);
+  });
+
+  it('lets a 3-letter word reach a 4-letter one by a missing letter', () => {
+    const ix = buildIndex(ARTICLES);
+    expect(ids(ix, 'guest wii')[0]).toBe('wifi-guest');
+    expect(ids(ix, 'wii')[0]).toBe('wifi-guest');
+    Object.assign(MODE, SIXTH);
+    expect(ids(ix, 'wii')).toEqual([]);
+  });
+
+  it('lets a misspelling that is itself a word reach a heading word one edit away (`cuneta` → `cuenta`)', () => {
+    const ix = buildIndex(ARTICLES);
+    expect(isDictionaryWord(defaultDictionary(), 'cuneta')).toBe(true);
+    expect(ids(ix, 'cuneta bloqueada')[0]).toBe('cuenta-bloqueada');
+    // …at a lower weight than a plain correction, and never to a word only a body or summary sentence has
+    // (`rueda` is one letter from `queda`, in the summary of `cuenta-bloqueada`).
+    expect(targets(ix, 'cuneta').length).toBeGreaterThan(0);
+    const u = queryUnits(ix, 'cuneta')[0]!;
+    expect(Math.max(...u.expansions.map((e) => e.w))).toBeLessThanOrEqual(MODE.realWordNeighbourWeight);
+    expect(targets(ix, 'rueda')).toEqual([]);
+    Object.assign(MODE, SIXTH);
+    expect(targets(ix, 'cuneta')).toEqual([]);
+  });
+
+  it("reaches the corrected word's stems in both languages, as the word itself would", () => {
+    const ix = buildIndex(ARTICLES);
+    const right = targets(ix, 'zentrova');
+    expect(right.length).toBe(2);
+    expect(targets(ix, 'zentorva').sort()).toEqual(right.sort());
+    Object.assign(MODE, SIXTH);
+    expect(targets(ix, 'zentorva').length).toBeLessThan(2);
+  });
+});
