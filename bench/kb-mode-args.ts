@@ -33,5 +33,6 @@ export function applyModeArgs(argv: readonly string[]): void {
   flag('real-word-neighbours', 'realWordNeighbours');
   flag('typo-both-stems', 'typoBothStems');
   flag('typo-importance', 'typoImportance');
+  if (argv.includes('--no-role-features')) MODE.roleFeatures = false;
   if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
 }
