@@ -4,9 +4,10 @@
  * queries whose top article is right, and against those whose top article is wrong. Fitting sets only.
  *   npx tsx bench/kb-role-stats.ts --dev /work/shared/kb-dev [--answered-only]
  * `--answered-only`: only queries the shipped calibration answers (the negatives it still lets through,
- * and the positives it must keep).
+ * and the positives it must keep); with `--fifth`, the ones the fifth session's calibration (the default before
+ * h-neg, which gives the role features no weight) answers — the table in docs/kb.md.
  */
-import { DEFAULT_CALIBRATION, FEATURE_NAMES, type ScoreFeatures } from '../kb/calibration.js';
+import { calibratedScore, DEFAULT_CALIBRATION, FEATURE_NAMES, FIFTH_CALIBRATION, type ScoreFeatures } from '../kb/calibration.js';
 import { readQueries } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
 import { rank } from '../kb/rank.js';
@@ -22,7 +23,8 @@ for (const s of kbSets(devDir()).filter((x) => x.fitting)) {
   for (const q of await readQueries(s.queries)) {
     const top = rank(ix, q.q, { limit: 3, keepBelowThreshold: true })[0];
     if (!top) continue;
-    if (answeredOnly && top.score < DEFAULT_CALIBRATION.threshold) continue;
+    const cal = process.argv.includes('--fifth') ? FIFTH_CALIBRATION : DEFAULT_CALIBRATION;
+    if (answeredOnly && calibratedScore(top.features, cal) < cal.threshold) continue;
     const id = ix.articles[top.doc]!.id;
     groups.get(!q.expected.length ? 'negative' : q.expected.includes(id) ? 'right' : 'wrong')!.push(top.features);
   }
