@@ -89,7 +89,9 @@ export const MODE = {
   /**
    * Seventh session (h-neg): compute the role features of the calibration (`roleFeatures`: the leading
    * word only in the body / apart from the rest, an unknown real leading word, the share of the article's
-   * title the query has, missed words another article is about). Their weight is 0 unless fitted.
+   * title the query has, missed words another article is about). The shipped calibration is fitted with them;
+   * the search before them is this switch off **and** `FIFTH_CALIBRATION` (calibration.ts), as the benches'
+   * `--no-role-features` does.
    */
   roleFeatures: true,
   /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
