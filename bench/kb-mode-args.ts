@@ -11,9 +11,12 @@
  * `--no-typo-importance` (a typo-corrected word is not capped as a dictionary-only word);
  * `--no-typo-pass`: the four switches of the seventh session's typo pass off (transpositions, three letters,
  * real-word neighbours, both stems), i.e. the sixth session's search.
+ * `--no-role-features`: the seventh session's role features off and the fifth session's calibration (the search before h-neg);
+ * `--threshold T`: the default calibration's first-slot threshold.
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
+import { DEFAULT_CALIBRATION, FIFTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -33,5 +36,12 @@ export function applyModeArgs(argv: readonly string[]): void {
   flag('real-word-neighbours', 'realWordNeighbours');
   flag('typo-both-stems', 'typoBothStems');
   flag('typo-importance', 'typoImportance');
+  // Seventh session (h-neg): the role features off and the calibration fitted without them (the search before).
+  if (argv.includes('--no-role-features')) {
+    MODE.roleFeatures = false;
+    Object.assign(DEFAULT_CALIBRATION, { ...FIFTH_CALIBRATION, weights: { ...FIFTH_CALIBRATION.weights } });
+  }
+  const th = argv.indexOf('--threshold');
+  if (th > 0) DEFAULT_CALIBRATION.threshold = Number(argv[th + 1]);
   if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
 }

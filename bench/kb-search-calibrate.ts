@@ -134,6 +134,22 @@ if (sets.length > 2) {
     const cell = (c: Counts): string => `${' '.repeat(8)} ${(c.r3 / c.ans).toFixed(3)} ${(c.mrr / c.ans).toFixed(3)} ${(c.rej / c.neg).toFixed(3)}`.padEnd(30);
     console.log(`  ${t.toFixed(2).padStart(9)}  ${[...cs, sum].map(cell).join('')}`);
   }
+  // `--frontier`: the pooled left-out counts on a fine threshold grid (0.20–0.70 by 0.01), then for each
+  // recall@3 level the most negatives rejected by a threshold that keeps at least that recall — the
+  // cross-fit frontier, comparable between runs without matching thresholds by hand.
+  if (process.argv.includes('--frontier')) {
+    const pts: Array<{ t: number; r3: number; ans: number; rej: number; neg: number }> = [];
+    for (let t = 0.2; t <= 0.7001; t += 0.01) {
+      const cs = loo.map(({ s, cal }) => counts(s, { ...cal, threshold: t }));
+      pts.push({ t, r3: cs.reduce((a, c) => a + c.r3, 0), ans: cs.reduce((a, c) => a + c.ans, 0), rej: cs.reduce((a, c) => a + c.rej, 0), neg: cs.reduce((a, c) => a + c.neg, 0) });
+    }
+    console.log(`\nfrontier (pooled left-out; answered of ${pts[0]!.ans} → most negatives rejected of ${pts[0]!.neg}, at threshold)`);
+    for (const level of [0.95, 0.94, 0.93, 0.92, 0.91, 0.9, 0.89, 0.88, 0.87, 0.86, 0.85, 0.84, 0.83, 0.82]) {
+      const ok = pts.filter((p) => p.r3 / p.ans >= level);
+      const best = ok.sort((a, b) => b.rej - a.rej || b.r3 - a.r3)[0];
+      console.log(`  recall@3 ≥ ${level.toFixed(2)}: ${best ? `${String(best.rej).padStart(3)} rejected (${(best.rej / best.neg).toFixed(3)}), ${best.r3} answered, t ${best.t.toFixed(2)}` : '-'}`);
+    }
+  }
 }
 const all = fit([...perSet.values()].flat());
 table(`fitted on ${sets.map((s) => s.name).join(' + ')}`, all, sets);

@@ -2,7 +2,7 @@
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
-import { evaluate, IMPORTANCE, passageCoverage, queryPairs, type Candidate, type SearchOutcome } from './search.js';
+import { evaluate, IMPORTANCE, passageCoverage, queryPairs, roleFeatures, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -54,6 +54,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     // How far the article is from being about the query's leading word (0 when topical, 1 when absent).
     leadMissed: out.leadUnit < 0 ? 0 : 1 - Math.min(1, c.lead / IMPORTANCE.topicalRef),
     passage: passageCoverage(ix, out, c.doc),
+    ...roleFeatures(ix, out, c.doc),
   };
 }
 

@@ -79,6 +79,14 @@ export interface KbIndex {
   phrase?: { pairStart: Int32Array; pairs: Uint32Array };
   /** Article d's {@link DISTINCTIVE_TERMS} highest-weighted terms are distinctive[d·K … d·K+K), −1 when fewer. */
   distinctive: Int32Array;
+  /**
+   * Article d's title as content tokens, each its term ids (stem and concepts): `titleTerms[titleStart[…]]`
+   * with token k of article d spanning `titleTok[titleStart[d] + k] .. titleTok[titleStart[d] + k + 1]`
+   * (seventh session, h-neg: how much of an article's title the query covers).
+   */
+  titleStart: Int32Array;
+  titleTok: Int32Array;
+  titleTerms: Int32Array;
 }
 
 /** Terms kept per article for pseudo-relevance feedback. */
@@ -131,6 +139,9 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const titleWords = new Set<string>();
   const post = new Growable();
   const docLen = new Float32Array(articles.length);
+  const titleStart = new Int32Array(articles.length + 1);
+  const titleTok: number[] = [];
+  const titleTerms: number[] = [];
   const dfArr: number[] = [];
   const idOf = (term: string): number => {
     let id = termIds.get(term);
@@ -171,6 +182,13 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
       }
     };
     const head = (): number => HEAD_BIT;
+    titleStart[doc] = titleTok.length;
+    for (const tok of analyze(a.title, glossary, a.lang || 'en')) {
+      if (!tok.stem && !tok.concepts.length) continue;
+      titleTok.push(titleTerms.length);
+      if (tok.stem) titleTerms.push(idOf(tok.stem));
+      for (const c of tok.concepts) titleTerms.push(idOf(c));
+    }
     add(a.title, w.title, head, undefined, titleWords);
     add(a.tags.join(' , '), w.tags, head, undefined, titleWords);
     add(a.summary, w.summary, head);
@@ -179,6 +197,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const positions: number[] = [];
     add(a.body, w.body, (k) => passageOf(sentences.of[positions[k]!] ?? 0, sentences.count), positions);
     docLen[doc] = len;
+    titleStart[doc + 1] = titleTok.length;
     for (const s of seenSurface) surfaceDf.set(s, (surfaceDf.get(s) ?? 0) + 1);
     for (const [term, f] of tf) {
       const id = idOf(term);
@@ -234,7 +253,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
   const fuzzy = buildFuzzyVocab(surfaceDf);
-  return { distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, titleWords, fuzzy, buildMs: performance.now() - t0 };
+  titleTok.push(titleTerms.length);
+  return { titleStart, titleTok: Int32Array.from(titleTok), titleTerms: Int32Array.from(titleTerms), distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, titleWords, fuzzy, buildMs: performance.now() - t0 };
 }
 
 /** Single glossary words with their concepts (`impresora` → [`~print`]). */

@@ -86,6 +86,14 @@ export const MODE = {
    * 0.35 of a rare word, less than an unknown word, so a misspelt subject counted less than its context).
    */
   typoImportance: false,
+  /**
+   * Seventh session (h-neg): compute the role features of the calibration (`roleFeatures`: the leading
+   * word only in the body / apart from the rest, an unknown real leading word, the share of the article's
+   * title the query has, missed words another article is about). The shipped calibration is fitted with them;
+   * the search before them is this switch off **and** `FIFTH_CALIBRATION` (calibration.ts), as the benches'
+   * `--no-role-features` does.
+   */
+  roleFeatures: true,
   /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
   realWordNeighbourWeight: 0.6,
 };
@@ -144,6 +152,8 @@ export interface SearchOutcome {
   tokens: Token[];
   /** Index in `units` of the query's leading word ({@link leadWord}) when the index knows it, else −1. */
   leadUnit: number;
+  /** The query's leading word is a dictionary word (`isDictionaryWord`) the index has no match for (`export`, `renew`). */
+  leadUnknown: boolean;
 }
 
 /** `how` in either language (folded): what may stand before the action of a how-to question. */
@@ -340,6 +350,7 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const lead = leadWord(surfaces);
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
+  const leadUnknown = MODE.roleFeatures && lead !== undefined && leadUnit < 0 && units.some((u) => u.surface === lead) && isDictionaryWord(ix.dictionary, lead);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
   const touched: number[] = [];
@@ -383,7 +394,7 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
     lead: buf.lead[d]!,
   }));
   if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
-  return { units, lang, totalImportance, candidates, tokens, leadUnit };
+  return { units, lang, totalImportance, candidates, tokens, leadUnit, leadUnknown };
 }
 
 /** The posting of `doc` in term `t`'s list (docs ascending), or −1. */
@@ -438,4 +449,72 @@ export function passageCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 
   let best = 0;
   for (let b = 0; b < PASSAGES; b++) if (perPassage[b]! > best) best = perPassage[b]!;
   return Math.min(1, (head + best) / out.totalImportance);
+}
+
+export interface RoleFeatures {
+  leadBody: number;
+  leadApart: number;
+  leadUnknown: number;
+  headCover: number;
+  missedElsewhere: number;
+}
+
+const NO_ROLE_FEATURES: RoleFeatures = { leadBody: 0, leadApart: 0, leadUnknown: 0, headCover: 0, missedElsewhere: 0 };
+
+/**
+ * The roles of the query's words in one article (seventh session, `MODE.roleFeatures`): whether the
+ * article has the query's leading word only in its body (`leadBody`), and there only in sentences that
+ * hold no other matched query word (`leadApart`: `reassign` mentioned in a step of an article whose
+ * title names the product); whether the leading word is a real word the knowledge base lacks
+ * (`leadUnknown`, the same for every article); the share of the article's title words the query has
+ * (`headCover`); and the share of the query's importance in words this article misses that another
+ * article is about (`missedElsewhere`: their peak term frequency reaches `IMPORTANCE.topicalRef`).
+ * Per candidate of the pool (≤ 10): one binary search per query word's expansion, one pass over the title.
+ */
+export function roleFeatures(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 'totalImportance' | 'leadUnit' | 'leadUnknown'>, doc: number): RoleFeatures {
+  if (!MODE.roleFeatures || !(out.totalImportance > 0)) return NO_ROLE_FEATURES;
+  let leadWhere = 0;
+  let othersBody = 0;
+  let missedElsewhere = 0;
+  const qTerms = new Set<number>();
+  for (let ui = 0; ui < out.units.length; ui++) {
+    const u = out.units[ui]!;
+    let where = 0;
+    let matched = false;
+    let peak = 0;
+    for (const e of u.expansions) {
+      qTerms.add(e.term);
+      if (ix.peak[e.term]! * e.w > peak) peak = ix.peak[e.term]! * e.w;
+      const p = postingOf(ix, e.term, doc);
+      if (p < 0) continue;
+      matched = true;
+      where |= ix.where[p]!;
+    }
+    if (!matched) {
+      if (u.known && peak >= IMPORTANCE.topicalRef) missedElsewhere += u.importance;
+      continue;
+    }
+    if (ui === out.leadUnit) leadWhere = where;
+    else if (!(where & HEAD_BIT)) othersBody |= where;
+  }
+  const leadBody = out.leadUnit >= 0 && leadWhere !== 0 && !(leadWhere & HEAD_BIT) ? 1 : 0;
+  const leadApart = leadBody && !(leadWhere & othersBody) ? 1 : 0;
+  let covered = 0;
+  const t0 = ix.titleStart[doc]!;
+  const t1 = ix.titleStart[doc + 1]!;
+  for (let k = t0; k < t1; k++) {
+    for (let j = ix.titleTok[k]!; j < ix.titleTok[k + 1]!; j++) {
+      if (qTerms.has(ix.titleTerms[j]!)) {
+        covered++;
+        break;
+      }
+    }
+  }
+  return {
+    leadBody,
+    leadApart,
+    leadUnknown: out.leadUnknown ? 1 : 0,
+    headCover: t1 > t0 ? covered / (t1 - t0) : 0,
+    missedElsewhere: Math.min(1, missedElsewhere / out.totalImportance),
+  };
 }
