@@ -6,9 +6,8 @@ import { buildIndex } from '../../kb/search-index.js';
 import { EXPANSION_WEIGHTS, queryUnits } from '../../kb/search.js';
 import { stemEn, stemEs } from '../../kb/stem.js';
 import type { Article } from '../../kb/types.js';
+import { article } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
-  ({ id, title, lang, category: 'general', tags, summary: body.split('\n')[0]!, body, source: 'test' });
 
 // Words chosen so that neither the IT glossary nor the hand-written lexicon links the languages:
 // only the open dictionary (Apertium / FreeDict data) does.

@@ -1,6 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rank } from '../../kb/rank.js';
+import type { KbIndex } from '../../kb/search-index.js';
+import { queryUnits } from '../../kb/search.js';
+import type { Article } from '../../kb/types.js';
 
 /** A Markdown article with front matter. */
 export function md(fields: Record<string, unknown>, body: string): string {
@@ -40,3 +44,16 @@ export const SAMPLE: Record<string, string> = {
     '# Laptop battery drains fast\n\nThe laptop battery lasts only an hour or two away from the charger.\n\n## Steps\n1. Lower the screen brightness and close apps you do not use.\n2. Check the battery health report.\n3. Ask IT for a replacement battery if the health is under 60%.',
   ),
 };
+
+/** An article written in a test (the summary is the body's first line unless given). */
+export const article = (id: string, lang: string, title: string, tags: string[], body: string, summary = body.split('\n')[0]!): Article =>
+  ({ id, title, lang, category: 'general', tags, summary, body, source: 'test' });
+
+/** The ids a query shows, best first. */
+export const shownIds = (ix: KbIndex, q: string): string[] => rank(ix, q).map((r) => ix.articles[r.doc]!.id);
+
+/** Every index term a query's words reach (stems, concepts, translations, typo corrections). */
+export function reachedTerms(ix: KbIndex, q: string): string[] {
+  const names = new Map([...ix.termIds].map(([t, id]) => [id, t]));
+  return queryUnits(ix, q).flatMap((u) => u.expansions.map((e) => names.get(e.term)!));
+}

@@ -4,9 +4,8 @@ import { buildIndex } from '../../kb/search-index.js';
 import { EXPANSION_WEIGHTS, queryUnits } from '../../kb/search.js';
 import { rank } from '../../kb/rank.js';
 import type { Article } from '../../kb/types.js';
+import { article } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
-  ({ id, title, lang, category: 'general', tags, summary: body.split('\n')[0]!, body, source: 'test' });
 
 // Words chosen so that only the everyday lexicon (not the IT glossary) links the two languages.
 const ARTICLES: Article[] = [

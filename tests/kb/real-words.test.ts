@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultDictionary, isDictionaryWord } from '../../kb/dictionary.js';
-import { rank } from '../../kb/rank.js';
 import { buildIndex } from '../../kb/search-index.js';
-import { MODE, queryUnits } from '../../kb/search.js';
+import { MODE } from '../../kb/search.js';
 import type { Article } from '../../kb/types.js';
+import { article, reachedTerms, shownIds } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
-  ({ id, title, lang, category: 'general', tags, summary: body.split('\n')[0]!, body, source: 'test' });
 
 const ARTICLES: Article[] = [
   article('password-reset', 'en', 'Reset your password', ['password', 'account'], 'If you forgot your password, reset it in the self-service portal.\nThe new password must have 12 characters.'),
@@ -16,11 +14,8 @@ const ARTICLES: Article[] = [
 const saved = { ...MODE };
 afterEach(() => Object.assign(MODE, saved));
 
-const ids = (ix: ReturnType<typeof buildIndex>, q: string): string[] => rank(ix, q).map((r) => ix.articles[r.doc]!.id);
-const targets = (ix: ReturnType<typeof buildIndex>, q: string): string[] => {
-  const names = new Map([...ix.termIds].map(([t, id]) => [id, t]));
-  return queryUnits(ix, q).flatMap((u) => u.expansions.map((e) => names.get(e.term)!));
-};
+const ids = shownIds;
+const targets = reachedTerms;
 
 describe('a real word is not a typo (sixth session)', () => {
   it('recognises words of either language, inflected forms too, and not misspellings', () => {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate, MODE, roleFeatures } from '../../kb/search.js';
 import { buildIndex } from '../../kb/search-index.js';
 import type { Article } from '../../kb/types.js';
+import { article as testArticle } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
-  ({ id, title, lang, category: 'general', tags, summary: '', body, source: 'test' });
+const article = (id: string, lang: string, title: string, tags: string[], body: string): Article => testArticle(id, lang, title, tags, body, '');
 
 const ARTICLES: Article[] = [
   article('shared-mailbox', 'en', 'Shared mailbox not showing in Outlook', ['mailbox', 'outlook'],

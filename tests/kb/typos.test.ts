@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultDictionary, isDictionaryWord } from '../../kb/dictionary.js';
 import { buildFuzzyVocab, fuzzyLookup } from '../../kb/fuzzy.js';
-import { rank } from '../../kb/rank.js';
 import { buildIndex } from '../../kb/search-index.js';
 import { MODE, queryUnits } from '../../kb/search.js';
 import type { Article } from '../../kb/types.js';
+import { article, reachedTerms, shownIds } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article =>
-  ({ id, title, lang, category: 'general', tags, summary: body.split('\n')[0]!, body, source: 'test' });
 
 /** Written for these tests (not taken from any evaluation set). */
 const ARTICLES: Article[] = [
@@ -21,11 +19,8 @@ const ARTICLES: Article[] = [
 const saved = { ...MODE };
 afterEach(() => Object.assign(MODE, saved));
 
-const ids = (ix: ReturnType<typeof buildIndex>, q: string): string[] => rank(ix, q).map((r) => ix.articles[r.doc]!.id);
-const targets = (ix: ReturnType<typeof buildIndex>, q: string): string[] => {
-  const names = new Map([...ix.termIds].map(([t, id]) => [id, t]));
-  return queryUnits(ix, q).flatMap((u) => u.expansions.map((e) => names.get(e.term)!));
-};
+const ids = shownIds;
+const targets = reachedTerms;
 const SIXTH = { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false };
 
 describe('typos as fuse.js would take them (seventh session)', () => {
