@@ -69,7 +69,7 @@ describe('discord adapter: robustness', () => {
   });
 
   it('refuses non-agents and non-requesters with a clear ephemeral message', async () => {
-    const { t, card } = await openRouted(h, 'printer on fire zork');
+    const { t, card } = await openRouted(h, 'zork coffee machine on fire');
     const claim = h.fake.component({ user: users.stranger, channelId: G.tier1, messageId: card.id, customId: customIds(card).find((id) => id.startsWith('hd:claim:'))! });
     const refusal = await h.fake.waitFor(() => h.fake.interactions.get(claim.token)?.followups[0], 'refusal');
     expect(refusal.flags).toBe(64);

@@ -52,7 +52,7 @@ describe('slack: at-least-once events', () => {
   });
 
   it('the requester’s first DM replayed after the chat is linked adds nothing: no second timeline entry, nothing in the card thread', async () => {
-    const ev = { type: 'message', channel: 'DUREPLAY', channel_type: 'im', user: 'UREPLAY', text: 'the fnord badge printer is offline', ts: h.next() };
+    const ev = { type: 'message', channel: 'DUREPLAY', channel_type: 'im', user: 'UREPLAY', text: 'the fnord wall clock on floor 3 hums all night', ts: h.next() };
     await h.event(ev, { eventId: 'EvREPLAY1' });
     const [t] = await ticketsOf('UREPLAY');
     const cardTs = (await h.composed.store.get(t!.id))!.links.find((l) => l.role === 'triage')!.message!;
