@@ -62,24 +62,25 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
 export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked[] {
   const limit = opts.limit ?? 3;
   const cal = opts.calibration ?? DEFAULT_CALIBRATION;
-  const out = evaluate(ix, query);
-  if (!out.candidates.length) return [];
-  // Word pairs only when the phrase feature counts (or is being fitted): off by default (calibration.ts).
-  const pairs = cal.weights.phrase || opts.withPhrase ? queryPairs(ix, out) : undefined;
   // The question's own language when its words tell, else the person's (`es-ES` → `es`).
-  const want = out.lang ?? (opts.lang ? opts.lang.toLowerCase().split(/[-_]/)[0] : undefined);
-  const key = (c: Candidate): number => {
-    const a = ix.articles[c.doc]!;
-    let k = c.bm25;
+  const person = opts.lang ? opts.lang.toLowerCase().split(/[-_]/)[0] : undefined;
+  const key = (doc: number, bm25: number, queryLang: string | undefined): number => {
+    const a = ix.articles[doc]!;
+    const want = queryLang ?? person;
+    let k = bm25;
     if (want && a.lang === want) k *= 1 + LANG_BONUS;
     const b = opts.boosts?.get(a.id);
     if (b) k *= 1 + b;
     return k;
   };
-  // Partial selection: only the best few need features and calibration.
+  // Partial selection: only the best few (by `key`, best first) need features and calibration.
   const pool = Math.max(limit * 3, 10);
-  const keyed = out.candidates.map((c) => ({ c, k: key(c) }));
-  const top = selectTop(keyed, pool);
+  const out = evaluate(ix, query, { pool, key });
+  if (!out.candidates.length) return [];
+  // Word pairs only when the phrase feature counts (or is being fitted): off by default (calibration.ts).
+  const pairs = cal.weights.phrase || opts.withPhrase ? queryPairs(ix, out) : undefined;
+  const want = out.lang ?? person;
+  const top = out.candidates.map((c) => ({ c, k: key(c.doc, c.bm25, out.lang) }));
   // Pseudo-relevance feedback, only when the first pass already has an answer: a question that gets
   // nothing keeps getting nothing.
   const fbWeight = opts.feedback ?? FEEDBACK.weight;
@@ -88,7 +89,7 @@ export function rank(ix: KbIndex, query: string, opts: RankOptions = {}): Ranked
     const first = Math.max(...top.map(({ c }) => calibratedScore(featuresOf(ix, out, c, b0[0] ?? 0, b0[1] ?? 0, pairs), cal)));
     if (first >= cal.threshold) {
       feedback(ix, out, top.map((x) => x.c), fbWeight);
-      for (const x of top) x.k = key(x.c);
+      for (const x of top) x.k = key(x.c.doc, x.c.bm25, out.lang);
       top.sort((a, b) => b.k - a.k);
     }
   }
@@ -171,14 +172,4 @@ function feedback(ix: KbIndex, out: SearchOutcome, pool: Candidate[], weight: nu
   }
   const maxAdd = Math.max(...add.values()) || 1;
   for (const c of pool) c.bm25 += weight * best * (add.get(c.doc)! / maxAdd);
-}
-
-function selectTop<T extends { k: number }>(items: T[], n: number): T[] {
-  if (items.length <= n * 4) return items.sort((a, b) => b.k - a.k).slice(0, n);
-  // Threshold by a sampled cut, then sort the survivors: linear in the candidate count.
-  const sample = items.filter((_, i) => i % Math.ceil(items.length / 200) === 0).map((x) => x.k).sort((a, b) => b - a);
-  const cut = sample[Math.min(sample.length - 1, Math.ceil((n * 200) / items.length) + 2)] ?? 0;
-  let kept = items.filter((x) => x.k >= cut);
-  if (kept.length < n) kept = items;
-  return kept.sort((a, b) => b.k - a.k).slice(0, n);
 }

@@ -12,6 +12,7 @@ import { pairsBetween } from './phrase.js';
 import { boundQuery, MAX_QUERY_WORDS, MAX_TYPO_LOOKUPS } from './query-bounds.js';
 import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
 import { stemEn, stemEs } from './stem.js';
+import { topPositions } from './top.js';
 import { isStopWord } from './stopwords.js';
 import { words } from './text.js';
 
@@ -330,18 +331,53 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   return units;
 }
 
-let scratch: { n: number; bm25: Float64Array; cov: Float64Array; matched: Int32Array; best: Float64Array; bestW: Float64Array; lead: Float64Array } | undefined;
+/**
+ * Per-article accumulators, reused by every query (search is synchronous, one query at a time): at 10k
+ * articles a common word touches most of the index, and allocating per touched article cost more than
+ * the scoring (eighth session). `seen[d] === epoch` marks an article touched by the current query.
+ */
+interface Scratch {
+  n: number;
+  bm25: Float64Array;
+  cov: Float64Array;
+  matched: Int32Array;
+  best: Float64Array;
+  bestW: Float64Array;
+  lead: Float64Array;
+  seen: Uint32Array;
+  keys: Float64Array;
+  touched: number[];
+  local: number[];
+}
+let scratch: Scratch | undefined;
+let epoch = 0;
 
-function buffers(n: number): NonNullable<typeof scratch> {
+function buffers(n: number): Scratch {
   if (!scratch || scratch.n < n) {
     const m = Math.max(n, 1024);
-    scratch = { n: m, bm25: new Float64Array(m), cov: new Float64Array(m), matched: new Int32Array(m), best: new Float64Array(m), bestW: new Float64Array(m), lead: new Float64Array(m) };
+    const f = (): Float64Array => new Float64Array(m);
+    scratch = { n: m, bm25: f(), cov: f(), matched: new Int32Array(m), best: f(), bestW: f(), lead: f(), seen: new Uint32Array(m), keys: f(), touched: [], local: [] };
+    epoch = 0;
+  }
+  if (++epoch === 0xffffffff) {
+    scratch.seen.fill(0);
+    epoch = 1;
   }
   return scratch;
 }
 
-/** All articles matching at least one query unit, with their features (unsorted). */
-export function evaluate(ix: KbIndex, query: string): SearchOutcome {
+/**
+ * Keep only the `pool` best candidates by `key` (largest first, ties in the order the articles were
+ * first matched — what a stable sort of all of them would give), so that only those become objects.
+ */
+export interface TopPick {
+  pool: number;
+  /** `lang`: the query's language when its words tell (`SearchOutcome.lang`). */
+  key: (doc: number, bm25: number, lang: 'en' | 'es' | undefined) => number;
+}
+
+/** The articles matching at least one query unit, with their features: all (unsorted), or `top`'s best few. */
+export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutcome {
   const cleaned = cleanQuery(boundQuery(query));
   const surfaces = words(cleaned);
   const lang = detectLang(surfaces);
@@ -353,11 +389,11 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
   const leadUnknown = MODE.roleFeatures && lead !== undefined && leadUnit < 0 && units.some((u) => u.surface === lead) && isDictionaryWord(ix.dictionary, lead);
   const totalImportance = units.reduce((s, u) => s + u.importance, 0);
   const buf = buffers(ix.articles.length);
-  const touched: number[] = [];
-  const seenDoc = new Set<number>();
+  const { touched, local } = buf;
+  touched.length = 0;
   for (let ui = 0; ui < units.length; ui++) {
     const u = units[ui]!;
-    const local: number[] = [];
+    local.length = 0;
     for (const e of u.expansions) {
       const idf = ix.idf[e.term]!;
       for (let p = ix.start[e.term]!, end = ix.start[e.term + 1]!; p < end; p++) {
@@ -372,8 +408,8 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
       }
     }
     for (const d of local) {
-      if (!seenDoc.has(d)) {
-        seenDoc.add(d);
+      if (buf.seen[d] !== epoch) {
+        buf.seen[d] = epoch;
         touched.push(d);
         buf.bm25[d] = 0;
         buf.cov[d] = 0;
@@ -386,7 +422,12 @@ export function evaluate(ix: KbIndex, query: string): SearchOutcome {
       buf.bestW[d] = 0;
     }
   }
-  const candidates: Candidate[] = touched.map((d) => ({
+  let docs: readonly number[] = touched;
+  if (top) {
+    for (let i = 0; i < touched.length; i++) buf.keys[i] = top.key(touched[i]!, buf.bm25[touched[i]!]!, lang);
+    docs = topPositions(buf.keys, touched.length, top.pool).map((i) => touched[i]!);
+  }
+  const candidates: Candidate[] = docs.map((d) => ({
     doc: d,
     bm25: buf.bm25[d]!,
     coverage: totalImportance > 0 ? buf.cov[d]! / totalImportance : 0,
