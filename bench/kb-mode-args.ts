@@ -13,6 +13,8 @@
  * real-word neighbours, both stems), i.e. the sixth session's search.
  * `--no-role-features`: the seventh session's role features off and the fifth session's calibration (the search before h-neg);
  * `--threshold T`: the default calibration's first-slot threshold.
+ * eighth session: `--typo-loose` / `--no-typo-loose` (a non-dictionary word with no close correction may reach a
+ * heading word two edits away), `--digit-names` / `--no-digit-names` (`1password` is a name, not a code).
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
@@ -27,7 +29,7 @@ export function applyModeArgs(argv: readonly string[]): void {
   if (i > 0) MODE.realWordMinLength = Number(argv[i + 1]);
   const j = argv.indexOf('--real-word-neighbour-weight');
   if (j > 0) MODE.realWordNeighbourWeight = Number(argv[j + 1]);
-  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours' | 'typoBothStems' | 'typoImportance'): void => {
+  const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours' | 'typoBothStems' | 'typoImportance' | 'typoLoose' | 'digitNames'): void => {
     if (argv.includes(`--${name}`)) MODE[key] = true;
     if (argv.includes(`--no-${name}`)) MODE[key] = false;
   };
@@ -36,6 +38,8 @@ export function applyModeArgs(argv: readonly string[]): void {
   flag('real-word-neighbours', 'realWordNeighbours');
   flag('typo-both-stems', 'typoBothStems');
   flag('typo-importance', 'typoImportance');
+  flag('typo-loose', 'typoLoose');
+  flag('digit-names', 'digitNames');
   // Seventh session (h-neg): the role features off and the calibration fitted without them (the search before).
   if (argv.includes('--no-role-features')) {
     MODE.roleFeatures = false;

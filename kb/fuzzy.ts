@@ -74,6 +74,12 @@ export interface FuzzyOptions {
   transpositions?: boolean;
   /** A 3-letter word may reach a 4-letter one by one missing letter (`wii` → `wifi`, `ful` → `full`). */
   threeLetters?: boolean;
+  /**
+   * A second, looser tier (eighth session): when no word is within `FUZZY_MAX_SCORE`, a word at most
+   * two edits away (`LOOSE_MAX_SCORE` errors per letter: `citidx` → `citrix`, `rmtoo` → `remoto`) for
+   * which `loose` says yes — the search allows only what the articles' titles and tags use.
+   */
+  loose?: (word: string) => boolean;
 }
 
 export interface FuzzyHit {
@@ -88,6 +94,8 @@ export interface FuzzyHit {
 const CANDIDATES = 48;
 /** Highest accepted score (errors per letter). */
 export const FUZZY_MAX_SCORE = 0.3;
+/** Highest score of the loose tier (`FuzzyOptions.loose`): two edits in a word of five letters. */
+export const LOOSE_MAX_SCORE = 0.4;
 /** Scores up to this count as a one-edit correction. */
 const CLOSE_SCORE = 0.2;
 
@@ -103,6 +111,9 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
   const three = opts.threeLetters === true && w.length === 3;
   const max = three ? 1 : maxEdits(w.length);
   if (max === 0 || w.length > 32) return [];
+  const loose = !three && w.length >= 5 ? opts.loose : undefined;
+  // The loose tier reaches two edits: two letters left out or added, too.
+  const lengthSlack = loose ? Math.max(max, 2) : max;
   const qg = [...new Set(gramsOf(w))];
   const counts = new Map<number, number>();
   for (const g of qg) {
@@ -116,7 +127,7 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
   const near: Array<{ id: number; c: number }> = [];
   for (const [id, c] of counts) {
     const cand = v.words[id]!;
-    if (cand === w || Math.abs(cand.length - w.length) > max) continue;
+    if (cand === w || Math.abs(cand.length - w.length) > lengthSlack) continue;
     // A 3-letter word only reaches a 4-letter one (a letter left out), never another 3-letter word.
     if (three && cand.length !== 4) continue;
     near.push({ id, c });
@@ -134,6 +145,7 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
   }
   if (!pool.length) return [];
   const hits: Array<FuzzyHit & { df: number }> = [];
+  const looseHits: typeof hits = [];
   if (three) {
     // fuse.js scores one missing letter of three at 0.33: the edit distance decides, as a loose correction.
     for (const id of pool) {
@@ -144,23 +156,25 @@ export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOpti
     const fuse = new Fuse(pool.map((id) => v.words[id]!), fuseOptions);
     const fuseScore = new Map<number, number>();
     for (const r of fuse.search(w)) fuseScore.set(r.refIndex, r.score ?? 1);
-    // fuse.js's matches first, in its order; with `transpositions`, the rest of the pool after them.
+    // fuse.js's matches first, in its order; with `transpositions` or `loose`, the rest of the pool after them.
     const order = [...fuseScore.keys()];
-    if (opts.transpositions) for (let i = 0; i < pool.length; i++) if (!fuseScore.has(i)) order.push(i);
+    if (opts.transpositions || loose) for (let i = 0; i < pool.length; i++) if (!fuseScore.has(i)) order.push(i);
     for (const i of order) {
       let fs = fuseScore.get(i);
       const cand = v.words[pool[i]!]!;
       // Bitap with `ignoreLocation` also accepts a word sharing a long stretch with a longer one
       // (`cantina` in `pegatina`): at most one edit more than the word's length allows.
-      const d = editDistance(w, cand, max + 1);
-      if (d > max + 1) continue;
-      if (opts.transpositions) fs = Math.min(fs ?? 1, d / w.length);
+      const d = editDistance(w, cand, Math.max(max + 1, lengthSlack));
+      if (d > max + 1 && !(loose && d <= 2)) continue;
+      if (opts.transpositions || loose) fs = Math.min(fs ?? 1, d / w.length);
       // fuse.js counts errors inside the best-matching stretch; letters left over count too.
       const score = Math.max(fs!, Math.abs(cand.length - w.length) / w.length);
-      if (score > FUZZY_MAX_SCORE) continue;
-      hits.push({ word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[i]!]! });
+      const hit = { word: cand, distance: score <= CLOSE_SCORE ? 1 : 2, score, df: v.df[pool[i]!]! };
+      if (score <= FUZZY_MAX_SCORE && d <= max + 1) hits.push(hit);
+      else if (loose && d <= 2 && score <= LOOSE_MAX_SCORE && loose(cand)) looseHits.push(hit);
     }
   }
+  if (!hits.length) hits.push(...looseHits);
   hits.sort((a, b) => a.score - b.score || b.df - a.df);
   return hits.slice(0, limit).map(({ word, distance, score }) => ({ word, distance, score }));
 }

@@ -95,6 +95,19 @@ export const MODE = {
    * `--no-role-features` does.
    */
   roleFeatures: true,
+  /**
+   * Eighth session: when a word not in the dictionary has no typo correction within `FUZZY_MAX_SCORE`,
+   * it may reach a word two edits away (`LOOSE_MAX_SCORE`: `citidx` → `citrix`, `rmtoo` → `remoto`) that
+   * some article has in its title or tags (`KbIndex.titleWords`) — as fuse.js's lenient default would,
+   * but only towards what the knowledge base is about.
+   */
+  typoLoose: true,
+  /**
+   * Eighth session: a word with digits is a name, not a code, when it has at least five letters and more
+   * letters than digits (`1password`, `office365`; not `0x80070005`, `win11`, `e1234`): it is typo-corrected
+   * and, when unknown, counts as an unknown word, as a word without digits does.
+   */
+  digitNames: true,
   /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
   realWordNeighbourWeight: 0.6,
 };
@@ -181,12 +194,22 @@ export function leadWord(surfaces: readonly string[]): string | undefined {
 
 const fuzzyCache = new WeakMap<KbIndex, Map<string, Expansion[]>>();
 
+/** A word with digits that is not a name (`MODE.digitNames`): an error code, a version, a number. Linear in the word. */
+function isCode(surface: string): boolean {
+  let digits = 0;
+  for (const ch of surface) if (ch >= '0' && ch <= '9') digits++;
+  if (digits === 0) return false;
+  if (!MODE.digitNames) return true;
+  const letters = [...surface].filter((ch) => ch >= 'a' && ch <= 'z').length;
+  return letters < 5 || letters <= digits;
+}
+
 function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expansion[] {
   let cache = fuzzyCache.get(ix);
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
-  const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters };
+  const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters, loose: MODE.typoLoose ? (w: string) => ix.titleWords.has(w) : undefined };
   const neighbours = realWord && MODE.realWordNeighbours;
-  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}:${surface}`;
+  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}${MODE.typoLoose ? 'l' : ''}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
@@ -302,7 +325,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
       }
     }
     const translated = ex.length > direct;
-    if (ex.length === 0 && tok.stem && !/\d/.test(tok.surface)) {
+    if (ex.length === 0 && tok.stem && !isCode(tok.surface)) {
       // A word of either language (not a misspelling) only reaches other forms of itself.
       const minLength = MODE.typoThreeLetters ? Math.min(3, MODE.realWordMinLength) : MODE.realWordMinLength;
       const realWord = MODE.realWordsNotTypos && tok.surface.length >= minLength && isDictionaryWord(ix.dictionary, tok.surface);
@@ -323,7 +346,7 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     if (!known) {
       // A stop word inside a glossary phrase that the articles never use adds nothing, and neither
       // does an unknown number (`10 min`, `3rd floor`): a code that matters is one the articles use.
-      if (!tok.stem || /\d/.test(tok.surface)) continue;
+      if (!tok.stem || isCode(tok.surface)) continue;
       importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
     }
     units.push({ surface: tok.surface, expansions: ex, importance, known });

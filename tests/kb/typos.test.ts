@@ -21,7 +21,7 @@ afterEach(() => Object.assign(MODE, saved));
 
 const ids = shownIds;
 const targets = reachedTerms;
-const SIXTH = { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false };
+const SIXTH = { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false, typoLoose: false, digitNames: false };
 
 describe('typos as fuse.js would take them (seventh session)', () => {
   it('counts a swap of neighbouring letters as one edit, short words too', () => {
@@ -67,5 +67,41 @@ describe('typos as fuse.js would take them (seventh session)', () => {
     expect(targets(ix, 'zentorva').sort()).toEqual(right.sort());
     Object.assign(MODE, SIXTH);
     expect(targets(ix, 'zentorva').length).toBeLessThan(2);
+  });
+});
+
+describe('heavier typos towards what the knowledge base is about (eighth session)', () => {
+  const MORE: Article[] = [
+    ...ARTICLES,
+    article('vault-en', 'en', 'Unlock 1Password vault', ['1password', 'vault'], 'Open 1Password and unlock the vault with your master password.\nUse the recovery kit if you forgot it.'),
+    article('error-code', 'en', 'Update error 0x80070005', ['update', 'error'], 'Error 0x80070005 means access was denied during an update.\nRun the update as an administrator.'),
+  ];
+
+  it('reaches a heading word two edits away when nothing closer exists (`zntrva`, `chrgr`)', () => {
+    const ix = buildIndex(MORE);
+    expect(ids(ix, 'cant sign in to zntrva')[0]).toBe('zentro-en');
+    expect(ids(ix, 'laptop chrgr')[0]).toBe('laptop-charging');
+    MODE.typoLoose = false;
+    expect(targets(ix, 'zntrva')).toEqual([]);
+    expect(targets(ix, 'chrgr')).toEqual([]);
+  });
+
+  it('never takes a body-only word two edits away, nor a dictionary word', () => {
+    const ix = buildIndex(MORE);
+    // `soket` → `socket` is one edit (any word); `sokcte` is two from `socket`, which only a body sentence has.
+    expect(targets(ix, 'sokcte')).toEqual([]);
+    // `bitter` is two edits from the tag `battery`, but a dictionary word: the real-word gate still holds.
+    expect(isDictionaryWord(defaultDictionary(), 'bitter')).toBe(true);
+    expect(targets(ix, 'bitter')).toEqual([]);
+  });
+
+  it('treats a mostly-letters word with digits as a name (typo-corrected), a code as a code', () => {
+    const ix = buildIndex(MORE);
+    expect(ids(ix, 'unlock 1pasword')[0]).toBe('vault-en');
+    expect(ids(ix, '1pasword')[0]).toBe('vault-en');
+    // An error code is never "corrected" into a neighbouring code.
+    expect(targets(ix, '0x80070006')).toEqual([]);
+    MODE.digitNames = false;
+    expect(ids(ix, '1pasword')).toEqual([]);
   });
 });
