@@ -3,7 +3,7 @@
  * compressed-row posting table (term → docs, saturated term weight), plus a trigram vocabulary
  * for typo tolerance. Built once per load (about a second per 10k articles); queried without I/O.
  */
-import { analyze } from './analyze.js';
+import { analyze, type Token } from './analyze.js';
 import { sentenceOfWords } from './text.js';
 import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
@@ -158,7 +158,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     const where = new Map<string, number>();
     const seenSurface = new Set<string>();
     let len = 0;
-    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[], heading?: Set<string>): void => {
+    const add = (text: string, weight: number, bitOf: (k: number) => number, positions?: number[], heading?: Set<string>, each?: (tok: Token) => void): void => {
       let bit = 0;
       const at = (term: string): void => {
         tf.set(term, (tf.get(term) ?? 0) + weight);
@@ -170,6 +170,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
         bit = bitOf(k);
         // A title or tag word, content or in a glossary phrase (`cuenta` is a Spanish stop word with a concept).
         heading?.add(tok.surface);
+        each?.(tok);
         if (tok.stem) {
           at(tok.stem);
           len += weight;
@@ -183,13 +184,13 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     };
     const head = (): number => HEAD_BIT;
     titleStart[doc] = titleTok.length;
-    for (const tok of analyze(a.title, glossary, a.lang || 'en')) {
-      if (!tok.stem && !tok.concepts.length) continue;
+    // The title's tokens as term ids, for the share of the title a query has (search.ts `roleFeatures`).
+    add(a.title, w.title, head, undefined, titleWords, (tok) => {
+      if (!tok.stem && !tok.concepts.length) return;
       titleTok.push(titleTerms.length);
       if (tok.stem) titleTerms.push(idOf(tok.stem));
       for (const c of tok.concepts) titleTerms.push(idOf(c));
-    }
-    add(a.title, w.title, head, undefined, titleWords);
+    });
     add(a.tags.join(' , '), w.tags, head, undefined, titleWords);
     add(a.summary, w.summary, head);
     // The body's words know their sentence, so each term knows which passages it stands in.
