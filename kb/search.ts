@@ -99,9 +99,12 @@ export const MODE = {
    * Eighth session: when a word not in the dictionary has no typo correction within `FUZZY_MAX_SCORE`,
    * it may reach a word two edits away (`LOOSE_MAX_SCORE`: `citidx` → `citrix`, `rmtoo` → `remoto`) that
    * some article has in its title or tags (`KbIndex.titleWords`) — as fuse.js's lenient default would,
-   * but only towards what the knowledge base is about.
+   * but only towards what the knowledge base is about. **Off**: it takes synthetic two-typo words from 0.92
+   * to 0.96 recall@3 (`bench/kb-typo-stress.ts`), but also "corrects" 16 of 779 names from other knowledge
+   * bases (`macos` → `pagos`, `drone` → `phone`, `recargar` → `descargar`) that one edit would not — the subject
+   * of a question the knowledge base has no answer for (docs/kb-history.md, eighth session).
    */
-  typoLoose: true,
+  typoLoose: false,
   /**
    * Eighth session: a word with digits is a name, not a code, when it has at least five letters and more
    * letters than digits (`1password`, `office365`; not `0x80070005`, `win11`, `e1234`): it is typo-corrected

@@ -77,8 +77,9 @@ describe('heavier typos towards what the knowledge base is about (eighth session
     article('error-code', 'en', 'Update error 0x80070005', ['update', 'error'], 'Error 0x80070005 means access was denied during an update.\nRun the update as an administrator.'),
   ];
 
-  it('reaches a heading word two edits away when nothing closer exists (`zntrva`, `chrgr`)', () => {
+  it('reaches a heading word two edits away when nothing closer exists (`zntrva`, `chrgr`), when switched on', () => {
     const ix = buildIndex(MORE);
+    MODE.typoLoose = true;
     expect(ids(ix, 'cant sign in to zntrva')[0]).toBe('zentro-en');
     expect(ids(ix, 'laptop chrgr')[0]).toBe('laptop-charging');
     MODE.typoLoose = false;
@@ -88,6 +89,7 @@ describe('heavier typos towards what the knowledge base is about (eighth session
 
   it('never takes a body-only word two edits away, nor a dictionary word', () => {
     const ix = buildIndex(MORE);
+    MODE.typoLoose = true;
     // `soket` → `socket` is one edit (any word); `sokcte` is two from `socket`, which only a body sentence has.
     expect(targets(ix, 'sokcte')).toEqual([]);
     // `bitter` is two edits from the tag `battery`, but a dictionary word: the real-word gate still holds.
