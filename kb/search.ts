@@ -504,6 +504,10 @@ function clauseMasksOf(units: readonly QueryUnit[]): number[] {
   return [...count].filter(([, n]) => n >= 2).map(([b]) => 1 << b);
 }
 
+/** Per-clause scratch for {@link clauseCoverage} (at most 32 clauses): no allocation per candidate. */
+const CLAUSE_GOT = new Float64Array(32);
+const CLAUSE_ALL = new Float64Array(32);
+
 /**
  * Clause coverage (eighth session, `MODE.clauseFeature`): the article's best coverage of one clause of
  * the query — a chat message says its question in one clause and its context (`I'm at the airport`,
@@ -512,8 +516,8 @@ function clauseMasksOf(units: readonly QueryUnit[]): number[] {
  */
 export function clauseCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 'totalImportance' | 'clauseMasks'>, doc: number, coverage: number): number {
   if (!out.clauseMasks.length) return coverage;
-  const got = new Float64Array(out.clauseMasks.length);
-  const all = new Float64Array(out.clauseMasks.length);
+  const got = CLAUSE_GOT.fill(0, 0, out.clauseMasks.length);
+  const all = CLAUSE_ALL.fill(0, 0, out.clauseMasks.length);
   for (const u of out.units) {
     let bestV = 0;
     let bestW = 0;
@@ -533,7 +537,7 @@ export function clauseCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | '
     }
   }
   let best = coverage;
-  for (let c = 0; c < got.length; c++) if (all[c]! > 0 && got[c]! / all[c]! > best) best = got[c]! / all[c]!;
+  for (let c = 0; c < out.clauseMasks.length; c++) if (all[c]! > 0 && got[c]! / all[c]! > best) best = got[c]! / all[c]!;
   return Math.min(1, best);
 }
 
