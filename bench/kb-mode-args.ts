@@ -18,7 +18,7 @@
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
-import { DEFAULT_CALIBRATION, FIFTH_CALIBRATION } from '../kb/calibration.js';
+import { DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -47,5 +47,22 @@ export function applyModeArgs(argv: readonly string[]): void {
   }
   const th = argv.indexOf('--threshold');
   if (th > 0) DEFAULT_CALIBRATION.threshold = Number(argv[th + 1]);
+  applyChatArgs(argv);
   if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
+}
+
+/**
+ * Eighth session (h-chat): `--unknown-length-ref N` (kb/search.ts `MODE.unknownLengthRef`), `--clause` (`MODE.clauseFeature`),
+ * `--clause-no-conjunctions`, `--no-clause` (the clause feature off and the seventh session's calibration: the search before h-chat).
+ */
+export function applyChatArgs(argv: readonly string[]): void {
+  const u = argv.indexOf('--unknown-length-ref');
+  if (u > 0) MODE.unknownLengthRef = Number(argv[u + 1]);
+  if (argv.includes('--clause')) MODE.clauseFeature = true;
+  // The search before h-chat: no clause feature, the seventh session's calibration.
+  if (argv.includes('--no-clause')) {
+    MODE.clauseFeature = false;
+    Object.assign(DEFAULT_CALIBRATION, { ...SEVENTH_CALIBRATION, weights: { ...SEVENTH_CALIBRATION.weights } });
+  }
+  if (argv.includes('--clause-no-conjunctions')) MODE.clauseConjunctions = false;
 }

@@ -2,7 +2,7 @@
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
-import { evaluate, IMPORTANCE, passageCoverage, queryPairs, roleFeatures, type Candidate, type SearchOutcome } from './search.js';
+import { clauseCoverage, evaluate, IMPORTANCE, passageCoverage, queryPairs, roleFeatures, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -55,6 +55,7 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     leadMissed: out.leadUnit < 0 ? 0 : 1 - Math.min(1, c.lead / IMPORTANCE.topicalRef),
     passage: passageCoverage(ix, out, c.doc),
     ...roleFeatures(ix, out, c.doc),
+    clause: clauseCoverage(ix, out, c.doc, c.coverage),
   };
 }
 

@@ -14,7 +14,7 @@ import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
 import { stemEn, stemEs } from './stem.js';
 import { topPositions } from './top.js';
 import { isStopWord } from './stopwords.js';
-import { words } from './text.js';
+import { clauseOfWords, words } from './text.js';
 
 /** Weight of a match through an expansion, relative to the query word itself. */
 export const EXPANSION_WEIGHTS = {
@@ -113,6 +113,15 @@ export const MODE = {
   digitNames: true,
   /** Highest weight of a real word's title-word neighbour (`realWordNeighbours`), below a typo's 0.7–0.85. */
   realWordNeighbourWeight: 0.6,
+  /**
+   * Eighth session (h-chat), measured: a word the knowledge base does not know weighs less in a long
+   * message — `EXPANSION_WEIGHTS.unknown` × min(1, `unknownLengthRef` / the query's word count) — 0 = off.
+   */
+  unknownLengthRef: 0,
+  /** Eighth session (h-chat): compute the `clause` feature (the article's best coverage of one clause of the query). */
+  clauseFeature: true,
+  /** A conjunction (`and`, `y`, `pero`) opens a new clause too (`clauseOfWords`). */
+  clauseConjunctions: true,
 };
 
 /**
@@ -142,6 +151,8 @@ export interface QueryUnit {
   /** How much this word matters: idf of its best expansion (or of a rare word when unknown). */
   importance: number;
   known: boolean;
+  /** With `MODE.clauseFeature`: the query's clauses this word stands in, one bit each ({@link clauseOfWords}). */
+  clauses?: number;
 }
 
 export interface Candidate {
@@ -171,6 +182,8 @@ export interface SearchOutcome {
   leadUnit: number;
   /** The query's leading word is a dictionary word (`isDictionaryWord`) the index has no match for (`export`, `renew`). */
   leadUnknown: boolean;
+  /** With `MODE.clauseFeature`: bit masks of the query's clauses with at least two query words (else empty). */
+  clauseMasks: number[];
 }
 
 /** `how` in either language (folded): what may stand before the action of a how-to question. */
@@ -286,13 +299,19 @@ export function queryPairs(ix: KbIndex, q: Pick<SearchOutcome, 'tokens' | 'units
   return out;
 }
 
-function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | undefined): QueryUnit[] {
+function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | undefined, tokClause?: readonly number[]): QueryUnit[] {
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
+  const unitOfKey = new Map<string, QueryUnit>();
   let typoLookups = 0;
-  for (const tok of tokens) {
+  for (let ti = 0; ti < tokens.length; ti++) {
+    const tok = tokens[ti]!;
     const key = tok.stem || tok.concepts.join('|');
-    if (seen.has(key)) continue;
+    if (seen.has(key)) {
+      const u = tokClause && unitOfKey.get(key);
+      if (u) u.clauses = (u.clauses ?? 0) | (1 << tokClause[ti]!);
+      continue;
+    }
     if (seen.size >= MAX_QUERY_WORDS) break;
     seen.add(key);
     const ex: Expansion[] = [];
@@ -352,7 +371,16 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
       if (!tok.stem || isCode(tok.surface)) continue;
       importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
     }
-    units.push({ surface: tok.surface, expansions: ex, importance, known });
+    const unit: QueryUnit = { surface: tok.surface, expansions: ex, importance, known };
+    if (tokClause) {
+      unit.clauses = 1 << tokClause[ti]!;
+      unitOfKey.set(key, unit);
+    }
+    units.push(unit);
+  }
+  if (MODE.unknownLengthRef > 0 && units.length > MODE.unknownLengthRef) {
+    const f = MODE.unknownLengthRef / units.length;
+    for (const u of units) if (!u.known) u.importance *= f;
   }
   return units;
 }
@@ -407,8 +435,15 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
   const cleaned = cleanQuery(boundQuery(query));
   const surfaces = words(cleaned);
   const lang = detectLang(surfaces);
-  const tokens = analyze(cleaned, ix.glossary);
-  const units = unitsOf(ix, tokens, lang);
+  const positions: number[] | undefined = MODE.clauseFeature ? [] : undefined;
+  const tokens = analyze(cleaned, ix.glossary, undefined, positions);
+  let tokClause: number[] | undefined;
+  if (positions) {
+    const of = clauseOfWords(cleaned, MODE.clauseConjunctions);
+    tokClause = positions.map((p) => of[p] ?? 0);
+  }
+  const units = unitsOf(ix, tokens, lang, tokClause);
+  const clauseMasks = tokClause ? clauseMasksOf(units) : [];
   const lead = leadWord(surfaces);
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
@@ -461,7 +496,52 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
     lead: buf.lead[d]!,
   }));
   if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
-  return { units, lang, totalImportance, candidates, tokens, leadUnit, leadUnknown };
+  return { units, lang, totalImportance, candidates, tokens, leadUnit, leadUnknown, clauseMasks };
+}
+
+/** The clauses (bits) holding at least two query words, when the query has more than one clause. */
+function clauseMasksOf(units: readonly QueryUnit[]): number[] {
+  const count = new Map<number, number>();
+  for (const u of units) for (let b = 0; b < 32; b++) if ((u.clauses ?? 0) & (1 << b)) count.set(b, (count.get(b) ?? 0) + 1);
+  if (count.size < 2) return [];
+  return [...count].filter(([, n]) => n >= 2).map(([b]) => 1 << b);
+}
+
+/** Per-clause scratch for {@link clauseCoverage} (at most 32 clauses): no allocation per candidate. */
+const CLAUSE_GOT = new Float64Array(32);
+const CLAUSE_ALL = new Float64Array(32);
+
+/**
+ * Clause coverage (eighth session, `MODE.clauseFeature`): the article's best coverage of one clause of
+ * the query — a chat message says its question in one clause and its context (`I'm at the airport`,
+ * `back from leave`) in others — the whole query counting as one of them, so it is never under `coverage`.
+ * Per candidate of the pool (≤ 10): one binary search per query word's expansion.
+ */
+export function clauseCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 'totalImportance' | 'clauseMasks'>, doc: number, coverage: number): number {
+  if (!out.clauseMasks.length) return coverage;
+  const got = CLAUSE_GOT.fill(0, 0, out.clauseMasks.length);
+  const all = CLAUSE_ALL.fill(0, 0, out.clauseMasks.length);
+  for (const u of out.units) {
+    let bestV = 0;
+    let bestW = 0;
+    for (const e of u.expansions) {
+      const p = postingOf(ix, e.term, doc);
+      if (p < 0) continue;
+      const v = e.w * ix.idf[e.term]! * ix.norm[p]!;
+      if (v > bestV) {
+        bestV = v;
+        bestW = Math.min(e.w * ix.idf[e.term]!, u.importance);
+      }
+    }
+    for (let c = 0; c < out.clauseMasks.length; c++) {
+      if (!((u.clauses ?? 0) & out.clauseMasks[c]!)) continue;
+      all[c]! += u.importance;
+      got[c]! += bestW;
+    }
+  }
+  let best = coverage;
+  for (let c = 0; c < out.clauseMasks.length; c++) if (all[c]! > 0 && got[c]! / all[c]! > best) best = got[c]! / all[c]!;
+  return Math.min(1, best);
 }
 
 /** The posting of `doc` in term `t`'s list (docs ascending), or −1. */

@@ -56,3 +56,35 @@ export function sentenceOfWords(text: string): { of: number[]; count: number } {
   }
   return { of, count: of.length ? sentence + 1 : 0 };
 }
+
+/** Where a clause ends (queries, eighth session): a sentence end, a comma, a bracket or a dash between words. */
+const CLAUSE_END = new Set([...SENTENCE_END, ',', '(', ')', '-', '–', '—']);
+/** Words that open a new clause (general conjunctions of both languages, folded). */
+const CLAUSE_OPENERS = new Set('and but so because though although while since or then y e pero porque aunque mientras pues entonces o u ni'.split(' '));
+
+/**
+ * The clause of each word of `words(text)` (same order and count): a clause ends at a sentence end, a
+ * comma, a bracket or a dash, and a conjunction (`and`, `but`, `y`, `pero`, `porque`) opens a new one.
+ * One pass: linear. Clause numbers are capped at 31 (a bit mask per query word).
+ */
+export function clauseOfWords(text: string, conjunctions = true): number[] {
+  const folded = fold(text);
+  const of: number[] = [];
+  let clause = 0;
+  let inClause = 0;
+  let last = 0;
+  for (const m of folded.matchAll(TOKEN)) {
+    if (inClause) {
+      let cut = conjunctions && CLAUSE_OPENERS.has(m[0]);
+      for (let i = last; !cut && i < m.index; i++) if (CLAUSE_END.has(folded[i]!)) cut = true;
+      if (cut && clause < 31) {
+        clause++;
+        inClause = 0;
+      }
+    }
+    of.push(clause);
+    inClause++;
+    last = m.index + m[0].length;
+  }
+  return of;
+}

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { clauseCoverage, evaluate, MODE } from '../../kb/search.js';
+import { buildIndex } from '../../kb/search-index.js';
+import { clauseOfWords, words } from '../../kb/text.js';
+import type { Article } from '../../kb/types.js';
+import { article as testArticle } from './helpers.js';
+
+const article = (id: string, lang: string, title: string, tags: string[], body: string): Article => testArticle(id, lang, title, tags, body, '');
+
+const ARTICLES: Article[] = [
+  article('reset-password', 'en', 'Reset your password', ['password'], 'Forgot your password? Open the portal and choose reset.\nYou need your phone.'),
+  article('vpn-slow', 'en', 'VPN is slow', ['vpn', 'slow'], 'A slow VPN at home: restart the router.'),
+  article('holidays', 'en', 'Book holidays', ['holidays', 'leave'], 'Ask your manager to approve the leave in the portal.'),
+];
+const saved = { ...MODE };
+afterEach(() => Object.assign(MODE, saved));
+
+const clause = (ix: ReturnType<typeof buildIndex>, q: string, id: string): { clause: number; coverage: number } => {
+  const out = evaluate(ix, q);
+  const doc = ix.articles.findIndex((a) => a.id === id);
+  const coverage = out.candidates.find((c) => c.doc === doc)?.coverage ?? 0;
+  return { clause: clauseCoverage(ix, out, doc, coverage), coverage };
+};
+
+describe('clause coverage (eighth session, h-chat)', () => {
+  it('cuts a message into clauses at punctuation and conjunctions, in one pass', () => {
+    const text = "back from maternity leave and can't remember my password, sorry";
+    expect(clauseOfWords(text)).toHaveLength(words(text).length);
+    expect(clauseOfWords(text)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1, 2]);
+    expect(clauseOfWords('estoy en el aeropuerto y necesito la vpn')).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+    expect(clauseOfWords(text, false)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+
+  it("is the article's best coverage of one clause: chat context in another clause does not dilute it", () => {
+    const ix = buildIndex(ARTICLES);
+    const q = 'just back from a fortnight in tuscany and I forgot my password';
+    const r = clause(ix, q, 'reset-password');
+    expect(r.coverage).toBeLessThan(0.6);
+    expect(r.clause).toBeCloseTo(1, 5);
+    // One clause: the same as coverage.
+    const one = clause(ix, 'forgot my password in tuscany', 'reset-password');
+    expect(one.clause).toBeCloseTo(one.coverage, 10);
+  });
+
+  it('is plain coverage with the switch off', () => {
+    MODE.clauseFeature = false;
+    const ix = buildIndex(ARTICLES);
+    const r = clause(ix, 'just back from a fortnight in tuscany and I forgot my password', 'reset-password');
+    expect(r.clause).toBeCloseTo(r.coverage, 10);
+  });
+});
