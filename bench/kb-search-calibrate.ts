@@ -134,6 +134,23 @@ if (sets.length > 2) {
     const cell = (c: Counts): string => `${' '.repeat(8)} ${(c.r3 / c.ans).toFixed(3)} ${(c.mrr / c.ans).toFixed(3)} ${(c.rej / c.neg).toFixed(3)}`.padEnd(30);
     console.log(`  ${t.toFixed(2).padStart(9)}  ${[...cs, sum].map(cell).join('')}`);
   }
+  // `--kinds-at T` (eighth session): the pooled left-out recall@3 per kind of query at threshold T (negatives: rejected).
+  const ka = process.argv.indexOf('--kinds-at');
+  if (ka > 0) {
+    const t = Number(process.argv[ka + 1]);
+    const per = new Map<string, { ok: number; n: number }>();
+    for (const { s, cal } of loo) {
+      for (const q of s.queries) {
+        const ids = rank(s.ix, q.q, { limit: 3, calibration: { ...cal, threshold: t } }).map((r) => s.ix.articles[r.doc]!.id);
+        const ok = q.expected.length ? ids.some((id) => q.expected.includes(id)) : ids.length === 0;
+        const c = per.get(q.kind) ?? { ok: 0, n: 0 };
+        c.ok += ok ? 1 : 0;
+        c.n++;
+        per.set(q.kind, c);
+      }
+    }
+    console.log(`\nper kind at ${t.toFixed(2)} (pooled left-out; right of n): ${[...per].map(([k, c]) => `${k} ${c.ok}/${c.n}`).join(' · ')}`);
+  }
   // `--frontier`: the pooled left-out counts on a fine threshold grid (0.20–0.70 by 0.01), then for each
   // recall@3 level the most negatives rejected by a threshold that keeps at least that recall — the
   // cross-fit frontier, comparable between runs without matching thresholds by hand.
