@@ -14,11 +14,12 @@
  * `--no-role-features`: the seventh session's role features off and the fifth session's calibration (the search before h-neg);
  * `--threshold T`: the default calibration's first-slot threshold.
  * eighth session: `--typo-loose` / `--no-typo-loose` (a non-dictionary word with no close correction may reach a
- * heading word two edits away), `--digit-names` / `--no-digit-names` (`1password` is a name, not a code).
+ * heading word two edits away), `--digit-names` / `--no-digit-names` (`1password` is a name, not a code),
+ * `--no-lead-single-clause` (a multi-clause message keeps its leading word, with `CLAUSE_CALIBRATION`: the search before it).
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
-import { DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
+import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -45,9 +46,15 @@ export function applyModeArgs(argv: readonly string[]): void {
     MODE.roleFeatures = false;
     Object.assign(DEFAULT_CALIBRATION, { ...FIFTH_CALIBRATION, weights: { ...FIFTH_CALIBRATION.weights } });
   }
+  // Eighth session (the lead): a multi-clause message keeps its leading word, with the calibration fitted so (the search before).
+  if (argv.includes('--no-lead-single-clause')) {
+    MODE.leadSingleClause = false;
+    Object.assign(DEFAULT_CALIBRATION, { ...CLAUSE_CALIBRATION, weights: { ...CLAUSE_CALIBRATION.weights } });
+  }
+  applyChatArgs(argv);
+  // Last, so that it applies to whichever calibration the flags above put in place.
   const th = argv.indexOf('--threshold');
   if (th > 0) DEFAULT_CALIBRATION.threshold = Number(argv[th + 1]);
-  applyChatArgs(argv);
   if (argv.includes('--no-typo-pass')) Object.assign(MODE, { typoTranspositions: false, typoThreeLetters: false, realWordNeighbours: false, typoBothStems: false });
 }
 

@@ -120,6 +120,14 @@ export const MODE = {
   unknownLengthRef: 0,
   /** Eighth session (h-chat): compute the `clause` feature (the article's best coverage of one clause of the query). */
   clauseFeature: true,
+  /**
+   * Eighth session (the lead): a message with two or more clauses of at least two query words each (`clauseMasks`)
+   * has no leading word (`restart outlook and wait` keeps `restart`: its second clause is one word). In a chat message the first content word is as often
+   * context (`working from my parents' place…`, `back from maternity leave and…`, `llevo 3 días fichando y…`) as
+   * the request's action, and the lead features then count against the article that answers it. The calibration
+   * is refitted with it (`DEFAULT_CALIBRATION`; before: `CLAUSE_CALIBRATION`).
+   */
+  leadSingleClause: true,
   /** A conjunction (`and`, `y`, `pero`) opens a new clause too (`clauseOfWords`). */
   clauseConjunctions: true,
 };
@@ -444,7 +452,7 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
   }
   const units = unitsOf(ix, tokens, lang, tokClause);
   const clauseMasks = tokClause ? clauseMasksOf(units) : [];
-  const lead = leadWord(surfaces);
+  const lead = MODE.leadSingleClause && clauseMasks.length >= 2 ? undefined : leadWord(surfaces);
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
   const leadUnknown = MODE.roleFeatures && lead !== undefined && leadUnit < 0 && units.some((u) => u.surface === lead) && isDictionaryWord(ix.dictionary, lead);

@@ -49,3 +49,19 @@ describe('clause coverage (eighth session, h-chat)', () => {
     expect(r.clause).toBeCloseTo(r.coverage, 10);
   });
 });
+
+describe('no leading word in a message of several clauses (eighth session, the lead)', () => {
+  it('drops the first content word of a multi-clause message as its leading word, keeps a one-clause request\'s', () => {
+    const ix = buildIndex(ARTICLES);
+    const unitOf = (q: string): string | undefined => {
+      const out = evaluate(ix, q);
+      return out.leadUnit >= 0 ? out.units[out.leadUnit]!.surface : undefined;
+    };
+    // `leave` is context here (the holidays article's tag), not the request: the question is the second clause.
+    expect(unitOf('leave ended today and now I cannot reset my password')).toBeUndefined();
+    expect(unitOf('reset my password')).toBe('reset');
+    expect(unitOf('how do I reset the vpn password')).toBe('reset');
+    MODE.leadSingleClause = false;
+    expect(unitOf('leave ended today and now I cannot reset my password')).toBe('leave');
+  });
+});
