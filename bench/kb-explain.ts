@@ -3,7 +3,6 @@
  * weight, and whether it stands in the article's heading (H) or only in the body (b).
  *   npx tsx bench/kb-explain.ts --dev /work/shared/kb-dev [--kinds negative,chat,crosslang] [--sets fit4,fit5] [--all]
  */
-import { join } from 'node:path';
 import { readQueries } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
 import { rank } from '../kb/rank.js';
@@ -12,19 +11,14 @@ import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 import { buildIndex, HEAD_BIT } from '../kb/search-index.js';
 import { evaluate } from '../kb/search.js';
 import { applyModeArgs } from './kb-mode-args.js';
+import { fittingSetTuples } from './kb-sets.js';
 applyModeArgs(process.argv);
 
 const arg = (n: string, d: string): string => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1]! : d);
 const dev = arg('--dev', '../shared/kb-dev');
 const kinds = new Set(arg('--kinds', 'negative,chat,crosslang').split(','));
 const only = process.argv.includes('--sets') ? arg('--sets', '').split(',') : undefined;
-const sets = [
-  ['dev', join(dev, 'articles'), join(dev, 'queries.jsonl')],
-  ['holdout', 'kb/articles', 'bench/kb-holdout/queries.jsonl'],
-  ['fit3', 'bench/kb-fit3/articles', 'bench/kb-fit3/queries.jsonl'],
-  ['fit4', 'bench/kb-fit4/articles', 'bench/kb-fit4/queries.jsonl'],
-  ['fit5', 'bench/kb-fit5/articles', 'bench/kb-fit5/queries.jsonl'],
-].filter(([name]) => !only || only.includes(name!));
+const sets = fittingSetTuples(dev, only);
 for (const [name, a, q] of sets) {
   const ix = buildIndex((await loadKbDir(a!)).articles);
   const names: string[] = [];

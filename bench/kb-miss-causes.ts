@@ -5,7 +5,6 @@
  * score, coverage and headCover, and the query words it does not match.
  *   npx tsx bench/kb-miss-causes.ts --dev /work/shared/kb-dev [--kinds paraphrase,crosslang] [--sets fit4,fit5]
  */
-import { join } from 'node:path';
 import { readQueries } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
 import { rank, slotCut } from '../kb/rank.js';
@@ -13,19 +12,14 @@ import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 import { buildIndex } from '../kb/search-index.js';
 import { evaluate } from '../kb/search.js';
 import { applyModeArgs } from './kb-mode-args.js';
+import { fittingSetTuples } from './kb-sets.js';
 applyModeArgs(process.argv);
 
 const arg = (n: string, d: string): string => (process.argv.includes(n) ? process.argv[process.argv.indexOf(n) + 1]! : d);
 const dev = arg('--dev', '../shared/kb-dev');
 const kinds = new Set(arg('--kinds', 'paraphrase,crosslang').split(','));
 const only = process.argv.includes('--sets') ? arg('--sets', '').split(',') : undefined;
-const sets = [
-  ['dev', join(dev, 'articles'), join(dev, 'queries.jsonl')],
-  ['holdout', 'kb/articles', 'bench/kb-holdout/queries.jsonl'],
-  ['fit3', 'bench/kb-fit3/articles', 'bench/kb-fit3/queries.jsonl'],
-  ['fit4', 'bench/kb-fit4/articles', 'bench/kb-fit4/queries.jsonl'],
-  ['fit5', 'bench/kb-fit5/articles', 'bench/kb-fit5/queries.jsonl'],
-].filter(([name]) => !only || only.includes(name!));
+const sets = fittingSetTuples(dev, only);
 const tally = new Map<string, number>();
 for (const [name, a, q] of sets) {
   const ix = buildIndex((await loadKbDir(a!)).articles);

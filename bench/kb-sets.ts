@@ -28,3 +28,14 @@ export function kbSets(dev: string): KbSet[] {
     { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl', fitting: false },
   ];
 }
+
+/**
+ * The fitting sets as `[short name, articles, queries]` (`dev`, `holdout`, `fit3`…), only those named in
+ * `only` when given — for the benches that look at single queries (never kb-unseen).
+ */
+export function fittingSetTuples(dev: string, only?: readonly string[]): Array<[string, string, string]> {
+  return kbSets(dev)
+    .filter((s) => s.fitting)
+    .map((s): [string, string, string] => [s.name.replace(/^kb-/, ''), s.articles, s.queries])
+    .filter(([name]) => !only || only.includes(name));
+}
