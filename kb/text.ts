@@ -31,30 +31,38 @@ export const words = (text: string): string[] => tokenize(fold(text));
 const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '\n']);
 
 /**
+ * The segment of each word of `words(text)` (same order and count): a new segment starts at the first word
+ * after an `ends` character, or at a word in `openers`; numbers stop at `cap`. One pass: linear.
+ */
+function segmentOfWords(text: string, ends: ReadonlySet<string>, openers?: ReadonlySet<string>, cap = Infinity): number[] {
+  const folded = fold(text);
+  const of: number[] = [];
+  let segment = 0;
+  let inSegment = 0;
+  let last = 0;
+  for (const m of folded.matchAll(TOKEN)) {
+    if (inSegment) {
+      let cut = openers?.has(m[0]) ?? false;
+      for (let i = last; !cut && i < m.index; i++) if (ends.has(folded[i]!)) cut = true;
+      if (cut && segment < cap) {
+        segment++;
+        inSegment = 0;
+      }
+    }
+    of.push(segment);
+    inSegment++;
+    last = m.index + m[0].length;
+  }
+  return of;
+}
+
+/**
  * The sentence of each word of `words(text)` (same order and count), and how many sentences have a word:
  * a sentence ends at a sentence-end character, and one without words is not counted. One pass: linear.
  */
 export function sentenceOfWords(text: string): { of: number[]; count: number } {
-  const folded = fold(text);
-  const of: number[] = [];
-  let sentence = 0;
-  let inSentence = 0;
-  let last = 0;
-  for (const m of folded.matchAll(TOKEN)) {
-    if (inSentence) {
-      for (let i = last; i < m.index; i++) {
-        if (SENTENCE_END.has(folded[i]!)) {
-          sentence++;
-          inSentence = 0;
-          break;
-        }
-      }
-    }
-    of.push(sentence);
-    inSentence++;
-    last = m.index + m[0].length;
-  }
-  return { of, count: of.length ? sentence + 1 : 0 };
+  const of = segmentOfWords(text, SENTENCE_END);
+  return { of, count: of.length ? of[of.length - 1]! + 1 : 0 };
 }
 
 /** Where a clause ends (queries, eighth session): a sentence end, a comma, a bracket or a dash between words. */
@@ -68,23 +76,5 @@ const CLAUSE_OPENERS = new Set('and but so because though although while since o
  * One pass: linear. Clause numbers are capped at 31 (a bit mask per query word).
  */
 export function clauseOfWords(text: string, conjunctions = true): number[] {
-  const folded = fold(text);
-  const of: number[] = [];
-  let clause = 0;
-  let inClause = 0;
-  let last = 0;
-  for (const m of folded.matchAll(TOKEN)) {
-    if (inClause) {
-      let cut = conjunctions && CLAUSE_OPENERS.has(m[0]);
-      for (let i = last; !cut && i < m.index; i++) if (CLAUSE_END.has(folded[i]!)) cut = true;
-      if (cut && clause < 31) {
-        clause++;
-        inClause = 0;
-      }
-    }
-    of.push(clause);
-    inClause++;
-    last = m.index + m[0].length;
-  }
-  return of;
+  return segmentOfWords(text, CLAUSE_END, conjunctions ? CLAUSE_OPENERS : undefined, 31);
 }
