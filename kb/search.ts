@@ -100,7 +100,7 @@ export const MODE = {
    * it may reach a word two edits away (`LOOSE_MAX_SCORE`: `citidx` → `citrix`, `rmtoo` → `remoto`) that
    * some article has in its title or tags (`KbIndex.titleWords`) — as fuse.js's lenient default would,
    * but only towards what the knowledge base is about. **Off**: it takes synthetic two-typo words from 0.92
-   * to 0.96 recall@3 (`bench/kb-typo-stress.ts`), but also "corrects" 16 of 779 names from other knowledge
+   * to 0.96 recall@3 (`bench/kb-typo-stress.ts`), but also "corrects" 22 of 779 names from other knowledge
    * bases (`macos` → `pagos`, `drone` → `phone`, `recargar` → `descargar`) that one edit would not — the subject
    * of a question the knowledge base has no answer for (docs/kb-history.md, eighth session).
    */
