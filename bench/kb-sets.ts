@@ -25,6 +25,7 @@ export function kbSets(dev: string): KbSet[] {
     { name: 'kb-fit3', articles: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl', fitting: true },
     { name: 'kb-fit4', articles: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl', fitting: true },
     { name: 'kb-fit5', articles: 'bench/kb-fit5/articles', queries: 'bench/kb-fit5/queries.jsonl', fitting: true },
+    { name: 'kb-fit6', articles: 'bench/kb-fit6/articles', queries: 'bench/kb-fit6/queries.jsonl', fitting: true },
     { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl', fitting: false },
   ];
 }
