@@ -16,10 +16,12 @@
  * eighth session: `--typo-loose` / `--no-typo-loose` (a non-dictionary word with no close correction may reach a
  * heading word two edits away), `--digit-names` / `--no-digit-names` (`1password` is a name, not a code),
  * `--no-lead-single-clause` (a multi-clause message keeps its leading word, with `CLAUSE_CALIBRATION`: the search before it).
+ * ninth session (h-chat3): `--no-clause-hyphen-joins` (a hyphen between two words cuts a clause again: the search before),
+ * `--multi-clause` (`MULTI_CLAUSE_CALIBRATION`, with the `multiClause` feature: measured, not shipped).
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
-import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
+import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, MULTI_CLAUSE_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -51,6 +53,8 @@ export function applyModeArgs(argv: readonly string[]): void {
     MODE.leadSingleClause = false;
     Object.assign(DEFAULT_CALIBRATION, { ...CLAUSE_CALIBRATION, weights: { ...CLAUSE_CALIBRATION.weights } });
   }
+  // Ninth session (h-chat3): the `multiClause` feature's calibration (measured, not shipped).
+  if (argv.includes('--multi-clause')) Object.assign(DEFAULT_CALIBRATION, { ...MULTI_CLAUSE_CALIBRATION, weights: { ...MULTI_CLAUSE_CALIBRATION.weights } });
   applyChatArgs(argv);
   // Last, so that it applies to whichever calibration the flags above put in place.
   const th = argv.indexOf('--threshold');
@@ -72,4 +76,6 @@ export function applyChatArgs(argv: readonly string[]): void {
     Object.assign(DEFAULT_CALIBRATION, { ...SEVENTH_CALIBRATION, weights: { ...SEVENTH_CALIBRATION.weights } });
   }
   if (argv.includes('--clause-no-conjunctions')) MODE.clauseConjunctions = false;
+  if (argv.includes('--clause-hyphen-joins')) MODE.clauseHyphenJoins = true;
+  if (argv.includes('--no-clause-hyphen-joins')) MODE.clauseHyphenJoins = false;
 }

@@ -130,6 +130,8 @@ export const MODE = {
   leadSingleClause: true,
   /** A conjunction (`and`, `y`, `pero`) opens a new clause too (`clauseOfWords`). */
   clauseConjunctions: true,
+  /** Ninth session (h-chat3): a hyphen between two words (`out-of-office`) does not cut a clause. */
+  clauseHyphenJoins: true,
 };
 
 /**
@@ -447,7 +449,7 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
   const tokens = analyze(cleaned, ix.glossary, undefined, positions);
   let tokClause: number[] | undefined;
   if (positions) {
-    const of = clauseOfWords(cleaned, MODE.clauseConjunctions);
+    const of = clauseOfWords(cleaned, MODE.clauseConjunctions, MODE.clauseHyphenJoins);
     tokClause = positions.map((p) => of[p] ?? 0);
   }
   const units = unitsOf(ix, tokens, lang, tokClause);

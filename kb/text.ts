@@ -34,7 +34,7 @@ const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '\n']);
  * The segment of each word of `words(text)` (same order and count): a new segment starts at the first word
  * after an `ends` character, or at a word in `openers`; numbers stop at `cap`. One pass: linear.
  */
-function segmentOfWords(text: string, ends: ReadonlySet<string>, openers?: ReadonlySet<string>, cap = Infinity): number[] {
+function segmentOfWords(text: string, ends: ReadonlySet<string>, openers?: ReadonlySet<string>, cap = Infinity, joinHyphen = false): number[] {
   const folded = fold(text);
   const of: number[] = [];
   let segment = 0;
@@ -43,7 +43,9 @@ function segmentOfWords(text: string, ends: ReadonlySet<string>, openers?: Reado
   for (const m of folded.matchAll(TOKEN)) {
     if (inSegment) {
       let cut = openers?.has(m[0]) ?? false;
-      for (let i = last; !cut && i < m.index; i++) if (ends.has(folded[i]!)) cut = true;
+      // A hyphen straight between two words (`out-of-office`, `usb-c`) joins a compound: not a clause dash.
+      const hyphen = joinHyphen && m.index === last + 1 && HYPHENS.has(folded[last]!);
+      for (let i = last; !cut && !hyphen && i < m.index; i++) if (ends.has(folded[i]!)) cut = true;
       if (cut && segment < cap) {
         segment++;
         inSegment = 0;
@@ -67,6 +69,8 @@ export function sentenceOfWords(text: string): { of: number[]; count: number } {
 
 /** Where a clause ends (queries, eighth session): a sentence end, a comma, a bracket or a dash between words. */
 const CLAUSE_END = new Set([...SENTENCE_END, ',', '(', ')', '-', '–', '—']);
+/** Dashes that join a compound when they stand between two words with no space (`self-service`, `wi-fi`). */
+const HYPHENS = new Set(['-', '‐', '‑']);
 /** Words that open a new clause (general conjunctions of both languages, folded). */
 const CLAUSE_OPENERS = new Set('and but so because though although while since or then y e pero porque aunque mientras pues entonces o u ni'.split(' '));
 
@@ -75,6 +79,6 @@ const CLAUSE_OPENERS = new Set('and but so because though although while since o
  * comma, a bracket or a dash, and a conjunction (`and`, `but`, `y`, `pero`, `porque`) opens a new one.
  * One pass: linear. Clause numbers are capped at 31 (a bit mask per query word).
  */
-export function clauseOfWords(text: string, conjunctions = true): number[] {
-  return segmentOfWords(text, CLAUSE_END, conjunctions ? CLAUSE_OPENERS : undefined, 31);
+export function clauseOfWords(text: string, conjunctions = true, joinHyphen = false): number[] {
+  return segmentOfWords(text, CLAUSE_END, conjunctions ? CLAUSE_OPENERS : undefined, 31, joinHyphen);
 }

@@ -65,3 +65,24 @@ describe('no leading word in a message of several clauses (eighth session, the l
     expect(unitOf('leave ended today and now I cannot reset my password')).toBe('leave');
   });
 });
+
+describe('a hyphen between two words does not cut a clause (ninth session, h-chat3)', () => {
+  it('keeps a hyphenated compound in one clause, a spaced dash still cuts', () => {
+    expect(clauseOfWords('turn on an out-of-office reply in gmail', true, true)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(clauseOfWords('turn on an out-of-office reply in gmail')).toEqual([0, 0, 0, 0, 1, 2, 2, 2, 2]);
+    expect(clauseOfWords('hi - my usb-c port is dead', true, true)).toEqual([0, 1, 1, 1, 1, 1, 1]);
+  });
+
+  it('keeps the leading word of a one-clause request with a hyphenated word', () => {
+    const ix = buildIndex(ARTICLES);
+    const lead = (q: string): string | undefined => {
+      const out = evaluate(ix, q);
+      return out.leadUnit >= 0 ? out.units[out.leadUnit]!.surface : undefined;
+    };
+    const q = 'reset my self-service portal password';
+    expect(evaluate(ix, q).clauseMasks).toEqual([]);
+    expect(lead(q)).toBe('reset');
+    MODE.clauseHyphenJoins = false;
+    expect(lead(q)).toBeUndefined();
+  });
+});
