@@ -9,7 +9,9 @@
  *   build ms    the build's own wall time (`buildMs`, yields included for the sliced build)
  *   max gap     the longest gap between two ticks of the 1 ms timer (how long a request could wait)
  *   p99 gap     the 99th percentile of those gaps; gaps > 50 ms: how many there were
- *   searches    searches answered during the reload, and how many found the old index's articles
+ *   searches    searches answered during the reload, and how many found the old index's articles;
+ *               ms per search: their mean time (at 50k articles the searches alone fill much of the loop,
+ *               so the sliced build, which shares the loop with them, takes longer in wall time)
  * and, before the reloads, the same for `buildIndex` / `buildIndexAsync` alone (no file loading), after a
  * noise floor: 3 s of 10 ms busy slices that yield like the sliced build (what the host's load alone does
  * to the ticker; on 2 cores shared by several processes, descheduling shows up as gaps of 100 ms and more).
@@ -41,7 +43,7 @@ const sliceMs = Number(arg('--slice-ms', '10'));
 const mode = arg('--mode', 'both');
 const modes: Array<'sync' | 'async'> = mode === 'both' ? ['sync', 'async'] : [mode as 'sync' | 'async'];
 
-interface Stall { ms: number; maxGap: number; p99Gap: number; over50: number; searches: number; oldHits: number }
+interface Stall { ms: number; maxGap: number; p99Gap: number; over50: number; searches: number; oldHits: number; searchMs: number }
 
 /** Runs `work` while a 1 ms timer ticks and `probe` runs every 20 ms; returns the stalls seen. */
 async function measure(work: () => Promise<unknown>, probe: () => boolean = () => true): Promise<Stall> {
@@ -54,8 +56,15 @@ async function measure(work: () => Promise<unknown>, probe: () => boolean = () =
   }, 1);
   let searches = 0;
   let oldHits = 0;
-  const req = setInterval(() => { searches++; if (probe()) oldHits++; }, 20);
+  let searchMs = 0;
+  const req = setInterval(() => {
+    const t = performance.now();
+    searches++;
+    if (probe()) oldHits++;
+    searchMs += performance.now() - t;
+  }, 20);
   await new Promise((r) => setTimeout(r, 30));
+  searches = oldHits = searchMs = 0;
   gaps = [];
   last = performance.now();
   const t0 = performance.now();
@@ -66,15 +75,15 @@ async function measure(work: () => Promise<unknown>, probe: () => boolean = () =
   clearInterval(tick);
   clearInterval(req);
   gaps.sort((a, b) => a - b);
-  return { ms, maxGap: gaps.at(-1) ?? 0, p99Gap: gaps[Math.floor(gaps.length * 0.99)] ?? 0, over50: gaps.filter((g) => g > 50).length, searches, oldHits };
+  return { ms, maxGap: gaps.at(-1) ?? 0, p99Gap: gaps[Math.floor(gaps.length * 0.99)] ?? 0, over50: gaps.filter((g) => g > 50).length, searches, oldHits, searchMs };
 }
 
 const f0 = (x: number): string => x.toFixed(0).padStart(7);
 const row = (label: string, s: Stall, buildMs?: number): void =>
-  console.log(`| ${label.padEnd(22)} | ${f0(s.ms)} | ${buildMs === undefined ? '      -' : f0(buildMs)} | ${f0(s.maxGap)} | ${f0(s.p99Gap)} | ${String(s.over50).padStart(5)} | ${String(s.searches).padStart(5)} / ${String(s.oldHits).padStart(5)} |`);
+  console.log(`| ${label.padEnd(22)} | ${f0(s.ms)} | ${buildMs === undefined ? '      -' : f0(buildMs)} | ${f0(s.maxGap)} | ${f0(s.p99Gap)} | ${String(s.over50).padStart(5)} | ${String(s.searches).padStart(5)} / ${String(s.oldHits).padStart(5)} | ${s.searches ? (s.searchMs / s.searches).toFixed(1) : '-'} |`);
 const header = (): void => {
-  console.log('| run                    | wall ms | build ms | max gap ms | p99 gap ms | gaps > 50 ms | searches / old |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| run                    | wall ms | build ms | max gap ms | p99 gap ms | gaps > 50 ms | searches / old | ms per search |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 };
 
 const { articles: real } = await loadKbDir(kbDir);
