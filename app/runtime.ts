@@ -125,6 +125,7 @@ export async function startHelpdesk(env: NodeJS.ProcessEnv, logger?: pino.Logger
       watch: has('web') || has('gateway'),
       onIssues: (issues) => issues.forEach((i) => log.warn({ file: i.path, reason: i.reason }, 'knowledge-base article skipped')),
       onReload: (info) => log.info(info, 'knowledge base reloaded'),
+      onReloadError: (err) => log.error({ err }, 'knowledge base reload failed; still searching the previous index'),
     });
     cleanups.push(() => kb.close());
     log.info({ dir: kbDir, skipped: kb.issues.length }, 'knowledge base loaded');

@@ -22,17 +22,29 @@ function gramsOf(w: string): string[] {
 }
 
 export function buildFuzzyVocab(entries: Map<string, number>): FuzzyVocab {
+  const steps = fuzzyVocabSteps(entries);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** {@link buildFuzzyVocab} as a generator that yields every 1024 words (the index build's async driver, search-index.ts). */
+export function* fuzzyVocabSteps(entries: Map<string, number>): Generator<void, FuzzyVocab, void> {
   const words = [...entries.keys()].filter((w) => w.length >= 3 && !/^\d+$/.test(w));
   const df = new Int32Array(words.length);
   const tmp = new Map<string, number[]>();
-  words.forEach((w, i) => {
+  for (let i = 0; i < words.length; i++) {
+    if ((i & 1023) === 1023) yield;
+    const w = words[i]!;
     df[i] = entries.get(w) ?? 0;
     for (const g of new Set(gramsOf(w))) {
       let l = tmp.get(g);
       if (!l) tmp.set(g, (l = []));
       l.push(i);
     }
-  });
+  }
+  yield;
   const grams = new Map<string, Int32Array>();
   for (const [g, l] of tmp) grams.set(g, Int32Array.from(l));
   return { words, df, grams, ids: new Map(words.map((w, i) => [w, i])) };

@@ -1,7 +1,7 @@
 /** Public surface of the knowledge base (what app/ composes). */
 export { openKnowledgeBase, type OpenKb, type OpenKbOptions, type SavedArticle } from './open-kb.js';
 export { SearchKnowledgeBase, type KnowledgeBaseOptions } from './knowledge-base.js';
-export { buildIndex, DEFAULT_FIELD_WEIGHTS, type FieldWeights, type IndexOptions, type KbIndex } from './search-index.js';
+export { buildIndex, buildIndexAsync, DEFAULT_FIELD_WEIGHTS, type AsyncBuildOptions, type FieldWeights, type IndexOptions, type KbIndex } from './search-index.js';
 export { loadKbDir, parseArticle } from './loader.js';
 export { watchFolder, type WatchOptions } from './watch.js';
 export { MemoryFeedbackStore, MAX_BOOST, queryKey, type FeedbackStore, type FeedbackEvent, type FeedbackTally } from './feedback.js';

@@ -1,11 +1,12 @@
 /**
  * The search index: BM25F over stemmed, folded words and glossary concepts, stored as one
  * compressed-row posting table (term → docs, saturated term weight), plus a trigram vocabulary
- * for typo tolerance. Built once per load (about a second per 10k articles); queried without I/O.
+ * for typo tolerance. Built once per load (a few seconds per 10k articles: `buildIndex` in one go, `buildIndexAsync`
+ * in slices that leave the event loop free, for a hot reload); queried without I/O.
  */
 import { analyze, type Token } from './analyze.js';
 import { sentenceOfWords } from './text.js';
-import { buildFuzzyVocab, type FuzzyVocab } from './fuzzy.js';
+import { fuzzyVocabSteps, type FuzzyVocab } from './fuzzy.js';
 import { CONCEPT_PREFIX, defaultGlossary, type Glossary } from './glossary.js';
 import { defaultDictionary, type BilingualDictionary } from './dictionary.js';
 import { defaultLexicon, type Lexicon } from './lexicon.js';
@@ -126,7 +127,50 @@ class Growable {
   }
 }
 
+/** Postings handled between two yields of the build's posting passes. */
+const POSTING_STEP = 1 << 15;
+
+/** Builds the index synchronously (start-up, CLI, benches, tests). See {@link buildIndexAsync} for a hot reload. */
 export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbIndex {
+  const steps = indexSteps(articles, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+export interface AsyncBuildOptions {
+  /**
+   * Longest stretch the build holds the event loop before it yields (setImmediate) so requests,
+   * timers and I/O run in between. `Infinity` builds in one go (the synchronous build). @defaultValue 10
+   */
+  sliceMs?: number;
+}
+
+/**
+ * The same build as {@link buildIndex} (the same steps, so the same index), cut into slices of at most
+ * about `sliceMs` that give the event loop back in between: a hot reload of a large knowledge base
+ * keeps the helpdesk answering (on the old index) while the new one is built. `buildMs` is the wall time,
+ * yields included.
+ */
+export async function buildIndexAsync(articles: Article[], opts: IndexOptions = {}, build: AsyncBuildOptions = {}): Promise<KbIndex> {
+  const sliceMs = build.sliceMs ?? 10;
+  const steps = indexSteps(articles, opts);
+  for (;;) {
+    const t = performance.now();
+    let r = steps.next();
+    while (!r.done && performance.now() - t < sliceMs) r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * The index build as a generator: it yields after each article and every {@link POSTING_STEP} postings
+ * of the later passes, where a driver may hand the event loop back; the result is the same however it
+ * is driven.
+ */
+function* indexSteps(articles: Article[], opts: IndexOptions): Generator<void, KbIndex, void> {
   const t0 = performance.now();
   const glossary = opts.glossary ?? defaultGlossary();
   const w = { ...DEFAULT_FIELD_WEIGHTS, ...opts.fieldWeights };
@@ -153,7 +197,9 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     return id;
   };
 
-  articles.forEach((a, doc) => {
+  for (let doc = 0; doc < articles.length; doc++) {
+    if (doc) yield;
+    const a = articles[doc]!;
     const tf = new Map<string, number>();
     const where = new Map<string, number>();
     const seenSurface = new Set<string>();
@@ -205,7 +251,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
       dfArr[id]!++;
       post.push(id, doc, f, where.get(term)! >>> 0);
     }
-  });
+  }
+  yield;
 
   // Glossary words are known words too: a typo of `contraseña` should reach the password concept.
   for (const [surface, concepts] of glossaryWords(glossary)) {
@@ -218,6 +265,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const N = articles.length;
   const start = new Int32Array(T + 1);
   for (let i = 0; i < post.n; i++) start[post.terms[i]! + 1]!++;
+  yield;
   for (let t = 0; t < T; t++) start[t + 1]! += start[t]!;
   const fill = start.slice(0, T);
   const docs = new Int32Array(post.n);
@@ -227,6 +275,7 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   for (let d = 0; d < N; d++) avg += docLen[d]!;
   avg = N ? avg / N || 1 : 1;
   for (let i = 0; i < post.n; i++) {
+    if (i % POSTING_STEP === POSTING_STEP - 1) yield;
     const t = post.terms[i]!;
     const pos = fill[t]!++;
     const d = post.ints[i]!;
@@ -238,13 +287,16 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
   const idf = new Float32Array(T);
   for (let t = 0; t < T; t++) idf[t] = Math.log(1 + (N - dfArr[t]! + 0.5) / (dfArr[t]! + 0.5));
   const idfRare = Math.log(1 + (N - 1 + 0.5) / 1.5);
+  yield;
   const peak = new Float32Array(T);
   for (let t = 0; t < T; t++) for (let p = start[t]!; p < start[t + 1]!; p++) if (norm[p]! > peak[t]!) peak[t] = norm[p]!;
   // Each article's most distinctive terms (saturated tf × idf), for pseudo-relevance feedback (rank.ts).
   const K = DISTINCTIVE_TERMS;
   const topTerms = new Int32Array(N * K).fill(-1);
   const topW = new Float32Array(N * K);
+  yield;
   for (let i = 0; i < post.n; i++) {
+    if (i % POSTING_STEP === POSTING_STEP - 1) yield;
     const t = post.terms[i]!;
     const d = post.ints[i]!;
     const f = post.tfs[i]!;
@@ -253,7 +305,8 @@ export function buildIndex(articles: Article[], opts: IndexOptions = {}): KbInde
     for (let k = 1; k < K; k++) if (topW[d * K + k]! < topW[m]!) m = d * K + k;
     if (wgt > topW[m]!) { topW[m] = wgt; topTerms[m] = t; }
   }
-  const fuzzy = buildFuzzyVocab(surfaceDf);
+  yield;
+  const fuzzy = yield* fuzzyVocabSteps(surfaceDf);
   titleTok.push(titleTerms.length);
   return { titleStart, titleTok: Int32Array.from(titleTok), titleTerms: Int32Array.from(titleTerms), distinctive: topTerms, articles, glossary, lexicon: opts.lexicon ?? defaultLexicon(), dictionary: opts.dictionary ?? defaultDictionary(), termIds, start, docs, norm, where: whereArr, idf, peak, idfRare, surfaceStem, surfaceConcepts, titleWords, fuzzy, buildMs: performance.now() - t0 };
 }
