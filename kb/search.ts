@@ -99,12 +99,27 @@ export const MODE = {
    * Eighth session: when a word not in the dictionary has no typo correction within `FUZZY_MAX_SCORE`,
    * it may reach a word two edits away (`LOOSE_MAX_SCORE`: `citidx` → `citrix`, `rmtoo` → `remoto`) that
    * some article has in its title or tags (`KbIndex.titleWords`) — as fuse.js's lenient default would,
-   * but only towards what the knowledge base is about. **Off**: it takes synthetic two-typo words from 0.92
-   * to 0.96 recall@3 (`bench/kb-typo-stress.ts`), but also "corrects" 22 of 779 names from other knowledge
-   * bases (`macos` → `pagos`, `drone` → `phone`, `recargar` → `descargar`) that one edit would not — the subject
-   * of a question the knowledge base has no answer for (docs/kb-history.md, eighth session).
+   * but only towards what the knowledge base is about. Shipped off in the eighth session: alone it also
+   * "corrects" names from other knowledge bases (`macos` → `pagos`, `drone` → `phone`). **On** since the ninth
+   * session, with the question's confirmation (`typoLooseContext`, `typoLooseShare`): synthetic two-typo words
+   * 0.92 → 0.94 recall@3 (`bench/kb-typo-stress.ts`; unconfirmed 0.96), foreign names in their own titles
+   * corrected 0 (unconfirmed 16; `bench/kb-foreign-names.ts`) — docs/kb-history.md, ninth session.
    */
-  typoLoose: false,
+  typoLoose: true,
+  /**
+   * Ninth session (h-typo2): a loose correction (`typoLoose`) is kept only when some article has the corrected
+   * word together with at least `typoLooseShare` of the importance of the query's other words (matched by
+   * themselves), at least one — `passage`: each in the same body passage as it, or both in the article's title,
+   * tags or summary; `head`: both in its title, tags or summary; `article`: anywhere in it; `off`: always kept.
+   * A misspelt subject of a real question shares an article with the rest of the question; another knowledge
+   * base's product name (`macos` → `pagos`) or a word the dictionary lacks in a chat message (`vienen` →
+   * `viewer`) rarely does ({@link confirmLoose}). A one-word query has nothing to confirm it: no loose correction.
+   */
+  typoLooseContext: 'passage' as 'off' | 'article' | 'passage' | 'head',
+  /** Ninth session (h-typo2): the share of the other query words' importance an article with the loose correction must have (0: one word). */
+  typoLooseShare: 0.5,
+  /** Ninth session (h-typo2): weight of a loose correction (a one-edit correction weighs 0.7–0.85). */
+  typoLooseWeight: 0.7,
   /**
    * Eighth session: a word with digits is a name, not a code, when it has at least five letters and more
    * letters than digits (`1password`, `office365`; not `0x80070005`, `win11`, `e1234`): it is typo-corrected
@@ -150,6 +165,8 @@ const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topic
 interface Expansion {
   term: number;
   w: number;
+  /** Reached through the loose typo tier (`MODE.typoLoose`): kept only when the query's context confirms it ({@link confirmLoose}). */
+  loose?: boolean;
 }
 
 /** One meaningful query word and what it may match. */
@@ -233,19 +250,22 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
   const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters, loose: MODE.typoLoose ? (w: string) => ix.titleWords.has(w) : undefined };
   const neighbours = realWord && MODE.realWordNeighbours;
-  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}${MODE.typoLoose ? 'l' : ''}:${surface}`;
+  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}${MODE.typoLoose ? `l${MODE.typoLooseWeight}` : ''}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
+  let loose = false;
   const push = (term: string, w: number): void => {
     const id = ix.termIds.get(term);
     if (id === undefined) return;
     const prev = out.find((e) => e.term === id);
     if (prev) prev.w = Math.max(prev.w, w);
-    else out.push({ term: id, w });
+    else out.push(loose ? { term: id, w, loose } : { term: id, w });
   };
   for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
     let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+    loose = h.loose === true;
+    if (loose) w = MODE.typoLooseWeight;
     if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
       if (!neighbours || editDistance(surface, h.word, 1) > 1 || !ix.titleWords.has(h.word)) continue;
       w = Math.min(w, MODE.realWordNeighbourWeight);
@@ -386,11 +406,71 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     }
     units.push(unit);
   }
+  if (MODE.typoLooseContext !== 'off') confirmLoose(ix, units);
   if (MODE.unknownLengthRef > 0 && units.length > MODE.unknownLengthRef) {
     const f = MODE.unknownLengthRef / units.length;
     for (const u of units) if (!u.known) u.importance *= f;
   }
   return units;
+}
+
+/**
+ * Whether article `d` has term `t` — with `mask` ≠ 0, where the posting's position bits and `wp` share a bit of
+ * `mask` (all bits: a body passage or both in the heading; {@link HEAD_BIT}: both in the heading). Binary search.
+ */
+function hasTermIn(ix: KbIndex, t: number, d: number, wp: number, mask: number): boolean {
+  let lo = ix.start[t]!;
+  let hi = ix.start[t + 1]!;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ix.docs[mid]! < d) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < ix.start[t + 1]! && ix.docs[lo] === d && (!mask || (ix.where[lo]! & wp & mask) !== 0);
+}
+
+/**
+ * Ninth session (h-typo2): a loose typo correction (two edits, `MODE.typoLoose`) stands only when the
+ * question confirms it — some article with the corrected word also has (`MODE.typoLooseContext`: anywhere,
+ * in the same passage, in its heading) at least `MODE.typoLooseShare` of the importance of the query's other
+ * words, matched by themselves (not through a loose correction), and at least one of them. Otherwise the word
+ * is unknown: a question about a product this knowledge base lacks (`macos`, `drone`) does not become one
+ * about the nearest title word (`pagos`, `phone`), nor does a chat message's word the dictionary lacks
+ * (`vienen` → `viewer`). Bounded: ≤ `MAX_TYPO_LOOKUPS` words × 3 corrections × their stems, each posting
+ * against ≤ `MAX_QUERY_WORDS` words' terms by binary search; no user text.
+ */
+function confirmLoose(ix: KbIndex, units: QueryUnit[]): void {
+  const mask = MODE.typoLooseContext === 'head' ? HEAD_BIT : MODE.typoLooseContext === 'passage' ? ~0 : 0;
+  for (const u of units) {
+    if (!u.expansions.some((e) => e.loose)) continue;
+    const others = units.filter((o) => o !== u).sort((a, b) => b.importance - a.importance);
+    let total = 0;
+    for (const o of others) total += o.importance;
+    const need = MODE.typoLooseShare * total;
+    let ok = false;
+    for (const e of u.expansions) {
+      if (!e.loose) continue;
+      for (let p = ix.start[e.term]!; p < ix.start[e.term + 1]! && !ok; p++) {
+        const d = ix.docs[p]!;
+        const wp = ix.where[p]!;
+        let got = 0;
+        let left = total;
+        for (const o of others) {
+          if (got + left < need) break;
+          left -= o.importance;
+          if (o.expansions.some((x) => !x.loose && x.term !== e.term && hasTermIn(ix, x.term, d, wp, mask))) got += o.importance;
+        }
+        ok = got > 0 && got >= need;
+      }
+      if (ok) break;
+    }
+    if (ok) continue;
+    u.expansions = u.expansions.filter((e) => !e.loose);
+    if (!u.expansions.length) {
+      u.known = false;
+      u.importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
+    }
+  }
 }
 
 /**
