@@ -414,19 +414,70 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
   return units;
 }
 
-/**
- * Whether article `d` has term `t` — with `mask` ≠ 0, where the posting's position bits and `wp` share a bit of
- * `mask` (all bits: a body passage or both in the heading; {@link HEAD_BIT}: both in the heading). Binary search.
- */
-function hasTermIn(ix: KbIndex, t: number, d: number, wp: number, mask: number): boolean {
-  let lo = ix.start[t]!;
-  let hi = ix.start[t + 1]!;
+/** First position in `docs[lo .. hi)` (ascending) whose article is at least `d`. */
+function lowerBound(docs: Int32Array, lo: number, hi: number, d: number): number {
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ix.docs[mid]! < d) lo = mid + 1;
+    if (docs[mid]! < d) lo = mid + 1;
     else hi = mid;
   }
-  return lo < ix.start[t + 1]! && ix.docs[lo] === d && (!mask || (ix.where[lo]! & wp & mask) !== 0);
+  return lo;
+}
+
+/**
+ * Whether some article with term `t` (a loose correction) also has at least `need` (> 0) of the importance of
+ * `others` (sorted by importance, descending), each matched by itself, where its posting shares a bit of `mask`
+ * with `t`'s (0: anywhere in the article). Per other word's term, the two postings lists are intersected by
+ * whichever is cheaper — binary searches from the shorter one or a merge — so the cost stays within what
+ * scoring the same words costs.
+ */
+function confirmedBy(ix: KbIndex, t: number, others: readonly QueryUnit[], total: number, need: number, mask: number): boolean {
+  const { docs, where, start } = ix;
+  const l0 = start[t]!;
+  const l1 = start[t + 1]!;
+  const n = l1 - l0;
+  if (!n) return false;
+  const acc = new Float64Array(n);
+  const credited = new Int32Array(n).fill(-1);
+  let best = 0;
+  let left = total;
+  for (let oi = 0; oi < others.length; oi++) {
+    if (best + left < need) return false;
+    const o = others[oi]!;
+    left -= o.importance;
+    const credit = (pl: number, px: number): void => {
+      const k = pl - l0;
+      if (credited[k] === oi || (mask && (where[pl]! & where[px]! & mask) === 0)) return;
+      credited[k] = oi;
+      acc[k] = acc[k]! + o.importance;
+      if (acc[k]! > best) best = acc[k]!;
+    };
+    for (const x of o.expansions) {
+      if (x.loose || x.term === t) continue;
+      const x0 = start[x.term]!;
+      const x1 = start[x.term + 1]!;
+      const m = x1 - x0;
+      if (m * Math.log2(n + 1) < n + m) {
+        for (let px = x0; px < x1; px++) {
+          const pl = lowerBound(docs, l0, l1, docs[px]!);
+          if (pl < l1 && docs[pl] === docs[px]) credit(pl, px);
+        }
+      } else if (n * Math.log2(m + 1) < n + m) {
+        for (let pl = l0; pl < l1; pl++) {
+          const px = lowerBound(docs, x0, x1, docs[pl]!);
+          if (px < x1 && docs[px] === docs[pl]) credit(pl, px);
+        }
+      } else {
+        for (let pl = l0, px = x0; pl < l1 && px < x1; ) {
+          if (docs[pl]! < docs[px]!) pl++;
+          else if (docs[pl]! > docs[px]!) px++;
+          else credit(pl++, px++);
+        }
+      }
+    }
+    if (best > 0 && best >= need) return true;
+  }
+  return best > 0 && best >= need;
 }
 
 /**
@@ -436,8 +487,8 @@ function hasTermIn(ix: KbIndex, t: number, d: number, wp: number, mask: number):
  * words, matched by themselves (not through a loose correction), and at least one of them. Otherwise the word
  * is unknown: a question about a product this knowledge base lacks (`macos`, `drone`) does not become one
  * about the nearest title word (`pagos`, `phone`), nor does a chat message's word the dictionary lacks
- * (`vienen` → `viewer`). Bounded: ≤ `MAX_TYPO_LOOKUPS` words × 3 corrections × their stems, each posting
- * against ≤ `MAX_QUERY_WORDS` words' terms by binary search; no user text.
+ * (`vienen` → `viewer`). Bounded: ≤ `MAX_TYPO_LOOKUPS` words × 3 corrections × their stems, each intersected
+ * with ≤ `MAX_QUERY_WORDS` words' terms ({@link confirmedBy}); no user text.
  */
 function confirmLoose(ix: KbIndex, units: QueryUnit[]): void {
   const mask = MODE.typoLooseContext === 'head' ? HEAD_BIT : MODE.typoLooseContext === 'passage' ? ~0 : 0;
@@ -447,24 +498,7 @@ function confirmLoose(ix: KbIndex, units: QueryUnit[]): void {
     let total = 0;
     for (const o of others) total += o.importance;
     const need = MODE.typoLooseShare * total;
-    let ok = false;
-    for (const e of u.expansions) {
-      if (!e.loose) continue;
-      for (let p = ix.start[e.term]!; p < ix.start[e.term + 1]! && !ok; p++) {
-        const d = ix.docs[p]!;
-        const wp = ix.where[p]!;
-        let got = 0;
-        let left = total;
-        for (const o of others) {
-          if (got + left < need) break;
-          left -= o.importance;
-          if (o.expansions.some((x) => !x.loose && x.term !== e.term && hasTermIn(ix, x.term, d, wp, mask))) got += o.importance;
-        }
-        ok = got > 0 && got >= need;
-      }
-      if (ok) break;
-    }
-    if (ok) continue;
+    if (u.expansions.some((e) => e.loose && confirmedBy(ix, e.term, others, total, need, mask))) continue;
     u.expansions = u.expansions.filter((e) => !e.loose);
     if (!u.expansions.length) {
       u.known = false;
