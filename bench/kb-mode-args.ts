@@ -18,6 +18,8 @@
  * `--no-lead-single-clause` (a multi-clause message keeps its leading word, with `CLAUSE_CALIBRATION`: the search before it).
  * ninth session (h-chat3): `--no-clause-hyphen-joins` (a hyphen between two words cuts a clause again: the search before),
  * `--multi-clause` (`MULTI_CLAUSE_CALIBRATION`, with the `multiClause` feature: measured, not shipped).
+ * ninth session (h-typo2): `--typo-loose-context off|article|passage` (a loose correction needs another query word in the
+ * same article / passage), `--typo-loose-share S` (…and at least this share of the other words' importance), `--typo-loose-weight W`.
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
@@ -32,6 +34,12 @@ export function applyModeArgs(argv: readonly string[]): void {
   if (i > 0) MODE.realWordMinLength = Number(argv[i + 1]);
   const j = argv.indexOf('--real-word-neighbour-weight');
   if (j > 0) MODE.realWordNeighbourWeight = Number(argv[j + 1]);
+  const lc = argv.indexOf('--typo-loose-context');
+  if (lc > 0) MODE.typoLooseContext = argv[lc + 1] as typeof MODE.typoLooseContext;
+  const ls = argv.indexOf('--typo-loose-share');
+  if (ls > 0) MODE.typoLooseShare = Number(argv[ls + 1]);
+  const lw = argv.indexOf('--typo-loose-weight');
+  if (lw > 0) MODE.typoLooseWeight = Number(argv[lw + 1]);
   const flag = (name: string, key: 'typoTranspositions' | 'typoThreeLetters' | 'realWordNeighbours' | 'typoBothStems' | 'typoImportance' | 'typoLoose' | 'digitNames'): void => {
     if (argv.includes(`--${name}`)) MODE[key] = true;
     if (argv.includes(`--no-${name}`)) MODE[key] = false;

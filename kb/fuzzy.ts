@@ -100,6 +100,8 @@ export interface FuzzyHit {
   distance: number;
   /** fuse.js score (errors per letter), at least the length difference per letter: 0 is identical. */
   score: number;
+  /** A correction of the loose tier (`FuzzyOptions.loose`): two edits, only when nothing closer was found. */
+  loose?: boolean;
 }
 
 /** How many trigram-sharing words fuse.js compares the query word with. */
@@ -120,10 +122,18 @@ const fuseOptions = { includeScore: true, ignoreLocation: true, isCaseSensitive:
  * too, so a short word does not match inside a long one (`pin` in `pinging`).
  */
 export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOptions = {}): FuzzyHit[] {
+  const hits = lookupPass(v, w, limit, opts, undefined);
+  const three = opts.threeLetters === true && w.length === 3;
+  if (hits.length || three || w.length < 5 || !opts.loose) return hits;
+  // The loose tier is a second pass, only for a word the first found nothing for; all it finds is loose
+  // (also a candidate that passes the first pass's test but only entered the pool through the wider length slack).
+  return lookupPass(v, w, limit, opts, opts.loose).map((h) => ({ ...h, loose: true }));
+}
+
+function lookupPass(v: FuzzyVocab, w: string, limit: number, opts: FuzzyOptions, loose: FuzzyOptions['loose']): FuzzyHit[] {
   const three = opts.threeLetters === true && w.length === 3;
   const max = three ? 1 : maxEdits(w.length);
   if (max === 0 || w.length > 32) return [];
-  const loose = !three && w.length >= 5 ? opts.loose : undefined;
   // The loose tier reaches two edits: two letters left out or added, too.
   const lengthSlack = loose ? Math.max(max, 2) : max;
   const qg = [...new Set(gramsOf(w))];

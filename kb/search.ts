@@ -99,12 +99,27 @@ export const MODE = {
    * Eighth session: when a word not in the dictionary has no typo correction within `FUZZY_MAX_SCORE`,
    * it may reach a word two edits away (`LOOSE_MAX_SCORE`: `citidx` → `citrix`, `rmtoo` → `remoto`) that
    * some article has in its title or tags (`KbIndex.titleWords`) — as fuse.js's lenient default would,
-   * but only towards what the knowledge base is about. **Off**: it takes synthetic two-typo words from 0.92
-   * to 0.96 recall@3 (`bench/kb-typo-stress.ts`), but also "corrects" 22 of 779 names from other knowledge
-   * bases (`macos` → `pagos`, `drone` → `phone`, `recargar` → `descargar`) that one edit would not — the subject
-   * of a question the knowledge base has no answer for (docs/kb-history.md, eighth session).
+   * but only towards what the knowledge base is about. Shipped off in the eighth session: alone it also
+   * "corrects" names from other knowledge bases (`macos` → `pagos`, `drone` → `phone`). **On** since the ninth
+   * session, with the question's confirmation (`typoLooseContext`, `typoLooseShare`): synthetic two-typo words
+   * 0.92 → 0.94 recall@3 (`bench/kb-typo-stress.ts`; unconfirmed 0.96), foreign names in their own titles
+   * corrected 0 (unconfirmed 16; `bench/kb-foreign-names.ts`) — docs/kb-history.md, ninth session.
    */
-  typoLoose: false,
+  typoLoose: true,
+  /**
+   * Ninth session (h-typo2): a loose correction (`typoLoose`) is kept only when some article has the corrected
+   * word together with at least `typoLooseShare` of the importance of the query's other words (matched by
+   * themselves), at least one — `passage`: each in the same body passage as it, or both in the article's title,
+   * tags or summary; `head`: both in its title, tags or summary; `article`: anywhere in it; `off`: always kept.
+   * A misspelt subject of a real question shares an article with the rest of the question; another knowledge
+   * base's product name (`macos` → `pagos`) or a word the dictionary lacks in a chat message (`vienen` →
+   * `viewer`) rarely does ({@link confirmLoose}). A one-word query has nothing to confirm it: no loose correction.
+   */
+  typoLooseContext: 'passage' as 'off' | 'article' | 'passage' | 'head',
+  /** Ninth session (h-typo2): the share of the other query words' importance an article with the loose correction must have (0: one word). */
+  typoLooseShare: 0.5,
+  /** Ninth session (h-typo2): weight of a loose correction (a one-edit correction weighs 0.7–0.85). */
+  typoLooseWeight: 0.7,
   /**
    * Eighth session: a word with digits is a name, not a code, when it has at least five letters and more
    * letters than digits (`1password`, `office365`; not `0x80070005`, `win11`, `e1234`): it is typo-corrected
@@ -152,6 +167,8 @@ const topical = (ix: KbIndex, term: number): number => Math.max(IMPORTANCE.topic
 interface Expansion {
   term: number;
   w: number;
+  /** Reached through the loose typo tier (`MODE.typoLoose`): kept only when the query's context confirms it ({@link confirmLoose}). */
+  loose?: boolean;
 }
 
 /** One meaningful query word and what it may match. */
@@ -235,19 +252,22 @@ function typoExpansions(ix: KbIndex, surface: string, realWord: boolean): Expans
   if (!cache) fuzzyCache.set(ix, (cache = new Map()));
   const opts = { transpositions: MODE.typoTranspositions, threeLetters: MODE.typoThreeLetters, loose: MODE.typoLoose ? (w: string) => ix.titleWords.has(w) : undefined };
   const neighbours = realWord && MODE.realWordNeighbours;
-  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}${MODE.typoLoose ? 'l' : ''}:${surface}`;
+  const key = `${MODE.typoBothStems ? 'b' : ''}${realWord ? '=' : ''}${opts.transpositions ? 't' : ''}${opts.threeLetters ? '3' : ''}${neighbours ? `n${MODE.realWordNeighbourWeight}` : ''}${MODE.realWordInflections ? '' : 'i'}${MODE.typoLoose ? `l${MODE.typoLooseWeight}` : ''}:${surface}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const out: Expansion[] = [];
+  let loose = false;
   const push = (term: string, w: number): void => {
     const id = ix.termIds.get(term);
     if (id === undefined) return;
     const prev = out.find((e) => e.term === id);
     if (prev) prev.w = Math.max(prev.w, w);
-    else out.push({ term: id, w });
+    else out.push(loose ? { term: id, w, loose } : { term: id, w });
   };
   for (const h of fuzzyLookup(ix.fuzzy, surface, 3, opts)) {
     let w = h.distance === 1 ? EXPANSION_WEIGHTS.typo1 : EXPANSION_WEIGHTS.typo2;
+    loose = h.loose === true;
+    if (loose) w = MODE.typoLooseWeight;
     if (realWord && !(MODE.realWordInflections && sameWordFamily(surface, h.word))) {
       if (!neighbours || editDistance(surface, h.word, 1) > 1 || !ix.titleWords.has(h.word)) continue;
       w = Math.min(w, MODE.realWordNeighbourWeight);
@@ -388,11 +408,105 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     }
     units.push(unit);
   }
+  if (MODE.typoLooseContext !== 'off') confirmLoose(ix, units);
   if (MODE.unknownLengthRef > 0 && units.length > MODE.unknownLengthRef) {
     const f = MODE.unknownLengthRef / units.length;
     for (const u of units) if (!u.known) u.importance *= f;
   }
   return units;
+}
+
+/** First position in `docs[lo .. hi)` (ascending) whose article is at least `d`. */
+function lowerBound(docs: Int32Array, lo: number, hi: number, d: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (docs[mid]! < d) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Whether some article with term `t` (a loose correction) also has at least `need` (> 0) of the importance of
+ * `others` (sorted by importance, descending), each matched by itself, where its posting shares a bit of `mask`
+ * with `t`'s (0: anywhere in the article). Per other word's term, the two postings lists are intersected by
+ * whichever is cheaper — binary searches from the shorter one or a merge — so the cost stays within what
+ * scoring the same words costs.
+ */
+function confirmedBy(ix: KbIndex, t: number, others: readonly QueryUnit[], total: number, need: number, mask: number): boolean {
+  const { docs, where, start } = ix;
+  const l0 = start[t]!;
+  const l1 = start[t + 1]!;
+  const n = l1 - l0;
+  if (!n) return false;
+  const acc = new Float64Array(n);
+  const credited = new Int32Array(n).fill(-1);
+  let best = 0;
+  let left = total;
+  for (let oi = 0; oi < others.length; oi++) {
+    if (best + left < need) return false;
+    const o = others[oi]!;
+    left -= o.importance;
+    const credit = (pl: number, px: number): void => {
+      const k = pl - l0;
+      if (credited[k] === oi || (mask && (where[pl]! & where[px]! & mask) === 0)) return;
+      credited[k] = oi;
+      acc[k] = acc[k]! + o.importance;
+      if (acc[k]! > best) best = acc[k]!;
+    };
+    for (const x of o.expansions) {
+      if (x.loose || x.term === t) continue;
+      const x0 = start[x.term]!;
+      const x1 = start[x.term + 1]!;
+      const m = x1 - x0;
+      if (m * Math.log2(n + 1) < n + m) {
+        for (let px = x0; px < x1; px++) {
+          const pl = lowerBound(docs, l0, l1, docs[px]!);
+          if (pl < l1 && docs[pl] === docs[px]) credit(pl, px);
+        }
+      } else if (n * Math.log2(m + 1) < n + m) {
+        for (let pl = l0; pl < l1; pl++) {
+          const px = lowerBound(docs, x0, x1, docs[pl]!);
+          if (px < x1 && docs[px] === docs[pl]) credit(pl, px);
+        }
+      } else {
+        for (let pl = l0, px = x0; pl < l1 && px < x1; ) {
+          if (docs[pl]! < docs[px]!) pl++;
+          else if (docs[pl]! > docs[px]!) px++;
+          else credit(pl++, px++);
+        }
+      }
+    }
+    if (best > 0 && best >= need) return true;
+  }
+  return best > 0 && best >= need;
+}
+
+/**
+ * Ninth session (h-typo2): a loose typo correction (two edits, `MODE.typoLoose`) stands only when the
+ * question confirms it — some article with the corrected word also has (`MODE.typoLooseContext`: anywhere,
+ * in the same passage, in its heading) at least `MODE.typoLooseShare` of the importance of the query's other
+ * words, matched by themselves (not through a loose correction), and at least one of them. Otherwise the word
+ * is unknown: a question about a product this knowledge base lacks (`macos`, `drone`) does not become one
+ * about the nearest title word (`pagos`, `phone`), nor does a chat message's word the dictionary lacks
+ * (`vienen` → `viewer`). Bounded: ≤ `MAX_TYPO_LOOKUPS` words × 3 corrections × their stems, each intersected
+ * with ≤ `MAX_QUERY_WORDS` words' terms ({@link confirmedBy}); no user text.
+ */
+function confirmLoose(ix: KbIndex, units: QueryUnit[]): void {
+  const mask = MODE.typoLooseContext === 'head' ? HEAD_BIT : MODE.typoLooseContext === 'passage' ? ~0 : 0;
+  for (const u of units) {
+    if (!u.expansions.some((e) => e.loose)) continue;
+    const others = units.filter((o) => o !== u).sort((a, b) => b.importance - a.importance);
+    let total = 0;
+    for (const o of others) total += o.importance;
+    const need = MODE.typoLooseShare * total;
+    if (u.expansions.some((e) => e.loose && confirmedBy(ix, e.term, others, total, need, mask))) continue;
+    u.expansions = u.expansions.filter((e) => !e.loose);
+    if (!u.expansions.length) {
+      u.known = false;
+      u.importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
+    }
+  }
 }
 
 /**

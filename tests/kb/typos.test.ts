@@ -87,6 +87,28 @@ describe('heavier typos towards what the knowledge base is about (eighth session
     expect(targets(ix, 'chrgr')).toEqual([]);
   });
 
+  it('keeps a loose correction only when an article has it with the rest of the question (ninth session: on by default)', () => {
+    const ix = buildIndex(MORE);
+    const v = buildFuzzyVocab(new Map([['charger', 1]]));
+    expect(fuzzyLookup(v, 'chrgr', 3, { transpositions: true, loose: () => true })).toMatchObject([{ word: 'charger', loose: true }]);
+    // `laptop` and `charger` share the title of an article: the misspelt subject of a real question.
+    expect(ids(ix, 'laptop chrgr')[0]).toBe('laptop-charging');
+    expect(targets(ix, 'laptop chrgr').length).toBeGreaterThan(targets(ix, 'laptop').length);
+    // No article has `charger` with `mailbox`, nor with nothing at all: a name this knowledge base lacks stays unknown.
+    expect(targets(ix, 'mailbox chrgr')).toEqual(targets(ix, 'mailbox'));
+    expect(targets(ix, 'chrgr')).toEqual([]);
+    expect(queryUnits(ix, 'mailbox chrgr').find((u) => u.surface === 'chrgr')?.known).toBe(false);
+    // One word of a long message is not enough: the article must have at least half of the rest of it.
+    const long = 'mailbox full, quota and storage, archive the laptop chrgr';
+    expect(targets(ix, long)).toEqual(targets(ix, long.replace(' chrgr', '')));
+    MODE.typoLooseShare = 0;
+    expect(targets(ix, long).length).toBeGreaterThan(targets(ix, long.replace(' chrgr', '')).length);
+    // Without the confirmation (the eighth session's loose tier) both are corrected.
+    MODE.typoLooseContext = 'off';
+    expect(targets(ix, 'mailbox chrgr').length).toBeGreaterThan(targets(ix, 'mailbox').length);
+    expect(targets(ix, 'chrgr')).not.toEqual([]);
+  });
+
   it('never takes a body-only word two edits away, nor a dictionary word', () => {
     const ix = buildIndex(MORE);
     MODE.typoLoose = true;
