@@ -17,13 +17,12 @@
  * heading word two edits away), `--digit-names` / `--no-digit-names` (`1password` is a name, not a code),
  * `--no-lead-single-clause` (a multi-clause message keeps its leading word, with `CLAUSE_CALIBRATION`: the search before it).
  * ninth session (h-chat3): `--no-clause-hyphen-joins` (a hyphen between two words cuts a clause again: the search before),
- * `--multi-clause` (`MULTI_CLAUSE_CALIBRATION`, with the `multiClause` feature: measured, not shipped).
  * ninth session (h-typo2): `--typo-loose-context off|article|passage` (a loose correction needs another query word in the
  * same article / passage), `--typo-loose-share S` (…and at least this share of the other words' importance), `--typo-loose-weight W`.
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
-import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, MULTI_CLAUSE_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
+import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -61,8 +60,6 @@ export function applyModeArgs(argv: readonly string[]): void {
     MODE.leadSingleClause = false;
     Object.assign(DEFAULT_CALIBRATION, { ...CLAUSE_CALIBRATION, weights: { ...CLAUSE_CALIBRATION.weights } });
   }
-  // Ninth session (h-chat3): the `multiClause` feature's calibration (measured, not shipped).
-  if (argv.includes('--multi-clause')) Object.assign(DEFAULT_CALIBRATION, { ...MULTI_CLAUSE_CALIBRATION, weights: { ...MULTI_CLAUSE_CALIBRATION.weights } });
   applyChatArgs(argv);
   // Last, so that it applies to whichever calibration the flags above put in place.
   const th = argv.indexOf('--threshold');

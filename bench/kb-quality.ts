@@ -2,8 +2,8 @@
  * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
  * kb-dev (tuned on), bench/kb-holdout, bench/kb-fit3, bench/kb-fit4 and bench/kb-fit5 (fitted on too) and bench/kb-unseen (never tuned on).
  * `--phrase` ranks with PHRASE_CALIBRATION (the phrase feature, off by default) instead of the default;
- * `--round4` with ROUND4_CALIBRATION (round 4's, no leadMissed, threshold 0.5: the step table of round 6);
- * `--round6` with ROUND6_CALIBRATION (the default until the fifth session: no passage feature).
+ * (`--round4` / `--round6`, round 4's and round 6's calibrations, were removed in the ninth session: check out
+ * 48a8315 to reproduce those figures.)
  * `--fit-only` skips kb-unseen (for choices; kb-unseen is run only for totals at the end of a change).
  *
  *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown] [--ours-only]
@@ -12,7 +12,7 @@
  * per kind of query (negative: share rejected), and `wrong/q`: articles shown that the query does not
  * expect, per query (how much the list is filled with weak matches).
  */
-import { PHRASE_CALIBRATION, ROUND4_CALIBRATION, ROUND6_CALIBRATION } from '../kb/calibration.js';
+import { PHRASE_CALIBRATION } from '../kb/calibration.js';
 import { readQueries, runEval, type EvalFigures } from '../kb/eval.js';
 import { SearchKnowledgeBase } from '../kb/knowledge-base.js';
 import { loadKbDir } from '../kb/loader.js';
@@ -33,7 +33,7 @@ for (const s of sets) {
   if (!s.fitting && process.argv.includes('--fit-only')) continue;
   const { articles } = await loadKbDir(s.articles);
   const queries = await readQueries(s.queries);
-  const ours = new SearchKnowledgeBase(buildIndex(articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : process.argv.includes('--round4') ? { calibration: ROUND4_CALIBRATION } : process.argv.includes('--round6') ? { calibration: ROUND6_CALIBRATION } : {});
+  const ours = new SearchKnowledgeBase(buildIndex(articles), process.argv.includes('--phrase') ? { calibration: PHRASE_CALIBRATION } : {});
   const base = process.argv.includes('--ours-only') ? undefined : buildBaseline(articles);
   const expected = new Map(queries.map((q) => [q.q, q.expected]));
   const wrong = { n: 0 };

@@ -56,7 +56,6 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     passage: passageCoverage(ix, out, c.doc),
     ...roleFeatures(ix, out, c.doc),
     clause: clauseCoverage(ix, out, c.doc, c.coverage),
-    multiClause: out.clauseMasks.length >= 2 ? 1 : 0,
   };
 }
 
