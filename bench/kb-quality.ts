@@ -1,5 +1,5 @@
 /**
- * Quality on the three labelled sets side by side, ours and plain fuse.js from the same run:
+ * Quality on every labelled set side by side, ours and plain fuse.js from the same run:
  * kb-dev (tuned on), bench/kb-holdout, bench/kb-fit3, bench/kb-fit4, bench/kb-fit5 and bench/kb-fit6 (fitted on too) and bench/kb-unseen and bench/kb-unseen2 (never tuned on).
  * `--phrase` ranks with PHRASE_CALIBRATION (the phrase feature, off by default) instead of the default;
  * (`--round4` / `--round6`, round 4's and round 6's calibrations, were removed in the ninth session: check out
