@@ -7,7 +7,8 @@
  *   npx tsx bench/kb-search.ts [--kb ../shared/kb-dev] [--sizes 1000,10000,50000] [--baseline-budget-ms 15000]
  *
  * The baseline is slow on large corpora, so at each size it runs queries until its time budget is
- * spent (at least 5), and the table says how many it ran.
+ * spent (at least 5), and the table says how many it ran. `MODE` switches and kept calibrations take the
+ * flags of bench/kb-mode-args.ts (`--no-typo-loose`: the search without the loose typo tier).
  */
 import { join } from 'node:path';
 import { formatFigures, percentile, readQueries, runEval, type EvalFigures } from '../kb/eval.js';
@@ -16,6 +17,8 @@ import { loadKbDir } from '../kb/loader.js';
 import { buildIndex } from '../kb/search-index.js';
 import { buildBaseline } from './kb-search-baseline.js';
 import { rng, synthesize } from './kb-search-synth.js';
+import { applyModeArgs } from './kb-mode-args.js';
+applyModeArgs(process.argv);
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(name);
