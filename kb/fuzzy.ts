@@ -122,23 +122,12 @@ const fuseOptions = { includeScore: true, ignoreLocation: true, isCaseSensitive:
  * too, so a short word does not match inside a long one (`pin` in `pinging`).
  */
 export function fuzzyLookup(v: FuzzyVocab, w: string, limit = 3, opts: FuzzyOptions = {}): FuzzyHit[] {
-  const hits = lookupPass(v, w, limit, opts, undefined);
   const three = opts.threeLetters === true && w.length === 3;
-  if (hits.length || three || w.length < 5 || !opts.loose) return hits;
-  // The loose tier is a second pass, only for a word the first found nothing for; all it finds is loose
-  // (also a candidate that passes the first pass's test but only entered the pool through the wider length slack).
-  return lookupPass(v, w, limit, opts, opts.loose).map((h) => ({ ...h, loose: true }));
-}
-
-function lookupPass(v: FuzzyVocab, w: string, limit: number, opts: FuzzyOptions, loose: FuzzyOptions['loose']): FuzzyHit[] {
-  const three = opts.threeLetters === true && w.length === 3;
-  const max = three ? 1 : maxEdits(w.length);
-  if (max === 0 || w.length > 32) return [];
-  // The loose tier reaches two edits: two letters left out or added, too.
-  const lengthSlack = loose ? Math.max(max, 2) : max;
-  const qg = [...new Set(gramsOf(w))];
+  if ((three ? 1 : maxEdits(w.length)) === 0 || w.length > 32) return [];
+  // Words sharing trigrams with `w`, and how many: both passes pick their candidates from these, so the
+  // count (a map of thousands of entries at 10k articles) is made once.
   const counts = new Map<number, number>();
-  for (const g of qg) {
+  for (const g of new Set(gramsOf(w))) {
     const list = v.grams.get(g);
     if (!list) continue;
     for (let k = 0; k < list.length; k++) {
@@ -146,6 +135,18 @@ function lookupPass(v: FuzzyVocab, w: string, limit: number, opts: FuzzyOptions,
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
   }
+  const hits = lookupPass(v, w, counts, limit, opts, undefined);
+  if (hits.length || three || w.length < 5 || !opts.loose) return hits;
+  // The loose tier is a second pass, only for a word the first found nothing for; all it finds is loose
+  // (also a candidate that passes the first pass's test but only entered the pool through the wider length slack).
+  return lookupPass(v, w, counts, limit, opts, opts.loose).map((h) => ({ ...h, loose: true }));
+}
+
+function lookupPass(v: FuzzyVocab, w: string, counts: ReadonlyMap<number, number>, limit: number, opts: FuzzyOptions, loose: FuzzyOptions['loose']): FuzzyHit[] {
+  const three = opts.threeLetters === true && w.length === 3;
+  const max = three ? 1 : maxEdits(w.length);
+  // The loose tier reaches two edits: two letters left out or added, too.
+  const lengthSlack = loose ? Math.max(max, 2) : max;
   const near: Array<{ id: number; c: number }> = [];
   for (const [id, c] of counts) {
     const cand = v.words[id]!;
