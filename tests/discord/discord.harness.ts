@@ -13,6 +13,27 @@ import { IntakeQueue } from '../../jobs/intake.queue.js';
 import { createIntakeWorker } from '../../jobs/intake.worker.js';
 import { redisClient } from '../../jobs/connection.js';
 import type { Worker } from 'bullmq';
+import { beforeEach } from 'vitest';
+
+/**
+ * How long a test waits for the helpdesk to do one thing. Generous: the suite's FerretDB is shared
+ * and has stalled for seconds on a busy CI machine; Discord itself lets a deferred reply be edited
+ * for 15 minutes, so a slow answer there is not a product failure. A hang still fails the test.
+ */
+export const WAIT_MS = 20_000;
+
+/** Harnesses of the running test file: on a failed test, what they logged and the fake's last requests are printed. */
+const live = new Set<Harness>();
+beforeEach(({ onTestFailed }) => {
+  const started = Date.now();
+  onTestFailed(() => {
+    for (const h of live) {
+      const at = (t: number) => `+${t - started} ms`;
+      console.error('[discord harness] logged:', JSON.stringify(h.logged.filter((l) => l.at >= started).map((l) => ({ at: at(l.at), level: l.level, msg: l.msg, err: String((l.obj as { err?: { stack?: string } }).err?.stack ?? '') }))));
+      console.error('[discord harness] last requests:', h.fake.requests.filter((r) => r.at >= started).slice(-40).map((r) => `${at(r.at)} ${r.method} ${r.path}`).join('\n'));
+    }
+  });
+});
 
 /** Ids of the fake guild (numeric snowflakes, as discord.js expects). */
 export const G = {
@@ -59,7 +80,7 @@ export interface Harness {
   adapter: DiscordAdapter;
   kb: OpenKb;
   /** What the helpdesk and adapter logged at warn/error level. */
-  logged: Array<{ level: string; obj: object; msg?: string }>;
+  logged: Array<{ level: string; obj: object; msg?: string; at: number }>;
   /** Resolves with the first domain event matching `pred` from now on. */
   nextEvent(pred: (e: TicketEvent) => boolean, label: string): Promise<TicketEvent>;
   ticket(number: string): Promise<Ticket>;
@@ -90,13 +111,13 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
     ],
   });
   const kb = await openKnowledgeBase({ dir: path.resolve('kb/articles') });
-  const logged: Array<{ level: string; obj: object; msg?: string }> = [];
+  const logged: Harness['logged'] = [];
   const log: Logger = {
     debug() {},
     info() {},
-    warn: (obj, msg) => void logged.push({ level: 'warn', obj, msg }),
+    warn: (obj, msg) => void logged.push({ level: 'warn', obj, msg, at: Date.now() }),
     error: (obj, msg) => {
-      logged.push({ level: 'error', obj, msg });
+      logged.push({ level: 'error', obj, msg, at: Date.now() });
       console.error('[helpdesk error]', msg, obj);
     },
     child: () => log,
@@ -125,7 +146,7 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
   const completed = new Map<string, number>();
   worker?.on('completed', (job) => void completed.set(job.id!, (completed.get(job.id!) ?? 0) + 1));
   await adapter.start();
-  return {
+  const h: Harness = {
     fake,
     logged,
     hd,
@@ -137,7 +158,7 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
         const timer = setTimeout(() => {
           off();
           reject(new Error(`timed out waiting for event: ${label}`));
-        }, 10_000);
+        }, WAIT_MS);
         const off = hd.events.subscribe((e) => {
           if (pred(e)) {
             clearTimeout(timer);
@@ -153,6 +174,7 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
       return t;
     },
     async close() {
+      live.delete(h);
       await worker?.close();
       workerRedis?.disconnect();
       await queue?.queue.obliterate({ force: true }).catch(() => {});
@@ -164,6 +186,8 @@ export async function startHarness(o: { desks?: Desk[]; agents?: Agent[]; heartb
       if (fake.errors.length) throw new Error(`the Discord fake failed: ${String(fake.errors[0])}`);
     },
   };
+  live.add(h);
+  return h;
 }
 
 /** The message a component interaction needs for an ephemeral reply (which lives only on the interaction). */

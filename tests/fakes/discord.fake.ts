@@ -192,7 +192,7 @@ export class DiscordFake extends EventEmitter {
   }
 
   /** Resolves when `pred` holds, re-checked after every REST request and gateway frame. */
-  waitFor<T>(pred: () => T | undefined | false | null, label: string, timeoutMs = 10_000): Promise<T> {
+  waitFor<T>(pred: () => T | undefined | false | null, label: string, timeoutMs = 20_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const check = () => {
         let v: T | undefined | false | null;
