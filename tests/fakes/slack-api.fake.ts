@@ -135,8 +135,11 @@ export class SlackApiFake {
     return this.calls.filter((c) => c.method === method);
   }
 
-  /** Polls until `pick` returns something (bounded; outbound calls finish shortly after inbound ones). */
-  async waitFor<T>(pick: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  /**
+   * Polls until `pick` returns something. Bounded generously (the suite's FerretDB has stalled for seconds
+   * on a busy CI machine); outbound calls usually finish shortly after the inbound ones.
+   */
+  async waitFor<T>(pick: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = pick();

@@ -92,8 +92,11 @@ export class SlackSocketModeFake {
     c.socket.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake-1' } }));
   }
 
-  /** Polls until `pick` returns something (bounded). */
-  async waitFor<T>(pick: () => T | undefined | false, timeoutMs = 3000): Promise<T> {
+  /**
+   * Polls until `pick` returns something. Bounded generously (the suite's FerretDB has stalled for seconds
+   * on a busy CI machine); the 3-second acknowledgement deadline is checked by `ackOf`, not here.
+   */
+  async waitFor<T>(pick: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = pick();
