@@ -1,10 +1,10 @@
 /**
  * Quality on every labelled set side by side, ours and plain fuse.js from the same run:
- * kb-dev (tuned on), bench/kb-holdout, bench/kb-fit3, bench/kb-fit4, bench/kb-fit5 and bench/kb-fit6 (fitted on too) and bench/kb-unseen and bench/kb-unseen2 (never tuned on).
+ * kb-dev (tuned on), bench/kb-holdout, bench/kb-fit3, bench/kb-fit4, bench/kb-fit5 and bench/kb-fit6 (fitted on too) and bench/kb-unseen, bench/kb-unseen2 and bench/kb-unseen3 (never tuned on).
  * `--phrase` ranks with PHRASE_CALIBRATION (the phrase feature, off by default) instead of the default;
  * (`--round4` / `--round6`, round 4's and round 6's calibrations, were removed in the ninth session: check out
  * 48a8315 to reproduce those figures.)
- * `--fit-only` skips kb-unseen and kb-unseen2 (for choices; kb-unseen is run only for totals at the end of a change).
+ * `--fit-only` skips the never-tuned sets (for choices; kb-unseen is run only for totals at the end of a change).
  *
  *   npx tsx bench/kb-quality.ts [--dev ../shared/kb-dev] [--markdown] [--ours-only]
  *

@@ -1,6 +1,6 @@
 /**
  * The labelled knowledge-base sets the quality benches share: the six fitting sets (tuned and chosen
- * on) and kb-unseen and kb-unseen2 (never tuned on: run only for totals at the end of a change).
+ * on) and kb-unseen, kb-unseen2 and kb-unseen3 (never tuned on: run only for totals at the end of a change).
  */
 import { join } from 'node:path';
 
@@ -28,6 +28,7 @@ export function kbSets(dev: string): KbSet[] {
     { name: 'kb-fit6', articles: 'bench/kb-fit6/articles', queries: 'bench/kb-fit6/queries.jsonl', fitting: true },
     { name: 'kb-unseen', articles: 'bench/kb-unseen/articles', queries: 'bench/kb-unseen/queries.jsonl', fitting: false },
     { name: 'kb-unseen2', articles: 'bench/kb-unseen2/articles', queries: 'bench/kb-unseen2/queries.jsonl', fitting: false },
+    { name: 'kb-unseen3', articles: 'bench/kb-unseen3/articles', queries: 'bench/kb-unseen3/queries.jsonl', fitting: false },
   ];
 }
 
