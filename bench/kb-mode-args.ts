@@ -83,4 +83,16 @@ export function applyChatArgs(argv: readonly string[]): void {
   if (argv.includes('--clause-no-conjunctions')) MODE.clauseConjunctions = false;
   if (argv.includes('--clause-hyphen-joins')) MODE.clauseHyphenJoins = true;
   if (argv.includes('--no-clause-hyphen-joins')) MODE.clauseHyphenJoins = false;
+  // Tenth session (h-chat4): `--window units|sentence|ask` (`MODE.windowFeature`), `--window-units N` (`MODE.windowUnits`).
+  const wf = argv.indexOf('--window');
+  if (wf > 0) MODE.windowFeature = argv[wf + 1] as typeof MODE.windowFeature;
+  const wu = argv.indexOf('--window-units');
+  if (wu > 0) MODE.windowUnits = Number(argv[wu + 1]);
+  // `--unknown-long N [F]`: in a message of N+ query words an unknown word weighs F (0.25) of its usual importance.
+  const ul = argv.indexOf('--unknown-long');
+  if (ul > 0) {
+    MODE.unknownLongUnits = Number(argv[ul + 1]);
+    const f = Number(argv[ul + 2]);
+    if (Number.isFinite(f)) MODE.unknownLongFactor = f;
+  }
 }
