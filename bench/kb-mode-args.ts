@@ -19,6 +19,7 @@
  * ninth session (h-chat3): `--no-clause-hyphen-joins` (a hyphen between two words cuts a clause again: the search before),
  * ninth session (h-typo2): `--typo-loose-context off|article|passage` (a loose correction needs another query word in the
  * same article / passage), `--typo-loose-share S` (…and at least this share of the other words' importance), `--typo-loose-weight W`.
+ * tenth session (h-chat4): `--no-unknown-long` (unknown words weigh fully in a long message: the search before), `--unknown-long N [F]`.
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
@@ -83,16 +84,13 @@ export function applyChatArgs(argv: readonly string[]): void {
   if (argv.includes('--clause-no-conjunctions')) MODE.clauseConjunctions = false;
   if (argv.includes('--clause-hyphen-joins')) MODE.clauseHyphenJoins = true;
   if (argv.includes('--no-clause-hyphen-joins')) MODE.clauseHyphenJoins = false;
-  // Tenth session (h-chat4): `--window units|sentence|ask` (`MODE.windowFeature`), `--window-units N` (`MODE.windowUnits`).
-  const wf = argv.indexOf('--window');
-  if (wf > 0) MODE.windowFeature = argv[wf + 1] as typeof MODE.windowFeature;
-  const wu = argv.indexOf('--window-units');
-  if (wu > 0) MODE.windowUnits = Number(argv[wu + 1]);
-  // `--unknown-long N [F]`: in a message of N+ query words an unknown word weighs F (0.25) of its usual importance.
+  // Tenth session (h-chat4): `--unknown-long N [F]` (in a message of N+ query words an unknown word weighs F of its
+  // usual importance; `MODE.unknownLongUnits` / `unknownLongFactor`), `--no-unknown-long` (off: the search before).
   const ul = argv.indexOf('--unknown-long');
   if (ul > 0) {
     MODE.unknownLongUnits = Number(argv[ul + 1]);
     const f = Number(argv[ul + 2]);
     if (Number.isFinite(f)) MODE.unknownLongFactor = f;
   }
+  if (argv.includes('--no-unknown-long')) MODE.unknownLongUnits = 0;
 }

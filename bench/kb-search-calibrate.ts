@@ -129,7 +129,7 @@ if (sets.length > 2) {
   console.log('\nleave one set out (fitted on the others, measured on the one left out; pooled = sum of counts)');
   for (const { s, cal } of loo) console.log(`  without ${s.name}: weights ${JSON.stringify(cal.weights)} bias ${cal.bias}`);
   console.log(`  threshold  ${[...sets.map((s) => s.name), 'pooled'].map((n) => `${n.padEnd(8)} r@3   MRR   neg`.padEnd(30)).join('')}`);
-  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]) {
+  for (const t of [0.3, 0.35, 0.38, 0.4, 0.45, 0.5, 0.55, 0.6]) {
     const cs = loo.map(({ s, cal }) => counts(s, { ...cal, threshold: t }));
     const sum = cs.reduce((a, c) => ({ r3: a.r3 + c.r3, mrr: a.mrr + c.mrr, ans: a.ans + c.ans, neg: a.neg + c.neg, rej: a.rej + c.rej }));
     const cell = (c: Counts): string => `${' '.repeat(8)} ${(c.r3 / c.ans).toFixed(3)} ${(c.mrr / c.ans).toFixed(3)} ${(c.rej / c.neg).toFixed(3)}`.padEnd(30);

@@ -42,14 +42,12 @@ export interface ScoreFeatures {
   missedElsewhere: number;
   /** Eighth session (h-chat): the article's best coverage of one clause of the query (search.ts `clauseCoverage`). */
   clause: number;
-  /** Tenth session (h-chat4), measured: the article's best coverage of a part of a long message (search.ts `windowCoverage`, `MODE.windowFeature`). */
-  window: number;
 }
 
-export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase', 'leadMissed', 'passage', 'leadBody', 'leadApart', 'leadUnknown', 'headCover', 'missedElsewhere', 'clause', 'window'];
+export const FEATURE_NAMES: Array<keyof ScoreFeatures> = ['coverage', 'strength', 'matched', 'mass', 'short', 'gap', 'rel', 'phrase', 'leadMissed', 'passage', 'leadBody', 'leadApart', 'leadUnknown', 'headCover', 'missedElsewhere', 'clause'];
 
 /** The seventh session's role features, at weight 0 in the calibrations fitted before them. */
-const NO_ROLES = { leadBody: 0, leadApart: 0, leadUnknown: 0, headCover: 0, missedElsewhere: 0, clause: 0, window: 0 };
+const NO_ROLES = { leadBody: 0, leadApart: 0, leadUnknown: 0, headCover: 0, missedElsewhere: 0, clause: 0 };
 
 export interface Calibration {
   weights: Record<keyof ScoreFeatures, number>;
@@ -74,7 +72,7 @@ export interface Calibration {
  * for a few negatives within noise (docs/kb-history.md, ninth session).
  */
 export const DEFAULT_CALIBRATION: Calibration = {
-  weights: { coverage: 0.86, strength: 1.49, matched: 0.55, mass: 1.62, short: 0.23, gap: 1.63, rel: 3.22, phrase: 0, leadMissed: -0.93, passage: 1.09, leadBody: -0.59, leadApart: -0.4, leadUnknown: -0.43, headCover: 1.55, missedElsewhere: -0.66, clause: 1.19, window: 0 },
+  weights: { coverage: 0.86, strength: 1.49, matched: 0.55, mass: 1.62, short: 0.23, gap: 1.63, rel: 3.22, phrase: 0, leadMissed: -0.93, passage: 1.09, leadBody: -0.59, leadApart: -0.4, leadUnknown: -0.43, headCover: 1.55, missedElsewhere: -0.66, clause: 1.19 },
   bias: -8.54,
   threshold: 0.38,
   slotStep: 0.05,
@@ -88,7 +86,7 @@ export const DEFAULT_CALIBRATION: Calibration = {
  * threshold chosen on the fitting sets (docs/kb-history.md, eighth session, h-chat).
  */
 export const CLAUSE_CALIBRATION: Calibration = {
-  weights: { coverage: 0.83, strength: 1.45, matched: 0.6, mass: 1.65, short: 0.23, gap: 1.64, rel: 3.22, phrase: 0, leadMissed: -0.71, passage: 1.04, leadBody: -0.59, leadApart: -0.38, leadUnknown: -0.32, headCover: 1.52, missedElsewhere: -0.65, clause: 1.28, window: 0 },
+  weights: { coverage: 0.83, strength: 1.45, matched: 0.6, mass: 1.65, short: 0.23, gap: 1.64, rel: 3.22, phrase: 0, leadMissed: -0.71, passage: 1.04, leadBody: -0.59, leadApart: -0.38, leadUnknown: -0.32, headCover: 1.52, missedElsewhere: -0.65, clause: 1.28 },
   bias: -8.58,
   threshold: 0.38,
   slotStep: 0.05,
@@ -102,7 +100,7 @@ export const CLAUSE_CALIBRATION: Calibration = {
  * per-slot cut-off chosen on the fitting sets (docs/kb.md, seventh session, h-neg).
  */
 export const SEVENTH_CALIBRATION: Calibration = {
-  weights: { coverage: 1.1, strength: 1.62, matched: 0.73, mass: 1.8, short: 0.33, gap: 1.66, rel: 3.29, phrase: 0, leadMissed: -0.73, passage: 1.22, leadBody: -0.56, leadApart: -0.36, leadUnknown: -0.35, headCover: 1.51, missedElsewhere: -0.69, clause: 0, window: 0 },
+  weights: { coverage: 1.1, strength: 1.62, matched: 0.73, mass: 1.8, short: 0.33, gap: 1.66, rel: 3.29, phrase: 0, leadMissed: -0.73, passage: 1.22, leadBody: -0.56, leadApart: -0.36, leadUnknown: -0.35, headCover: 1.51, missedElsewhere: -0.69, clause: 0 },
   bias: -8.25,
   threshold: 0.38,
   slotStep: 0.05,

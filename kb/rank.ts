@@ -2,7 +2,7 @@
 import { calibratedScore, DEFAULT_CALIBRATION, type Calibration, type ScoreFeatures } from './calibration.js';
 import { DISTINCTIVE_TERMS, phrasePairs, type KbIndex } from './search-index.js';
 import { phraseShare } from './phrase.js';
-import { clauseCoverage, evaluate, IMPORTANCE, passageCoverage, queryPairs, roleFeatures, windowCoverage, type Candidate, type SearchOutcome } from './search.js';
+import { clauseCoverage, evaluate, IMPORTANCE, passageCoverage, queryPairs, roleFeatures, type Candidate, type SearchOutcome } from './search.js';
 
 export interface RankOptions {
   /** @defaultValue 3 */
@@ -56,7 +56,6 @@ export function featuresOf(ix: KbIndex, out: SearchOutcome, c: Candidate, best: 
     passage: passageCoverage(ix, out, c.doc),
     ...roleFeatures(ix, out, c.doc),
     clause: clauseCoverage(ix, out, c.doc, c.coverage),
-    window: windowCoverage(ix, out, c.doc, c.coverage),
   };
 }
 

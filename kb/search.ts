@@ -14,7 +14,7 @@ import { HEAD_BIT, PASSAGES, type KbIndex } from './search-index.js';
 import { stemEn, stemEs } from './stem.js';
 import { topPositions } from './top.js';
 import { isStopWord } from './stopwords.js';
-import { clauseOfWords, sentenceOfWords, words } from './text.js';
+import { clauseOfWords, words } from './text.js';
 
 /** Weight of a match through an expansion, relative to the query word itself. */
 export const EXPANSION_WEIGHTS = {
@@ -148,19 +148,15 @@ export const MODE = {
   /** Ninth session (h-chat3): a hyphen between two words (`out-of-office`) does not cut a clause. */
   clauseHyphenJoins: true,
   /**
-   * Tenth session (h-chat4), measured: the `window` feature ({@link windowCoverage}) — the article's best coverage of
-   * a part of a long message: `units`, any `windowUnits` consecutive query words; `sentence`, one sentence or two
-   * neighbouring ones (cut at `. ! ? ; :` and line breaks only); `ask`, the last sentence that ends with `?` with the
-   * sentence before it. `off`: the feature is 0 (the calibration gives it no weight).
+   * Tenth session (h-chat4): in a message of at least `unknownLongUnits` query words (0 = off), a word no article,
+   * glossary or translation reaches (an unknown word) weighs `unknownLongFactor` of an unknown word's usual importance.
+   * A long chat message's words the knowledge base has never seen are mostly its context (`travelodge`, `hindsight`,
+   * `parents`), and they diluted the coverage features of the article that answers it; a short question keeps its
+   * unknown words at full weight, since there they are as often what it asks about (`parking garage`, `podcast`).
+   * The eighth session's `unknownLengthRef` (a smooth ref / length scale from 6 words on) was level within noise on five
+   * sets; this gate, measured leave-one-set-out on six, lifts chat +3 with negatives +2 (docs/kb-history.md, tenth session).
    */
-  windowFeature: 'off' as 'off' | 'units' | 'sentence' | 'ask',
-  /** Tenth session (h-chat4): the window's length in query words (`windowFeature: 'units'`); a shorter query is one window. */
-  windowUnits: 4,
-  /**
-   * Tenth session (h-chat4), measured: in a message of at least `unknownLongUnits` query words (0 = off), a word no
-   * article has (unknown) weighs `unknownLongFactor` of an unknown word's usual importance — out-of-KB context.
-   */
-  unknownLongUnits: 0,
+  unknownLongUnits: 8,
   unknownLongFactor: 0.25,
 };
 
@@ -195,8 +191,6 @@ export interface QueryUnit {
   known: boolean;
   /** With `MODE.clauseFeature`: the query's clauses this word stands in, one bit each ({@link clauseOfWords}). */
   clauses?: number;
-  /** With `MODE.windowFeature` `sentence` / `ask`: the query's sentences this word stands in, one bit each ({@link sentenceOfWords}). */
-  sentences?: number;
 }
 
 export interface Candidate {
@@ -228,8 +222,6 @@ export interface SearchOutcome {
   leadUnknown: boolean;
   /** With `MODE.clauseFeature`: bit masks of the query's clauses with at least two query words (else empty). */
   clauseMasks: number[];
-  /** With `MODE.windowFeature` `sentence` / `ask`: bit masks of the parts of the query the `window` feature scores (else empty). */
-  windowMasks?: number[];
 }
 
 /** `how` in either language (folded): what may stand before the action of a how-to question. */
@@ -348,7 +340,7 @@ export function queryPairs(ix: KbIndex, q: Pick<SearchOutcome, 'tokens' | 'units
   return out;
 }
 
-function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | undefined, tokClause?: readonly number[], tokSentence?: readonly number[]): QueryUnit[] {
+function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | undefined, tokClause?: readonly number[]): QueryUnit[] {
   const units: QueryUnit[] = [];
   const seen = new Set<string>();
   const unitOfKey = new Map<string, QueryUnit>();
@@ -357,9 +349,8 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     const tok = tokens[ti]!;
     const key = tok.stem || tok.concepts.join('|');
     if (seen.has(key)) {
-      const u = unitOfKey.get(key);
-      if (u && tokClause) u.clauses = (u.clauses ?? 0) | (1 << tokClause[ti]!);
-      if (u && tokSentence) u.sentences = (u.sentences ?? 0) | (1 << tokSentence[ti]!);
+      const u = tokClause && unitOfKey.get(key);
+      if (u) u.clauses = (u.clauses ?? 0) | (1 << tokClause[ti]!);
       continue;
     }
     if (seen.size >= MAX_QUERY_WORDS) break;
@@ -422,9 +413,10 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
       importance = ix.idfRare * EXPANSION_WEIGHTS.unknown;
     }
     const unit: QueryUnit = { surface: tok.surface, expansions: ex, importance, known };
-    if (tokClause) unit.clauses = 1 << tokClause[ti]!;
-    if (tokSentence) unit.sentences = 1 << tokSentence[ti]!;
-    if (tokClause || tokSentence) unitOfKey.set(key, unit);
+    if (tokClause) {
+      unit.clauses = 1 << tokClause[ti]!;
+      unitOfKey.set(key, unit);
+    }
     units.push(unit);
   }
   if (MODE.typoLooseContext !== 'off') confirmLoose(ix, units);
@@ -581,24 +573,15 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
   const cleaned = cleanQuery(boundQuery(query));
   const surfaces = words(cleaned);
   const lang = detectLang(surfaces);
-  const bySentence = MODE.windowFeature === 'sentence' || MODE.windowFeature === 'ask';
-  const positions: number[] | undefined = MODE.clauseFeature || bySentence ? [] : undefined;
+  const positions: number[] | undefined = MODE.clauseFeature ? [] : undefined;
   const tokens = analyze(cleaned, ix.glossary, undefined, positions);
   let tokClause: number[] | undefined;
-  let tokSentence: number[] | undefined;
-  let sentences: ReturnType<typeof sentenceOfWords> | undefined;
-  if (positions && MODE.clauseFeature) {
+  if (positions) {
     const of = clauseOfWords(cleaned, MODE.clauseConjunctions, MODE.clauseHyphenJoins);
     tokClause = positions.map((p) => of[p] ?? 0);
   }
-  if (positions && bySentence) {
-    sentences = sentenceOfWords(cleaned, 31);
-    const of = sentences.of;
-    tokSentence = positions.map((p) => of[p] ?? 0);
-  }
-  const units = unitsOf(ix, tokens, lang, tokClause, tokSentence);
+  const units = unitsOf(ix, tokens, lang, tokClause);
   const clauseMasks = tokClause ? clauseMasksOf(units) : [];
-  const windowMasks = sentences ? windowMasksOf(cleaned, sentences, units) : undefined;
   const lead = MODE.leadSingleClause && clauseMasks.length >= 2 ? undefined : leadWord(surfaces);
   // An unknown leading word is missed by every article alike: it says nothing about one article.
   const leadUnit = lead === undefined ? -1 : units.findIndex((u) => u.surface === lead && u.known);
@@ -651,7 +634,7 @@ export function evaluate(ix: KbIndex, query: string, top?: TopPick): SearchOutco
     lead: buf.lead[d]!,
   }));
   if (leadUnit >= 0) for (const d of touched) buf.lead[d] = 0;
-  return { units, lang, totalImportance, candidates, tokens, leadUnit, leadUnknown, clauseMasks, windowMasks };
+  return { units, lang, totalImportance, candidates, tokens, leadUnit, leadUnknown, clauseMasks };
 }
 
 /** The clauses (bits) holding at least two query words, when the query has more than one clause. */
@@ -661,94 +644,6 @@ function clauseMasksOf(units: readonly QueryUnit[]): number[] {
   if (count.size < 2) return [];
   return [...count].filter(([, n]) => n >= 2).map(([b]) => 1 << b);
 }
-
-/**
- * The parts of the query the `window` feature scores (`MODE.windowFeature` `sentence` / `ask`), as bit masks over
- * its sentences: `sentence`, each sentence and each pair of neighbouring sentences holding two or more query words;
- * `ask`, the last sentence ending with `?` together with the one before it. Empty when the query is one part.
- */
-function windowMasksOf(cleaned: string, sentences: { of: number[]; count: number }, units: readonly QueryUnit[]): number[] {
-  const n = Math.min(sentences.count, 32);
-  if (n < 2) return [];
-  const inPart = new Array<number>(n).fill(0);
-  for (const u of units) for (let b = 0; b < n; b++) if ((u.sentences ?? 0) & (1 << b)) inPart[b]!++;
-  const out: number[] = [];
-  if (MODE.windowFeature === 'sentence') {
-    for (let b = 0; b < n; b++) {
-      if (inPart[b]! >= 2) out.push(1 << b);
-      if (b + 1 < n && inPart[b]! + inPart[b + 1]! >= 2 && n > 2) out.push((1 << b) | (1 << (b + 1)));
-    }
-    return out;
-  }
-  // `ask`: the sentence that holds the last `?` (the words before it), and the sentence before that one.
-  const q = cleaned.lastIndexOf('?');
-  if (q < 0) return [];
-  const before = words(cleaned.slice(0, q)).length;
-  if (!before) return [];
-  const s = sentences.of[before - 1]!;
-  const mask = (1 << s) | (s > 0 ? 1 << (s - 1) : 0);
-  let k = 0;
-  for (let b = 0; b < n; b++) if (mask & (1 << b)) k += inPart[b]!;
-  return k >= 2 ? [mask] : [];
-}
-
-/**
- * Window coverage (tenth session, h-chat4, `MODE.windowFeature`): the article's best coverage of one part of a long
- * message — `units`: any `MODE.windowUnits` consecutive query words; `sentence` / `ask`: the parts {@link windowMasksOf}
- * gives — the whole query counting as one, so it is never under `coverage`; 0 with the switch off.
- * Per candidate of the pool (≤ 10): one binary search per query word's expansion.
- */
-export function windowCoverage(ix: KbIndex, out: Pick<SearchOutcome, 'units' | 'totalImportance' | 'windowMasks'>, doc: number, coverage: number): number {
-  if (MODE.windowFeature === 'off') return 0;
-  const n = out.units.length;
-  if (MODE.windowFeature === 'units' && n <= MODE.windowUnits) return coverage;
-  const masks = out.windowMasks ?? [];
-  if (MODE.windowFeature !== 'units' && !masks.length) return coverage;
-  const got = WINDOW_GOT.length >= n ? WINDOW_GOT : (WINDOW_GOT = new Float64Array(n * 2));
-  for (let ui = 0; ui < n; ui++) {
-    const u = out.units[ui]!;
-    let bestV = 0;
-    let bestW = 0;
-    for (const e of u.expansions) {
-      const p = postingOf(ix, e.term, doc);
-      if (p < 0) continue;
-      const v = e.w * ix.idf[e.term]! * ix.norm[p]!;
-      if (v > bestV) {
-        bestV = v;
-        bestW = Math.min(e.w * ix.idf[e.term]!, u.importance);
-      }
-    }
-    got[ui] = bestW;
-  }
-  let best = coverage;
-  if (MODE.windowFeature === 'units') {
-    const w = MODE.windowUnits;
-    let g = 0;
-    let a = 0;
-    for (let ui = 0; ui < n; ui++) {
-      g += got[ui]!;
-      a += out.units[ui]!.importance;
-      if (ui >= w) {
-        g -= got[ui - w]!;
-        a -= out.units[ui - w]!.importance;
-      }
-      if (ui >= w - 1 && a > 0 && g / a > best) best = g / a;
-    }
-    return Math.min(1, best);
-  }
-  for (const m of masks) {
-    let g = 0;
-    let a = 0;
-    for (let ui = 0; ui < n; ui++) {
-      if (!((out.units[ui]!.sentences ?? 0) & m)) continue;
-      g += got[ui]!;
-      a += out.units[ui]!.importance;
-    }
-    if (a > 0 && g / a > best) best = g / a;
-  }
-  return Math.min(1, best);
-}
-let WINDOW_GOT = new Float64Array(64);
 
 /** Per-clause scratch for {@link clauseCoverage} (at most 32 clauses): no allocation per candidate. */
 const CLAUSE_GOT = new Float64Array(32);

@@ -62,8 +62,8 @@ function segmentOfWords(text: string, ends: ReadonlySet<string>, openers?: Reado
  * The sentence of each word of `words(text)` (same order and count), and how many sentences have a word:
  * a sentence ends at a sentence-end character, and one without words is not counted. One pass: linear.
  */
-export function sentenceOfWords(text: string, cap = Infinity): { of: number[]; count: number } {
-  const of = segmentOfWords(text, SENTENCE_END, undefined, cap);
+export function sentenceOfWords(text: string): { of: number[]; count: number } {
+  const of = segmentOfWords(text, SENTENCE_END);
   return { of, count: of.length ? of[of.length - 1]! + 1 : 0 };
 }
 

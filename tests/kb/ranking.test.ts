@@ -37,7 +37,7 @@ describe('answer in the asker\'s language', () => {
   });
 });
 
-const r = (score: number, doc = 0): Ranked => ({ doc, score, bm25: 1, features: { coverage: 0, strength: 0, matched: 0, mass: 0, short: 0, gap: 0, rel: 0, phrase: 0, leadMissed: 0, passage: 0, leadBody: 0, leadApart: 0, leadUnknown: 0, headCover: 0, missedElsewhere: 0, clause: 0, window: 0 } });
+const r = (score: number, doc = 0): Ranked => ({ doc, score, bm25: 1, features: { coverage: 0, strength: 0, matched: 0, mass: 0, short: 0, gap: 0, rel: 0, phrase: 0, leadMissed: 0, passage: 0, leadBody: 0, leadApart: 0, leadUnknown: 0, headCover: 0, missedElsewhere: 0, clause: 0 } });
 
 describe('asker\'s language first', () => {
   const ix = { articles: [{ lang: 'es' }, { lang: 'en' }, { lang: 'en' }] as Article[] };
