@@ -19,6 +19,7 @@
  * ninth session (h-chat3): `--no-clause-hyphen-joins` (a hyphen between two words cuts a clause again: the search before),
  * ninth session (h-typo2): `--typo-loose-context off|article|passage` (a loose correction needs another query word in the
  * same article / passage), `--typo-loose-share S` (…and at least this share of the other words' importance), `--typo-loose-weight W`.
+ * tenth session (h-chat4): `--unknown-long N [F]` (in a message of N+ query words an unknown word weighs F of its usual importance; measured, off), `--no-unknown-long`.
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
@@ -83,4 +84,13 @@ export function applyChatArgs(argv: readonly string[]): void {
   if (argv.includes('--clause-no-conjunctions')) MODE.clauseConjunctions = false;
   if (argv.includes('--clause-hyphen-joins')) MODE.clauseHyphenJoins = true;
   if (argv.includes('--no-clause-hyphen-joins')) MODE.clauseHyphenJoins = false;
+  // Tenth session (h-chat4): `--unknown-long N [F]` (in a message of N+ query words an unknown word weighs F of its
+  // usual importance; `MODE.unknownLongUnits` / `unknownLongFactor`, measured and off by default), `--no-unknown-long` (off).
+  const ul = argv.indexOf('--unknown-long');
+  if (ul > 0) {
+    MODE.unknownLongUnits = Number(argv[ul + 1]);
+    const f = Number(argv[ul + 2]);
+    if (Number.isFinite(f)) MODE.unknownLongFactor = f;
+  }
+  if (argv.includes('--no-unknown-long')) MODE.unknownLongUnits = 0;
 }

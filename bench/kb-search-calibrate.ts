@@ -10,6 +10,7 @@
  *   (`--drop phrase,leadMissed`: leave features out of the fits; the shipped DEFAULT_CALIBRATION is `--drop phrase`)
  *   npx tsx bench/kb-search-calibrate.ts --set dev:../shared/kb-dev/articles:../shared/kb-dev/queries.jsonl
  */
+import { writeFileSync } from 'node:fs';
 import { DEFAULT_CALIBRATION, FEATURE_NAMES, type Calibration, type ScoreFeatures } from '../kb/calibration.js';
 import { readQueries, type EvalQuery } from '../kb/eval.js';
 import { loadKbDir } from '../kb/loader.js';
@@ -128,7 +129,7 @@ if (sets.length > 2) {
   console.log('\nleave one set out (fitted on the others, measured on the one left out; pooled = sum of counts)');
   for (const { s, cal } of loo) console.log(`  without ${s.name}: weights ${JSON.stringify(cal.weights)} bias ${cal.bias}`);
   console.log(`  threshold  ${[...sets.map((s) => s.name), 'pooled'].map((n) => `${n.padEnd(8)} r@3   MRR   neg`.padEnd(30)).join('')}`);
-  for (const t of [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]) {
+  for (const t of [0.3, 0.35, 0.38, 0.4, 0.45, 0.5, 0.55, 0.6]) {
     const cs = loo.map(({ s, cal }) => counts(s, { ...cal, threshold: t }));
     const sum = cs.reduce((a, c) => ({ r3: a.r3 + c.r3, mrr: a.mrr + c.mrr, ans: a.ans + c.ans, neg: a.neg + c.neg, rej: a.rej + c.rej }));
     const cell = (c: Counts): string => `${' '.repeat(8)} ${(c.r3 / c.ans).toFixed(3)} ${(c.mrr / c.ans).toFixed(3)} ${(c.rej / c.neg).toFixed(3)}`.padEnd(30);
@@ -139,17 +140,30 @@ if (sets.length > 2) {
   if (ka > 0) {
     const t = Number(process.argv[ka + 1]);
     const per = new Map<string, { ok: number; n: number }>();
+    // Tenth session (h-chat4): the same per set (`--kinds-per-set`), and each left-out query's outcome (`--dump-at FILE`, fitting sets only).
+    const perSetKind = new Map<string, Map<string, { ok: number; n: number }>>();
+    const dump: string[] = [];
     for (const { s, cal } of loo) {
+      const mine = new Map<string, { ok: number; n: number }>();
+      perSetKind.set(s.name, mine);
       for (const q of s.queries) {
         const ids = rank(s.ix, q.q, { limit: 3, calibration: { ...cal, threshold: t } }).map((r) => s.ix.articles[r.doc]!.id);
         const ok = q.expected.length ? ids.some((id) => q.expected.includes(id)) : ids.length === 0;
-        const c = per.get(q.kind) ?? { ok: 0, n: 0 };
-        c.ok += ok ? 1 : 0;
-        c.n++;
-        per.set(q.kind, c);
+        for (const m of [per, mine]) {
+          const c = m.get(q.kind) ?? { ok: 0, n: 0 };
+          c.ok += ok ? 1 : 0;
+          c.n++;
+          m.set(q.kind, c);
+        }
+        dump.push(`${s.name}\t${q.kind}\t${ok ? 'ok' : 'MISS'}\t${ids.join(',')}\t${q.q}`);
       }
     }
     console.log(`\nper kind at ${t.toFixed(2)} (pooled left-out; right of n): ${[...per].map(([k, c]) => `${k} ${c.ok}/${c.n}`).join(' · ')}`);
+    if (process.argv.includes('--kinds-per-set')) {
+      for (const [name, m] of perSetKind) console.log(`  ${name.padEnd(8)} ${[...m].map(([k, c]) => `${k} ${c.ok}/${c.n}`).join(' · ')}`);
+    }
+    const da = process.argv.indexOf('--dump-at');
+    if (da > 0) writeFileSync(process.argv[da + 1]!, `${dump.join('\n')}\n`);
   }
   // `--frontier`: the pooled left-out counts on a fine threshold grid (0.20–0.70 by 0.01), then for each
   // recall@3 level the most negatives rejected by a threshold that keeps at least that recall — the

@@ -147,6 +147,22 @@ export const MODE = {
   clauseConjunctions: true,
   /** Ninth session (h-chat3): a hyphen between two words (`out-of-office`) does not cut a clause. */
   clauseHyphenJoins: true,
+  /**
+   * Tenth session (h-chat4): in a message of at least `unknownLongUnits` query words (0 = off), a word no article,
+   * glossary or translation reaches (an unknown word) weighs `unknownLongFactor` of an unknown word's usual importance.
+   * A long chat message's words the knowledge base has never seen are mostly its context (`travelodge`, `hindsight`,
+   * `parents`), and they diluted the coverage features of the article that answers it; a short question keeps its
+   * unknown words at full weight, since there they are as often what it asks about (`parking garage`, `podcast`).
+   * The eighth session's `unknownLengthRef` (a smooth ref / length scale from 6 words on) was level within noise on five sets.
+   * Measured and **off**: leave-one-set-out on the six fitting sets at 0.38 (8 words, ×0.25) it lifts chat 188 → 191 with
+   * negatives 165 → 167, but the fitting sets have only 5 negatives of 8+ words; the same negatives wrapped in chat
+   * templates (greeting, context, thanks) are answered far more often with it on — rejected 2290 → 2137 of 3206, and
+   * 730 → 608 of 916 with context-heavy templates — because a wrapped negative's unknown words are its subject
+   * (`FNMT`, `coffee machine`, `rueda pinchada`), not its context (docs/kb-history.md, tenth session, h-chat4).
+   * `--unknown-long N [F]` in the benches turns it on.
+   */
+  unknownLongUnits: 0,
+  unknownLongFactor: 0.25,
 };
 
 /**
@@ -409,6 +425,9 @@ function unitsOf(ix: KbIndex, tokens: readonly Token[], lang: 'en' | 'es' | unde
     units.push(unit);
   }
   if (MODE.typoLooseContext !== 'off') confirmLoose(ix, units);
+  if (MODE.unknownLongUnits > 0 && units.length >= MODE.unknownLongUnits) {
+    for (const u of units) if (!u.known) u.importance *= MODE.unknownLongFactor;
+  }
   if (MODE.unknownLengthRef > 0 && units.length > MODE.unknownLengthRef) {
     const f = MODE.unknownLengthRef / units.length;
     for (const u of units) if (!u.known) u.importance *= f;
