@@ -2,7 +2,7 @@
  * Diagnostics over labelled query sets: misses (expected article not in the top 3) and answered
  * negatives, with the top candidates' calibrated scores and features, for the fitting sets.
  *
- *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|fit3|fit4|all] [--all] [--dev ../shared/kb-dev]
+ *   npx tsx bench/kb-search-diag.ts [--set dev|holdout|fit3|fit4|fit5|fit6|all] [--all] [--dev ../shared/kb-dev]
  *
  * Only the sets the search is fitted on: bench/kb-unseen is never diagnosed query by query.
  */
@@ -13,19 +13,13 @@ import { buildIndex } from '../kb/search-index.js';
 import { queryUnits } from '../kb/search.js';
 import { DEFAULT_CALIBRATION } from '../kb/calibration.js';
 import { applyModeArgs } from './kb-mode-args.js';
+import { fittingSetTuples } from './kb-sets.js';
 applyModeArgs(process.argv);
 
 const devDir = process.argv.includes('--dev') ? process.argv[process.argv.indexOf('--dev') + 1]! : '../shared/kb-dev';
-const SETS = {
-  dev: { kb: `${devDir}/articles`, queries: `${devDir}/queries.jsonl` },
-  holdout: { kb: 'kb/articles', queries: 'bench/kb-holdout/queries.jsonl' },
-  fit3: { kb: 'bench/kb-fit3/articles', queries: 'bench/kb-fit3/queries.jsonl' },
-  fit4: { kb: 'bench/kb-fit4/articles', queries: 'bench/kb-fit4/queries.jsonl' },
-  fit5: { kb: 'bench/kb-fit5/articles', queries: 'bench/kb-fit5/queries.jsonl' },
-};
-const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'both';
-for (const [name, s] of Object.entries(SETS)) {
-  if (argSet !== 'both' && argSet !== 'all' && argSet !== name) continue;
+const argSet = process.argv.includes('--set') ? process.argv[process.argv.indexOf('--set') + 1] : 'all';
+for (const [name, kb, queries] of fittingSetTuples(devDir, argSet === 'all' || argSet === 'both' ? undefined : [argSet!])) {
+  const s = { kb, queries };
   const { articles } = await loadKbDir(s.kb);
   const ix = buildIndex(articles);
   const qs = await readQueries(s.queries);
