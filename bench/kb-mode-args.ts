@@ -20,10 +20,11 @@
  * ninth session (h-typo2): `--typo-loose-context off|article|passage` (a loose correction needs another query word in the
  * same article / passage), `--typo-loose-share S` (…and at least this share of the other words' importance), `--typo-loose-weight W`.
  * tenth session (h-chat4): `--unknown-long N [F]` (in a message of N+ query words an unknown word weighs F of its usual importance; measured, off), `--no-unknown-long`.
+ * tenth session (the lead): `--eighth-calibration` (the calibration before the six-set refit; with the glossary of bd758a1: the search before).
  * `--hand-lang-markers`: tell a query's language by the hand-written markers alone (as before the seventh session).
  */
 import { LANG_DETECT } from '../kb/analyze.js';
-import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
+import { CLAUSE_CALIBRATION, DEFAULT_CALIBRATION, EIGHTH_CALIBRATION, FIFTH_CALIBRATION, SEVENTH_CALIBRATION } from '../kb/calibration.js';
 import { MODE } from '../kb/search.js';
 
 export function applyModeArgs(argv: readonly string[]): void {
@@ -61,6 +62,8 @@ export function applyModeArgs(argv: readonly string[]): void {
     MODE.leadSingleClause = false;
     Object.assign(DEFAULT_CALIBRATION, { ...CLAUSE_CALIBRATION, weights: { ...CLAUSE_CALIBRATION.weights } });
   }
+  // Tenth session (the lead): the calibration before the six-set refit.
+  if (argv.includes('--eighth-calibration')) Object.assign(DEFAULT_CALIBRATION, { ...EIGHTH_CALIBRATION, weights: { ...EIGHTH_CALIBRATION.weights } });
   applyChatArgs(argv);
   // Last, so that it applies to whichever calibration the flags above put in place.
   const th = argv.indexOf('--threshold');
