@@ -50,6 +50,13 @@ export const article = (id: string, lang: string, title: string, tags: string[],
   ({ id, title, lang, category: 'general', tags, summary, body, source: 'test' });
 
 /** The ids a query shows, best first. */
+/** Three English articles with no summary, for the clause and long-message tests (password, slow VPN, holidays). */
+export const CLAUSE_ARTICLES: Article[] = [
+  article('reset-password', 'en', 'Reset your password', ['password'], 'Forgot your password? Open the portal and choose reset.\nYou need your phone.', ''),
+  article('vpn-slow', 'en', 'VPN is slow', ['vpn', 'slow'], 'A slow VPN at home: restart the router.', ''),
+  article('holidays', 'en', 'Book holidays', ['holidays', 'leave'], 'Ask your manager to approve the leave in the portal.', ''),
+];
+
 export const shownIds = (ix: KbIndex, q: string): string[] => rank(ix, q).map((r) => ix.articles[r.doc]!.id);
 
 /** Every index term a query's words reach (stems, concepts, translations, typo corrections). */

@@ -1,16 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluate, MODE } from '../../kb/search.js';
 import { buildIndex } from '../../kb/search-index.js';
-import type { Article } from '../../kb/types.js';
-import { article as testArticle } from './helpers.js';
+import { CLAUSE_ARTICLES } from './helpers.js';
 
-const article = (id: string, lang: string, title: string, tags: string[], body: string): Article => testArticle(id, lang, title, tags, body, '');
-
-const ARTICLES: Article[] = [
-  article('reset-password', 'en', 'Reset your password', ['password'], 'Forgot your password? Open the portal and choose reset.\nYou need your phone.'),
-  article('vpn-slow', 'en', 'VPN is slow', ['vpn', 'slow'], 'A slow VPN at home: restart the router.'),
-  article('holidays', 'en', 'Book holidays', ['holidays', 'leave'], 'Ask your manager to approve the leave in the portal.'),
-];
+const ARTICLES = CLAUSE_ARTICLES;
 const saved = { ...MODE };
 afterEach(() => Object.assign(MODE, saved));
 
